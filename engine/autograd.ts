@@ -1,0 +1,212 @@
+// Reverse-mode automatic differentiation. Every primitive op is one record (forward and
+// backward side by side, in engine/ops/); `apply` runs a record and, when an input needs a
+// gradient, remembers the op and its inputs on the output. `backward()` walks that graph in
+// reverse topological order with an explicit stack (100k-node graphs must not overflow).
+import { kernels } from "./kernels/index.js";
+import { throwIfInterrupted } from "./interrupt.js";
+import { contiguousStrides, formatShape, sameShape } from "./shape.js";
+import { Tensor, type TensorLike } from "./tensor.js";
+
+/** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
+export interface Primitive<Args> {
+  readonly name: string;
+  /** Computes the output (a fresh tensor, no graph attached). May stash what backward needs in `args`. */
+  forward(inputs: readonly Tensor[], args: Args): Tensor;
+  /**
+   * Given d(loss)/d(out), returns d(loss)/d(input) per input (null where none is needed). The
+   * returned gradients may have the broadcast output's shape: `reduceBroadcastGrad` fixes them.
+   */
+  backward(grad: Tensor, inputs: readonly Tensor[], out: Tensor, args: Args): (Tensor | null)[];
+}
+
+/** What a non-leaf tensor remembers about how it was made. */
+export interface GradNode {
+  readonly primitive: Primitive<unknown>;
+  readonly args: unknown;
+}
+
+let gradEnabled = true;
+
+/** True unless inside `noGrad`. Example: `isGradEnabled() // true` */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording a graph (evaluation, parameter updates). Synchronous code only:
+ * recording resumes when `fn` returns. Example: `const yHat = noGrad(() => model.forward(x))`
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+function withGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Runs a primitive and records it in the graph when any input requires a gradient. */
+export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: Args): Tensor {
+  throwIfInterrupted();
+  const out = primitive.forward(inputs, args);
+  if (gradEnabled) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i]!.requiresGrad) {
+        out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Sums a gradient of a broadcast result back to the shape of the input that was broadcast
+ * (the one central place where broadcasting is undone). Example: grad [32,10] → bias [10].
+ */
+export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(grad.shape, shape)) return grad;
+  const offset = grad.shape.length - shape.length;
+  const outStrides = new Array<number>(grad.shape.length).fill(0);
+  const own = contiguousStrides(shape);
+  for (let d = 0; d < shape.length; d++) {
+    const gd = grad.shape[d + offset]!;
+    if (shape[d] === gd) outStrides[d + offset] = own[d]!;
+    else if (shape[d] !== 1) {
+      throw new Error(`reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`);
+    }
+  }
+  const out = Tensor.zeros(shape, grad.dtype);
+  kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
+  return out;
+}
+
+/**
+ * Gradients of `root` with respect to every tensor in its graph that requires one, seeded with
+ * `seed` (d root / d root). Non-leaf gradients are dropped once used unless `retainGrad()` was called.
+ */
+function computeGrads(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, seed);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      throwIfInterrupted();
+      const t = order[i]!;
+      const node = t.node;
+      const g = grads.get(t);
+      if (!node || !g) continue;
+      const inputGrads = node.primitive.backward(g, t.inputs, t, node.args);
+      if (!t.retainsGrad) grads.delete(t);
+      for (let j = 0; j < t.inputs.length; j++) {
+        const input = t.inputs[j]!;
+        let gi = inputGrads[j];
+        if (!gi || !input.requiresGrad) continue;
+        gi = reduceBroadcastGrad(gi, input.shape);
+        if (gi.dtype !== input.dtype) gi = gi.to(input.dtype);
+        const previous = grads.get(input);
+        grads.set(input, previous ? previous.add(gi) : gi);
+      }
+    }
+  });
+  return grads;
+}
+
+/** Every tensor `root` depends on through recorded ops, inputs before outputs (iterative DFS). */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: Tensor[] = [root];
+  const nextInput: number[] = [0];
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const t = stack[top]!;
+    const i = nextInput[top]!;
+    if (i < t.inputs.length) {
+      nextInput[top] = i + 1;
+      const child = t.inputs[i]!;
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push(child);
+        nextInput.push(0);
+      }
+    } else {
+      stack.pop();
+      nextInput.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+function seedGradient(root: Tensor, gradient: TensorLike | undefined): Tensor {
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`backward() on a tensor of shape ${formatShape(root.shape)} needs a gradient argument (or call .mean())`);
+    }
+    return Tensor.full(root.shape, 1, root.dtype);
+  }
+  const g = typeof gradient === "number" ? Tensor.full(root.shape, gradient, root.dtype) : gradient;
+  if (!sameShape(g.shape, root.shape)) {
+    throw new Error(`backward(): gradient of shape ${formatShape(g.shape)} does not match the tensor's shape ${formatShape(root.shape)}`);
+  }
+  return g.dtype === root.dtype ? g : g.to(root.dtype);
+}
+
+/**
+ * Backpropagates from `root`, adding d(root)/d(leaf) into every leaf's `.grad`.
+ * Example: `loss.backward()` (same as `backward(loss)`)
+ */
+export function backward(root: Tensor, gradient?: TensorLike): void {
+  throwIfInterrupted();
+  if (!root.requiresGrad) {
+    throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
+  }
+  const grads = computeGrads(root, seedGradient(root, gradient));
+  noGrad(() => {
+    for (const [t, g] of grads) {
+      if (t.node && !t.retainsGrad) continue;
+      // A leaf's .grad is its own copy: the same gradient tensor may flow to several inputs.
+      t.grad = t.grad ? t.grad.add(g) : g.clone();
+    }
+  });
+}
+
+/**
+ * Evaluates `fn()` and its gradients with respect to `params` without touching `.grad`
+ * (TensorFlow's GradientTape style). Example: `const { value, grads } = valueAndGrad(() => loss(w), [w])`
+ */
+export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tensor; grads: Tensor[] } {
+  const wanted = params.map((p) => p.requiresGrad);
+  for (const p of params) {
+    if (p.node) throw new Error("valueAndGrad: params must be leaf tensors (parameters), not results of ops");
+    p.requiresGrad = true;
+  }
+  try {
+    const value = withGrad(fn);
+    if (!(value instanceof Tensor)) throw new Error("valueAndGrad: fn must return a Tensor");
+    if (value.size !== 1) {
+      throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
+    }
+    const grads = value.requiresGrad ? computeGrads(value, Tensor.full(value.shape, 1, value.dtype)) : new Map<Tensor, Tensor>();
+    return { value, grads: params.map((p) => grads.get(p) ?? Tensor.zeros(p.shape, p.dtype)) };
+  } finally {
+    params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });
+  }
+}
+
+/** Gradients of `fn()` with respect to `params`, in order. Example: `const [dw] = grad(() => w.mul(w).sum(), [w])` */
+export function grad(fn: () => Tensor, params: Tensor[]): Tensor[] {
+  return valueAndGrad(fn, params).grads;
+}

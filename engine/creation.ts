@@ -1,0 +1,176 @@
+// Making tensors: from data (nested arrays, numbers, typed arrays), constant fills, ranges,
+// identity matrices, and random draws from the engine's one seeded generator.
+import type { DType, TypedArray } from "./kernels/index.js";
+import { randomGenerator } from "./random.js";
+import { checkShape, formatShape, shapeSize } from "./shape.js";
+import { allocate, dtypeOf, type NestedArray, Tensor } from "./tensor.js";
+
+export interface TensorOptions {
+  /** Record ops on this tensor so `backward()` fills its `.grad` (float dtypes only). */
+  requiresGrad?: boolean;
+  /** float32 (default), float64, or int32 (labels, indices). */
+  dtype?: DType;
+}
+
+export interface FromDataOptions extends TensorOptions {
+  /** The shape of a flat typed array (default: 1-D). */
+  shape?: number[];
+}
+
+type ShapeLike = number | readonly number[];
+
+function finish(t: Tensor, options: TensorOptions | undefined): Tensor {
+  if (options?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function toShape(op: string, shape: ShapeLike): number[] {
+  return checkShape(op, typeof shape === "number" ? [shape] : shape);
+}
+
+/** Shape of a nested array, checking that it is rectangular. */
+function nestedShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0]!;
+  }
+  return shape;
+}
+
+function fillFromNested(data: NestedArray, shape: number[], out: TypedArray): void {
+  let at = 0;
+  const walk = (value: NestedArray, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof value !== "number" && typeof value !== "boolean") {
+        throw new Error(`tensor: expected a number at depth ${dim}, got ${Array.isArray(value) ? "an array" : typeof value} (ragged nested array?)`);
+      }
+      out[at++] = Number(value);
+      return;
+    }
+    if (!Array.isArray(value) || value.length !== shape[dim]) {
+      throw new Error(`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${Array.isArray(value) ? value.length : "a number"}`);
+    }
+    for (const v of value) walk(v, dim + 1);
+  };
+  walk(data, 0);
+}
+
+/**
+ * A tensor from nested arrays, a number, or a typed array (copied). float32 unless `dtype` says
+ * otherwise (typed arrays keep their own type). Example: `tensor([[1, 2], [3, 4]], { requiresGrad: true })`
+ */
+export function tensor(data: NestedArray | TypedArray | Tensor | boolean[], options?: FromDataOptions): Tensor {
+  if (data instanceof Tensor) {
+    const t = new Tensor(allocate(options?.dtype ?? data.dtype, data.size), [...(options?.shape ?? data.shape)]);
+    t.data.set(data.data);
+    return finish(t, options);
+  }
+  if (ArrayBuffer.isView(data)) {
+    const dtype = options?.dtype ?? dtypeOf(data);
+    const shape = checkShape("tensor", options?.shape ?? [data.length]);
+    if (shapeSize(shape) !== data.length) {
+      throw new Error(`tensor: ${data.length} values do not fill shape ${formatShape(shape)}`);
+    }
+    const values = allocate(dtype, data.length);
+    values.set(data);
+    return finish(new Tensor(values, shape, dtype), options);
+  }
+  const shape = nestedShape(data as NestedArray);
+  const dtype = options?.dtype ?? "float32";
+  const values = allocate(dtype, shapeSize(shape));
+  fillFromNested(data as NestedArray, shape, values);
+  const t = new Tensor(values, shape, dtype);
+  return finish(options?.shape ? t.reshape(options.shape).detach() : t, options);
+}
+
+/** A tensor of zeros. Example: `zeros([2, 3])` */
+export function zeros(shape: ShapeLike, options?: TensorOptions): Tensor {
+  return finish(Tensor.zeros(toShape("zeros", shape), options?.dtype), options);
+}
+
+/** A tensor of ones. Example: `ones([2, 3])` */
+export function ones(shape: ShapeLike, options?: TensorOptions): Tensor {
+  return full(shape, 1, options);
+}
+
+/** A tensor filled with `value`. Example: `full([2, 2], 0.5)` */
+export function full(shape: ShapeLike, value: number, options?: TensorOptions): Tensor {
+  return finish(Tensor.full(toShape("full", shape), value, options?.dtype), options);
+}
+
+/** Zeros with the shape (and dtype) of `like`. Example: `zerosLike(w)` */
+export function zerosLike(like: Tensor, options?: TensorOptions): Tensor {
+  return zeros(like.shape, { dtype: like.dtype, ...options });
+}
+
+/** Ones with the shape (and dtype) of `like`. Example: `onesLike(w)` */
+export function onesLike(like: Tensor, options?: TensorOptions): Tensor {
+  return ones(like.shape, { dtype: like.dtype, ...options });
+}
+
+/**
+ * start, start+step, … below end (one argument: 0..end-1). Example: `arange(5)`, `arange(0, 1, 0.25)`,
+ * `arange(10, { dtype: "int32" })`
+ */
+export function arange(end: number, options?: TensorOptions): Tensor;
+export function arange(start: number, end: number, options?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step: number, options?: TensorOptions): Tensor;
+export function arange(a: number, b?: number | TensorOptions, c?: number | TensorOptions, d?: TensorOptions): Tensor {
+  const [start, end, step, options] = typeof b !== "number" ? [0, a, 1, b]
+    : typeof c !== "number" ? [a, b, 1, c] : [a, b, c, d];
+  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero number, got ${step}`);
+  const count = Math.max(0, Math.ceil((end - start) / step));
+  const t = Tensor.zeros([count], options?.dtype);
+  for (let i = 0; i < count; i++) t.data[i] = start + i * step;
+  return finish(t, options);
+}
+
+/** `steps` evenly spaced values from start to end inclusive. Example: `linspace(0, 1, 5)` */
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const t = Tensor.zeros([steps], options?.dtype);
+  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+  for (let i = 0; i < steps; i++) t.data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
+  return finish(t, options);
+}
+
+/** The n×m identity matrix (m defaults to n). Example: `eye(3)` */
+export function eye(n: number, m: number | TensorOptions = n, options?: TensorOptions): Tensor {
+  const cols = typeof m === "number" ? m : n;
+  const opts = typeof m === "number" ? options : m;
+  const t = Tensor.zeros(toShape("eye", [n, cols]), opts?.dtype);
+  for (let i = 0; i < Math.min(n, cols); i++) t.data[i * cols + i] = 1;
+  return finish(t, opts);
+}
+
+/** Uniform random values in [0, 1) from the seeded generator. Example: `rand([2, 3])` */
+export function rand(shape: ShapeLike, options?: TensorOptions): Tensor {
+  const t = Tensor.zeros(toShape("rand", shape), options?.dtype);
+  const gen = randomGenerator();
+  // 24-bit draws for float32 so rounding can never produce 1.0.
+  if (t.dtype === "float32") for (let i = 0; i < t.size; i++) t.data[i] = gen.random24();
+  else for (let i = 0; i < t.size; i++) t.data[i] = gen.random();
+  return finish(t, options);
+}
+
+/** Standard normal random values (mean 0, std 1) from the seeded generator. Example: `randn([256, 4])` */
+export function randn(shape: ShapeLike, options?: TensorOptions): Tensor {
+  const t = Tensor.zeros(toShape("randn", shape), options?.dtype);
+  const gen = randomGenerator();
+  for (let i = 0; i < t.size; i++) t.data[i] = gen.normal();
+  return finish(t, options);
+}
+
+/** Random integers in [low, high), int32 by default. Example: `randint(0, 3, [10])` */
+export function randint(low: number, high: number, shape: ShapeLike, options?: TensorOptions): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new Error(`randint: needs integers low < high, got ${low} and ${high}`);
+  }
+  const t = Tensor.zeros(toShape("randint", shape), options?.dtype ?? "int32");
+  const gen = randomGenerator();
+  for (let i = 0; i < t.size; i++) t.data[i] = gen.int(low, high);
+  return finish(t, options);
+}

@@ -1,0 +1,309 @@
+// The plain TypeScript hot loops: the reference implementation of the Kernels interface.
+// No closures per element: each op is its own loop; strided iteration runs one row at a time.
+import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+
+type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number,
+  out: TypedArray, oo: number, n: number) => void;
+
+// One function per binary op, called once per row (never per element).
+const BINARY_ROWS: Record<BinaryOp, RowLoop> = {
+  add: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! + b[bo + i * bs]!; },
+  sub: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! - b[bo + i * bs]!; },
+  mul: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! * b[bo + i * bs]!; },
+  div: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! / b[bo + i * bs]!; },
+  pow: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = Math.pow(a[ao + i * as]!, b[bo + i * bs]!); },
+  maximum: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; out[oo + i] = x > y || x !== x ? x : y; }
+  },
+  minimum: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; out[oo + i] = x < y || x !== x ? x : y; }
+  },
+  eq: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] === b[bo + i * bs] ? 1 : 0; },
+  ne: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] !== b[bo + i * bs] ? 1 : 0; },
+  lt: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! < b[bo + i * bs]! ? 1 : 0; },
+  le: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! <= b[bo + i * bs]! ? 1 : 0; },
+  gt: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! > b[bo + i * bs]! ? 1 : 0; },
+  ge: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! >= b[bo + i * bs]! ? 1 : 0; },
+  reluGrad: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = b[bo + i * bs]! > 0 ? a[ao + i * as]! : 0; },
+};
+
+/**
+ * Drops size-1 dimensions and merges neighbours that every operand walks contiguously, so the
+ * inner row is as long as possible ([32,10]+[32,10] becomes one row of 320).
+ */
+function collapse(shape: readonly number[], strides: (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const dims: number[] = [];
+  const out: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = dims.length - 1;
+    let merge = last >= 0;
+    for (let s = 0; merge && s < strides.length; s++) {
+      if (out[s]![last] !== strides[s]![d]! * size) merge = false;
+    }
+    if (merge) {
+      dims[last] = dims[last]! * size;
+      for (let s = 0; s < strides.length; s++) out[s]![last] = strides[s]![d]!;
+    } else {
+      dims.push(size);
+      for (let s = 0; s < strides.length; s++) out[s]!.push(strides[s]![d]!);
+    }
+  }
+  return { dims, strides: out };
+}
+
+/**
+ * Walks the rows of `dims` (all but the last dimension), calling `row` with each operand's
+ * offset. `row` is called once per row, so its cost is amortised over the row's elements.
+ */
+function forEachRow(dims: number[], strides: number[][], row: (offsets: number[], rowIndex: number) => void): void {
+  const nd = dims.length;
+  const offsets = strides.map(() => 0);
+  if (nd <= 1) {
+    row(offsets, 0);
+    return;
+  }
+  const counter = new Array<number>(nd - 1).fill(0);
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= dims[d]!;
+  for (let r = 0; r < rows; r++) {
+    row(offsets, r);
+    for (let d = nd - 2; d >= 0; d--) {
+      counter[d]!++;
+      for (let s = 0; s < strides.length; s++) offsets[s]! += strides[s]![d]!;
+      if (counter[d]! < dims[d]!) break;
+      for (let s = 0; s < strides.length; s++) offsets[s]! -= strides[s]![d]! * dims[d]!;
+      counter[d] = 0;
+    }
+  }
+}
+
+// erf by Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, below float32 resolution.
+function erf(x: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const ax = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * ax);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-ax * ax);
+  return sign * y;
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_TANH_C = Math.sqrt(2 / Math.PI);
+
+export const jsKernels: Kernels = {
+  name: "js",
+
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
+    const n = x.length;
+    switch (op) {
+      case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]!; return;
+      case "abs": for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); return;
+      case "sign": for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); return;
+      case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); return;
+      case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); return;
+      case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); return;
+      case "square": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } return;
+      case "reciprocal": for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; return;
+      case "relu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } return;
+      case "sigmoid":
+        // Two branches so exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+          else { const e = Math.exp(v); out[i] = e / (1 + e); }
+        }
+        return;
+      case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); return;
+      case "erf": for (let i = 0; i < n; i++) out[i] = erf(x[i]!); return;
+      case "gelu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = 0.5 * v * (1 + erf(v * SQRT1_2)); } return;
+      case "geluGrad": // Φ(x) + x φ(x)
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          out[i] = 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        }
+        return;
+      case "geluTanh":
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v)));
+        }
+        return;
+      case "geluTanhGrad":
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          const th = Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v));
+          out[i] = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_TANH_C * (1 + 3 * 0.044715 * v * v);
+        }
+        return;
+      case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : p0 * v; } return;
+      case "leakyReluGrad": for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : p0; return;
+      case "clamp": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v < p0 ? p0 : v > p1 ? p1 : v; } return;
+      case "clampMask": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v >= p0 && v <= p1 ? 1 : 0; } return;
+      case "powScalar":
+        if (p0 === 2) for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; }
+        else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i]!, p0);
+        return;
+      case "affine": for (let i = 0; i < n; i++) out[i] = x[i]! * p0 + p1; return;
+    }
+  },
+
+  binary(op, a, aStrides, b, bStrides, out, shape): void {
+    const loop = BINARY_ROWS[op];
+    const n = out.length;
+    if (n === 0) return;
+    // Fast paths: same layout, or one side a single value.
+    if (a.length === n && b.length === n) return loop(a, 0, 1, b, 0, 1, out, 0, n);
+    if (a.length === n && b.length === 1) return loop(a, 0, 1, b, 0, 0, out, 0, n);
+    if (a.length === 1 && b.length === n) return loop(a, 0, 0, b, 0, 1, out, 0, n);
+    const { dims, strides } = collapse(shape, [aStrides, bStrides]);
+    const nd = dims.length;
+    const inner = nd === 0 ? 1 : dims[nd - 1]!;
+    const sa = nd === 0 ? 0 : strides[0]![nd - 1]!;
+    const sb = nd === 0 ? 0 : strides[1]![nd - 1]!;
+    forEachRow(dims, strides, (o, r) => loop(a, o[0]!, sa, b, o[1]!, sb, out, r * inner, inner));
+  },
+
+  select(cond, cStrides, a, aStrides, b, bStrides, out, shape): void {
+    if (out.length === 0) return;
+    const { dims, strides } = collapse(shape, [cStrides, aStrides, bStrides]);
+    const nd = dims.length;
+    const inner = nd === 0 ? 1 : dims[nd - 1]!;
+    const last = (s: number): number => (nd === 0 ? 0 : strides[s]![nd - 1]!);
+    const sc = last(0), sa = last(1), sb = last(2);
+    forEachRow(dims, strides, (o, r) => {
+      const oo = r * inner;
+      for (let i = 0; i < inner; i++) {
+        out[oo + i] = cond[o[0]! + i * sc] !== 0 ? a[o[1]! + i * sa]! : b[o[2]! + i * sb]!;
+      }
+    });
+  },
+
+  matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB): void {
+    if (!transA && !transB) {
+      // i-k-j: the inner loop streams one row of B and one row of out (cache friendly).
+      for (let i = 0; i < m; i++) {
+        const orow = oo + i * n;
+        out.fill(0, orow, orow + n);
+        const arow = ao + i * k;
+        for (let p = 0; p < k; p++) {
+          const av = a[arow + p]!;
+          if (av === 0) continue;
+          const brow = bo + p * n;
+          for (let j = 0; j < n; j++) out[orow + j]! += av * b[brow + j]!;
+        }
+      }
+    } else if (!transA && transB) {
+      // A @ Bᵀ: both operands walk their rows, a dot product per output.
+      for (let i = 0; i < m; i++) {
+        const arow = ao + i * k;
+        for (let j = 0; j < n; j++) {
+          const brow = bo + j * k;
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a[arow + p]! * b[brow + p]!;
+          out[oo + i * n + j] = s;
+        }
+      }
+    } else if (transA && !transB) {
+      // Aᵀ @ B: k-i-j, rows of the stored A and of B stream.
+      out.fill(0, oo, oo + m * n);
+      for (let p = 0; p < k; p++) {
+        const arow = ao + p * m;
+        const brow = bo + p * n;
+        for (let i = 0; i < m; i++) {
+          const av = a[arow + i]!;
+          if (av === 0) continue;
+          const orow = oo + i * n;
+          for (let j = 0; j < n; j++) out[orow + j]! += av * b[brow + j]!;
+        }
+      }
+    } else {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a[ao + p * m + i]! * b[bo + j * k + p]!;
+          out[oo + i * n + j] = s;
+        }
+      }
+    }
+  },
+
+  reduce(op: ReduceOp, x, outer, len, inner, out): void {
+    for (let o = 0; o < outer; o++) {
+      const base = o * len * inner;
+      const ob = o * inner;
+      if (inner === 1) {
+        // A double accumulator keeps float32 sums accurate.
+        let acc = op === "sum" ? 0 : len > 0 ? x[base]! : NaN;
+        if (op === "sum") for (let r = 0; r < len; r++) acc += x[base + r]!;
+        else if (op === "max") for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v > acc || v !== v) acc = v; }
+        else for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v < acc || v !== v) acc = v; }
+        out[ob] = acc;
+        continue;
+      }
+      for (let i = 0; i < inner; i++) out[ob + i] = len > 0 ? x[base + i]! : op === "sum" ? 0 : NaN;
+      for (let r = 1; r < len; r++) {
+        const rb = base + r * inner;
+        if (op === "sum") for (let i = 0; i < inner; i++) out[ob + i]! += x[rb + i]!;
+        else if (op === "max") for (let i = 0; i < inner; i++) { const v = x[rb + i]!; if (v > out[ob + i]! || v !== v) out[ob + i] = v; }
+        else for (let i = 0; i < inner; i++) { const v = x[rb + i]!; if (v < out[ob + i]! || v !== v) out[ob + i] = v; }
+      }
+    }
+  },
+
+  argReduce(op, x, outer, len, inner, out): void {
+    const isMax = op === "max";
+    for (let o = 0; o < outer; o++) {
+      const base = o * len * inner;
+      for (let i = 0; i < inner; i++) {
+        let best = x[base + i]!;
+        let at = 0;
+        for (let r = 1; r < len; r++) {
+          const v = x[base + r * inner + i]!;
+          if (best !== best) break; // NaN wins, like PyTorch
+          if (isMax ? v > best || v !== v : v < best || v !== v) { best = v; at = r; }
+        }
+        out[o * inner + i] = at;
+      }
+    }
+  },
+
+  copyStrided(x, xOffset, xStrides, shape, out): void {
+    if (out.length === 0) return;
+    const outStrides = contiguous(shape);
+    const { dims, strides } = collapse(shape, [xStrides, outStrides]);
+    const nd = dims.length;
+    const inner = nd === 0 ? 1 : dims[nd - 1]!;
+    const sx = nd === 0 ? 0 : strides[0]![nd - 1]!;
+    forEachRow(dims, strides, (o) => {
+      const xo = xOffset + o[0]!, oo = o[1]!;
+      for (let i = 0; i < inner; i++) out[oo + i] = x[xo + i * sx]!;
+    });
+  },
+
+  addStrided(x, shape, out, outOffset, outStrides): void {
+    if (x.length === 0) return;
+    const { dims, strides } = collapse(shape, [contiguous(shape), outStrides]);
+    const nd = dims.length;
+    const inner = nd === 0 ? 1 : dims[nd - 1]!;
+    const so = nd === 0 ? 0 : strides[1]![nd - 1]!;
+    forEachRow(dims, strides, (o) => {
+      const xo = o[0]!, oo = outOffset + o[1]!;
+      if (so === 0) {
+        let s = 0;
+        for (let i = 0; i < inner; i++) s += x[xo + i]!;
+        out[oo]! += s;
+      } else {
+        for (let i = 0; i < inner; i++) out[oo + i * so]! += x[xo + i]!;
+      }
+    });
+  },
+};
+
+function contiguous(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}

@@ -1,0 +1,54 @@
+// The hot-loop interface. Ops do shape checking, dtype choice and autograd; a Kernels object
+// only runs loops over flat typed arrays. The plain TypeScript one (js.ts) is the reference; a
+// faster one (WebAssembly SIMD) implements the same interface and is tested against it.
+
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** Elementwise functions of one input; `p0`/`p1` carry parameters (slope, bounds, exponent). */
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "log" | "sqrt" | "square" | "reciprocal"
+  | "relu" | "sigmoid" | "tanh" | "erf" | "gelu" | "geluTanh" | "geluGrad" | "geluTanhGrad"
+  | "leakyRelu" | "leakyReluGrad" | "clamp" | "clampMask" | "powScalar" | "affine";
+
+/** Elementwise functions of two broadcast inputs. Comparisons write 1 or 0. */
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge"
+  | "reluGrad"; // a * (b > 0): the ReLU backward in one pass
+
+export type ReduceOp = "sum" | "max" | "min";
+
+export interface Kernels {
+  readonly name: string;
+  /** out[i] = f(x[i]); `out` may be `x`. */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
+  /**
+   * out = f(a, b) over `shape` (out is contiguous with that shape); a and b are read with the
+   * given strides, 0 on broadcast dimensions.
+   */
+  binary(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray,
+    bStrides: readonly number[], out: TypedArray, shape: readonly number[]): void;
+  /** out = cond != 0 ? a : b, all three read with broadcast strides over `shape`. */
+  select(cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[],
+    b: TypedArray, bStrides: readonly number[], out: TypedArray, shape: readonly number[]): void;
+  /**
+   * out[outOffset..] = A @ B with A m×k and B k×n. `transA`: A is stored k×m (use its transpose);
+   * `transB`: B is stored n×k. Overwrites the m×n block.
+   */
+  matmul(a: TypedArray, aOffset: number, b: TypedArray, bOffset: number, out: TypedArray,
+    outOffset: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** Reduces x viewed as [outer, len, inner] over the middle axis into out [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
+  /** Index (0..len-1) of the first max/min along the middle axis of [outer, len, inner]. */
+  argReduce(op: "max" | "min", x: TypedArray, outer: number, len: number, inner: number, out: Int32Array): void;
+  /** out (contiguous, `shape`) = x read from `xOffset` with `xStrides` (views: permute, slice, expand). */
+  copyStrided(x: TypedArray, xOffset: number, xStrides: readonly number[], shape: readonly number[],
+    out: TypedArray): void;
+  /**
+   * out[outOffset + Σ idx·outStrides] += x[idx] for x contiguous of `shape`. Strides of 0 sum
+   * over that dimension (broadcast gradients); others scatter into a region (slice backward).
+   */
+  addStrided(x: TypedArray, shape: readonly number[], out: TypedArray, outOffset: number,
+    outStrides: readonly number[]): void;
+}

@@ -1,0 +1,65 @@
+// Turning op arguments into tensors and choosing result dtypes (shared by every op file).
+import { kernels, type BinaryOp, type DType, type UnaryOp } from "../kernels/index.js";
+import { broadcastShapes, broadcastStrides, sameShape } from "../shape.js";
+import { Tensor, type TensorLike } from "../tensor.js";
+
+/** The dtype two operands compute in: float64 > float32 > int32. */
+export function promote(a: DType, b: DType): DType {
+  if (a === "float64" || b === "float64") return "float64";
+  if (a === "float32" || b === "float32") return "float32";
+  return "int32";
+}
+
+/** Results of exp, log, division… are float even for int inputs. */
+export function floatOf(dtype: DType): DType {
+  return dtype === "int32" ? "float32" : dtype;
+}
+
+/**
+ * A plain number becomes a scalar tensor of its partner's dtype (like PyTorch: `x.mul(2)` stays
+ * float32), except that a fractional number with an int tensor makes float32.
+ */
+export function scalarLike(value: number, partner: DType): Tensor {
+  const dtype = partner === "int32" && !Number.isInteger(value) ? "float32" : partner;
+  return Tensor.full([], value, dtype);
+}
+
+/** Both operands as tensors (at least one must already be a tensor, or both numbers → float32). */
+export function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, b instanceof Tensor ? b : scalarLike(b, a.dtype)];
+  if (b instanceof Tensor) return [scalarLike(a, b.dtype), b];
+  return [Tensor.full([], a), Tensor.full([], b)];
+}
+
+export function asTensor(x: TensorLike): Tensor {
+  return x instanceof Tensor ? x : Tensor.full([], x);
+}
+
+const NO_STRIDES: number[] = [];
+
+/** Runs a broadcasting binary kernel into a fresh tensor (no graph). */
+export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, name: string = op): Tensor {
+  if (sameShape(a.shape, b.shape)) {
+    const out = Tensor.zeros(a.shape, dtype);
+    kernels.binary(op, a.data, NO_STRIDES, b.data, NO_STRIDES, out.data, a.shape);
+    return out;
+  }
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const out = Tensor.zeros(shape, dtype);
+  kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out.data, shape);
+  return out;
+}
+
+/** Runs a unary kernel into a fresh tensor (no graph). */
+export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0, p1 = 0): Tensor {
+  const out = Tensor.zeros(x.shape, dtype);
+  kernels.unary(op, x.data, out.data, p0, p1);
+  return out;
+}
+
+/** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
+export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
+  const out = Tensor.zeros(shape, x.dtype);
+  kernels.copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data);
+  return out;
+}

@@ -1,0 +1,161 @@
+// Reductions over all elements or chosen axes: sum, mean, max, min, argmax, argmin, var, std.
+import { apply, type Primitive } from "../autograd.js";
+import { throwIfInterrupted } from "../interrupt.js";
+import { kernels } from "../kernels/index.js";
+import { contiguousStrides, normalizeAxis } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { broadcastRaw } from "./operand.js";
+
+interface ReduceArgs {
+  axes: number[]; // sorted, distinct, non-negative
+  keepDim: boolean;
+}
+
+function resolveAxes(op: string, axis: number | number[] | undefined, ndim: number): number[] {
+  if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const list = Array.isArray(axis) ? axis : [axis];
+  const axes = [...new Set(list.map((a) => normalizeAxis(op, a, ndim)))];
+  return axes.sort((a, b) => a - b);
+}
+
+/** The output shape with reduced axes dropped (or kept as 1). */
+function reducedShape(shape: readonly number[], axes: number[], keepDim: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepDim) out.push(1);
+  });
+  return out;
+}
+
+/** x viewed as [outer, len, inner] around one axis (or the whole tensor as one row). */
+function around(shape: readonly number[], axes: number[]): { outer: number; len: number; inner: number } {
+  if (axes.length === shape.length) {
+    let total = 1;
+    for (const d of shape) total *= d;
+    return { outer: 1, len: total, inner: 1 };
+  }
+  const axis = axes[0]!;
+  let outer = 1;
+  let inner = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d]!;
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
+  return { outer, len: shape[axis]!, inner };
+}
+
+const Sum: Primitive<ReduceArgs> = {
+  name: "sum",
+  forward: ([x], { axes, keepDim }) => {
+    const out = Tensor.zeros(reducedShape(x!.shape, axes, keepDim), x!.dtype);
+    if (axes.length <= 1 || axes.length === x!.ndim) {
+      const { outer, len, inner } = around(x!.shape, axes);
+      if (axes.length === 0) out.data.set(x!.data);
+      else kernels.reduce("sum", x!.data, outer, len, inner, out.data);
+    } else {
+      // Several axes at once: add every element into its output slot (stride 0 on reduced axes).
+      const strides = contiguousStrides(reducedShape(x!.shape, axes, true));
+      axes.forEach((a) => { strides[a] = 0; });
+      kernels.addStrided(x!.data, x!.shape, out.data, 0, strides);
+    }
+    return out;
+  },
+  // Every input element contributed once: the gradient is copied back over the reduced axes.
+  backward: (g, [x], _out, { axes }) =>
+    [broadcastRaw(new Tensor(g.data, reducedShape(x!.shape, axes, true), g.dtype), x!.shape)],
+};
+
+interface ExtremeArgs extends ReduceArgs {
+  which: "max" | "min";
+  indices?: Int32Array; // where each output came from, for backward
+}
+
+function extremeForward(x: Tensor, args: ExtremeArgs): Tensor {
+  const { outer, len, inner } = around(x.shape, args.axes);
+  if (len === 0) throw new Error(`${args.which}: cannot reduce an empty dimension`);
+  const indices = new Int32Array(outer * inner);
+  kernels.argReduce(args.which, x.data, outer, len, inner, indices);
+  const out = Tensor.zeros(reducedShape(x.shape, args.axes, args.keepDim), x.dtype);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) out.data[o * inner + i] = x.data[(o * len + indices[o * inner + i]!) * inner + i]!;
+  }
+  args.indices = indices;
+  return out;
+}
+
+// The gradient goes to the element that was picked (the first one on ties).
+const Extreme: Primitive<ExtremeArgs> = {
+  name: "max",
+  forward: ([x], args) => extremeForward(x!, args),
+  backward: (g, [x], _out, args) => {
+    const { outer, len, inner } = around(x!.shape, args.axes);
+    const dx = Tensor.zeros(x!.shape, g.dtype);
+    const idx = args.indices!;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) dx.data[(o * len + idx[o * inner + i]!) * inner + i]! += g.data[o * inner + i]!;
+    }
+    return [dx];
+  },
+};
+const Min: Primitive<ExtremeArgs> = { ...Extreme, name: "min" };
+
+function singleAxis(op: string, x: Tensor, axis: number | undefined): number[] {
+  return axis === undefined ? resolveAxes(op, undefined, x.ndim) : [normalizeAxis(op, axis, x.ndim)];
+}
+
+/** Sum over all elements or the given axes. Example: `sum(x)`, `sum(x, 1, true)` */
+export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  return apply(Sum, [x], { axes: resolveAxes("sum", axis, x.ndim), keepDim });
+}
+
+/** Average over all elements or the given axes. Example: `mean(x, 0)` */
+export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  const axes = resolveAxes("mean", axis, x.ndim);
+  let count = 1;
+  for (const a of axes) count *= x.shape[a]!;
+  const input = x.dtype === "int32" ? x.to("float32") : x;
+  return sum(input, axes, keepDim).mul(1 / count);
+}
+
+/** Largest value over all elements or one axis. Example: `max(x, 1)` */
+export function max(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return apply(Extreme, [x], { axes: singleAxis("max", x, axis), keepDim, which: "max" });
+}
+
+/** Smallest value over all elements or one axis. Example: `min(x, 1)` */
+export function min(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return apply(Min, [x], { axes: singleAxis("min", x, axis), keepDim, which: "min" });
+}
+
+function argExtreme(which: "max" | "min", x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  throwIfInterrupted();
+  const op = which === "max" ? "argmax" : "argmin";
+  const axes = singleAxis(op, x, axis);
+  const { outer, len, inner } = around(x.shape, axes);
+  if (len === 0) throw new Error(`${op}: cannot reduce an empty dimension`);
+  const out = Tensor.zeros(reducedShape(x.shape, axes, keepDim), "int32");
+  kernels.argReduce(which, x.data, outer, len, inner, out.data as Int32Array);
+  return out;
+}
+
+/** Index of the largest value (flat index when no axis), int32. Example: `argmax(logits, 1)` */
+export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor { return argExtreme("max", x, axis, keepDim); }
+
+/** Index of the smallest value, int32. Example: `argmin(x, 0)` */
+export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor { return argExtreme("min", x, axis, keepDim); }
+
+/**
+ * Variance: mean squared deviation, divided by n−1 when `unbiased` (PyTorch's default) or n.
+ * Example: `variance(x, 0)`, `x.var(-1, true, false)` (LayerNorm's biased form)
+ */
+export function variance(x: Tensor, axis?: number | number[], keepDim = false, unbiased = true): Tensor {
+  const axes = resolveAxes("var", axis, x.ndim);
+  let count = 1;
+  for (const a of axes) count *= x.shape[a]!;
+  const deviation = x.sub(mean(x, axes, true));
+  return sum(deviation.mul(deviation), axes, keepDim).div(unbiased ? count - 1 : count);
+}
+
+/** Standard deviation √var. Example: `std(x, 0)` */
+export function std(x: Tensor, axis?: number | number[], keepDim = false, unbiased = true): Tensor {
+  return variance(x, axis, keepDim, unbiased).sqrt();
+}
