@@ -74,7 +74,7 @@ function formatBlock(t: Tensor, dim: number, offset: number, summarize: boolean,
   const indices = shownIndices(t.shape[dim]!, summarize);
   if (dim === ndim - 1) {
     // Innermost row: values separated by ", ", wrapped at the line width.
-    const items = indices.map((i) => (i === null ? "..." : formatValue(t.data[offset + i]!)));
+    const items = indices.map((i) => (i === null ? " ..." : formatValue(t.data[offset + i]!)));
     const lines: string[] = [];
     let line = "";
     for (const item of items) {

@@ -1,0 +1,183 @@
+// Backpropagation: accumulation into leaves, broadcasting undone, deep graphs, the functional
+// API, noGrad, the graph kept for drawing, interrupts, and a small network that learns.
+import { afterEach, describe, expect, test } from "vitest";
+import { grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
+import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
+
+describe("backward", () => {
+  test("chain rule through a small expression, by hand", () => {
+    // f = (a·b + c)², a=2, b=-3, c=10 → a·b+c = 4, df/da = 2·4·b = -24, df/db = 2·4·a = 16, df/dc = 8.
+    const a = tensor(2, { requiresGrad: true });
+    const b = tensor(-3, { requiresGrad: true });
+    const c = tensor(10, { requiresGrad: true });
+    const f = a.mul(b).add(c).pow(2);
+    f.backward();
+    expect(f.item()).toBe(16);
+    expect([a.grad!.item(), b.grad!.item(), c.grad!.item()]).toEqual([-24, 16, 8]);
+  });
+  test("a tensor used twice gets both contributions (x·x → 2x)", () => {
+    const x = tensor([3, -1], { requiresGrad: true });
+    x.mul(x).sum().backward();
+    expect(x.grad!.toArray()).toEqual([6, -2]);
+  });
+  test("gradients accumulate over backward calls until zeroGrad", () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    w.sum().backward();
+    w.mul(3).sum().backward();
+    expect(w.grad!.toArray()).toEqual([4, 4]);
+    w.zeroGrad();
+    expect(w.grad).toBeNull();
+  });
+  test("a broadcast bias gets the gradient summed over the batch", () => {
+    const x = tensor([[1, 2], [3, 4], [5, 6]]);
+    const bias = tensor([10, 20], { requiresGrad: true });
+    const scale = tensor([[2]], { requiresGrad: true });
+    x.add(bias).mul(scale).sum().backward();
+    expect(bias.grad!.toArray()).toEqual([6, 6]);
+    expect(bias.grad!.shape).toEqual([2]);
+    expect(scale.grad!.toArray()).toEqual([[21 + 90]]);
+  });
+  test("a non-scalar needs a gradient argument", () => {
+    const y = zeros([32, 1], { requiresGrad: true }).mul(2);
+    expect(() => y.backward()).toThrow("backward() on a tensor of shape [32,1] needs a gradient argument (or call .mean())");
+    const x = tensor([1, 2], { requiresGrad: true });
+    x.mul(x).backward(tensor([1, 10]));
+    expect(x.grad!.toArray()).toEqual([2, 40]);
+  });
+  test("backward on a tensor that needs no gradient says why", () => {
+    expect(() => tensor([1]).mul(2).backward()).toThrow(/does not require a gradient/);
+  });
+  test("leaf .grad is its own tensor, in the leaf's dtype", () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    a.add(b).mul(tensor([1, 1], { dtype: "float64" })).sum().backward();
+    expect(a.grad).not.toBe(b.grad);
+    expect(a.grad!.dtype).toBe("float32");
+  });
+  test("retainGrad keeps an intermediate gradient", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.mul(3).retainGrad();
+    h.sum().backward();
+    expect(h.grad!.toArray()).toEqual([1, 1]);
+  });
+  test("a chain of 100,000 ops backpropagates without overflowing the stack", () => {
+    const x = tensor(1, { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 100_000; i++) y = y.add(1e-5);
+    y.backward();
+    expect(x.grad!.item()).toBe(1);
+  });
+});
+
+describe("the graph is kept for drawing", () => {
+  test("op names and inputs on every non-leaf", () => {
+    const w = tensor([[1], [2]], { requiresGrad: true });
+    const x = tensor([[1, 1]]);
+    const loss = x.matmul(w).relu().sum();
+    expect(loss.op).toBe("sum");
+    expect(loss.inputs[0]!.op).toBe("relu");
+    expect(loss.inputs[0]!.inputs[0]!.op).toBe("matmul");
+    expect(loss.inputs[0]!.inputs[0]!.inputs).toEqual([x, w]);
+    expect(w.op).toBe("");
+    expect(w.isLeaf).toBe(true);
+  });
+  test("nothing is recorded when no input needs a gradient, or inside noGrad", () => {
+    expect(tensor([1]).add(1).op).toBe("");
+    const w = tensor([1], { requiresGrad: true });
+    const y = noGrad(() => w.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.inputs).toHaveLength(0);
+    expect(w.mul(2).requiresGrad).toBe(true); // recording resumes afterwards
+  });
+});
+
+describe("functional gradients", () => {
+  test("valueAndGrad returns the value and grads in param order, leaving .grad alone", () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const b = tensor(0.5);
+    const { value, grads } = valueAndGrad(() => w.mul(w).sum().add(b.mul(3)), [w, b]);
+    expect(value.item()).toBe(6.5);
+    expect(grads[0]!.toArray()).toEqual([2, 4]);
+    expect(grads[1]!.item()).toBe(3);
+    expect(w.grad).toBeNull();
+    expect(b.requiresGrad).toBe(false); // restored
+  });
+  test("grad gives zeros for an unused parameter and rejects non-scalars", () => {
+    const u = tensor([1, 1]);
+    const v = tensor([2]);
+    const [du, dv] = grad(() => u.sum(), [u, v]);
+    expect(du!.toArray()).toEqual([1, 1]);
+    expect(dv!.toArray()).toEqual([0]);
+    expect(() => grad(() => u.mul(2), [u])).toThrow(/must return a single number/);
+  });
+  test("valueAndGrad works inside noGrad", () => {
+    const w = tensor([3]);
+    const [dw] = noGrad(() => grad(() => w.pow(2).sum(), [w]));
+    expect(dw!.toArray()).toEqual([6]);
+  });
+});
+
+describe("interrupts", () => {
+  afterEach(() => clearInterrupt());
+  test("the next op throws a KeyboardInterrupt, once", () => {
+    const x = tensor([1, 2]);
+    requestInterrupt();
+    let error: unknown;
+    try { x.add(1); } catch (e) { error = e; }
+    expect((error as Error).name).toBe("KeyboardInterrupt");
+    expect(x.add(1).toArray()).toEqual([2, 3]);
+  });
+  test("backward stops too", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2).sum();
+    requestInterrupt();
+    expect(() => y.backward()).toThrow(expect.objectContaining({ name: "KeyboardInterrupt" }));
+    expect(x.grad).toBeNull();
+  });
+  test("a shared flag set from elsewhere stops a loop between ops", () => {
+    const shared = new Int32Array(new SharedArrayBuffer(4));
+    useInterruptFlag(shared);
+    try {
+      let x = tensor([0]);
+      let steps = 0;
+      expect(() => {
+        for (;;) {
+          x = x.add(1);
+          if (++steps === 50) Atomics.store(shared, 0, 1); // what the kernel's other thread does
+        }
+      }).toThrow(expect.objectContaining({ name: "KeyboardInterrupt" }));
+      expect(steps).toBe(50);
+      expect(shared[0]).toBe(0);
+    } finally {
+      useInterruptFlag(new Int32Array(1));
+    }
+  });
+});
+
+describe("learning", () => {
+  test("the seed's 4→10→1 MLP fits y = Xw + 0.1 with plain gradient descent (loss falls 100×)", () => {
+    manualSeed(0);
+    const X = randn([256, 4]);
+    const y = X.matmul(tensor([[1], [-2], [3], [0.5]])).add(0.1);
+    const w1 = randn([4, 10]).mul(0.5);
+    const b1 = zeros([10]);
+    const w2 = randn([10, 1]).mul(0.3);
+    const b2 = zeros([1]);
+    const params = [w1, b1, w2, b2];
+    params.forEach((p) => { p.requiresGrad = true; });
+    const loss = (): Tensor => X.matmul(w1).add(b1).relu().matmul(w2).add(b2).sub(y).pow(2).mean();
+    const first = loss().item();
+    let last = first;
+    for (let step = 0; step < 1500; step++) {
+      const l = loss();
+      params.forEach((p) => p.zeroGrad());
+      l.backward();
+      noGrad(() => params.forEach((p) => {
+        const g = p.grad!.data;
+        for (let i = 0; i < p.size; i++) p.data[i]! -= 0.05 * g[i]!;
+      }));
+      last = l.item();
+    }
+    expect(last).toBeLessThan(first / 100);
+  });
+});
