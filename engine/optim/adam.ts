@@ -1,0 +1,82 @@
+// Adam and AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019), as torch.optim computes them.
+//
+// With g = ∇J(θ) and step count t (starting at 1):
+//   m ← β₁ m + (1 − β₁) g            first moment (a running mean of gradients)
+//   v ← β₂ v + (1 − β₂) g²           second moment (a running mean of squared gradients)
+//   m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)   bias correction: m and v start at 0
+//   θ ← θ − η m̂ / (√v̂ + ε)
+// Weight decay λ: Adam adds it to the gradient (g + λθ, L2 regularisation, which the moments
+// then rescale); AdamW decouples it, shrinking θ ← θ − ηλθ before the Adam step.
+// amsgrad keeps the running maximum of v̂'s numerator and divides by that instead.
+
+import { Optimizer, check, type FloatArray, type ParamState, type Params } from "./optimizer.js";
+
+/** Options of `Adam` and `AdamW`. */
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+abstract class AdamFamily extends Optimizer<AdamOptions> {
+  protected abstract readonly decoupledWeightDecay: boolean;
+
+  protected override validate(o: AdamOptions): void {
+    check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
+    check(o.eps >= 0, `Invalid epsilon value: ${o.eps}`);
+    check(o.betas[0] >= 0 && o.betas[0] < 1, `Invalid beta parameter at index 0: ${o.betas[0]}`);
+    check(o.betas[1] >= 0 && o.betas[1] < 1, `Invalid beta parameter at index 1: ${o.betas[1]}`);
+    check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}`);
+  }
+
+  protected override updateParameter(p: FloatArray, grad: ArrayLike<number>, state: ParamState, o: AdamOptions): void {
+    const { lr, eps, weightDecay: wd, amsgrad } = o;
+    const [beta1, beta2] = o.betas;
+    const t = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = t;
+    const m = (state.expAvg ??= Optimizer.zerosLike(p)) as FloatArray;
+    const v = (state.expAvgSq ??= Optimizer.zerosLike(p)) as FloatArray;
+    const vMax = amsgrad ? ((state.maxExpAvgSq ??= Optimizer.zerosLike(p)) as FloatArray) : null;
+    const biasCorrection1 = 1 - beta1 ** t;
+    const sqrtBiasCorrection2 = Math.sqrt(1 - beta2 ** t);
+    const decoupled = this.decoupledWeightDecay;
+    for (let i = 0; i < p.length; i++) {
+      let theta = p[i]!;
+      let g = grad[i]!;
+      if (decoupled) theta *= 1 - lr * wd;
+      else g += wd * theta;
+      m[i] = beta1 * m[i]! + (1 - beta1) * g;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      let second = v[i]!;
+      if (vMax !== null) second = vMax[i] = Math.max(vMax[i]!, second);
+      const mHat = m[i]! / biasCorrection1;
+      p[i] = theta - (lr * mHat) / (Math.sqrt(second) / sqrtBiasCorrection2 + eps);
+    }
+  }
+}
+
+/**
+ * Adam: momentum plus per-weight step sizes from the gradient's running variance.
+ * Example: `const opt = new optim.Adam(model.parameters(), { lr: 0.01 })`
+ */
+export class Adam extends AdamFamily {
+  protected override readonly decoupledWeightDecay = false;
+
+  constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
+  }
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay θ ← θ − ηλθ (default λ = 0.01).
+ * Example: `const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.1 })`
+ */
+export class AdamW extends AdamFamily {
+  protected override readonly decoupledWeightDecay = true;
+
+  constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
+  }
+}
