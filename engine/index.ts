@@ -1,4 +1,7 @@
-export {};
+// Exactly what a cell sees preloaded: tensors and their ops, autograd helpers, seeding, the
+// `nn`, `optim` and `data` namespaces, and save/load. Usable from plain Node as well:
+//   import { tensor, nn, optim } from "tsgrad";
+
 // Tensors, ops and autograd (engine core).
 export { Tensor, type TensorLike, type DType, type TypedArray, type NestedArray } from "./tensor.js";
 export { tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, zerosLike, onesLike, type TensorOptions } from "./creation.js";
@@ -7,3 +10,9 @@ export { noGrad, grad, valueAndGrad, backward, isGradEnabled, reduceBroadcastGra
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { manualSeed, randomGenerator, random, RandomGenerator } from "./random.js";
 export { requestInterrupt, clearInterrupt, throwIfInterrupted, useInterruptFlag, KeyboardInterrupt } from "./interrupt.js";
+
+// Models, training and data.
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export { save, load, type Saveable, type SaveFormat } from "./io.js";
