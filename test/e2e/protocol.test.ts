@@ -1,8 +1,14 @@
-// End-to-end: the built kernel over real ZeroMQ, as a Jupyter client sees it.
+// End-to-end: the built kernel (dist/kernel/main.js) over real ZeroMQ, as a Jupyter client sees it.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMessage } from "../../kernel/protocol/messages.js";
+import { encode, Signer } from "../../kernel/protocol/wire.js";
 import { startKernel, type KernelClient } from "./client.js";
 
-describe("kernel_info", () => {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
+
+describe("a running kernel", () => {
   let kernel: KernelClient;
   beforeAll(async () => {
     kernel = await startKernel();
@@ -11,7 +17,7 @@ describe("kernel_info", () => {
     await kernel.close();
   });
 
-  it("answers on shell and on control with protocol 5.4 and TypeScript language_info", async () => {
+  it("answers kernel_info on shell and on control with protocol 5.4 and TypeScript language_info", async () => {
     for (const channel of ["shell", "control"] as const) {
       const reply = await kernel.request(channel, "kernel_info_request");
       expect(reply.header.msg_type).toBe("kernel_info_reply");
@@ -19,8 +25,211 @@ describe("kernel_info", () => {
         status: "ok",
         protocol_version: "5.4",
         implementation: "tsgrad",
-        language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
+        language_info: {
+          name: "typescript",
+          file_extension: ".ts",
+          mimetype: "text/typescript",
+          pygments_lexer: "typescript",
+          codemirror_mode: "typescript",
+        },
       });
+      expect(Object.keys(reply.header).sort()).toEqual(["date", "msg_id", "msg_type", "session", "username", "version"]);
+    }
+  });
+
+  it("wraps an execute in busy … idle, echoes the code, and replies before idle", async () => {
+    const code = "1 + 1";
+    const { reply, iopub } = await kernel.execute(code);
+    const types = iopub.map((m) => (m.header.msg_type === "status" ? `status:${m.content.execution_state}` : m.header.msg_type));
+    expect(types[0]).toBe("status:busy");
+    expect(types[1]).toBe("execute_input");
+    expect(types.at(-1)).toBe("status:idle");
+    expect(iopub[1]!.content.code).toBe(code);
+    expect(reply.content.status).toBe("ok");
+    const result = iopub.find((m) => m.header.msg_type === "execute_result")!;
+    expect(result.content.data).toMatchObject({ "text/plain": "2" });
+    expect(result.content.execution_count).toBe(reply.content.execution_count);
+    // Every IOPub message of the request shares the kernel's session.
+    expect(new Set(iopub.map((m) => m.header.session)).size).toBe(1);
+  });
+
+  it("drops a message with a bad signature: no reply, no busy, and keeps serving", async () => {
+    const wrongKey = new Signer("not-the-key", kernel.connection.signature_scheme);
+    const forged = createMessage(kernel.origin, "kernel_info_request", {});
+    kernel.sendFrames("shell", encode(forged, wrongKey));
+    const tampered = createMessage(kernel.origin, "execute_request", { code: "1", silent: false });
+    const frames = encode(tampered, kernel.signer);
+    frames[frames.length - 1] = Buffer.from(JSON.stringify({ ...tampered.content, code: "2" }));
+    kernel.sendFrames("shell", frames);
+    const unsigned = encode(createMessage(kernel.origin, "kernel_info_request", {}), new Signer(""));
+    kernel.sendFrames("control", unsigned);
+
+    const valid = await kernel.request("shell", "kernel_info_request");
+    expect(valid.content.status).toBe("ok");
+    await sleep(300);
+    for (const dropped of [forged, tampered]) {
+      expect(kernel.replyIfAny(dropped)).toBeUndefined();
+      expect(kernel.childrenOf(dropped)).toEqual([]);
+    }
+    expect(kernel.log).toMatch(/\[tsgrad\] dropped a message on shell: invalid signature/);
+    expect(kernel.log).toMatch(/\[tsgrad\] dropped a message on control: unsigned message/);
+  });
+
+  it("drops a replayed message (same signature twice): one reply only", async () => {
+    const original = createMessage(kernel.origin, "execute_request", {
+      code: "1",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    const frames = encode(original, kernel.signer);
+    kernel.sendFrames("shell", frames);
+    await kernel.collect(original);
+    kernel.sendFrames("shell", frames);
+    await kernel.request("shell", "kernel_info_request");
+    await sleep(200);
+    expect(kernel.childrenOf(original).filter((m) => m.header.msg_type === "execute_input")).toHaveLength(1);
+    expect(kernel.log).toMatch(/replayed signature/);
+  });
+
+  it("survives malformed and unknown messages", async () => {
+    const garbage = [Buffer.from("<IDS|MSG>"), Buffer.from(""), Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+    garbage[1] = Buffer.from(kernel.signer.sign(garbage.slice(2)));
+    kernel.sendFrames("shell", garbage);
+    kernel.sendFrames("shell", [Buffer.from("no delimiter at all")]);
+    const unknown = kernel.sendRequest("shell", "frobnicate_request", {});
+    expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    expect(kernel.replyIfAny(unknown)).toBeUndefined();
+    expect(kernel.log).toMatch(/header is not JSON/);
+    expect(kernel.log).toMatch(/unknown shell message frobnicate_request/);
+  });
+
+  it("aborts executes queued behind an error (stop_on_error) and runs later ones", async () => {
+    const failing = kernel.startExecute('throw new Error("broken cell")');
+    const queued = kernel.startExecute("1 + 1");
+    const failed = await kernel.collect(failing);
+    expect(failed.reply.content).toMatchObject({ status: "error", ename: "Error", evalue: "broken cell" });
+    const aborted = await kernel.collect(queued);
+    expect(aborted.reply.content).toMatchObject({ status: "error", ename: "ExecutionAborted" });
+    expect(aborted.outputs).toEqual([]);
+    const later = await kernel.execute("2 + 2");
+    expect(later.reply.content.status).toBe("ok");
+    expect(later.reply.content.execution_count).toBe((failed.reply.content.execution_count as number) + 1);
+  });
+
+  it("runs queued executes after an error when stop_on_error is false", async () => {
+    const failing = kernel.startExecute('throw new Error("broken")', { stop_on_error: false });
+    const queued = kernel.startExecute("3 * 3");
+    await kernel.collect(failing);
+    const { reply } = await kernel.collect(queued);
+    expect(reply.content.status).toBe("ok");
+  });
+
+  it("asks for input on stdin when allowed and passes the reply to the cell", async () => {
+    const { reply, outputs } = await kernel.execute('const who = await input("name? "); `hello ${who}`', {
+      onInput: (prompt) => (prompt === "name? " ? "Ada" : "wrong prompt"),
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+      "text/plain": expect.stringContaining("hello Ada"),
+    });
+  });
+
+  it("delivers 100,000 printed lines complete, in order, in few messages", async () => {
+    const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", { timeoutMs: 60_000 });
+    expect(reply.content.status).toBe("ok");
+    const streams = outputs.filter((m) => m.header.msg_type === "stream");
+    const text = streams.map((m) => m.content.text as string).join("");
+    const lines = text.split("\n").slice(0, -1);
+    expect(lines).toHaveLength(100_000);
+    expect(lines.every((line, i) => line === String(i))).toBe(true);
+    // jupyter_server drops IOPub above 1,000 messages/s: batching keeps this far below.
+    expect(streams.length).toBeLessThan(1000);
+  }, 90_000);
+});
+
+describe("while a cell computes", () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(async () => {
+    await kernel.close();
+  });
+
+  it("keeps heartbeat and control answering within 100 ms while a cell runs a 30 s synchronous loop", async () => {
+    await kernel.execute("let survivor = 41");
+    const busy = kernel.startExecute(SYNC_LOOP_30S);
+    await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
+    await sleep(500); // let the loop start in the runtime
+    for (let i = 0; i < 5; i++) {
+      expect(await kernel.heartbeat()).toBeLessThan(100);
+      const started = performance.now();
+      await kernel.request("control", "kernel_info_request", {}, 2000);
+      expect(performance.now() - started).toBeLessThan(100);
+    }
+    expect(kernel.replyIfAny(busy)).toBeUndefined();
+
+    const interrupted = performance.now();
+    await kernel.request("control", "interrupt_request");
+    const { reply, outputs } = await kernel.collect(busy, 5000);
+    expect(performance.now() - interrupted).toBeLessThan(1000);
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(outputs.map((m) => m.header.msg_type)).toContain("error");
+    const after = await kernel.execute("survivor + 1");
+    expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "42" });
+  });
+
+  it("stops a synchronous loop on a real SIGINT to the kernel process", async () => {
+    const busy = kernel.startExecute("while (true) {}");
+    await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
+    await sleep(300);
+    kernel.sigint();
+    const { reply } = await kernel.collect(busy, 5000);
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect((await kernel.execute("1")).reply.content.status).toBe("ok");
+  });
+});
+
+describe("kernel lifecycle", () => {
+  it("replies to shutdown_request without restart and exits cleanly", async () => {
+    const kernel = await startKernel();
+    const reply = await kernel.shutdown(false);
+    expect(reply.content).toEqual({ status: "ok", restart: false });
+    expect(kernel.exitCode).toBe(0);
+  });
+
+  it("replies to shutdown_request with restart and exits cleanly (the client starts a new one)", async () => {
+    const kernel = await startKernel();
+    const reply = await kernel.shutdown(true);
+    expect(reply.content).toEqual({ status: "ok", restart: true });
+    expect(kernel.exitCode).toBe(0);
+  });
+
+  it("speaks hmac-sha512 when the connection file asks for it", async () => {
+    const kernel = await startKernel({ signatureScheme: "hmac-sha512" });
+    try {
+      expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it("exits when the process named by JPY_PARENT_PID dies", async () => {
+    const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    const kernel = await startKernel({ env: { JPY_PARENT_PID: String(parent.pid) } });
+    try {
+      await sleep(1500);
+      expect(kernel.exitCode).toBeNull();
+      parent.kill("SIGKILL");
+      await kernel.waitFor(() => kernel.exitCode !== null, 5000, "kernel exit after parent death");
+      expect(kernel.exitCode).toBe(0);
+      expect(kernel.log).toMatch(/parent process died/);
+    } finally {
+      parent.kill("SIGKILL");
+      await kernel.close();
     }
   });
 });
