@@ -193,6 +193,7 @@ export function check(ok: boolean, message: string): void {
 function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<O>[] {
   if (params instanceof Tensor) throw new TypeError("optimizer: pass a list of parameters (model.parameters()), not a single Tensor: [t]");
   const items = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
+  if (items.length === 0) return [];
   if (items.length > 0 && items.every((item) => !(item instanceof Tensor) && typeof item === "object" && item !== null && "params" in item)) {
     return items as ParamGroupSpec<O>[];
   }
