@@ -23,7 +23,7 @@ import {
   type ShutdownRequest,
 } from "./protocol/messages.js";
 import { codePointLength, codePointsToUtf16, utf16ToCodePoints } from "./protocol/positions.js";
-import type { ExecuteEvents, ExecuteOutcome, Interpreter } from "./runtime/interpreter.js";
+import type { ExecuteEvents, ExecuteOutcome, InspectionResult, Interpreter } from "./runtime/interpreter.js";
 import type { ReceiveChannel, Transport } from "./sockets.js";
 
 export interface ServerOptions {
@@ -175,6 +175,8 @@ export class KernelServer {
 
     const output = this.outputFor(message);
     if (!silent) void output.message("execute_input", { code, execution_count: count });
+    const helpTopic = helpTopicOf(code);
+    if (helpTopic !== null) return this.pageHelp(message, output, helpTopic, count);
     const allowStdin = request.allow_stdin === true;
     const outcome = await this.runCell(code, {
       silent,
@@ -213,6 +215,23 @@ export class KernelServer {
     });
     // Spec `stop_on_error`: executes that were already waiting must not run on broken state.
     if (!silent && request.stop_on_error !== false) this.abortQueuedExecutes();
+  }
+
+  /**
+   * `?name` or `name?` pages the documentation of `name` instead of running code (IPython's
+   * pager: an execute_reply payload with `source: "page"`). Neither form is valid TypeScript.
+   */
+  private async pageHelp(message: IncomingMessage, output: RequestOutput, topic: string, count: number): Promise<void> {
+    let found: InspectionResult;
+    try {
+      found = await this.options.interpreter.inspect(topic, topic.length, 1);
+    } catch (error) {
+      found = { found: false, data: {}, metadata: { error: String(error) } };
+    }
+    const payload = found.found ? [{ source: "page", data: found.data, start: 0 }] : [];
+    if (!found.found) void output.message("stream", { name: "stdout", text: `No documentation found for ${topic}\n` });
+    await output.flush();
+    return this.reply("shell", message, { status: "ok", execution_count: count, payload, user_expressions: {} });
   }
 
   private async runCell(
@@ -382,6 +401,12 @@ export class KernelServer {
     this.options.interpreter.interrupt();
     await this.reply("control", message, { status: "ok" });
   }
+}
+
+/** The name in a help request (`?Math.max`, `Math.max?`), or null when `code` is ordinary code. */
+export function helpTopicOf(code: string): string | null {
+  const match = /^\s*\?\s*([\p{L}_$][\p{L}\p{N}_$.]*)\s*$|^\s*([\p{L}_$][\p{L}\p{N}_$.]*)\s*\?\s*$/u.exec(code);
+  return match ? (match[1] ?? match[2])! : null;
 }
 
 /** `_jupyter_types_experimental` spans come in UTF-16 offsets; the protocol wants code points. */

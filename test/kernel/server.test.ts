@@ -358,3 +358,28 @@ describe("KernelServer control and introspection", () => {
     expect(transport.sent[0]!.message.parent_header).toEqual({});
   });
 });
+
+describe("help pager", () => {
+  it("recognises ?name and name? but not code", async () => {
+    const { helpTopicOf } = await import("../../kernel/server.js");
+    expect(helpTopicOf("?Math.max")).toBe("Math.max");
+    expect(helpTopicOf("  tensor? ")).toBe("tensor");
+    expect(helpTopicOf("a ? b : c")).toBeNull();
+    expect(helpTopicOf("x?.y")).toBeNull();
+    expect(helpTopicOf("1 + 1")).toBeNull();
+  });
+
+  it("answers `?name` with a page payload from inspect instead of running code", async () => {
+    const { transport, server, interpreter } = setup();
+    const help = request("execute_request", { code: "?Math.max" });
+    server.receive("shell", help);
+    await until(idleOf(transport, help));
+    expect(interpreter.calls).toEqual([]);
+    expect(interpreter.lastCursor).toBe("Math.max".length);
+    expect(transport.find(help, "execute_reply")!.content).toMatchObject({
+      status: "ok",
+      execution_count: 1,
+      payload: [{ source: "page", data: { "text/plain": "number" }, start: 0 }],
+    });
+  });
+});
