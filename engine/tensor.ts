@@ -238,6 +238,8 @@ export class Tensor {
 
   /** Matrix product (1-D, 2-D, batched with broadcast batch dims). Example: `x.matmul(w)` */
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  /** this @ weightᵀ + bias with weight [out, in] (a fully connected layer). Example: `x.linear(w, b)` */
+  linear(weight: Tensor, bias?: Tensor | null): Tensor { return ops.linear(this, weight, bias); }
 
   // Shapes.
   /** Same data, new shape (one size may be -1). Example: `x.reshape([2, -1])` */

@@ -181,52 +181,11 @@ export const jsKernels: Kernels = {
   },
 
   matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB): void {
-    if (!transA && !transB) {
-      // i-k-j: the inner loop streams one row of B and one row of out (cache friendly).
-      for (let i = 0; i < m; i++) {
-        const orow = oo + i * n;
-        out.fill(0, orow, orow + n);
-        const arow = ao + i * k;
-        for (let p = 0; p < k; p++) {
-          const av = a[arow + p]!;
-          if (av === 0) continue;
-          const brow = bo + p * n;
-          for (let j = 0; j < n; j++) out[orow + j]! += av * b[brow + j]!;
-        }
-      }
-    } else if (!transA && transB) {
-      // A @ Bᵀ: both operands walk their rows, a dot product per output.
-      for (let i = 0; i < m; i++) {
-        const arow = ao + i * k;
-        for (let j = 0; j < n; j++) {
-          const brow = bo + j * k;
-          let s = 0;
-          for (let p = 0; p < k; p++) s += a[arow + p]! * b[brow + p]!;
-          out[oo + i * n + j] = s;
-        }
-      }
-    } else if (transA && !transB) {
-      // Aᵀ @ B: k-i-j, rows of the stored A and of B stream.
-      out.fill(0, oo, oo + m * n);
-      for (let p = 0; p < k; p++) {
-        const arow = ao + p * m;
-        const brow = bo + p * n;
-        for (let i = 0; i < m; i++) {
-          const av = a[arow + i]!;
-          if (av === 0) continue;
-          const orow = oo + i * n;
-          for (let j = 0; j < n; j++) out[orow + j]! += av * b[brow + j]!;
-        }
-      }
-    } else {
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++) s += a[ao + p * m + i]! * b[bo + j * k + p]!;
-          out[oo + i * n + j] = s;
-        }
-      }
-    }
+    // Element A[i][p] sits at ao + i·rowStride + p·kStride, stored either way round.
+    const rowStride = transA ? 1 : k;
+    const kStride = transA ? m : 1;
+    if (!transB) rowTimesMatrix(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
+    else rowDotRows(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
   },
 
   reduce(op: ReduceOp, x, outer, len, inner, out): void {
@@ -300,6 +259,87 @@ export const jsKernels: Kernels = {
     });
   },
 };
+
+/**
+ * out = A @ B with B stored k×n: the i-k-j order streams rows of B and out (cache friendly), four
+ * rows of A and two steps of k at a time so each loaded B element is used eight times.
+ */
+function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
+  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+  out.fill(0, oo, oo + m * n);
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const o0 = oo + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    const a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+    let p = 0;
+    for (; p + 1 < k; p += 2) {
+      const q = p * ks, r = q + ks;
+      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
+      const y0 = a[a0 + r]!, y1 = a[a1 + r]!, y2 = a[a2 + r]!, y3 = a[a3 + r]!;
+      const b0 = bo + p * n, b1 = b0 + n;
+      for (let j = 0; j < n; j++) {
+        const u = b[b0 + j]!, v = b[b1 + j]!;
+        out[o0 + j]! += x0 * u + y0 * v;
+        out[o1 + j]! += x1 * u + y1 * v;
+        out[o2 + j]! += x2 * u + y2 * v;
+        out[o3 + j]! += x3 * u + y3 * v;
+      }
+    }
+    if (p < k) {
+      const q = p * ks;
+      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
+      const b0 = bo + p * n;
+      for (let j = 0; j < n; j++) {
+        const u = b[b0 + j]!;
+        out[o0 + j]! += x0 * u;
+        out[o1 + j]! += x1 * u;
+        out[o2 + j]! += x2 * u;
+        out[o3 + j]! += x3 * u;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const o = oo + i * n;
+    const ai = ao + i * rs;
+    for (let p = 0; p < k; p++) {
+      const x = a[ai + p * ks]!;
+      if (x === 0) continue;
+      const b0 = bo + p * n;
+      for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]!;
+    }
+  }
+}
+
+/** out = A @ Bᵀ with B stored n×k: dot products of rows, four columns of out at a time. */
+function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
+  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = ao + i * rs;
+    const o = oo + i * n;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[ai + p * ks]!;
+        s0 += x * b[b0 + p]!;
+        s1 += x * b[b1 + p]!;
+        s2 += x * b[b2 + p]!;
+        s3 += x * b[b3 + p]!;
+      }
+      out[o + j] = s0;
+      out[o + j + 1] = s1;
+      out[o + j + 2] = s2;
+      out[o + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      const b0 = bo + j * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ai + p * ks]! * b[b0 + p]!;
+      out[o + j] = s;
+    }
+  }
+}
 
 function contiguous(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);

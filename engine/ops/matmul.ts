@@ -87,3 +87,51 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 1) out = out.squeeze(a.ndim === 1 && b.ndim === 1 ? 0 : -2);
   return out;
 }
+
+const Linear: Primitive<{ rows: number; outShape: number[] }> = {
+  name: "linear",
+  // x [rows, in] @ Wᵀ with W stored [out, in]: the transposed kernel, no copy of W.
+  forward: ([x, w, b], { rows, outShape }) => {
+    const [outF, inF] = w!.shape as [number, number];
+    const out = Tensor.zeros(outShape, promote(x!.dtype, w!.dtype));
+    kernels.matmul(x!.data, 0, w!.data, 0, out.data, 0, rows, inF, outF, false, true);
+    if (b) {
+      const bias = b.data;
+      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) out.data[r * outF + j]! += bias[j]!;
+    }
+    return out;
+  },
+  // dx = g @ W, dW = gᵀ @ x, db = g (summed over rows by reduceBroadcastGrad).
+  backward: (g, [x, w, b], _out, { rows }) => {
+    const [outF, inF] = w!.shape as [number, number];
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    if (x!.requiresGrad) {
+      dx = Tensor.zeros(x!.shape, g.dtype);
+      kernels.matmul(g.data, 0, w!.data, 0, dx.data, 0, rows, outF, inF, false, false);
+    }
+    if (w!.requiresGrad) {
+      dw = Tensor.zeros(w!.shape, g.dtype);
+      kernels.matmul(g.data, 0, x!.data, 0, dw.data, 0, outF, rows, inF, true, false);
+    }
+    return [dx, dw, b ? g : null];
+  },
+};
+
+/**
+ * x @ weightᵀ + bias, the fully connected layer (PyTorch's F.linear): weight is [out, in] and is
+ * read transposed in place. Example: `linear(x, w, b)` with x [32,4], w [10,4], b [10] → [32,10]
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
+  const [outF, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(`linear: input ${formatShape(x.shape)} @ weightᵀ ${formatShape([inF, outF])}: last size must be ${inF}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new Error(`linear: bias of shape ${formatShape(bias.shape)} does not match ${outF} outputs`);
+  }
+  const rows = x.size / inF;
+  const outShape = [...x.shape.slice(0, -1), outF];
+  return apply(Linear, bias ? [x, weight, bias] : [x, weight], { rows, outShape });
+}

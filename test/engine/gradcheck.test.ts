@@ -78,6 +78,8 @@ const cases: Case[] = [
   { name: "matmul batched", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([b, m, k]), randn([b, k, n])] },
   { name: "matmul batch broadcast [b,m,k]@[k,n]", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([b, m, k]), randn([k, n])] },
   { name: "matmul batch broadcast [2,1,m,k]@[3,k,n]", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([2, 1, m, k]), randn([3, k, n])] },
+  { name: "linear with bias", fn: (x, w, bias) => x!.linear(w!, bias!), inputs: () => [randn([m, k]), randn([n, k]), randn([n])] },
+  { name: "linear batched, no bias", fn: (x, w) => x!.linear(w!), inputs: () => [randn([b, m, k]), randn([n, k])] },
   // Shapes.
   { name: "reshape", fn: (x) => x!.reshape([-1]).mul(arange(m * n)), inputs: () => [randn([m, n])] },
   { name: "view", fn: (x, w) => x!.view(n, m).mul(w!), inputs: () => [randn([m, n]), randn([n, m])] },

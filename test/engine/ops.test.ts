@@ -139,6 +139,12 @@ describe("matmul", () => {
     const a = tensor([[[1, 0], [0, 1]], [[2, 0], [0, 2]]]);
     expect(a.matmul(tensor([[1, 2], [3, 4]])).toArray()).toEqual([[[1, 2], [3, 4]], [[2, 4], [6, 8]]]);
   });
+  test("linear: x @ Wᵀ + b with W stored [out, in]", () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    const w = tensor([[1, 0], [0, 1], [1, 1]]);
+    expect(x.linear(w, tensor([10, 20, 30])).toArray()).toEqual([[11, 22, 33], [13, 24, 37]]);
+    expect(() => x.linear(tensor([[1, 2, 3]]))).toThrow("linear: input [2,2] @ weightᵀ [3,1]: last size must be 3");
+  });
   test("transposed kernels (used by backward) give the same products", () => {
     const a = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
     const b = tensor([[1, -1], [2, 0], [0, 3]], { requiresGrad: true });
