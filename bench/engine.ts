@@ -37,7 +37,8 @@ function median(xs: number[]): number {
 
 /** Times two implementations of the same work alternately (noise hits both alike). */
 function interleaved(ours: () => void, theirs: () => void, reps: number): [number, number] {
-  for (let i = 0; i < 3; i++) { ours(); theirs(); } // warm up the JITs
+  // Warm up both JITs to their optimised tiers (tiny ops take a few thousand calls).
+  for (let i = 0; i < Math.max(3, reps * 10); i++) { ours(); theirs(); }
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
