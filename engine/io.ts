@@ -81,8 +81,9 @@ function decodeJson(bytes: Uint8Array): unknown {
   });
 }
 
-// JSON has no NaN or ±Infinity; they travel as strings.
+// JSON has no NaN, ±Infinity or −0; they travel as strings.
 function encodeNumber(v: number): number | string {
+  if (Object.is(v, -0)) return "-0";
   return Number.isFinite(v) ? v : String(v);
 }
 
