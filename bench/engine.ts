@@ -90,11 +90,13 @@ function adamStepper(params: Tensor[], lr = 0.01) {
 
 /** The same step in TF.js: variables, tf.train.adam, minimize (TF's own gradients). */
 function tfMlpStep(X: Tensor, y: Tensor, w1: Tensor, w2: Tensor): { step: () => void; dispose: () => void } {
-  const tX = tf.tensor2d(X.data as Float32Array, [32, 4]);
-  const tY = tf.tensor2d(y.data as Float32Array, [32, 1]);
-  const tw1 = tf.variable(tf.tensor2d(w1.data as Float32Array, [4, 10]));
+  // Copies: TF may keep a typed array it is given, and our optimiser updates ours in place.
+  const copy = (t: Tensor): Float32Array => Float32Array.from(t.data);
+  const tX = tf.tensor2d(copy(X), [32, 4]);
+  const tY = tf.tensor2d(copy(y), [32, 1]);
+  const tw1 = tf.variable(tf.tensor2d(copy(w1), [4, 10]));
   const tb1 = tf.variable(tf.zeros([10]));
-  const tw2 = tf.variable(tf.tensor2d(w2.data as Float32Array, [10, 1]));
+  const tw2 = tf.variable(tf.tensor2d(copy(w2), [10, 1]));
   const tb2 = tf.variable(tf.zeros([1]));
   const optimizer = tf.train.adam(0.01);
   const step = (): void => {
