@@ -33,8 +33,8 @@ export function save(value: Saveable | { stateDict(): Saveable }, path: string, 
  * Reads what `save` wrote (either format, recognised from the content).
  * Example: `model.loadStateDict(load("model.safetensors"))`
  */
-// Typed `any` on purpose: a cell passes the result straight to loadStateDict.
 export function load(path: string): any {
+  // Typed `any` on purpose: a cell passes the result straight to loadStateDict.
   return deserialize(readFileSync(path));
 }
 

@@ -90,7 +90,7 @@ export class MultiHeadAttention extends Module {
   }
 }
 
-/** A [tq, tk] mask with 1 where key j lies in query i's future (j > i + tk − tq). */
+/** A [tq, tk] mask, 1 where key j lies in query i's future (j > i + tk − tq). Example: `nn.causalMask(3, 3)` */
 export function causalMask(tq: number, tk: number): Tensor {
   const mask = Tensor.zeros([tq, tk]);
   const offset = tk - tq; // with a cache of earlier keys, query i sits at position i + offset

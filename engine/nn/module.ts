@@ -42,7 +42,10 @@ function isParameter(value: unknown): value is Tensor {
   return false;
 }
 
-/** The base class of layers and models: parameters, sub-modules, modes and state dicts. */
+/**
+ * The base class of layers and models: parameters, sub-modules, modes and state dicts.
+ * Example: `class Net extends nn.Module { fc = new nn.Linear(4, 1); forward(x: Tensor) { return this.fc.forward(x); } }`
+ */
 export class Module {
   /** True in training mode (Dropout drops); `train()` and `eval()` set it on the whole tree. */
   training = true;

@@ -8,7 +8,10 @@ import type { BaseOptions, Optimizer } from "./optimizer.js";
 /** A rule giving a group's lr at an epoch from the lr it started with. */
 export type LRRule = (baseLr: number, epoch: number) => number;
 
-/** The base of every schedule: `step()` advances one epoch and sets each group's lr. */
+/**
+ * The base of every schedule: `step()` advances one epoch and sets each group's lr by `rule`.
+ * Example: `new optim.lr.LRScheduler(opt, (base, epoch) => base / (1 + epoch))`
+ */
 export class LRScheduler {
   /** The lr each group had when the schedule was made. */
   readonly baseLrs: number[];

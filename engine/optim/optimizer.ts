@@ -33,7 +33,10 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, unknown> & { params: number[] })[];
 }
 
-/** The base class of every optimizer; subclasses supply `updateParameter`. */
+/**
+ * The base class of every optimizer; subclasses supply `validate` and `updateParameter`.
+ * Example: `const opt: optim.Optimizer<{ lr: number }> = new optim.SGD(model.parameters(), { lr: 0.1 })`
+ */
 export abstract class Optimizer<O extends BaseOptions> {
   /** Options used for any group that does not set its own. */
   readonly defaults: O;
