@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Real Jupyter clients against the built kernel: install the kernelspec with our own installer
+# into a throwaway prefix, then run the official jupyter_kernel_test suite (our subclass) and
+# `jupyter nbconvert --execute` over the smoke notebook and every notebook in notebooks/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PYTHON=/usr/bin/python3
+KERNEL_NAME=tsgrad-test-$$
+PREFIX=$(mktemp -d)
+OUT=$(mktemp -d)
+trap 'rm -rf "$PREFIX" "$OUT"' EXIT
+
+node bin/tsgrad.js install --prefix "$PREFIX" --name "$KERNEL_NAME" --display-name "tsgrad (test)"
+export JUPYTER_PATH="$PREFIX/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+export TSGRAD_KERNEL_NAME="$KERNEL_NAME"
+# Python 3.11's debugger notice about frozen modules is noise on every jupyter command.
+export PYDEVD_DISABLE_FILE_VALIDATION=1
+
+echo "== jupyter kernelspec list"
+jupyter kernelspec list | grep -F "$KERNEL_NAME"
+
+echo "== jupyter_kernel_test"
+(cd test/clients && "$PYTHON" -m unittest -v test_jupyter_kernel_test)
+
+echo "== nbconvert --execute"
+shopt -s nullglob
+for notebook in test/notebooks/*.ipynb notebooks/*.ipynb; do
+  echo "-- $notebook"
+  jupyter nbconvert --to notebook --execute \
+    --ExecutePreprocessor.kernel_name="$KERNEL_NAME" --ExecutePreprocessor.timeout=600 \
+    --output-dir "$OUT" "$notebook"
+done
+"$PYTHON" test/clients/check_smoke_notebook.py "$OUT/smoke.ipynb"
+echo "== all client tests passed"
