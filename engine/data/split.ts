@@ -2,7 +2,7 @@
 // train_test_split: shuffled (seeded) by default, and stratified on request so every class
 // keeps its share in both parts.
 
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { randomGenerator } from "../random.js";
 import { formatShape } from "../shape.js";
 import { takeRows } from "./dataset.js";
@@ -19,9 +19,11 @@ export interface SplitOptions {
 
 /**
  * Splits tensors with the same rows into train and test parts: [aTrain, aTest, bTrain, bTest, …].
- * Example: `const [xTrain, xTest, yTrain, yTest] = data.trainTestSplit([x, y], { testSize: 0.2 })`
+ * Example: `const [xTrain, xTest, yTrain, yTest] = data.trainTestSplit(x, y, { testSize: 0.2 })`
  */
-export function trainTestSplit(tensors: Tensor[], { testSize = 0.25, shuffle = true, stratify }: SplitOptions = {}): Tensor[] {
+export function trainTestSplit(...args: [Tensor[], SplitOptions?] | [Tensor, ...(Tensor | SplitOptions)[]]): Tensor[] {
+  const [tensors, options] = splitArguments(args);
+  const { testSize = 0.25, shuffle = true, stratify } = options;
   if (tensors.length === 0) throw new Error("trainTestSplit: give at least one tensor, e.g. trainTestSplit([x, y])");
   const n = tensors[0]!.shape[0] ?? 0;
   if (tensors.some((t) => t.shape[0] !== n)) {
@@ -42,6 +44,14 @@ export function trainTestSplit(tensors: Tensor[], { testSize = 0.25, shuffle = t
     [trainRows, testRows] = stratifiedRows(order, stratify, nTest / n);
   }
   return tensors.flatMap((t) => [takeRows(t, trainRows), takeRows(t, testRows)]);
+}
+
+/** Accepts `([x, y], options)` as well as `(x, y, options)`, scikit-learn's form. */
+function splitArguments(args: readonly (Tensor | Tensor[] | SplitOptions | undefined)[]): [Tensor[], SplitOptions] {
+  if (Array.isArray(args[0])) return [args[0], (args[1] as SplitOptions | undefined) ?? {}];
+  const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+  const options = args.find((a) => a !== undefined && !(a instanceof Tensor)) as SplitOptions | undefined;
+  return [tensors, options ?? {}];
 }
 
 /** Per class, the last round(share·count) rows of `order` go to test. */

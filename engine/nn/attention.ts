@@ -11,6 +11,7 @@ import { Linear, checkSize } from "./linear.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./layer-norm.js";
 import { GELU } from "./activation.js";
+import { uniform_, zeros_ } from "./init.js";
 import { Sequential } from "./sequential.js";
 
 /** Options of `MultiHeadAttention`. */
@@ -52,6 +53,11 @@ export class MultiHeadAttention extends Module {
     this.value = new Linear(embedDim, embedDim, { bias });
     this.out = new Linear(embedDim, embedDim, { bias });
     this.attentionDropout = new Dropout(dropout);
+    // As torch.nn.MultiheadAttention: Xavier-uniform over the stacked [3E, E] input projection,
+    // so b = √(6/(E + 3E)) for each of Q, K, V; zero biases; the output keeps Linear's weights.
+    const bound = Math.sqrt(6 / (4 * embedDim));
+    for (const projection of [this.query, this.key, this.value]) uniform_(projection.weight, -bound, bound);
+    for (const projection of [this.query, this.key, this.value, this.out]) if (projection.bias !== null) zeros_(projection.bias);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The `nn` namespace cells see: Module, layers, losses (modules and `nn.functional`), `nn.init`.
 
 export { Module, parameter, type StateDict } from "./module.js";
+export { parameterRows, summaryText, summaryHtml, type ParameterRow } from "./summary.js";
 export { Linear, type LinearOptions } from "./linear.js";
 export { Sequential, type Layer } from "./sequential.js";
 export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, Identity } from "./activation.js";

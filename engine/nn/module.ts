@@ -15,6 +15,7 @@
 
 import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { summaryHtml, summaryText } from "./summary.js";
 
 /** Parameter and buffer tensors by dotted name (`fc1.weight`), as `stateDict()` returns them. */
 export type StateDict = Record<string, Tensor>;
@@ -217,8 +218,18 @@ export class Module {
     return `${head}${this.extraRepr() === "" ? "" : ","}\n${lines.join("\n")}\n)`;
   }
 
+  /** A table of parameters (name, shape, count) with the total. Example: `console.log(model.summary())` */
+  summary(): string {
+    return summaryText(this);
+  }
+
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+
+  /** In a notebook, a model shows its repr and its parameter table. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return { "text/plain": `${this.toString()}\n${this.summary().split("\n").at(-1)}`, "text/html": summaryHtml(this) };
   }
 
   /** The tensors held directly in this module's fields (and arrays), with their field names. */

@@ -162,3 +162,15 @@ describe("built-in datasets", () => {
     expect([vocab.decode(input), vocab.decode(target)]).toEqual(["bc", "cd"]);
   });
 });
+
+describe("trainTestSplit's scikit-learn form", () => {
+  it("takes (x, y, options) as well as ([x, y], options)", () => {
+    const ds = numbered(10);
+    manualSeed(3);
+    const a = data.trainTestSplit(ds.tensors[0], ds.tensors[1], { testSize: 3 });
+    manualSeed(3);
+    const b = data.trainTestSplit([ds.tensors[0], ds.tensors[1]], { testSize: 3 });
+    expect(a.map((t) => t.shape)).toEqual([[7, 2], [3, 2], [7], [3]]);
+    expect(a.map((t) => t.toArray())).toEqual(b.map((t) => t.toArray()));
+  });
+});

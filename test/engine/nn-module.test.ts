@@ -303,3 +303,39 @@ describe("nn.init", () => {
     expect(Array.from(nn.init.zeros_(randn([3])).data)).toEqual([0, 0, 0]);
   });
 });
+
+describe("summaries", () => {
+  it("summary() lists parameters with shapes and counts, and the total", () => {
+    const net = new Net();
+    net.fc2.requiresGrad_(false);
+    expect(net.summary()).toBe(
+      [
+        "parameter            shape   count",
+        "fc1.weight           [10,4]     40",
+        "fc1.bias             [10]       10",
+        "fc2.weight (frozen)  [1,10]     10",
+        "fc2.bias (frozen)    [1]         1",
+        "Net: 61 parameters (50 trainable)",
+      ].join("\n"),
+    );
+  });
+
+  it("a module displays itself in a notebook as its repr plus an HTML table", () => {
+    const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+    const bundle = (seq as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
+    expect(bundle["text/plain"]).toBe("Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)\nSequential: 9 parameters (9 trainable)");
+    expect(bundle["text/html"]).toContain("<tr><td><code>0.weight</code></td><td>[3,2]</td><td style=\"text-align:right\">6</td></tr>");
+  });
+});
+
+describe("MultiHeadAttention initialisation", () => {
+  it("follows torch.nn.MultiheadAttention: Xavier-uniform Q/K/V over [3E, E], zero biases", () => {
+    manualSeed(0);
+    const attn = new nn.MultiHeadAttention(64, 4);
+    const bound = Math.sqrt(6 / (64 + 3 * 64));
+    const q = Array.from(attn.query.weight.data).map(Math.abs);
+    expect(Math.max(...q)).toBeLessThanOrEqual(bound);
+    expect(Math.max(...q)).toBeGreaterThan(0.99 * bound);
+    expect([attn.query, attn.key, attn.value, attn.out].every((l) => Array.from(l.bias!.data).every((v) => v === 0))).toBe(true);
+  });
+});
