@@ -66,9 +66,12 @@ export class KernelClient {
   exitSignal: NodeJS.Signals | null = null;
   readonly exited: Promise<void>;
 
-  private readonly shell = new zmq.Dealer({ linger: 0 });
+  // shell and stdin share one routing id, as in jupyter_client: the kernel sends
+  // input_request to the stdin socket with the identities of the shell request.
+  private readonly routingId = `client-${this.origin.session}`;
+  private readonly shell = new zmq.Dealer({ linger: 0, routingId: this.routingId });
   private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly stdin = new zmq.Dealer({ linger: 0 });
+  private readonly stdin = new zmq.Dealer({ linger: 0, routingId: this.routingId });
   private readonly iopub = new zmq.Subscriber({ linger: 0 });
   private readonly hb = new zmq.Request({ linger: 0, receiveTimeout: 2000 });
   private readonly sendQueues = new Map<zmq.Socket, Promise<unknown>>();

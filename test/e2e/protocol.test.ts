@@ -141,6 +141,7 @@ describe("a running kernel", () => {
     const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", { timeoutMs: 60_000 });
     expect(reply.content.status).toBe("ok");
     const streams = outputs.filter((m) => m.header.msg_type === "stream");
+    expect(streams.filter((m) => m.content.name !== "stdout").map((m) => m.content.text)).toEqual([]);
     const text = streams.map((m) => m.content.text as string).join("");
     const lines = text.split("\n").slice(0, -1);
     expect(lines).toHaveLength(100_000);
