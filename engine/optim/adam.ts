@@ -58,7 +58,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 }
 
 /**
- * Adam: momentum plus per-weight step sizes from the gradient's running variance.
+ * Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − η m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
  * Example: `const opt = new optim.Adam(model.parameters(), { lr: 0.01 })`
  */
 export class Adam extends AdamFamily {

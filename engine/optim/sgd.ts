@@ -24,7 +24,8 @@ export interface SGDOptions {
 }
 
 /**
- * Stochastic gradient descent, θ ← θ − η∇J, optionally with momentum.
+ * Stochastic gradient descent θ ← θ − η∇J. Momentum uses PyTorch's form b ← μb + ∇J, θ ← θ − ηb;
+ * `momentumForm: "textbook"` gives v ← γv + η∇J, θ ← θ − v (the same unless η changes).
  * Example: `const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })`
  */
 export class SGD extends Optimizer<SGDOptions> {

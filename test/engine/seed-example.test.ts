@@ -104,3 +104,22 @@ describe("the seed example", () => {
     expect(Buffer.from(b.weights.buffer).equals(Buffer.from(a.weights.buffer))).toBe(true);
   });
 });
+
+describe("what cells see", () => {
+  it("engine/index exports the promised names", async () => {
+    const engine = await import("../../engine/index.js");
+    const promised = ["Tensor", "tensor", "zeros", "randn", "relu", "matmul", "nn", "optim", "data", "save", "load", "manualSeed", "noGrad", "grad", "valueAndGrad", "gradcheck"];
+    expect(promised.filter((name) => !(name in engine))).toEqual([]);
+    for (const name of ["Module", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "GELU", "Dropout", "Embedding", "LayerNorm", "MultiHeadAttention", "TransformerBlock", "MSELoss", "L1Loss", "CrossEntropyLoss", "BCEWithLogitsLoss", "NLLLoss"]) {
+      expect(typeof (engine.nn as Record<string, unknown>)[name], `nn.${name}`).toBe("function");
+    }
+    expect(Object.keys(engine.nn.init)).toContain("xavierUniform_");
+    for (const name of ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clipGradNorm"]) {
+      expect(typeof (engine.optim as Record<string, unknown>)[name], `optim.${name}`).toBe("function");
+    }
+    expect(Object.keys(engine.optim.lr)).toEqual(expect.arrayContaining(["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"]));
+    for (const name of ["TensorDataset", "DataLoader", "trainTestSplit", "standardize", "iris", "moons", "spirals", "xor", "linearRegression", "polynomialRegression", "sonnets"]) {
+      expect(typeof (engine.data as Record<string, unknown>)[name], `data.${name}`).toBe("function");
+    }
+  });
+});
