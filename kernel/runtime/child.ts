@@ -1,0 +1,176 @@
+// The runtime child process: holds every cell's state, the TypeScript compiler and the engine.
+// Started by startRuntime() (index.ts) with an IPC channel; it never writes to the cell's
+// streams on its own behalf: its log goes to fd 2, which the parent forwards to the kernel log.
+import { writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { currentRun } from "./cellContext.js";
+import { installCellConsole } from "./cellConsole.js";
+import { createDisplayApi } from "./displayApi.js";
+import { Executor, ProcessExitError } from "./executor.js";
+import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
+import type { FromChild, ToChild } from "./ipc.js";
+import { OutputChannel } from "./output.js";
+import { createInput } from "./stdin.js";
+import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
+import { RUNTIME_GLOBAL } from "./transpile.js";
+import { describeError } from "./traceback.js";
+import { complete } from "./completion.js";
+import { inspectAt } from "./inspection.js";
+import { isComplete } from "./completeness.js";
+
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const PROJECT = dirname(DIST);
+const NOTEBOOK_DIR = process.cwd();
+
+const exitRuntime = process.exit.bind(process);
+
+function log(line: string): void {
+  writeSync(2, `runtime: ${line}\n`);
+}
+
+function send(message: FromChild): void {
+  process.send?.(message);
+}
+
+interface EngineInterrupt {
+  requestInterrupt(): void;
+  clearInterrupt(): void;
+  useInterruptFlag?(flag: Int32Array): void;
+}
+
+const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, ms));
+const interruptFlag = new Int32Array(new SharedArrayBuffer(4));
+let engineInterrupt: EngineInterrupt | undefined;
+
+const executor = new Executor({ beforeCell: () => engineInterrupt?.clearInterrupt() });
+
+// Input requests wait here for the parent's inputReply.
+let nextInputId = 0;
+const pendingInputs = new Map<number, (value: string) => void>();
+
+async function main(): Promise<void> {
+  installCellConsole(output, log);
+  trackCellTimers();
+  registerCellLoader(NOTEBOOK_DIR, PROJECT);
+  process.setSourceMapsEnabled(true);
+  guardProcess();
+  installGlobals();
+  await loadEngine();
+  startWatchdog();
+  process.on("message", (message: ToChild) => void handle(message));
+  process.on("disconnect", () => exitRuntime(0)); // the kernel is gone
+  send({ type: "ready" });
+}
+
+function installGlobals(): void {
+  const { display, clearOutput } = createDisplayApi({
+    display: (event) => output.message({ type: "display", execId: currentRun()?.execId ?? 0, event }),
+    clearOutput: (wait) => output.message({ type: "clearOutput", execId: currentRun()?.execId ?? 0, wait }),
+  });
+  const input = createInput((execId, prompt, password) => {
+    const requestId = ++nextInputId;
+    return new Promise<string>((resolveInput) => {
+      pendingInputs.set(requestId, resolveInput);
+      output.message({ type: "input", execId, requestId, prompt, password });
+    });
+  });
+  const globals: Record<string, unknown> = {
+    display,
+    clearOutput,
+    input,
+    prompt: input,
+    require: createCellRequire(NOTEBOOK_DIR, PROJECT),
+  };
+  for (const [name, value] of Object.entries(globals)) {
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, {
+    value: Object.freeze({ importModule, interop, defaultExport }),
+    enumerable: false,
+  });
+}
+
+/** The engine's exports become globals, as if every cell began with `import * from "tsgrad"`. */
+async function loadEngine(): Promise<void> {
+  try {
+    const engine = (await import(pathToFileURL(join(DIST, "engine/index.js")).href)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(engine)) {
+      const existing = Object.getOwnPropertyDescriptor(globalThis, name);
+      if (existing && !existing.configurable && !existing.writable) continue;
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
+  } catch (error) {
+    log(`engine not loaded: ${String(error)}`);
+  }
+  try {
+    const interruptModule = join(DIST, "engine/interrupt.js");
+    engineInterrupt = (await import(pathToFileURL(interruptModule).href)) as EngineInterrupt;
+    engineInterrupt.useInterruptFlag?.(interruptFlag);
+  } catch (error) {
+    log(`engine interrupt flag unavailable: ${String(error)}`);
+  }
+}
+
+function startWatchdog(): void {
+  try {
+    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag } });
+    worker.on("error", (error) => log(`watchdog stopped: ${String(error)}`));
+    worker.unref();
+  } catch (error) {
+    log(`watchdog unavailable: ${String(error)}`);
+  }
+}
+
+/** Cells must not end the runtime, and nothing they leave behind may crash it. */
+function guardProcess(): void {
+  process.exit = ((code?: unknown) => {
+    throw new ProcessExitError(code);
+  }) as typeof process.exit;
+  // Late errors (a timer's callback throws, a promise nobody awaited rejects) are reported
+  // as stderr of the latest cell: the runtime lives on.
+  const reportLate = (error: unknown) => {
+    const run = currentRun();
+    const { traceback } = describeError(error, executor.sourceMaps);
+    const text = `Uncaught ${traceback.join("\n")}\n`;
+    if (run) output.stream(run.execId, "stderr", text);
+    else log(text);
+  };
+  process.on("uncaughtException", reportLate);
+  process.on("unhandledRejection", reportLate);
+  process.on("SIGINT", () => {
+    engineInterrupt?.requestInterrupt();
+    cancelCellTimers();
+    executor.interrupt();
+  });
+}
+
+async function handle(message: ToChild): Promise<void> {
+  switch (message.type) {
+    case "execute": {
+      const outcome = await executor.execute(message.execId, message.code, message.fileName, message.options);
+      output.message({ type: "outcome", execId: message.execId, outcome });
+      return;
+    }
+    case "inputReply":
+      pendingInputs.get(message.requestId)?.(message.value);
+      pendingInputs.delete(message.requestId);
+      return;
+    case "complete":
+      send({ type: "reply", requestId: message.requestId, result: complete(message.code, message.cursorPos) });
+      return;
+    case "inspect":
+      send({ type: "reply", requestId: message.requestId, result: inspectAt(message.code, message.cursorPos, message.detailLevel) });
+      return;
+    case "isComplete":
+      send({ type: "reply", requestId: message.requestId, result: isComplete(message.code) });
+      return;
+  }
+}
+
+main().catch((error) => {
+  log(`failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+  process.disconnect?.();
+});

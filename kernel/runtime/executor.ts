@@ -1,0 +1,118 @@
+// Runs compiled cells in the runtime child: one `vm.Script` per cell in this realm (so
+// `instanceof Tensor` and typed arrays work across cells and the engine), `breakOnSigint`
+// for synchronous loops, a race against the interrupt for asynchronous ones.
+import vm from "node:vm";
+import { format, type FormattedValue } from "../display/format.js";
+import { startRun, type CellRun } from "./cellContext.js";
+import { transpileCell } from "./transpile.js";
+import { CellSourceMaps, describeError } from "./traceback.js";
+import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "./interpreter.js";
+
+/** Thrown by `process.exit()` inside a cell: the runtime must outlive the cell. */
+export class ProcessExitError extends Error {
+  constructor(code: unknown) {
+    super(`process.exit(${code === undefined ? "" : String(code)}) was called in a cell; the kernel keeps running and keeps every variable (restart the kernel to start afresh)`);
+    this.name = "ProcessExitError";
+  }
+}
+
+export class KeyboardInterruptError extends Error {
+  constructor() {
+    super("the cell was interrupted");
+    this.name = "KeyboardInterrupt";
+  }
+}
+
+/** A successfully run cell, kept in order (a later issue type-checks new cells against them). */
+export interface CellRecord {
+  fileName: string;
+  code: string;
+  declaredNames: string[];
+}
+
+export interface ExecutorHooks {
+  /** Called before each cell: the engine forgets a stale interrupt request. */
+  beforeCell(): void;
+}
+
+const USER_EXPRESSION = "user_expression";
+
+export class Executor {
+  readonly sourceMaps = new CellSourceMaps();
+  readonly history: CellRecord[] = [];
+  private interruptRunning: ((error: Error) => void) | undefined;
+  private runningExecId: number | undefined;
+
+  constructor(private readonly hooks: ExecutorHooks) {}
+
+  /** The execute in progress, if any. */
+  get running(): number | undefined {
+    return this.runningExecId;
+  }
+
+  async execute(execId: number, code: string, fileName: string, options: ExecuteOptions): Promise<ExecuteOutcome> {
+    const run: CellRun = { execId, allowStdin: options.allowStdin };
+    this.hooks.beforeCell();
+    this.runningExecId = execId;
+    try {
+      const result = await this.runCode(run, code, fileName);
+      const userExpressions = await this.evaluateUserExpressions(run, options.userExpressions);
+      if (result.status === "error") return { ...result, userExpressions };
+      return result.value === undefined
+        ? { status: "ok", userExpressions }
+        : { status: "ok", result: result.value, userExpressions };
+    } finally {
+      this.runningExecId = undefined;
+      this.interruptRunning = undefined;
+    }
+  }
+
+  /** Ends the running cell now with a KeyboardInterrupt (its pending work is abandoned). */
+  interrupt(): boolean {
+    if (!this.interruptRunning) return false;
+    this.interruptRunning(new KeyboardInterruptError());
+    return true;
+  }
+
+  private async runCode(
+    run: CellRun,
+    code: string,
+    fileName: string,
+  ): Promise<{ status: "ok"; value?: FormattedValue } | { status: "error"; ename: string; evalue: string; traceback: string[] }> {
+    const compiled = transpileCell(code, fileName);
+    if (!compiled.ok) {
+      const { message, line, column } = compiled.error;
+      return { status: "error", ename: "SyntaxError", evalue: message, traceback: [`SyntaxError: ${message}`, `    at ${fileName}:${line}:${column}`] };
+    }
+    this.sourceMaps.add(fileName, compiled.cell.sourceMap, compiled.cell.js.trimEnd().split("\n").length);
+    const interrupted = new Promise<never>((_, reject) => (this.interruptRunning = reject));
+    interrupted.catch(() => {}); // only observed through the race below
+    try {
+      startRun(run);
+      const script = new vm.Script(compiled.cell.js, { filename: fileName });
+      const promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+      const completion = await Promise.race([promise, interrupted]);
+      if (fileName !== USER_EXPRESSION) this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
+      const value = completion?.value;
+      return value === undefined ? { status: "ok" } : { status: "ok", value: format(value) };
+    } catch (error) {
+      const described = describeError(isSigintError(error) ? new KeyboardInterruptError() : error, this.sourceMaps);
+      return { status: "error", ...described };
+    }
+  }
+
+  // Spec: each expression is evaluated after the code; a failure affects only its own key.
+  private async evaluateUserExpressions(run: CellRun, expressions: Record<string, string>): Promise<Record<string, UserExpressionResult>> {
+    const results: Record<string, UserExpressionResult> = {};
+    for (const [name, source] of Object.entries(expressions ?? {})) {
+      const outcome = await this.runCode(run, `(${source}\n)`, USER_EXPRESSION);
+      if (outcome.status === "error") results[name] = outcome;
+      else results[name] = { status: "ok", ...(outcome.value ?? format(undefined)) };
+    }
+    return results;
+  }
+}
+
+function isSigintError(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}

@@ -1,0 +1,254 @@
+// The transformer that makes a compiled cell behave like a REPL entry (see transpile.ts):
+// top-level declarations become globals that a re-run may replace, the body runs inside an
+// async arrow (top-level await), imports become awaited dynamic imports resolved by the
+// runtime, and the last expression statement is returned as the cell's value.
+import ts from "typescript";
+
+/** The global through which compiled cells reach the runtime (imports, interop). */
+export const RUNTIME_GLOBAL = "__tsgrad";
+
+type Factory = ts.NodeFactory;
+
+/** Builds the "after" transformer; the names the cell declares are pushed onto `declaredNames`. */
+export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (sourceFile) => {
+    const f = context.factory;
+    const names = new Set<string>();
+    const hoistedFunctions: ts.Statement[] = [];
+    const body: ts.Statement[] = [];
+    let lastIsExpression = false;
+
+    for (const original of sourceFile.statements) {
+      const statement = rewriteDynamicImports(original, context) as ts.Statement;
+      if (ts.isExportDeclaration(statement)) continue; // `export {}` / `export { a }`: cells share everything already
+      lastIsExpression = false;
+      if (ts.isImportDeclaration(statement)) {
+        body.push(...importToAssignment(f, statement, names));
+      } else if (ts.isVariableStatement(statement)) {
+        body.push(...variableToAssignments(f, statement, names));
+      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+        names.add(statement.name.text);
+        hoistedFunctions.push(withoutExportModifiers(f, statement));
+      } else if (ts.isClassDeclaration(statement) && statement.name) {
+        names.add(statement.name.text);
+        body.push(classToAssignment(f, statement));
+      } else if (ts.isExportAssignment(statement)) {
+        body.push(keepPosition(f.createExpressionStatement(statement.expression), statement));
+        lastIsExpression = true;
+      } else {
+        body.push(statement);
+        lastIsExpression = ts.isExpressionStatement(statement);
+      }
+    }
+
+    const last = body.at(-1);
+    if (lastIsExpression && last && ts.isExpressionStatement(last) && !ts.isVoidExpression(last.expression)) {
+      body[body.length - 1] = keepPosition(returnValue(f, last.expression), last);
+    }
+
+    declaredNames.push(...names);
+    const prologue: ts.Statement[] = [];
+    if (names.size > 0) {
+      prologue.push(
+        f.createVariableStatement(
+          undefined,
+          f.createVariableDeclarationList(
+            [...names].map((name) => f.createVariableDeclaration(name)),
+            ts.NodeFlags.None,
+          ),
+        ),
+      );
+    }
+    const wrapper = f.createExpressionStatement(
+      f.createCallExpression(
+        f.createParenthesizedExpression(
+          f.createArrowFunction(
+            [f.createModifier(ts.SyntaxKind.AsyncKeyword)],
+            undefined,
+            [],
+            undefined,
+            f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+            f.createBlock(body, true),
+          ),
+        ),
+        undefined,
+        [],
+      ),
+    );
+    return f.updateSourceFile(sourceFile, [...prologue, ...hoistedFunctions, wrapper]);
+  };
+}
+
+/** `return { value: expr }`: wrapped, so a Promise-valued last expression is not awaited. */
+function returnValue(f: Factory, expression: ts.Expression): ts.Statement {
+  return f.createReturnStatement(
+    f.createObjectLiteralExpression([f.createPropertyAssignment("value", expression)]),
+  );
+}
+
+function keepPosition<T extends ts.Node>(node: T, original: ts.Node): T {
+  ts.setOriginalNode(node, original);
+  ts.setTextRange(node, original);
+  ts.setSourceMapRange(node, original);
+  ts.setCommentRange(node, original);
+  return node;
+}
+
+function runtimeCall(f: Factory, method: string, args: ts.Expression[]): ts.Expression {
+  return f.createCallExpression(
+    f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_GLOBAL), method),
+    undefined,
+    args,
+  );
+}
+
+/** `import(x)` → `__tsgrad.importModule(x)`: vm scripts have no module loader of their own. */
+function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext): ts.Node {
+  const f = context.factory;
+  const visit = (child: ts.Node): ts.Node => {
+    if (ts.isCallExpression(child) && child.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const args = child.arguments.slice(0, 1).map((arg) => ts.visitNode(arg, visit) as ts.Expression);
+      return keepPosition(runtimeCall(f, "importModule", args), child);
+    }
+    return ts.visitEachChild(child, visit, context);
+  };
+  return visit(node);
+}
+
+/**
+ * `import d, { a as b } from "m"` → `({ default: d, a: b } = __tsgrad.interop(await __tsgrad.importModule("m")))`;
+ * `import * as ns from "m"` → `ns = await __tsgrad.importModule("m")`; `import "m"` → `await ...`.
+ */
+function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<string>): ts.Statement[] {
+  const loaded = f.createAwaitExpression(runtimeCall(f, "importModule", [node.moduleSpecifier]));
+  const clause = node.importClause;
+  if (!clause) return [keepPosition(f.createExpressionStatement(loaded), node)];
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings)) {
+    names.add(bindings.name.text);
+    const statements = [assign(f, bindings.name, loaded, node)];
+    if (clause.name) {
+      names.add(clause.name.text);
+      statements.push(assign(f, clause.name, runtimeCall(f, "defaultExport", [f.createIdentifier(bindings.name.text)]), node));
+    }
+    return statements;
+  }
+  const properties: ts.ObjectLiteralElementLike[] = [];
+  if (clause.name) {
+    names.add(clause.name.text);
+    properties.push(f.createPropertyAssignment("default", f.createIdentifier(clause.name.text)));
+  }
+  if (bindings && ts.isNamedImports(bindings)) {
+    for (const element of bindings.elements) {
+      names.add(element.name.text);
+      const imported = element.propertyName ?? element.name;
+      properties.push(
+        f.createPropertyAssignment(
+          ts.isIdentifier(imported) ? f.createIdentifier(imported.text) : f.createStringLiteral(imported.text),
+          f.createIdentifier(element.name.text),
+        ),
+      );
+    }
+  }
+  const pattern = f.createObjectLiteralExpression(properties);
+  return [assign(f, pattern, runtimeCall(f, "interop", [loaded]), node)];
+}
+
+function assign(f: Factory, target: ts.Expression, value: ts.Expression, original: ts.Node): ts.Statement {
+  const expression = f.createAssignment(target, value);
+  const wrapped = ts.isObjectLiteralExpression(target) ? f.createParenthesizedExpression(expression) : expression;
+  return keepPosition(f.createExpressionStatement(wrapped), original);
+}
+
+/**
+ * `const {a, b: [c]} = v` → `({a, b: [c]} = v)`. A `let` without initializer is reset to
+ * undefined (a re-run starts fresh); a bare `var` is not (TypeScript emits `var E;` before
+ * merging into an enum or namespace).
+ */
+function variableToAssignments(f: Factory, node: ts.VariableStatement, names: Set<string>): ts.Statement[] {
+  const isVar = (node.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
+  const statements: ts.Statement[] = [];
+  for (const declaration of node.declarationList.declarations) {
+    collectBindingNames(declaration.name, names);
+    if (!declaration.initializer && (isVar || !ts.isIdentifier(declaration.name))) continue;
+    const target = bindingToAssignmentTarget(f, declaration.name);
+    const value = declaration.initializer ?? f.createVoidZero();
+    statements.push(assign(f, target, value, declaration));
+  }
+  return statements;
+}
+
+function collectBindingNames(name: ts.BindingName, names: Set<string>): void {
+  if (ts.isIdentifier(name)) {
+    names.add(name.text);
+    return;
+  }
+  for (const element of name.elements) {
+    if (ts.isBindingElement(element)) collectBindingNames(element.name, names);
+  }
+}
+
+/** A binding pattern (declaration side) as the equivalent assignment pattern. */
+function bindingToAssignmentTarget(f: Factory, name: ts.BindingName): ts.Expression {
+  if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
+  if (ts.isObjectBindingPattern(name)) {
+    return f.createObjectLiteralExpression(
+      name.elements.map((element): ts.ObjectLiteralElementLike => {
+        const target = withDefault(f, bindingToAssignmentTarget(f, element.name), element.initializer);
+        if (element.dotDotDotToken) return f.createSpreadAssignment(target);
+        const key = element.propertyName ?? (element.name as ts.Identifier);
+        if (!element.propertyName && ts.isIdentifier(element.name)) {
+          return f.createShorthandPropertyAssignment(element.name.text, element.initializer);
+        }
+        return f.createPropertyAssignment(propertyKey(f, key), target);
+      }),
+    );
+  }
+  return f.createArrayLiteralExpression(
+    name.elements.map((element) => {
+      if (ts.isOmittedExpression(element)) return f.createOmittedExpression();
+      const target = withDefault(f, bindingToAssignmentTarget(f, element.name), element.initializer);
+      return element.dotDotDotToken ? f.createSpreadElement(target) : target;
+    }),
+  );
+}
+
+function propertyKey(f: Factory, key: ts.PropertyName): ts.PropertyName {
+  if (ts.isIdentifier(key)) return f.createIdentifier(key.text);
+  if (ts.isStringLiteral(key)) return f.createStringLiteral(key.text);
+  if (ts.isNumericLiteral(key)) return f.createNumericLiteral(key.text);
+  return key;
+}
+
+function withDefault(f: Factory, target: ts.Expression, initializer: ts.Expression | undefined): ts.Expression {
+  return initializer ? f.createAssignment(target, initializer) : target;
+}
+
+/** `class C {}` → `C = class C {}`: a class expression keeps its name for stack traces. */
+function classToAssignment(f: Factory, node: ts.ClassDeclaration): ts.Statement {
+  const name = node.name!.text;
+  const expression = f.createClassExpression(
+    node.modifiers?.filter((m) => ts.isDecorator(m)),
+    name,
+    node.typeParameters,
+    node.heritageClauses,
+    node.members,
+  );
+  return assign(f, f.createIdentifier(name), expression, node);
+}
+
+function withoutExportModifiers(f: Factory, node: ts.FunctionDeclaration): ts.FunctionDeclaration {
+  const modifiers = node.modifiers?.filter(
+    (m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword,
+  );
+  return f.updateFunctionDeclaration(
+    node,
+    modifiers,
+    node.asteriskToken,
+    node.name,
+    node.typeParameters,
+    node.parameters,
+    node.type,
+    node.body,
+  );
+}

@@ -1,0 +1,33 @@
+// Messages between the parent (the protocol server's Interpreter) and the runtime child,
+// over Node's IPC channel with `serialization: "advanced"` (structured clone).
+import type {
+  CompletenessResult,
+  CompletionResult,
+  DisplayEvent,
+  ExecuteOptions,
+  ExecuteOutcome,
+  InspectionResult,
+} from "./interpreter.js";
+
+/** Parent → child. */
+export type ToChild =
+  | { type: "execute"; execId: number; code: string; fileName: string; options: ExecuteOptions }
+  | { type: "inputReply"; requestId: number; value: string }
+  | { type: "complete"; requestId: number; code: string; cursorPos: number }
+  | { type: "inspect"; requestId: number; code: string; cursorPos: number; detailLevel: 0 | 1 }
+  | { type: "isComplete"; requestId: number; code: string };
+
+/** Child → parent. `execId` says which execute an output belongs to (it may come late). */
+export type FromChild =
+  | { type: "ready" }
+  | { type: "stream"; execId: number; name: "stdout" | "stderr"; text: string }
+  | { type: "display"; execId: number; event: DisplayEvent }
+  | { type: "clearOutput"; execId: number; wait: boolean }
+  | { type: "input"; execId: number; requestId: number; prompt: string; password: boolean }
+  | { type: "outcome"; execId: number; outcome: ExecuteOutcome }
+  | { type: "reply"; requestId: number; result: CompletionResult | InspectionResult | CompletenessResult };
+
+/** Bytes the parent writes on the child's watchdog pipe (fd 4). */
+export const WATCHDOG_FD = 4;
+export const WATCHDOG_INTERRUPT = "i"; // set the engine's interrupt flag (next tensor op throws)
+export const WATCHDOG_TERMINATE = "t"; // stop whatever JavaScript the main thread is running

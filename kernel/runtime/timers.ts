@@ -1,0 +1,63 @@
+// Timers started by cells, so an interrupt can cancel them: an async training loop waiting on
+// `setTimeout` then never wakes up, and a forgotten `setInterval` stops printing.
+
+type Handle = NodeJS.Timeout | NodeJS.Immediate;
+
+const pending = new Map<Handle, "timeout" | "immediate">();
+
+/** The untracked originals, for the runtime's own timers. */
+export const runtimeSetTimeout = globalThis.setTimeout;
+
+/** Wraps the global timer functions so that cell timers can be cancelled together. */
+export function trackCellTimers(): void {
+  const originalTimeout = globalThis.setTimeout;
+  const originalInterval = globalThis.setInterval;
+  const originalImmediate = globalThis.setImmediate;
+
+  const setTimeoutTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
+    if (typeof callback !== "function") return originalTimeout(callback, ms, ...args);
+    const handle: NodeJS.Timeout = originalTimeout((...a: unknown[]) => {
+      pending.delete(handle);
+      callback(...a);
+    }, ms, ...args);
+    pending.set(handle, "timeout");
+    return handle;
+  };
+  const setIntervalTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
+    const handle = originalInterval(callback, ms, ...args);
+    pending.set(handle, "timeout");
+    return handle;
+  };
+  const setImmediateTracked = function (callback: (...args: unknown[]) => void, ...args: unknown[]) {
+    if (typeof callback !== "function") return originalImmediate(callback, ...args);
+    const handle: NodeJS.Immediate = originalImmediate((...a: unknown[]) => {
+      pending.delete(handle);
+      callback(...a);
+    }, ...args);
+    pending.set(handle, "immediate");
+    return handle;
+  };
+  // util.promisify(setTimeout) and friends keep working.
+  for (const [tracked, original] of [
+    [setTimeoutTracked, originalTimeout],
+    [setImmediateTracked, originalImmediate],
+  ] as const) {
+    for (const key of Reflect.ownKeys(original)) {
+      if (!(key in tracked)) Object.defineProperty(tracked, key, Object.getOwnPropertyDescriptor(original, key)!);
+    }
+  }
+  globalThis.setTimeout = setTimeoutTracked as unknown as typeof setTimeout;
+  globalThis.setInterval = setIntervalTracked as unknown as typeof setInterval;
+  globalThis.setImmediate = setImmediateTracked as unknown as typeof setImmediate;
+}
+
+/** Cancels every pending cell timer. Returns how many there were. */
+export function cancelCellTimers(): number {
+  const count = pending.size;
+  for (const [handle, kind] of pending) {
+    if (kind === "immediate") clearImmediate(handle as NodeJS.Immediate);
+    else clearTimeout(handle as NodeJS.Timeout);
+  }
+  pending.clear();
+  return count;
+}

@@ -1,0 +1,28 @@
+// A worker thread that can stop the runtime's main thread when it cannot stop itself: a
+// synchronous loop that started after an `await` runs outside `breakOnSigint`, so SIGINT
+// never reaches it. The parent writes one byte on fd 4 (see ipc.ts):
+//   "i" → set the engine's shared interrupt flag (the next tensor op throws KeyboardInterrupt)
+//   "t" → `Runtime.terminateExecution` over the inspector: V8 unwinds whatever JavaScript is
+//         running, then the main thread carries on (its pending SIGINT handler ends the cell).
+import { Session } from "node:inspector";
+import { Socket } from "node:net";
+import { workerData } from "node:worker_threads";
+import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
+
+const flag = (workerData as { flag: Int32Array }).flag;
+
+// Connected only while terminating: an open session makes the process wait for the
+// "debugger" to disconnect when it exits.
+function terminateMainThread(): void {
+  const session = new Session();
+  session.connectToMainThread();
+  session.post("Runtime.terminateExecution", () => session.disconnect());
+}
+
+const pipe = new Socket({ fd: WATCHDOG_FD, readable: true, writable: false });
+pipe.on("data", (bytes: Buffer) => {
+  const commands = bytes.toString("latin1");
+  if (commands.includes(WATCHDOG_INTERRUPT)) Atomics.store(flag, 0, 1);
+  if (commands.includes(WATCHDOG_TERMINATE)) terminateMainThread();
+});
+pipe.on("error", () => {}); // the parent went away; the main thread notices on its own
