@@ -13,8 +13,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Tensor, type DType } from "./tensor.js";
 
-/** What `save` writes: tensors, numbers, strings, booleans, null, and arrays/objects of them. */
-export type Saveable = Tensor | number | string | boolean | null | Saveable[] | { [key: string]: Saveable };
+/**
+ * What `save` writes: tensors, numbers, strings, booleans, null, and arrays/objects of them, or
+ * anything with a `stateDict()`. (Typed loosely so interfaces such as an optimizer's state dict
+ * fit; anything else is refused with a message naming where it sits.)
+ */
+export type Saveable = Tensor | number | string | boolean | null | readonly unknown[] | object;
 
 /** The file formats: compact binary (safetensors) or readable JSON. */
 export type SaveFormat = "binary" | "json";
@@ -24,7 +28,7 @@ export type SaveFormat = "binary" | "json";
  * `path`: JSON when the path ends in `.json`, safetensors binary otherwise.
  * Example: `save(model.stateDict(), "model.safetensors")`
  */
-export function save(value: Saveable | { stateDict(): Saveable }, path: string, { format }: { format?: SaveFormat } = {}): void {
+export function save(value: Saveable, path: string, { format }: { format?: SaveFormat } = {}): void {
   const chosen = format ?? (path.toLowerCase().endsWith(".json") ? "json" : "binary");
   writeFileSync(path, serialize(value, chosen));
 }
@@ -39,7 +43,7 @@ export function load(path: string): any {
 }
 
 /** The bytes `save` would write. Example: `serialize(model.stateDict(), "json")` */
-export function serialize(value: Saveable | { stateDict(): Saveable }, format: SaveFormat = "binary"): Uint8Array {
+export function serialize(value: Saveable, format: SaveFormat = "binary"): Uint8Array {
   const plain = hasStateDict(value) ? value.stateDict() : value;
   return format === "json" ? encodeJson(plain) : encodeSafetensors(plain);
 }

@@ -153,10 +153,9 @@ export class Module {
     return this;
   }
 
-  /** Calls `fn` on every module, children first, as PyTorch's `apply`. Example: `model.apply(initWeights)` */
+  /** Calls `fn` on every module, children before their parent, as PyTorch's `apply`. Example: `model.apply(initWeights)` */
   apply(fn: (module: Module) => void): this {
-    for (const child of this.children()) child.apply(fn);
-    fn(this);
+    for (const module of this.modules().reverse()) fn(module); // reversed pre-order: children first; each module once
     return this;
   }
 
@@ -211,11 +210,7 @@ export class Module {
    * `Net(\n  (fc1): Linear(inFeatures=4, outFeatures=10, bias=true)\n  …\n)`.
    */
   toString(): string {
-    const children = this.namedChildren();
-    const head = `${this.constructor.name}(${this.extraRepr()}`;
-    if (children.length === 0) return `${head})`;
-    const lines = children.map(([name, child]) => `  (${name}): ${child.toString().split("\n").join("\n  ")}`);
-    return `${head}${this.extraRepr() === "" ? "" : ","}\n${lines.join("\n")}\n)`;
+    return this.repr(new Set());
   }
 
   /** A table of parameters (name, shape, count) with the total. Example: `console.log(model.summary())` */
@@ -230,6 +225,19 @@ export class Module {
   /** In a notebook, a model shows its repr and its parameter table. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     return { "text/plain": `${this.toString()}\n${this.summary().split("\n").at(-1)}`, "text/html": summaryHtml(this) };
+  }
+
+  private repr(ancestors: Set<Module>): string {
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    const children = this.namedChildren();
+    if (children.length === 0) return `${head})`;
+    ancestors.add(this);
+    const lines = children.map(([name, child]) => {
+      const text = ancestors.has(child) ? `${child.constructor.name}(…)` : child.repr(ancestors); // a field pointing back up
+      return `  (${name}): ${text.split("\n").join("\n  ")}`;
+    });
+    ancestors.delete(this);
+    return `${head}${this.extraRepr() === "" ? "" : ","}\n${lines.join("\n")}\n)`;
   }
 
   /** The tensors held directly in this module's fields (and arrays), with their field names. */

@@ -339,3 +339,23 @@ describe("MultiHeadAttention initialisation", () => {
     expect([attn.query, attn.key, attn.value, attn.out].every((l) => Array.from(l.bias!.data).every((v) => v === 0))).toBe(true);
   });
 });
+
+describe("modules that point back up the tree", () => {
+  it("are listed, printed and applied once, without looping forever", () => {
+    class Child extends nn.Module {
+      fc = new nn.Linear(1, 1);
+      owner: nn.Module | null = null;
+    }
+    class Parent extends nn.Module {
+      child = new Child();
+    }
+    const parent = new Parent();
+    parent.child.owner = parent;
+    expect(parent.modules()).toHaveLength(3);
+    expect(parent.numParameters()).toBe(2);
+    expect(String(parent)).toBe("Parent(\n  (child): Child(\n    (fc): Linear(inFeatures=1, outFeatures=1, bias=true)\n    (owner): Parent(…)\n  )\n)");
+    const visited: string[] = [];
+    parent.apply((m) => visited.push(m.constructor.name));
+    expect(visited).toEqual(["Linear", "Child", "Parent"]);
+  });
+});
