@@ -5,6 +5,7 @@ import { backward as runBackward, type GradNode } from "./autograd.js";
 import type { DType, TypedArray } from "./kernels/index.js";
 import { formatTensor } from "./format.js";
 import { formatShape, shapeSize } from "./shape.js";
+import { allocate } from "./storage.js";
 import * as ops from "./ops/index.js";
 
 export type { DType, TypedArray } from "./kernels/index.js";
@@ -14,14 +15,7 @@ export type TensorLike = Tensor | number;
 
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
 
-/** Allocates storage of a dtype. */
-export function allocate(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case "float32": return new Float32Array(size);
-    case "float64": return new Float64Array(size);
-    case "int32": return new Int32Array(size);
-  }
-}
+export { allocate } from "./storage.js";
 
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return "float32";

@@ -168,13 +168,13 @@ describe("learning", () => {
     const loss = (): Tensor => X.matmul(w1).add(b1).relu().matmul(w2).add(b2).sub(y).pow(2).mean();
     const first = loss().item();
     let last = first;
-    for (let step = 0; step < 1500; step++) {
+    for (let step = 0; step < 500; step++) {
       const l = loss();
       params.forEach((p) => p.zeroGrad());
       l.backward();
       noGrad(() => params.forEach((p) => {
         const g = p.grad!.data;
-        for (let i = 0; i < p.size; i++) p.data[i]! -= 0.05 * g[i]!;
+        for (let i = 0; i < p.size; i++) p.data[i]! -= 0.1 * g[i]!;
       }));
       last = l.item();
     }

@@ -1,0 +1,43 @@
+// Where tensor elements live. A fresh ArrayBuffer above 64 bytes costs V8 an off-heap
+// allocation (~1–2 µs, plus GC bookkeeping) — more than a whole op on the classroom's tiny
+// tensors. So small arrays are carved from a shared 16 KB slab instead (~50 ns); a slab is freed
+// once no tensor views it. New slabs are zeroed memory and never reused, so every array starts at 0.
+import type { DType, TypedArray } from "./kernels/index.js";
+
+const SLAB_BYTES = 16 * 1024;
+const SLAB_MAX_BYTES = 2 * 1024; // larger arrays get their own buffer: their ops cost more anyway
+const ON_HEAP_BYTES = 64; // V8 keeps arrays this small on its heap, already cheap
+
+let slab = new ArrayBuffer(SLAB_BYTES);
+let used = 0;
+
+/** Zero-filled storage for `size` elements of `dtype`. Example: `allocate("float32", 10)` */
+export function allocate(dtype: DType, size: number): TypedArray {
+  const width = dtype === "float64" ? 8 : 4;
+  const bytes = size * width;
+  if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) return fresh(dtype, size);
+  const offset = (used + 7) & ~7; // 8-byte alignment suits every dtype
+  if (offset + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    used = bytes;
+    return view(dtype, slab, 0, size);
+  }
+  used = offset + bytes;
+  return view(dtype, slab, offset, size);
+}
+
+function fresh(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(size);
+    case "float64": return new Float64Array(size);
+    case "int32": return new Int32Array(size);
+  }
+}
+
+function view(dtype: DType, buffer: ArrayBuffer, offset: number, size: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(buffer, offset, size);
+    case "float64": return new Float64Array(buffer, offset, size);
+    case "int32": return new Int32Array(buffer, offset, size);
+  }
+}
