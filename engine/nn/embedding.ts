@@ -3,7 +3,7 @@
 
 import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
-import { Module } from "./module.js";
+import { Module, parameter } from "./module.js";
 import { normal_ } from "./init.js";
 import { checkSize } from "./linear.js";
 
@@ -24,7 +24,7 @@ export class Embedding extends Module {
     checkSize("Embedding", "numEmbeddings", numEmbeddings);
     checkSize("Embedding", "embeddingDim", embeddingDim);
     this.weight = normal_(Tensor.zeros([numEmbeddings, embeddingDim], dtype));
-    this.weight.requiresGrad = true;
+    parameter(this.weight);
   }
 
   /** ids [...] (int32) → vectors [..., embeddingDim]. Example: `emb.forward(ids)` */

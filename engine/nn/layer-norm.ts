@@ -3,7 +3,7 @@
 
 import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
-import { Module } from "./module.js";
+import { Module, parameter } from "./module.js";
 
 /** Options of `LayerNorm`. */
 export interface LayerNormOptions {
@@ -29,9 +29,9 @@ export class LayerNorm extends Module {
     this.eps = eps;
     if (elementwiseAffine) {
       this.weight = Tensor.full(this.normalizedShape, 1, dtype);
-      this.weight.requiresGrad = true;
+      parameter(this.weight);
       this.bias = Tensor.zeros(this.normalizedShape, dtype);
-      this.bias.requiresGrad = true;
+      parameter(this.bias);
     }
   }
 

@@ -4,7 +4,7 @@
 
 import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
-import { Module } from "./module.js";
+import { Module, parameter } from "./module.js";
 import { kaimingUniform_, uniform_ } from "./init.js";
 
 /** Options of `Linear`. */
@@ -34,12 +34,12 @@ export class Linear extends Module {
     checkSize("Linear", "outFeatures", outFeatures);
     this.weight = Tensor.zeros([outFeatures, inFeatures], dtype);
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    this.weight.requiresGrad = true;
+    parameter(this.weight);
     this.bias = null;
     if (bias) {
       const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
       this.bias = uniform_(Tensor.zeros([outFeatures], dtype), -bound, bound);
-      this.bias.requiresGrad = true;
+      parameter(this.bias);
     }
   }
 

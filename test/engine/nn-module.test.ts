@@ -359,3 +359,12 @@ describe("modules that point back up the tree", () => {
     expect(visited).toEqual(["Linear", "Child", "Parent"]);
   });
 });
+
+describe("frozen layers", () => {
+  it("a layer frozen before anything asked for its parameters still lists and saves them", () => {
+    const fc = new nn.Linear(2, 2);
+    fc.weight.requiresGrad = false;
+    expect(fc.namedParameters().map(([n]) => n)).toEqual(["weight", "bias"]);
+    expect(fc.summary()).toContain("weight (frozen)");
+  });
+});
