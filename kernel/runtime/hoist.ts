@@ -107,7 +107,7 @@ function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext)
   const f = context.factory;
   const visit = (child: ts.Node): ts.Node => {
     if (ts.isCallExpression(child) && child.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const args = child.arguments.slice(0, 1).map((arg) => ts.visitNode(arg, visit) as ts.Expression);
+      const args = child.arguments.map((arg) => ts.visitNode(arg, visit) as ts.Expression);
       return keepPosition(runtimeCall(f, "importModule", args), child);
     }
     return ts.visitEachChild(child, visit, context);
@@ -120,7 +120,7 @@ function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext)
  * `import * as ns from "m"` → `ns = await __tsgrad.importModule("m")`; `import "m"` → `await ...`.
  */
 function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<string>): ts.Statement[] {
-  const loaded = f.createAwaitExpression(runtimeCall(f, "importModule", [node.moduleSpecifier]));
+  const loaded = f.createAwaitExpression(runtimeCall(f, "importModule", [node.moduleSpecifier, ...importOptions(f, node)]));
   const clause = node.importClause;
   if (!clause) return [keepPosition(f.createExpressionStatement(loaded), node)];
   const bindings = clause.namedBindings;
@@ -152,6 +152,14 @@ function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<s
   }
   const pattern = f.createObjectLiteralExpression(properties);
   return [assign(f, pattern, runtimeCall(f, "interop", [loaded]), node)];
+}
+
+/** `with { type: "json" }` → `{ with: { type: "json" } }`, the options of `import()`. */
+function importOptions(f: Factory, node: ts.ImportDeclaration): ts.Expression[] {
+  const attributes = node.attributes?.elements;
+  if (!attributes || attributes.length === 0) return [];
+  const entries = attributes.map((a) => f.createPropertyAssignment(f.createStringLiteral(a.name.text), a.value));
+  return [f.createObjectLiteralExpression([f.createPropertyAssignment("with", f.createObjectLiteralExpression(entries))])];
 }
 
 function assign(f: Factory, target: ts.Expression, value: ts.Expression, original: ts.Node): ts.Statement {

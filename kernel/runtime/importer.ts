@@ -18,8 +18,8 @@ export function registerCellLoader(notebookDir: string, projectDir: string): voi
 }
 
 /** `import(specifier)` as written in a cell, resolved from the notebook's folder. */
-export function importModule(specifier: unknown): Promise<Record<string, unknown>> {
-  return import(String(specifier)) as Promise<Record<string, unknown>>;
+export function importModule(specifier: unknown, options?: ImportCallOptions): Promise<Record<string, unknown>> {
+  return import(String(specifier), options) as Promise<Record<string, unknown>>;
 }
 
 /**

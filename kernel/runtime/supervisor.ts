@@ -23,7 +23,10 @@ export interface RuntimeOptions {
   log: (line: string) => void;
   /** The notebook's folder; imports and relative paths resolve from here. */
   cwd?: string;
-  /** The child's V8 heap limit in MiB (default: a quarter of RAM, 1–8 GiB). */
+  /**
+   * The child's V8 heap limit in MiB: past it the child dies and is replaced, not the kernel.
+   * Default: `TSGRAD_RUNTIME_HEAP_MB` from the environment, else a quarter of RAM (1–8 GiB).
+   */
   maxHeapMb?: number;
 }
 
@@ -123,7 +126,7 @@ export class RuntimeSupervisor implements Interpreter {
   }
 
   private start(): void {
-    const heapMb = this.options.maxHeapMb ?? Math.min(8192, Math.max(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
+    const heapMb = this.options.maxHeapMb ?? defaultHeapMb();
     const child = fork(this.childPath, [], {
       cwd: this.options.cwd ?? process.cwd(),
       execArgv: [`--max-old-space-size=${heapMb}`, "--no-warnings"],
@@ -252,6 +255,12 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function runtimeError(ename: string, evalue: string): ExecuteOutcome {
   return { status: "error", ename, evalue, traceback: [`${ename}: ${evalue}`], userExpressions: {} };
+}
+
+function defaultHeapMb(): number {
+  const fromEnv = Number(process.env["TSGRAD_RUNTIME_HEAP_MB"]);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.min(8192, Math.max(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
 }
 
 /** dist/kernel/runtime/child.js, whether this module runs from dist/ or (in tests) from source. */

@@ -1,0 +1,218 @@
+// End-to-end: what cells do, through the built kernel over ZeroMQ (dist/kernel/main.js), with
+// the kernel started in a notebook folder (test/fixtures/notebook) holding a relative .ts
+// module, an ESM and a CommonJS package.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Message } from "../../kernel/protocol/messages.js";
+import { REPO_ROOT, startKernel, type KernelClient } from "./client.js";
+
+const NOTEBOOK = join(REPO_ROOT, "test/fixtures/notebook");
+
+function streamText(outputs: Message[], name: "stdout" | "stderr"): string {
+  return outputs
+    .filter((m) => m.header.msg_type === "stream" && m.content.name === name)
+    .map((m) => m.content.text as string)
+    .join("");
+}
+
+function resultText(outputs: Message[]): string | undefined {
+  const result = outputs.find((m) => m.header.msg_type === "execute_result");
+  return result ? ((result.content.data as Record<string, string>)["text/plain"]) : undefined;
+}
+
+describe("cells in a running kernel", () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    // A small heap so that the out-of-memory test dies quickly.
+    kernel = await startKernel({ cwd: NOTEBOOK, env: { TSGRAD_RUNTIME_HEAP_MB: "256" } });
+  });
+  afterAll(async () => {
+    await kernel.close();
+  });
+
+  async function value(code: string): Promise<string | undefined> {
+    const { reply, outputs } = await kernel.execute(code);
+    expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
+    return resultText(outputs);
+  }
+
+  async function failure(code: string): Promise<{ ename: string; evalue: string; traceback: string[]; executionCount: number }> {
+    const { reply, outputs } = await kernel.execute(code);
+    expect(reply.content.status).toBe("error");
+    const error = outputs.find((m) => m.header.msg_type === "error");
+    expect(error?.content.ename).toBe(reply.content.ename);
+    return {
+      ename: reply.content.ename as string,
+      evalue: reply.content.evalue as string,
+      traceback: reply.content.traceback as string[],
+      executionCount: reply.content.execution_count as number,
+    };
+  }
+
+  it("keeps state across cells, and a re-run declaration replaces the old one", async () => {
+    await value("const x: number = 1\nlet y = 'a'\nclass C { v = 1 }\nfunction f(): number { return 1 }");
+    expect(await value("[x, y, new C().v, f()]")).toBe("[ 1, 'a', 1, 1 ]");
+    await value("const x: number = 2\nlet y = 'b'\nclass C { v = 2 }\nfunction f(): number { return 2 }");
+    expect(await value("[x, y, new C().v, f()]")).toBe("[ 2, 'b', 2, 2 ]");
+  });
+
+  it("shows the last expression with or without semicolon, nothing for undefined or void", async () => {
+    expect(await value("const a = 20\na + 1")).toBe("21");
+    expect(await value("a + 2;")).toBe("22");
+    expect(await value("undefined")).toBeUndefined();
+    expect(await value("void (a + 3)")).toBeUndefined();
+    expect(await value("'text'")).toBe("'text'");
+  });
+
+  it("awaits at top level and keeps destructured names", async () => {
+    expect(await value("const { p, q: [r] } = await Promise.resolve({ p: 1, q: [2] })\np + r")).toBe("3");
+    expect(await value("r")).toBe("2");
+  });
+
+  it("imports fs and node:fs, a relative .ts file, a .js file, and ESM and CommonJS packages", async () => {
+    expect(await value('import fs from "fs"\nimport { readFileSync } from "node:fs"\nreadFileSync("data.txt", "utf8").trim() + "/" + typeof fs.existsSync')).toBe(
+      "'first line of data/function'",
+    );
+    expect(await value('import { summarize } from "./lib/stats.ts"\nsummarize([1, 2, 3]).meanSquare.toFixed(3)')).toBe("'4.667'");
+    expect(await value('import { answer } from "./lib/plain.js"\nanswer')).toBe("42");
+    expect(await value('import greeter, { greet } from "esm-greeter"\n[greet("ada"), greeter.kind]')).toBe("[ 'hello, ada', 'esm default' ]");
+    expect(await value('import counter, { count } from "cjs-counter"\n[count([1, 2]), counter.kind]')).toBe("[ 2, 'cjs' ]");
+    expect(await value('import * as path from "node:path"\npath.join("a", "b")')).toBe("'a/b'");
+    expect(await value('const { kind } = require("cjs-counter")\nkind')).toBe("'cjs'");
+    expect(await value('(await import("esm-greeter")).greet("bo")')).toBe("'hello, bo'");
+  });
+
+  it("maps error positions to the TypeScript cell and hides the runtime's frames", async () => {
+    const { ename, evalue, traceback, executionCount } = await failure(
+      "type Point = { x: number }\nconst pts: Point[] = []\nfunction first(ps: Point[]): number {\n  return ps[0]!.x;\n}\nfirst(pts)",
+    );
+    expect(ename).toBe("TypeError");
+    expect(evalue).toContain("reading 'x'");
+    expect(traceback[0]).toBe(`TypeError: ${evalue}`);
+    expect(traceback[1]).toBe(`    at first (cell[${executionCount}]:4:17)`);
+    expect(traceback[2]).toBe(`    at cell[${executionCount}]:6:1`);
+    expect(traceback.join("\n")).not.toMatch(/node:|dist\/|\.js:/);
+  });
+
+  it("names the cell line of an error thrown inside an imported .ts module", async () => {
+    const { traceback, executionCount } = await failure('import { fail } from "./lib/stats.ts"\n\nfail("from the module")');
+    expect(traceback.join("\n")).toContain("lib/stats.ts:16:");
+    expect(traceback.join("\n")).toContain(`cell[${executionCount}]:3:1`);
+  });
+
+  it("reports a syntax error with its cell position", async () => {
+    const { ename, traceback } = await failure("const ok = 1\nconst broken = (;");
+    expect(ename).toBe("SyntaxError");
+    expect(traceback.join("\n")).toMatch(/cell\[\d+\]:2:17/);
+  });
+
+  it("reports errors from timers and unhandled rejections as late stderr, and lives on", async () => {
+    const { request, reply } = await kernel.execute('setTimeout(() => { throw new Error("late boom") }, 50)\nPromise.reject(new Error("nobody awaited me"))\n"started"');
+    expect(reply.content.status).toBe("ok");
+    await kernel.waitFor(() => streamText(kernel.childrenOf(request), "stderr").includes("late boom"), 5000, "late error");
+    const late = streamText(kernel.childrenOf(request), "stderr");
+    expect(late).toContain("nobody awaited me");
+    expect(await value("1 + 1")).toBe("2");
+  });
+
+  it("turns process.exit() into an error on the cell and keeps the variables", async () => {
+    await value("const kept = 'still here'");
+    const { ename, evalue } = await failure("process.exit(3)");
+    expect(ename).toBe("ProcessExitError");
+    expect(evalue).toContain("process.exit(3)");
+    expect(await value("kept")).toBe("'still here'");
+  });
+
+  it("reports a stack overflow as a RangeError on the cell", async () => {
+    const { ename, evalue } = await failure("function down(n: number): number { return down(n + 1) + 1 }\ndown(0)");
+    expect(ename).toBe("RangeError");
+    expect(evalue).toContain("Maximum call stack size exceeded");
+    expect(await value("kept")).toBe("'still here'");
+  });
+
+  it("asks for input when the client allows it, and fails clearly when it does not", async () => {
+    const prompts: string[] = [];
+    const { reply, outputs } = await kernel.execute('const who = await input("Name? ")\n"hi " + who', {
+      onInput: (prompt) => {
+        prompts.push(prompt);
+        return "Ada";
+      },
+    });
+    expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
+    expect(prompts).toEqual(["Name? "]);
+    expect(resultText(outputs)).toBe("'hi Ada'");
+    const { ename, evalue } = await failure('await prompt("Name? ")');
+    expect(ename).toBe("StdinNotAllowedError");
+    expect(evalue).toContain("allow_stdin");
+  });
+
+  it("displays, updates in place and clears output", async () => {
+    const { reply, outputs } = await kernel.execute(
+      'const h = display({ a: 1 })\nh.update(display.html ? "two" : "")\ndisplay.markdown("# Title")\ndisplay({ "text/html": "<b>raw</b>" }, { raw: true })\nclearOutput({ wait: true })',
+    );
+    expect(reply.content.status).toBe("ok");
+    const types = outputs.map((m) => m.header.msg_type);
+    expect(types).toEqual(["display_data", "update_display_data", "display_data", "display_data", "clear_output"]);
+    const [first, update, markdown, raw, clear] = outputs as [Message, Message, Message, Message, Message];
+    expect(first.content.data).toEqual({ "application/json": { a: 1 }, "text/plain": "{ a: 1 }" });
+    const id = (first.content.transient as { display_id: string }).display_id;
+    expect(id).toBeTruthy();
+    expect(update.content).toMatchObject({ data: { "text/plain": "'two'" }, transient: { display_id: id } });
+    expect(markdown.content.data).toMatchObject({ "text/markdown": "# Title" });
+    expect(raw.content.data).toEqual({ "text/html": "<b>raw</b>" });
+    expect(clear.content).toEqual({ wait: true });
+  });
+
+  it("renders objects that implement Symbol.for('Jupyter.display')", async () => {
+    const { outputs } = await kernel.execute('({ [Symbol.for("Jupyter.display")]() { return { "text/html": "<i>me</i>" } } })');
+    const result = outputs.find((m) => m.header.msg_type === "execute_result")!;
+    expect(result.content.data).toMatchObject({ "text/html": "<i>me</i>" });
+    expect((result.content.data as Record<string, unknown>)["text/plain"]).toBeTypeOf("string");
+  });
+
+  it("delivers 100,000 printed lines complete and in order", async () => {
+    const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(`line ${i}`)", { timeoutMs: 60_000 });
+    expect(reply.content.status).toBe("ok");
+    const lines = streamText(outputs, "stdout").split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines).toHaveLength(100_000);
+    expect(lines.every((line, i) => line === `line ${i}`)).toBe(true);
+  });
+
+  it("interrupts a synchronous loop, an async loop, and a loop after an await, keeping variables", async () => {
+    await value("let counter = 0");
+    const loops = [
+      "while (true) { counter++ }",
+      "for (;;) { counter++; await new Promise((r) => setTimeout(r, 10)) }",
+      "await new Promise((r) => setTimeout(r, 10))\nfor (;;) { counter++ }",
+    ];
+    for (const loop of loops) {
+      const request = kernel.startExecute(loop);
+      await kernel.waitFor(() => kernel.childrenOf(request).some((m) => m.header.msg_type === "execute_input"), 10_000, "cell start");
+      await new Promise((r) => setTimeout(r, 300));
+      const started = performance.now();
+      await kernel.request("control", "interrupt_request");
+      const reply = await kernel.reply(request, 5000);
+      expect(performance.now() - started, loop).toBeLessThan(1000);
+      expect(reply.content.status).toBe("error");
+      expect(reply.content.ename).toBe("KeyboardInterrupt");
+      expect(await value("kept")).toBe("'still here'");
+    }
+    expect(Number(await value("counter"))).toBeGreaterThan(0);
+  });
+
+  it("survives an allocation that exhausts memory: the cell says the runtime restarted", async () => {
+    const { ename, evalue } = await failure("const hog: number[][] = []\nfor (;;) hog.push(new Array(1e6).fill(1.5))");
+    expect(ename).toBe("RuntimeRestarted");
+    expect(evalue).toContain("out of memory");
+    expect(evalue).toContain("variable");
+    expect(await value("typeof kept")).toBe("'undefined'");
+    expect(await value("6 * 7")).toBe("42");
+  });
+
+  it("never writes the runtime's own warnings to a cell's stderr", async () => {
+    const { outputs } = await kernel.execute('import data from "./lib/data.json" with { type: "json" }\ndata.items.length');
+    expect(streamText(outputs, "stderr")).toBe("");
+    expect(resultText(outputs)).toBe("2");
+  });
+});
