@@ -96,7 +96,7 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
  * Gradients of `root` with respect to every tensor in its graph that requires one, seeded with
  * `seed` (d root / d root). Non-leaf gradients are dropped once used unless `retainGrad()` was called.
  */
-function computeGrads(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
+function computeGrads(root: Tensor, seed: Tensor, retainAll = false): Map<Tensor, Tensor> {
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
@@ -108,7 +108,7 @@ function computeGrads(root: Tensor, seed: Tensor): Map<Tensor, Tensor> {
       const g = grads.get(t);
       if (!node || !g) continue;
       const inputGrads = node.primitive.backward(g, t.inputs, t, node.args);
-      if (!t.retainsGrad) grads.delete(t);
+      if (!t.retainsGrad && !retainAll) grads.delete(t);
       for (let j = 0; j < t.inputs.length; j++) {
         const input = t.inputs[j]!;
         let gi = inputGrads[j];
@@ -164,19 +164,25 @@ function seedGradient(root: Tensor, gradient: TensorLike | undefined): Tensor {
   return g.dtype === root.dtype ? g : g.to(root.dtype);
 }
 
+export interface BackwardOptions {
+  /** Keep `.grad` on every tensor of the graph, not just leaves (to show it, e.g. `loss.graph()`). */
+  retainGrads?: boolean;
+}
+
 /**
  * Backpropagates from `root`, adding d(root)/d(leaf) into every leaf's `.grad`.
  * Example: `loss.backward()` (same as `backward(loss)`)
  */
-export function backward(root: Tensor, gradient?: TensorLike): void {
+export function backward(root: Tensor, gradient?: TensorLike, options: BackwardOptions = {}): void {
   throwIfInterrupted();
   if (!root.requiresGrad) {
     throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
   }
-  const grads = computeGrads(root, seedGradient(root, gradient));
+  const retainAll = options.retainGrads ?? false;
+  const grads = computeGrads(root, seedGradient(root, gradient), retainAll);
   noGrad(() => {
     for (const [t, g] of grads) {
-      if (t.node && !t.retainsGrad) continue;
+      if (t.node && !t.retainsGrad && !retainAll) continue;
       // A leaf's .grad is its own copy: the same gradient tensor may flow to several inputs.
       t.grad = t.grad ? t.grad.add(g) : g.clone();
     }

@@ -1,7 +1,7 @@
 // The Tensor: a contiguous row-major typed array, a shape, a dtype and — when it was computed
 // from tensors that need gradients — the op and inputs that made it (the autograd graph).
 // Every op is also a method here; the ops themselves live in engine/ops/.
-import { backward as runBackward, type GradNode } from "./autograd.js";
+import { backward as runBackward, type BackwardOptions, type GradNode } from "./autograd.js";
 import type { DType, TypedArray } from "./kernels/index.js";
 import { formatTensor } from "./format.js";
 import { formatShape, shapeSize } from "./shape.js";
@@ -118,9 +118,13 @@ export class Tensor {
     return toNested(this.data, this.shape, 0, 0) as NestedArray;
   }
 
-  /** Backpropagates from this tensor into the `.grad` of every leaf it depends on. Example: `loss.backward()` */
-  backward(gradient?: TensorLike): void {
-    runBackward(this, gradient);
+  /**
+   * Backpropagates from this tensor into the `.grad` of every leaf it depends on;
+   * `{ retainGrads: true }` also keeps every intermediate tensor's gradient (for drawing the graph).
+   * Example: `loss.backward()`
+   */
+  backward(gradient?: TensorLike, options?: BackwardOptions): void {
+    runBackward(this, gradient, options);
   }
 
   /** Keeps this non-leaf tensor's gradient in `.grad` after `backward()`. Example: `h.retainGrad()` */
@@ -141,7 +145,7 @@ export class Tensor {
 
   /** A copy with its own storage (differentiable). Example: `x.clone()` */
   clone(): Tensor { return ops.clone(this); }
-  /** A copy converted to `dtype` (differentiable between float types). Example: `labels.to("float32")` */
+  /** Converted to `dtype` (itself if already so; differentiable between floats). Example: `labels.to("float32")` */
   to(dtype: DType): Tensor { return ops.to(this, dtype); }
   /** Converts to float32. Example: `mask.float()` */
   float(): Tensor { return ops.to(this, "float32"); }
@@ -270,6 +274,11 @@ export class Tensor {
   indexSelect(axis: number, indices: Tensor | number[]): Tensor { return ops.indexSelect(this, axis, indices); }
   /** Int labels → float rows with a 1 at the label. Example: `labels.oneHot(3)` */
   oneHot(numClasses?: number): Tensor { return ops.oneHot(this, numClasses); }
+
+  /** Plain data for JSON: dtype, shape and nested values (never the graph). */
+  toJSON(): { dtype: DType; shape: number[]; data: NestedArray } {
+    return { dtype: this.dtype, shape: [...this.shape], data: this.toArray() };
+  }
 
   /** PyTorch-style repr: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
   toString(): string {

@@ -2,7 +2,7 @@
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type BinaryOp } from "../kernels/index.js";
-import { broadcastShapes, broadcastStrides } from "../shape.js";
+import { broadcastShapes, broadcastStrides, formatShape } from "../shape.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 import { binaryRaw, operands, promote, scalarLike } from "./operand.js";
 
@@ -49,6 +49,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /** x with `value` wherever `mask` is non-zero. Example: `maskedFill(scores, mask, -Infinity)` */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
-  broadcastShapes("maskedFill", mask.shape, x.shape);
+  const shape = broadcastShapes("maskedFill", mask.shape, x.shape);
+  if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i])) {
+    throw new Error(`maskedFill: mask of shape ${formatShape(mask.shape)} is bigger than the tensor ${formatShape(x.shape)}`);
+  }
   return where(mask, scalarLike(value, x.dtype), x);
 }

@@ -210,8 +210,9 @@ const Cast: Primitive<{ dtype: DType }> = {
 
 const Clone: Primitive<{ dtype: DType }> = { ...Cast, name: "clone" };
 
-/** A copy in another dtype (differentiable between float types). Example: `to(labels, "float32")` */
+/** The tensor in another dtype, copied (differentiable between float types). Example: `to(labels, "float32")` */
 export function to(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x; // like PyTorch's .to(): no copy when nothing changes
   if (dtype === "int32" && x.requiresGrad) {
     return new Tensor(Cast.forward([x], { dtype }).data, [...x.shape], dtype); // ints carry no gradient
   }

@@ -60,6 +60,18 @@ describe("backward", () => {
     h.sum().backward();
     expect(h.grad!.toArray()).toEqual([1, 1]);
   });
+  test("retainGrads keeps every node's gradient (what a graph drawing shows)", () => {
+    const a = tensor(2, { requiresGrad: true });
+    const h = a.mul(3);
+    const out = h.square();
+    out.backward(undefined, { retainGrads: true });
+    // out = (3a)², d out/d h = 2h = 12, d out/d a = 12·3 = 36.
+    expect([out.grad!.item(), h.grad!.item(), a.grad!.item()]).toEqual([1, 12, 36]);
+    const b = tensor(2, { requiresGrad: true });
+    const hb = b.mul(3);
+    hb.square().backward();
+    expect(hb.grad).toBeNull(); // dropped by default
+  });
   test("a chain of 100,000 ops backpropagates without overflowing the stack", () => {
     const x = tensor(1, { requiresGrad: true });
     let y = x;

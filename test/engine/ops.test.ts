@@ -223,5 +223,6 @@ describe("error messages name the op and the shapes", () => {
     expect(() => zeros([3]).indexSelect(0, [3])).toThrow("indexSelect: index 3 is out of range for axis 0 of size 3");
     expect(() => zeros([2]).item()).toThrow("item(): a tensor of shape [2] has 2 elements; item() needs exactly 1");
     expect(() => concat([zeros([2, 3]), zeros([2, 4])], 0)).toThrow("concat: shapes [2,3] and [2,4] differ outside axis 0");
+    expect(() => zeros([3]).maskedFill(zeros([2, 3]), 1)).toThrow("maskedFill: mask of shape [2,3] is bigger than the tensor [3]");
   });
 });

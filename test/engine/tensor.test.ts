@@ -95,6 +95,16 @@ describe("reading values", () => {
     expect(zeros([2, 3, 4]).ndim).toBe(3);
     expect(zeros([0, 3]).size).toBe(0);
   });
+  test("JSON holds the values, never the graph", () => {
+    const y = tensor([[1, 2]], { requiresGrad: true }).mul(2);
+    expect(JSON.parse(JSON.stringify({ y }))).toEqual({ y: { dtype: "float32", shape: [1, 2], data: [[2, 4]] } });
+  });
+  test("to() converts, and is a no-op for the same dtype", () => {
+    const x = tensor([1.7, -1.7]);
+    expect(x.to("float32")).toBe(x);
+    expect(x.int().toArray()).toEqual([1, -1]);
+    expect(x.double().dtype).toBe("float64");
+  });
   test("detach shares storage and drops the graph", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const y = x.mul(2);
