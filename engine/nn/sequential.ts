@@ -17,7 +17,7 @@ export class Sequential extends Module implements Iterable<Layer> {
 
   constructor(...layers: Layer[]) {
     super();
-    layers.forEach((layer, i) => this.append(layer, i));
+    for (const layer of layers) this.append(layer);
   }
 
   /** How many layers. Example: `model.length // 3` */
@@ -36,7 +36,8 @@ export class Sequential extends Module implements Iterable<Layer> {
   }
 
   /** Adds a layer at the end. Example: `model.append(new nn.Sigmoid())` */
-  append(layer: Layer, at = this.length): this {
+  append(layer: Layer): this {
+    const at = this.length;
     if (!(layer instanceof Module) || typeof (layer as { forward?: unknown }).forward !== "function") {
       throw new TypeError(`Sequential: item ${at} is not a layer with forward(x) (got ${String(layer)})`);
     }

@@ -368,3 +368,15 @@ describe("frozen layers", () => {
     expect(fc.summary()).toContain("weight (frozen)");
   });
 });
+
+describe("Sequential", () => {
+  it("runs layers in order, appends, and refuses things that are not layers", () => {
+    const seq = new nn.Sequential(new nn.Linear(1, 1, { bias: false }));
+    (seq.at(0) as nn.Linear).weight.data.set([2]);
+    seq.append(new nn.ReLU());
+    expect(Array.from(seq.forward(tensor([[3], [-3]])).data)).toEqual([6, 0]);
+    expect([...seq].map((l) => l.constructor.name)).toEqual(["Linear", "ReLU"]);
+    expect(() => new nn.Sequential(relu as unknown as nn.Layer)).toThrow("Sequential: item 0 is not a layer with forward(x)");
+    expect(() => seq.at(5)).toThrow("index 5 is out of range for 2 layers");
+  });
+});
