@@ -4,6 +4,7 @@ export { Module, parameter, type StateDict } from "./module.js";
 export { parameterRows, summaryText, summaryHtml, type ParameterRow } from "./summary.js";
 export { Linear, type LinearOptions } from "./linear.js";
 export { Sequential, type Layer } from "./sequential.js";
+export { ModuleList } from "./module-list.js";
 export { ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Flatten, Identity } from "./activation.js";
 export { Dropout } from "./dropout.js";
 export { Embedding } from "./embedding.js";

@@ -380,3 +380,21 @@ describe("Sequential", () => {
     expect(() => seq.at(5)).toThrow("index 5 is out of range for 2 layers");
   });
 });
+
+describe("ModuleList", () => {
+  it("holds modules by index, names their parameters 0.…, 1.…, and iterates", () => {
+    class Stack extends nn.Module {
+      layers = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 1)]);
+      forward(x: Tensor): Tensor {
+        let h = x;
+        for (const layer of this.layers) h = (layer as nn.Linear).forward(h);
+        return h;
+      }
+    }
+    const m = new Stack();
+    expect(m.namedParameters().map(([n]) => n)).toEqual(["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]);
+    expect(m.forward(zeros([3, 2])).shape).toEqual([3, 1]);
+    expect(m.layers.length).toBe(2);
+    expect(m.layers.at(-1)).toBe(m.layers[1]);
+  });
+});
