@@ -52,6 +52,7 @@ export class KernelServer {
   private drainingShell = false;
   private pendingInputs: Array<{ requestId: string; resolve(value: string): void; reject(error: Error): void }> = [];
   private shutdownAfterIdle: { restart: boolean } | null = null;
+  private iopubTail: Promise<void> = Promise.resolve();
 
   /** Spec "Messages on the shell (ROUTER/DEALER) channel"; run one at a time, in order. */
   private readonly shellHandlers: Record<string, Handler> = {
@@ -83,7 +84,7 @@ export class KernelServer {
 
   /** Announces the kernel (`status: starting`, once per process). */
   start(): Promise<void> {
-    return this.options.transport.send("iopub", createMessage(this.origin, "status", { execution_state: "starting" }));
+    return this.publish(createMessage(this.origin, "status", { execution_state: "starting" }));
   }
 
   /** Entry point for every verified message. */
@@ -126,7 +127,8 @@ export class KernelServer {
 
   /** busy → handler (reply) → idle, all children of the request (spec "Kernel status"). */
   private async handleRequest(channel: ReceiveChannel, message: IncomingMessage, handler: Handler): Promise<void> {
-    await this.publishStatus(message, "busy");
+    // Not awaited: the IOPub queue keeps busy first, and the handler's reply waits for it.
+    void this.publishStatus(message, "busy");
     try {
       await handler(message, channel);
     } catch (error) {
@@ -144,17 +146,25 @@ export class KernelServer {
   }
 
   private publishStatus(parent: Message, state: "busy" | "idle"): Promise<void> {
-    return this.options.transport.send("iopub", childOf(this.origin, parent, "status", { execution_state: state }));
+    return this.publish(childOf(this.origin, parent, "status", { execution_state: state }));
   }
 
-  private reply(channel: ReceiveChannel, request: IncomingMessage, content: JsonObject): Promise<void> {
+  /** Every IOPub send goes through here, so a reply can wait for what was published before it. */
+  private publish(message: Message): Promise<void> {
+    this.iopubTail = this.options.transport.send("iopub", message);
+    return this.iopubTail;
+  }
+
+  private async reply(channel: ReceiveChannel, request: IncomingMessage, content: JsonObject): Promise<void> {
     const reply = childOf(this.origin, request, replyTypeFor(request.header.msg_type), content);
+    // Spec: outputs (and busy) reach the IOPub socket before the reply is sent.
+    await this.iopubTail;
     return this.options.transport.send(channel, reply, request.identities);
   }
 
   private outputFor(request: Message): RequestOutput {
     return new RequestOutput((msgType, content) =>
-      this.options.transport.send("iopub", childOf(this.origin, request, msgType, content)),
+      this.publish(childOf(this.origin, request, msgType, content)),
     );
   }
 
