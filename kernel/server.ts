@@ -42,6 +42,7 @@ export interface ServerOptions {
 type Handler = (message: IncomingMessage, channel: ReceiveChannel) => Promise<void>;
 
 export const ABORTED_ENAME = "ExecutionAborted";
+const RUNTIME_SHUTDOWN_GRACE_MS = 3000;
 
 export class KernelServer {
   readonly origin: Origin;
@@ -140,7 +141,9 @@ export class KernelServer {
     if (this.shutdownAfterIdle) {
       const { restart } = this.shutdownAfterIdle;
       this.shutdownAfterIdle = null;
-      await this.options.interpreter.shutdown().catch((error) => this.options.log(`runtime shutdown: ${String(error)}`));
+      // A runtime that does not stop in time must not keep the kernel alive after its reply.
+      const stopped = this.options.interpreter.shutdown().catch((error) => this.options.log(`runtime shutdown: ${String(error)}`));
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, RUNTIME_SHUTDOWN_GRACE_MS).unref())]);
       this.options.onShutdown(restart);
     }
   }

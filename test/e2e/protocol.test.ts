@@ -137,6 +137,27 @@ describe("a running kernel", () => {
     });
   });
 
+  it("evaluates user_expressions after the code, each failing on its own", async () => {
+    const { reply } = await kernel.execute("const base = 20", {
+      user_expressions: { double: "base * 2", broken: "notDefinedAnywhere + 1" },
+    });
+    const expressions = reply.content.user_expressions as Record<string, Record<string, unknown>>;
+    expect(expressions.double).toMatchObject({ status: "ok", data: { "text/plain": "40" } });
+    expect(expressions.broken).toMatchObject({ status: "error", ename: "ReferenceError" });
+    expect(reply.content.status).toBe("ok");
+  });
+
+  it("counts complete_request cursor positions in code points (an emoji before the cursor)", async () => {
+    await kernel.execute('const flame = "🔥"');
+    const code = 'const pair = ["🔥", "🔥"]; flame.toUpperC';
+    const codePoints = [...code].length;
+    expect(code.length).toBe(codePoints + 2);
+    const reply = await kernel.request("shell", "complete_request", { code, cursor_pos: codePoints });
+    expect(reply.content.matches).toContain("toUpperCase");
+    expect(reply.content.cursor_end).toBe(codePoints);
+    expect(reply.content.cursor_start).toBe(codePoints - "toUpperC".length);
+  });
+
   it("delivers 100,000 printed lines complete, in order, in few messages", async () => {
     const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", { timeoutMs: 60_000 });
     expect(reply.content.status).toBe("ok");
