@@ -60,7 +60,7 @@ function withGrad<T>(fn: () => T): T {
 export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: Args): Tensor {
   throwIfInterrupted();
   const out = primitive.forward(inputs, args);
-  if (gradEnabled) {
+  if (gradEnabled && out.dtype !== "int32") {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i]!.requiresGrad) {
         out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
