@@ -23,6 +23,14 @@ jupyter kernelspec list | grep -F "$KERNEL_NAME"
 echo "== jupyter_kernel_test"
 (cd test/clients && "$PYTHON" -m unittest -v test_jupyter_kernel_test)
 
+echo "== jupyter run and jupyter console"
+printf 'const a: number = 20;\nconsole.log("a is", a + 1);\n' > "$OUT/script.ts"
+ran=$(jupyter run --kernel="$KERNEL_NAME" "$OUT/script.ts" 2>/dev/null)
+[[ "$ran" == *"a is 21"* ]] || { echo "jupyter run printed: $ran"; exit 1; }
+consoled=$(printf 'const b = 21\nb * 2\n' | jupyter console --kernel="$KERNEL_NAME" --simple-prompt 2>/dev/null)
+[[ "$consoled" == *"Out[2]: 42"* ]] || { echo "jupyter console printed: $consoled"; exit 1; }
+echo "ok"
+
 echo "== nbconvert --execute"
 shopt -s nullglob
 for notebook in test/notebooks/*.ipynb notebooks/*.ipynb; do
