@@ -20,9 +20,12 @@ export class LRScheduler {
 
   constructor(
     readonly optimizer: Optimizer<BaseOptions>,
-    private readonly rule: LRRule,
+    /** The lr of a group at an epoch, from the lr the group started with. */
+    readonly rule: LRRule,
   ) {
-    this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
+    // Like PyTorch's `initial_lr`: the first schedule records each group's starting lr, so a
+    // second schedule on the same optimizer starts from it, not from the first one's output.
+    this.baseLrs = optimizer.paramGroups.map((g) => ((g as { initialLr?: number }).initialLr ??= g.lr));
     this.apply();
   }
 
@@ -103,6 +106,25 @@ export class LinearLR extends LRScheduler {
 export class LambdaLR extends LRScheduler {
   constructor(optimizer: Optimizer<BaseOptions>, factor: (epoch: number) => number) {
     super(optimizer, (base, epoch) => base * factor(epoch));
+  }
+}
+
+/**
+ * Runs schedules one after another, switching at each milestone epoch (each restarts its count
+ * there): warm-up, then cosine decay. Example:
+ * `new optim.lr.SequentialLR(opt, { schedulers: [new optim.lr.LinearLR(opt, { startFactor: 0.1, totalIters: 10 }), new optim.lr.CosineAnnealingLR(opt, { tMax: 90 })], milestones: [10] })`
+ */
+export class SequentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer<BaseOptions>, { schedulers, milestones }: { schedulers: LRScheduler[]; milestones: number[] }) {
+    if (schedulers.length !== milestones.length + 1) {
+      throw new RangeError(`SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`);
+    }
+    if (schedulers.some((s) => s.optimizer !== optimizer)) throw new Error("SequentialLR: every schedule must belong to the same optimizer");
+    super(optimizer, (base, epoch) => {
+      let k = 0;
+      while (k < milestones.length && epoch >= milestones[k]!) k++;
+      return schedulers[k]!.rule(base, k === 0 ? epoch : epoch - milestones[k - 1]!);
+    });
   }
 }
 

@@ -371,3 +371,28 @@ describe("gradient clipping", () => {
     expect(Array.from(a.grad.data)).toEqual([-1, 0.2, 1]);
   });
 });
+
+describe("combining schedules", () => {
+  it("a second schedule starts from the initial lr, not from the first one's output", () => {
+    const opt = new optim.SGD([param(1)], { lr: 1 });
+    new optim.lr.LinearLR(opt, { startFactor: 0.1, totalIters: 2 });
+    expect(opt.paramGroups[0]!.lr).toBeCloseTo(0.1, 12);
+    const cosine = new optim.lr.CosineAnnealingLR(opt, { tMax: 2 });
+    expect(cosine.baseLrs).toEqual([1]);
+  });
+
+  it("SequentialLR: linear warm-up for 2 epochs, then cosine over 2", () => {
+    const opt = new optim.SGD([param(1)], { lr: 1 });
+    const warmup = new optim.lr.LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
+    const cosine = new optim.lr.CosineAnnealingLR(opt, { tMax: 2 });
+    const schedule = new optim.lr.SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [2] });
+    const lrs = [opt.paramGroups[0]!.lr];
+    for (let e = 1; e < 5; e++) {
+      schedule.step();
+      lrs.push(opt.paramGroups[0]!.lr);
+    }
+    // warm-up: 0.5, 0.75; cosine restarted at epoch 2: 1, (1 + cos(π/2))/2 = 0.5, 0
+    expect(lrs).toEqual([0.5, 0.75, 1, expect.closeTo(0.5, 12), expect.closeTo(0, 12)]);
+    expect(() => new optim.lr.SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [] })).toThrow("2 schedulers need 1 milestones, got 0");
+  });
+});
