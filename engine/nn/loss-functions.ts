@@ -122,7 +122,8 @@ function asBatch(op: string, scores: Tensor, labels: Tensor): [Tensor, Tensor, b
     throw new Error(`${op}: input of shape ${formatShape(scores.shape)} must be [N, C]; for sequences use input.reshape([-1, ${c}]) and targets.reshape([-1])`);
   }
   if (labels.ndim !== 1 || labels.shape[0] !== scores.shape[0]) {
-    throw new Error(`${op}: input ${formatShape(scores.shape)} needs targets of shape [${scores.shape[0]}], got ${formatShape(labels.shape)}`);
+    const hint = labels.size === scores.shape[0] ? " (use targets.reshape([-1]))" : "";
+    throw new Error(`${op}: input ${formatShape(scores.shape)} needs targets of shape [${scores.shape[0]}], got ${formatShape(labels.shape)}${hint}`);
   }
   return [scores, labels, false];
 }

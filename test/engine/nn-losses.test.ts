@@ -68,6 +68,7 @@ describe("cross-entropy", () => {
     expect(() => F.crossEntropy(zeros([2, 3]), tensor([0, 1]))).toThrow("targets must be int32 class indices (use labels.int())");
     expect(() => F.crossEntropy(zeros([2, 5, 3]), labels(0, 1))).toThrow("for sequences use input.reshape([-1, 3]) and targets.reshape([-1])");
     expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1, 2))).toThrow("input [2,3] needs targets of shape [2], got [3]");
+    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1).reshape([2, 1]))).toThrow("got [2,1] (use targets.reshape([-1]))");
   });
 });
 
