@@ -10,7 +10,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const USAGE = `usage:
   tsgrad install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
-      Write the kernelspec (default --user: the Jupyter data dir, e.g. ~/.local/share/jupyter/kernels/tsgrad).
+      Write the kernelspec without Python, like \`jupyter kernelspec install\`:
+        --user        the Jupyter data dir (default; JUPYTER_DATA_DIR or ~/.local/share/jupyter/kernels/NAME)
+        --sys-prefix  the environment of the \`jupyter\` on PATH (its bin/.. prefix, e.g. a venv)
+        --prefix DIR  DIR/share/jupyter/kernels/NAME
   tsgrad kernel <connection_file>
       Run the kernel on a connection file (what Jupyter does through kernel.json).
 `;
