@@ -14,12 +14,23 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
-export interface DisplayHandle {
-  readonly id: string;
+/** What `display()` returns. A cell ending in `display(x)` shows the display, not the handle. */
+export class DisplayHandle {
+  constructor(
+    readonly id: string,
+    private readonly sendUpdate: (value: unknown, options: { raw?: boolean; metadata?: Record<string, unknown> }) => void,
+    private readonly clear: (options?: { wait?: boolean }) => void,
+  ) {}
+
   /** Replaces this output's content in place. */
-  update(value: unknown, options?: { raw?: boolean; metadata?: Record<string, unknown> }): void;
+  update(value: unknown, options: { raw?: boolean; metadata?: Record<string, unknown> } = {}): void {
+    this.sendUpdate(value, options);
+  }
+
   /** Clears the cell's output (`wait`: only once new output arrives, to avoid flicker). */
-  clearOutput(options?: { wait?: boolean }): void;
+  clearOutput(options?: { wait?: boolean }): void {
+    this.clear(options);
+  }
 }
 
 export interface DisplaySink {
@@ -48,14 +59,11 @@ export function createDisplayApi(sink: DisplaySink): { display: DisplayFunction;
     const id = options.id ?? randomUUID();
     const metadata = { ...formatted.metadata, ...(options.metadata ?? {}) };
     sink.display({ data: formatted.data, metadata, displayId: id, update: false });
-    return {
-      id,
-      update(value, updateOptions = {}) {
-        const next = bundleOf(value, updateOptions.raw, updateOptions.metadata);
-        sink.display({ data: next.data, metadata: next.metadata, displayId: id, update: true });
-      },
-      clearOutput,
+    const update = (value: unknown, updateOptions: { raw?: boolean; metadata?: Record<string, unknown> }) => {
+      const next = bundleOf(value, updateOptions.raw, updateOptions.metadata);
+      sink.display({ data: next.data, metadata: next.metadata, displayId: id, update: true });
     };
+    return new DisplayHandle(id, update, clearOutput);
   };
 
   const display = ((value: unknown, options: DisplayOptions = {}) =>

@@ -4,6 +4,7 @@
 import vm from "node:vm";
 import { format, type FormattedValue } from "../display/format.js";
 import { startRun, type CellRun } from "./cellContext.js";
+import { DisplayHandle } from "./displayApi.js";
 import { transpileCell } from "./transpile.js";
 import { CellSourceMaps, describeError } from "./traceback.js";
 import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "./interpreter.js";
@@ -56,8 +57,9 @@ export class Executor {
     this.runningExecId = execId;
     try {
       const result = await this.runCode(run, code, fileName);
+      // As ipykernel: user expressions are evaluated only after code that succeeded.
+      if (result.status === "error") return { ...result, userExpressions: {} };
       const userExpressions = await this.evaluateUserExpressions(run, options.userExpressions);
-      if (result.status === "error") return { ...result, userExpressions };
       return result.value === undefined
         ? { status: "ok", userExpressions }
         : { status: "ok", result: result.value, userExpressions };
@@ -94,7 +96,9 @@ export class Executor {
       const completion = await Promise.race([promise, interrupted]);
       if (fileName !== USER_EXPRESSION) this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
       const value = completion?.value;
-      return value === undefined ? { status: "ok" } : { status: "ok", value: format(value) };
+      // `display(x)` as the last line has shown x already; its handle is not a result.
+      if (value === undefined || value instanceof DisplayHandle) return { status: "ok" };
+      return { status: "ok", value: format(value) };
     } catch (error) {
       const described = describeError(isSigintError(error) ? new KeyboardInterruptError() : error, this.sourceMaps);
       return { status: "error", ...described };

@@ -163,6 +163,46 @@ describe("cells in a running kernel", () => {
     expect(clear.content).toEqual({ wait: true });
   });
 
+  it("shows a display, not its handle, when display() ends the cell", async () => {
+    const { outputs } = await kernel.execute('display.html("<b>only once</b>")');
+    expect(outputs.map((m) => m.header.msg_type)).toEqual(["display_data"]);
+  });
+
+  it("prints late output of a finished cell under that cell's request", async () => {
+    const { request, reply, outputs } = await kernel.execute('setTimeout(() => console.log("later"), 100)\nconsole.log("now")');
+    expect(reply.content.status).toBe("ok");
+    expect(streamText(outputs, "stdout")).toBe("now\n");
+    await kernel.waitFor(() => streamText(kernel.childrenOf(request), "stdout").includes("later"), 5000, "late output");
+  });
+
+  it("evaluates user_expressions after the code, each failing on its own", async () => {
+    const { reply } = await kernel.execute("const ue = 20", { user_expressions: { double: "ue * 2", broken: "noSuchName" } });
+    const results = reply.content.user_expressions as Record<string, Record<string, unknown>>;
+    expect(results["double"]).toMatchObject({ status: "ok", data: { "text/plain": "40" } });
+    expect(results["broken"]).toMatchObject({ status: "error", ename: "ReferenceError" });
+  });
+
+  it("completes, inspects and judges completeness from the live session", async () => {
+    await value("const trainingLoss = { history: [1, 2], best: 0.5 }");
+    const completion = await kernel.request("shell", "complete_request", { code: "trainingLoss.hi", cursor_pos: 15 });
+    expect(completion.content).toMatchObject({ status: "ok", matches: ["history"], cursor_start: 13, cursor_end: 15 });
+    const inspection = await kernel.request("shell", "inspect_request", { code: "trainingLoss", cursor_pos: 4, detail_level: 0 });
+    expect(inspection.content).toMatchObject({ status: "ok", found: true });
+    expect((inspection.content.data as Record<string, string>)["text/plain"]).toContain("best: 0.5");
+    const open = await kernel.request("shell", "is_complete_request", { code: "for (;;) {" });
+    expect(open.content).toEqual({ status: "incomplete", indent: "  " });
+  });
+
+  it("stops a finished cell's setInterval when interrupted while idle", async () => {
+    const { request } = await kernel.execute('setInterval(() => console.log("tick"), 20)');
+    await kernel.waitFor(() => streamText(kernel.childrenOf(request), "stdout").includes("tick"), 5000, "first tick");
+    await kernel.request("control", "interrupt_request");
+    await new Promise((r) => setTimeout(r, 200));
+    const ticks = streamText(kernel.childrenOf(request), "stdout").length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(streamText(kernel.childrenOf(request), "stdout").length).toBe(ticks);
+  });
+
   it("renders objects that implement Symbol.for('Jupyter.display')", async () => {
     const { outputs } = await kernel.execute('({ [Symbol.for("Jupyter.display")]() { return { "text/html": "<i>me</i>" } } })');
     const result = outputs.find((m) => m.header.msg_type === "execute_result")!;
