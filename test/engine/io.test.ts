@@ -168,6 +168,22 @@ console.log(JSON.stringify(Array.from(model.forward(probe).data)));
     expect(Array.from(model.forward(probe()).data)).toEqual(childPredictions);
   });
 
+  it("the same seeded training gives bit-identical weights in another process", () => {
+    const childPredictions = runChild("train-and-save", join(work, "repeat.safetensors"));
+    manualSeed(123);
+    const model = makeModel();
+    const x = randn([64, 4]);
+    const y = x.sum(1, true);
+    const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
+    for (let i = 0; i < 20; i++) {
+      const loss = new nn.MSELoss().forward(model.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    }
+    expect(Array.from(model.forward(probe()).data)).toEqual(childPredictions);
+  });
+
   it("a model saved here loads in another process", () => {
     manualSeed(77);
     const model = makeModel();
