@@ -42,6 +42,15 @@ export class TensorDataset<Sample extends Tensor[] = Tensor[]> implements Datase
     return this.getRows([i]).map((t) => t.reshape(t.shape.slice(1))) as Sample;
   }
 
+  /** A one-line description. Example: `String(ds) // "TensorDataset(256 samples: [256,4] float32, [256,1] float32)"` */
+  toString(): string {
+    return `TensorDataset(${this.length} samples: ${this.tensors.map((t) => `${formatShape(t.shape)} ${t.dtype}`).join(", ")})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** The rows at `indices` of every tensor, copied, as a batch (no graph). Example: `ds.getRows([0, 5, 7])` */
   getRows(indices: readonly number[]): Sample {
     const n = this.length;

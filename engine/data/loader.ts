@@ -59,6 +59,16 @@ export class DataLoader<Sample extends Tensor[] = Tensor[]> implements Iterable<
     return batches;
   }
 
+  /** A one-line description. Example: `String(loader) // "DataLoader(256 samples in 8 batches of 32, shuffled)"` */
+  toString(): string {
+    const flags = [this.shuffle ? "shuffled" : "in order", ...(this.dropLast ? ["dropLast"] : [])].join(", ");
+    return `DataLoader(${this.dataset.length} samples in ${this.length} batches of ${this.batchSize}, ${flags})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   *[Symbol.iterator](): Iterator<Sample> {
     for (const indices of this.batchIndices()) yield this.collate(indices);
   }

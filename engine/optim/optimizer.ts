@@ -167,6 +167,22 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const [p, s] of newState) this.state.set(p, s);
   }
 
+  /**
+   * PyTorch-style repr: the class and each group's options with its parameter count.
+   * Example: `String(new optim.SGD(model.parameters(), { lr: 0.1 }))`
+   */
+  toString(): string {
+    const groups = this.paramGroups.map(({ params, ...options }, i) => {
+      const lines = Object.entries(options).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
+      return [`Parameter Group ${i} (${params.length} tensors, ${params.reduce((n, p) => n + p.size, 0)} values)`, ...lines].join("\n");
+    });
+    return `${this.constructor.name} (\n${groups.join("\n\n")}\n)`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** Checks a group's hyper-parameters, throwing PyTorch's messages (`Invalid learning rate: -1`). */
   protected abstract validate(group: O): void;
 

@@ -30,7 +30,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
-    super(params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, momentumForm: "pytorch", ...options });
+    super(params, { lr: options.lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, momentumForm: "pytorch", ...options });
   }
 
   protected override validate(o: SGDOptions): void {

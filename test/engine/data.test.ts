@@ -174,3 +174,11 @@ describe("trainTestSplit's scikit-learn form", () => {
     expect(a.map((t) => t.toArray())).toEqual(b.map((t) => t.toArray()));
   });
 });
+
+describe("printing datasets and loaders", () => {
+  it("describes them in one line instead of dumping tensors", () => {
+    const ds = numbered(10);
+    expect(String(ds)).toBe("TensorDataset(10 samples: [10,2] float32, [10] int32)");
+    expect(String(new data.DataLoader(ds, { batchSize: 4, shuffle: true }))).toBe("DataLoader(10 samples in 3 batches of 4, shuffled)");
+  });
+});

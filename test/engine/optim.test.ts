@@ -396,3 +396,15 @@ describe("combining schedules", () => {
     expect(() => new optim.lr.SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [] })).toThrow("2 schedulers need 1 milestones, got 0");
   });
 });
+
+describe("printing an optimizer", () => {
+  it("shows each group's options, as PyTorch's repr", () => {
+    const opt = new optim.SGD([{ params: [param(1, 2)] }, { params: [param(3)], lr: 1 }], { lr: 0.1, momentum: 0.9 });
+    expect(String(opt)).toBe(
+      "SGD (\n" +
+        "Parameter Group 0 (1 tensors, 2 values)\n    lr: 0.1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: \"pytorch\"\n\n" +
+        "Parameter Group 1 (1 tensors, 1 values)\n    lr: 1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: \"pytorch\"\n" +
+        ")",
+    );
+  });
+});
