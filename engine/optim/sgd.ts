@@ -29,8 +29,8 @@ export interface SGDOptions {
  * Example: `const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })`
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
-    super(params, { lr: options.lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, momentumForm: "pytorch", ...options });
+  constructor(params: Params<SGDOptions>, { lr, ...options }: Partial<SGDOptions> & { lr: number }) {
+    super(params, { lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, momentumForm: "pytorch", ...options });
   }
 
   protected override validate(o: SGDOptions): void {
