@@ -9,7 +9,6 @@ import {
   childOf,
   createMessage,
   newOrigin,
-  PROTOCOL_VERSION,
   replyTypeFor,
   type CompleteRequest,
   type ExecuteRequest,
@@ -22,9 +21,11 @@ import {
   type Origin,
   type ShutdownRequest,
 } from "./protocol/messages.js";
+import { kernelInfoContent } from "./protocol/kernel-info.js";
 import { codePointLength, codePointsToUtf16, utf16ToCodePoints } from "./protocol/positions.js";
 import type { ExecuteEvents, ExecuteOutcome, InspectionResult, Interpreter } from "./runtime/interpreter.js";
 import type { ReceiveChannel, Transport } from "./sockets.js";
+import { PendingInputs } from "./stdin.js";
 
 export interface ServerOptions {
   transport: Transport;
@@ -51,7 +52,7 @@ export class KernelServer {
   private readonly shellQueue: IncomingMessage[] = [];
   private readonly toAbort = new WeakSet<IncomingMessage>();
   private drainingShell = false;
-  private pendingInputs: Array<{ requestId: string; resolve(value: string): void; reject(error: Error): void }> = [];
+  private readonly inputs = new PendingInputs();
   private shutdownAfterIdle: { restart: boolean } | null = null;
   private iopubTail: Promise<void> = Promise.resolve();
 
@@ -198,7 +199,7 @@ export class KernelServer {
       userExpressions: request.user_expressions ?? {},
       events: this.eventsFor(message, output, silent, allowStdin),
     });
-    this.cancelInputs(message.header.msg_id);
+    this.inputs.cancel(message.header.msg_id);
 
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
@@ -309,32 +310,15 @@ export class KernelServer {
   ): Promise<string> {
     if (!allowStdin) throw new Error("This client does not accept input (allow_stdin is false)");
     await output.flush();
-    const value = new Promise<string>((resolve, reject) => {
-      this.pendingInputs.push({ requestId: request.header.msg_id, resolve, reject });
-    });
+    const value = this.inputs.wait(request.header.msg_id);
     const inputRequest = childOf(this.origin, request, "input_request", { prompt, password });
     await this.options.transport.send("stdin", inputRequest, request.identities);
     return value;
   }
 
   private inputReply(message: IncomingMessage): void {
-    if (message.header.msg_type !== "input_reply") {
-      this.options.log(`ignored ${message.header.msg_type} on stdin`);
-      return;
-    }
-    const pending = this.pendingInputs.shift();
-    if (!pending) {
-      this.options.log("ignored an input_reply nobody asked for");
-      return;
-    }
-    const value = (message.content as { value?: unknown }).value;
-    pending.resolve(typeof value === "string" ? value : "");
-  }
-
-  private cancelInputs(requestId: string): void {
-    const cancelled = this.pendingInputs.filter((pending) => pending.requestId === requestId);
-    this.pendingInputs = this.pendingInputs.filter((pending) => pending.requestId !== requestId);
-    for (const pending of cancelled) pending.reject(new Error("input cancelled: the cell finished"));
+    if (message.header.msg_type !== "input_reply") this.options.log(`ignored ${message.header.msg_type} on stdin`);
+    else if (!this.inputs.answer(message)) this.options.log("ignored an input_reply nobody asked for");
   }
 
   // ── introspection ──────────────────────────────────────────────────────────
@@ -382,26 +366,8 @@ export class KernelServer {
   }
 
   private kernelInfoRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {
-    return this.reply(channel, message, {
-      status: "ok",
-      protocol_version: PROTOCOL_VERSION,
-      implementation: "tsgrad",
-      implementation_version: this.options.implementationVersion ?? "0.0.0",
-      language_info: {
-        name: "typescript",
-        version: this.options.languageVersion ?? "",
-        mimetype: "text/typescript",
-        file_extension: ".ts",
-        pygments_lexer: "typescript",
-        codemirror_mode: "typescript",
-      },
-      banner: `tsgrad ${this.options.implementationVersion ?? ""}: TypeScript with tensors, autograd and neural networks in scope`,
-      help_links: [
-        { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
-        { text: "Node.js API", url: "https://nodejs.org/api/" },
-      ],
-      debugger: false,
-    });
+    const { implementationVersion = "0.0.0", languageVersion = "" } = this.options;
+    return this.reply(channel, message, kernelInfoContent({ implementation: implementationVersion, language: languageVersion }));
   }
 
   private async shutdownRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {
