@@ -25,6 +25,17 @@ describe("Module discovers parameters from its fields", () => {
     expect(net.children()).toEqual([net.fc1, net.fc2]);
   });
 
+  it("finds raw tensors a student declares with requiresGrad", () => {
+    class Perceptron extends nn.Module {
+      w = randn([2, 1], { requiresGrad: true });
+      b = zeros([1], { requiresGrad: true });
+      forward(x: Tensor): Tensor { return x.matmul(this.w).add(this.b); }
+    }
+    const p = new Perceptron();
+    expect(p.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([["w", [2, 1]], ["b", [1]]]);
+    expect(p.forward(zeros([5, 2])).shape).toEqual([5, 1]);
+  });
+
   it("Sequential names its layers by index; layers are readable as seq[i]", () => {
     const seq = new nn.Sequential(new nn.Linear(4, 10), new nn.ReLU(), new nn.Linear(10, 1));
     expect(seq.namedParameters().map(([n]) => n)).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);

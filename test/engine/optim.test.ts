@@ -364,6 +364,13 @@ describe("gradient clipping", () => {
     expect(b.grad.item()).toBeCloseTo(0.8, 6); // under the limit: untouched
   });
 
+  it("clipGradNorm with normType Infinity clips by the largest element", () => {
+    const a = param(0, 0);
+    a.grad = tensor([-4, 2], { dtype: "float64" });
+    expect(optim.clipGradNorm([a], 2, Infinity)).toBe(4);
+    expect(Array.from(a.grad.data)).toEqual([expect.closeTo(-2, 6), expect.closeTo(1, 6)]);
+  });
+
   it("clipGradValue clamps each element", () => {
     const a = param(0, 0, 0);
     a.grad = tensor([-3, 0.2, 9], { dtype: "float64" });
