@@ -68,16 +68,16 @@ const Minimum: Primitive<null> = {
 };
 
 /** Elementwise a + b (broadcasting). Example: `add(x, 1)` */
-export function add(a: TensorLike, b: TensorLike): Tensor { return apply(Add, operands(a, b), null); }
+export function add(a: TensorLike, b: TensorLike): Tensor { return apply(Add, operands("add", a, b), null); }
 /** Elementwise a − b. Example: `sub(x, y)` */
-export function sub(a: TensorLike, b: TensorLike): Tensor { return apply(Sub, operands(a, b), null); }
+export function sub(a: TensorLike, b: TensorLike): Tensor { return apply(Sub, operands("sub", a, b), null); }
 /** Elementwise a · b. Example: `mul(x, 2)` */
-export function mul(a: TensorLike, b: TensorLike): Tensor { return apply(Mul, operands(a, b), null); }
+export function mul(a: TensorLike, b: TensorLike): Tensor { return apply(Mul, operands("mul", a, b), null); }
 /** Elementwise a / b (float result). Example: `div(x, 2)` */
-export function div(a: TensorLike, b: TensorLike): Tensor { return apply(Div, operands(a, b), null); }
+export function div(a: TensorLike, b: TensorLike): Tensor { return apply(Div, operands("div", a, b), null); }
 /** Elementwise aᵇ. Example: `pow(x, 2)` */
-export function pow(a: TensorLike, b: TensorLike): Tensor { return apply(Pow, operands(a, b), null); }
+export function pow(a: TensorLike, b: TensorLike): Tensor { return apply(Pow, operands("pow", a, b), null); }
 /** Elementwise larger value. Example: `maximum(x, 0)` */
-export function maximum(a: TensorLike, b: TensorLike): Tensor { return apply(Maximum, operands(a, b), null); }
+export function maximum(a: TensorLike, b: TensorLike): Tensor { return apply(Maximum, operands("maximum", a, b), null); }
 /** Elementwise smaller value. Example: `minimum(x, 1)` */
-export function minimum(a: TensorLike, b: TensorLike): Tensor { return apply(Minimum, operands(a, b), null); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor { return apply(Minimum, operands("minimum", a, b), null); }

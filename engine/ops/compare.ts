@@ -9,7 +9,7 @@ import { binaryRaw, operands, promote, scalarLike } from "./operand.js";
 // A mask is float (float64 when an input is) so it can multiply gradients and be averaged.
 function compare(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   throwIfInterrupted();
-  const [x, y] = operands(a, b);
+  const [x, y] = operands(op, a, b);
   return binaryRaw(op, x, y, promote(x.dtype, y.dtype) === "float64" ? "float64" : "float32");
 }
 
@@ -43,7 +43,7 @@ const Where: Primitive<null> = {
 
 /** a where cond is non-zero, b elsewhere (broadcasting all three). Example: `where(x.gt(0), x, 0)` */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands("where", a, b);
   return apply(Where, [cond, x, y], null);
 }
 

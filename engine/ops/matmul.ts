@@ -4,7 +4,7 @@ import { apply, type Primitive } from "../autograd.js";
 import { kernels, type DType } from "../kernels/index.js";
 import { broadcastStrides, formatShape, shapeSize } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { promote } from "./operand.js";
+import { checkOperand, promote } from "./operand.js";
 
 /**
  * op(A) @ op(B) over broadcast batch dims, where op transposes the last two dims when asked.
@@ -71,6 +71,11 @@ const MatMul: Primitive<{ batch: number[] }> = {
  * are batches (broadcast). Example: `matmul(x, w)` with x [32,4], w [4,10] → [32,10]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
+    checkOperand("matmul", a);
+    checkOperand("matmul", b);
+    throw new TypeError("matmul: both arguments must be tensors (use mul to scale by a number)");
+  }
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both need at least 1 dimension (use mul for scalars)`);
   }

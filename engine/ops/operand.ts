@@ -24,11 +24,20 @@ export function scalarLike(value: number, partner: DType): Tensor {
   return Tensor.full([], value, dtype);
 }
 
-/** Both operands as tensors (at least one must already be a tensor, or both numbers → float32). */
-export function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+/** Both operands as tensors (numbers take the other side's dtype; two numbers → float32). */
+export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  checkOperand(op, a);
+  checkOperand(op, b);
   if (a instanceof Tensor) return [a, b instanceof Tensor ? b : scalarLike(b, a.dtype)];
   if (b instanceof Tensor) return [scalarLike(a, b.dtype), b];
   return [Tensor.full([], a), Tensor.full([], b)];
+}
+
+/** Cells may skip type checking: say what was wrong instead of computing with NaN. */
+export function checkOperand(op: string, x: unknown): void {
+  if (x instanceof Tensor || typeof x === "number") return;
+  const what = Array.isArray(x) ? "an array (wrap it: tensor([...]))" : x === null ? "null" : typeof x;
+  throw new TypeError(`${op}: expected a Tensor or a number, got ${what}`);
 }
 
 export function asTensor(x: TensorLike): Tensor {

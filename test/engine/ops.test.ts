@@ -217,6 +217,11 @@ describe("error messages name the op and the shapes", () => {
     expect(() => zeros([3, 2]).add(zeros([4]))).toThrow("add: shapes [3,2] and [4] cannot broadcast");
     expect(() => zeros([3, 2]).mul(zeros([3]))).toThrow("mul: shapes [3,2] and [3] cannot broadcast");
   });
+  test("wrong argument types (cells may run without type checking)", () => {
+    expect(() => tensor([1]).add([1, 2] as never)).toThrow("add: expected a Tensor or a number, got an array (wrap it: tensor([...]))");
+    expect(() => tensor([1]).matmul(2 as never)).toThrow("matmul: both arguments must be tensors (use mul to scale by a number)");
+    expect(() => tensor([1]).lt(undefined as never)).toThrow("lt: expected a Tensor or a number, got undefined");
+  });
   test("reshape, axes, indices", () => {
     expect(() => zeros([2, 3]).reshape([4, 2])).toThrow("reshape: cannot reshape [2,3] (6 elements) to [4,2]");
     expect(() => zeros([2, 3]).sum(2)).toThrow("sum: axis 2 is out of range for a tensor with 2 dimensions");
