@@ -16,3 +16,7 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export { save, load, type Saveable, type SaveFormat } from "./io.js";
+
+// Charts (Vega-Lite specs that render themselves).
+export * as plot from "./plot/index.js";
+export { vegaLite, Chart } from "./plot/chart.js";

@@ -1,0 +1,284 @@
+// The general-purpose charts: line, scatter, bar, histogram, heatmap, and the ways to combine
+// them (layer, hconcat, vconcat). Every one is a plain Vega-Lite 5.6 spec with tooltips; line
+// and scatter charts zoom and pan (an interval selection bound to the scales).
+import { Tensor } from "../tensor.js";
+import { Chart } from "./chart.js";
+import { compact, extent, finiteOrNull, isNumbers, seriesRows, toMatrix, toNumbers, type Numbers, type Series } from "./data.js";
+import { innerSpec, topLevel, type ChartOptions, type Row, type VegaLiteSpec } from "./spec.js";
+
+/** Zoom with the wheel, pan by dragging (double-click resets). */
+export const ZOOM_PAN = { name: "zoom", select: "interval", bind: "scales" } as const;
+
+const NUMBER_FORMAT = ".4~g";
+
+export interface LineOptions extends ChartOptions {
+  /** x values, or the field of each row to plot against (default: the index, or `epoch`/`step`). */
+  x?: Numbers | string;
+  /** Fields of each row to plot (default: every numeric field but x). */
+  y?: string[];
+  xLabel?: string;
+  yLabel?: string;
+  /** Logarithmic y axis (losses spanning decades). */
+  logY?: boolean;
+  logX?: boolean;
+  /** Draw a dot at every point. */
+  points?: boolean;
+}
+
+/**
+ * Line chart of one series, several named series, or rows of records.
+ * Example: `plot.line({ train: [0.9, 0.5, 0.3], test: [1.0, 0.7, 0.6] }, { xLabel: "epoch", logY: true })`
+ */
+export function line(data: Numbers | Series | readonly Row[], options: LineOptions = {}): Chart {
+  const { series, x, xField } = normaliseSeries(data, options);
+  const names = Object.keys(series);
+  const rows = seriesRows(series, x, xField);
+  // A log axis has no place for zero or negative values (one would blank the whole chart).
+  if (options.logY) for (const row of rows) if (typeof row.value === "number" && row.value <= 0) row.value = null;
+  const several = names.length > 1;
+  const yTitle = options.yLabel ?? (several ? "value" : names[0] ?? "value");
+  const encoding: VegaLiteSpec = {
+    x: { field: xField, type: "quantitative", title: options.xLabel ?? xField, ...(options.logX ? { scale: { type: "log" } } : {}) },
+    y: { field: "value", type: "quantitative", title: yTitle, scale: options.logY ? { type: "log" } : { zero: false } },
+    ...(several ? { color: { field: "series", type: "nominal", title: null } } : {}),
+    tooltip: [
+      { field: xField, type: "quantitative" },
+      ...(several ? [{ field: "series", type: "nominal" }] : []),
+      { field: "value", type: "quantitative", title: yTitle, format: NUMBER_FORMAT },
+    ],
+  };
+  return new Chart(topLevel({
+    data: { values: rows },
+    mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
+    encoding,
+    params: [ZOOM_PAN],
+  }, options));
+}
+
+export interface ScatterOptions extends ChartOptions {
+  xLabel?: string;
+  yLabel?: string;
+  /** Legend title for the colours (default "class"). */
+  colorLabel?: string;
+  /** Point size in square pixels. */
+  size?: number;
+}
+
+/**
+ * Scatter plot of points, coloured by class when `labels` are given. `points` is an [N, 2]
+ * tensor / array of pairs, or `{ x, y }`.
+ * Example: `plot.scatter(X, y, { title: "Two moons" })`
+ */
+export function scatter(points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers }, labels?: Numbers | readonly string[], options: ScatterOptions = {}): Chart {
+  const rows = scatterRows(points, labels);
+  const colorLabel = options.colorLabel ?? "class";
+  const hasLabels = labels !== undefined;
+  return new Chart(topLevel({
+    data: { values: rows },
+    mark: { type: "point", filled: true, size: options.size ?? 40, tooltip: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: options.xLabel ?? "x", scale: { zero: false } },
+      y: { field: "y", type: "quantitative", title: options.yLabel ?? "y", scale: { zero: false } },
+      ...(hasLabels ? { color: { field: "label", type: "nominal", title: colorLabel }, shape: { field: "label", type: "nominal", title: colorLabel } } : {}),
+      tooltip: [
+        { field: "x", type: "quantitative", format: NUMBER_FORMAT },
+        { field: "y", type: "quantitative", format: NUMBER_FORMAT },
+        ...(hasLabels ? [{ field: "label", type: "nominal", title: colorLabel }] : []),
+      ],
+    },
+    params: [ZOOM_PAN],
+  }, options));
+}
+
+export interface BarOptions extends ChartOptions {
+  xLabel?: string;
+  yLabel?: string;
+  /** Bars left to right as given (default), or sorted by value. */
+  sort?: "none" | "ascending" | "descending";
+}
+
+/**
+ * Bar chart of named values. Example: `plot.bar({ SGD: 0.31, Momentum: 0.12, Adam: 0.05 }, { yLabel: "final loss" })`
+ */
+export function bar(values: Record<string, number> | Numbers, options: BarOptions = {}): Chart {
+  const entries: [string, number][] = isNumbers(values)
+    ? toNumbers(values).map((v, i) => [String(i), v])
+    : Object.entries(values);
+  const order = entries.map(([k]) => k);
+  const sort = options.sort === "ascending" ? "y" : options.sort === "descending" ? "-y" : order;
+  const yLabel = options.yLabel ?? "value";
+  return new Chart(topLevel({
+    data: { values: entries.map(([name, value]) => ({ name, value: finiteOrNull(value) })) },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: { field: "name", type: "nominal", title: options.xLabel ?? null, sort, axis: { labelAngle: 0 } },
+      y: { field: "value", type: "quantitative", title: yLabel },
+      tooltip: [{ field: "name", type: "nominal", title: options.xLabel ?? "name" }, { field: "value", type: "quantitative", title: yLabel, format: NUMBER_FORMAT }],
+    },
+  }, options));
+}
+
+export interface HistogramOptions extends ChartOptions {
+  /** Number of equal-width bins (default 30). */
+  bins?: number;
+  xLabel?: string;
+}
+
+/**
+ * Histogram, binned in the kernel so a million weights still make a small spec.
+ * Example: `plot.histogram(model.get(0).weight, { title: "layer 1 weights" })`
+ */
+export function histogram(values: Numbers, options: HistogramOptions = {}): Chart {
+  const xs = toNumbers(values).filter(Number.isFinite);
+  const bins = Math.max(1, Math.floor(options.bins ?? 30));
+  let [lo, hi] = xs.length ? extent(xs) : [0, 1];
+  if (lo === hi) { lo -= 0.5; hi += 0.5; }
+  const width = (hi - lo) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of xs) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]! += 1;
+  const xLabel = options.xLabel ?? "value";
+  return new Chart(topLevel({
+    data: { values: counts.map((count, i) => ({ start: compact(lo + i * width), end: compact(lo + (i + 1) * width), count })) },
+    mark: { type: "bar", tooltip: true, binSpacing: 0 },
+    encoding: {
+      x: { field: "start", type: "quantitative", title: xLabel, scale: { zero: false } },
+      x2: { field: "end" },
+      y: { field: "count", type: "quantitative", title: "count" },
+      tooltip: [
+        { field: "start", type: "quantitative", title: "from", format: NUMBER_FORMAT },
+        { field: "end", type: "quantitative", title: "to", format: NUMBER_FORMAT },
+        { field: "count", type: "quantitative" },
+      ],
+    },
+  }, options));
+}
+
+export interface HeatmapOptions extends ChartOptions {
+  /** Names of the rows (top to bottom) and columns (left to right); default 0, 1, … */
+  rowLabels?: readonly string[];
+  colLabels?: readonly string[];
+  xLabel?: string;
+  yLabel?: string;
+  /** Print each cell's value on it (confusion matrices); default when at most 20×20 cells. */
+  showValues?: boolean;
+  /** A Vega colour scheme, e.g. "viridis", "blues" (default), "redblue". */
+  scheme?: string;
+}
+
+/**
+ * Heatmap of a matrix: weights, attention, a confusion matrix with its counts.
+ * Example: `plot.heatmap(confusion, { rowLabels: classes, colLabels: classes, xLabel: "predicted", yLabel: "true" })`
+ */
+export function heatmap(matrix: Tensor | readonly (readonly number[])[], options: HeatmapOptions = {}): Chart {
+  const m = toMatrix(matrix);
+  const rowName = (i: number) => options.rowLabels?.[i] ?? String(i);
+  const colName = (j: number) => options.colLabels?.[j] ?? String(j);
+  const rows: Row[] = [];
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) rows.push({ row: rowName(i), col: colName(j), value: compact(m.at(i, j)) });
+  const showValues = options.showValues ?? (m.rows <= 20 && m.cols <= 20);
+  const cellSize = Math.max(4, Math.min(40, Math.floor(360 / Math.max(m.rows, m.cols, 1))));
+  const rowOrder = Array.from({ length: m.rows }, (_, i) => rowName(i));
+  const colOrder = Array.from({ length: m.cols }, (_, j) => colName(j));
+  const x = { field: "col", type: "ordinal", sort: colOrder, title: options.xLabel ?? null, axis: { labelAngle: 0 } };
+  const y = { field: "row", type: "ordinal", sort: rowOrder, title: options.yLabel ?? null };
+  const tooltip = [
+    { field: "row", type: "ordinal", title: options.yLabel ?? "row" },
+    { field: "col", type: "ordinal", title: options.xLabel ?? "column" },
+    { field: "value", type: "quantitative", format: NUMBER_FORMAT },
+  ];
+  const cells: VegaLiteSpec = {
+    mark: { type: "rect", tooltip: true },
+    encoding: { x, y, color: { field: "value", type: "quantitative", title: null, scale: { scheme: options.scheme ?? "blues" } }, tooltip },
+  };
+  const labels: VegaLiteSpec = {
+    mark: { type: "text", fontSize: 11 },
+    encoding: {
+      x, y,
+      text: { field: "value", type: "quantitative", format: NUMBER_FORMAT },
+      // Dark cells get white text (the upper half of the colour range).
+      color: { condition: { test: `datum.value > ${midpoint(rows)}`, value: "white" }, value: "black" },
+    },
+  };
+  return new Chart(topLevel({
+    data: { values: rows },
+    width: options.width ?? cellSize * m.cols,
+    height: options.height ?? cellSize * m.rows,
+    ...(showValues ? { layer: [cells, labels] } : cells),
+  }, options, false));
+}
+
+/**
+ * Charts drawn on top of each other, sharing axes (e.g. a surface and the paths across it).
+ * Example: `plot.layer(plot.scatter(X, y), plot.line(boundary))`
+ */
+export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
+  const specs = charts.map(specOf);
+  const first = specs[0] ?? {};
+  const layers = specs.map((s) => {
+    const { width: _w, height: _h, title: _t, ...rest } = innerSpec(s);
+    return rest;
+  });
+  return new Chart(topLevel({ layer: layers }, {
+    ...(first.title === undefined ? {} : { title: first.title as string }),
+    width: first.width as number | undefined,
+    height: first.height as number | undefined,
+  }));
+}
+
+/** Charts side by side. Example: `plot.hconcat(plot.histogram(w1), plot.histogram(w2))` */
+export function hconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
+  return new Chart(topLevel({ hconcat: charts.map((c) => innerSpec(specOf(c))) }, {}, false));
+}
+
+/** Charts one above the other. Example: `plot.vconcat(plot.loss(history), plot.line(lrs))` */
+export function vconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
+  return new Chart(topLevel({ vconcat: charts.map((c) => innerSpec(specOf(c))) }, {}, false));
+}
+
+function specOf(chart: Chart | VegaLiteSpec): VegaLiteSpec {
+  return chart instanceof Chart ? chart.spec : chart;
+}
+
+function normaliseSeries(data: Numbers | Series | readonly Row[], options: LineOptions): { series: Series; x: Numbers | undefined; xField: string } {
+  if (isNumbers(data)) {
+    const x = typeof options.x === "string" ? undefined : options.x;
+    return { series: { [options.yLabel ?? "value"]: data }, x, xField: typeof options.x === "string" ? options.x : "x" };
+  }
+  if (Array.isArray(data)) {
+    const rows = data as readonly Row[];
+    const first = rows[0] ?? {};
+    const xField = typeof options.x === "string" ? options.x : ["step", "epoch", "x", "iteration"].find((k) => k in first) ?? "index";
+    const fields = options.y ?? Object.keys(first).filter((k) => k !== xField && typeof first[k] === "number");
+    const series: Series = {};
+    for (const f of fields) series[f] = rows.map((r) => (typeof r[f] === "number" ? (r[f] as number) : NaN));
+    const x = xField === "index" ? undefined : rows.map((r) => Number(r[xField]));
+    return { series, x, xField };
+  }
+  const x = typeof options.x === "string" ? undefined : options.x;
+  return { series: data as Series, x, xField: typeof options.x === "string" ? options.x : "x" };
+}
+
+function scatterRows(points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers }, labels: Numbers | readonly string[] | undefined): Row[] {
+  let xs: number[];
+  let ys: number[];
+  if (points instanceof Tensor || Array.isArray(points)) {
+    const m = toMatrix(points as Tensor | readonly (readonly number[])[], "points");
+    if (m.cols < 2) throw new Error(`plot.scatter: points need 2 columns (x, y), got ${m.cols}`);
+    xs = Array.from({ length: m.rows }, (_, i) => m.at(i, 0));
+    ys = Array.from({ length: m.rows }, (_, i) => m.at(i, 1));
+  } else {
+    const xy = points as { x: Numbers; y: Numbers };
+    xs = toNumbers(xy.x, "x");
+    ys = toNumbers(xy.y, "y");
+  }
+  const names = labels === undefined ? undefined : Array.isArray(labels) && typeof labels[0] === "string" ? (labels as string[]) : toNumbers(labels as Numbers, "labels").map(String);
+  if (names && names.length !== xs.length) throw new Error(`plot.scatter: ${xs.length} points but ${names.length} labels`);
+  return xs.map((x, i) => ({ x: compact(x), y: compact(ys[i]!), ...(names ? { label: names[i]! } : {}) }));
+}
+
+function midpoint(rows: Row[]): number {
+  const values = rows.map((r) => r.value).filter((v): v is number => typeof v === "number");
+  if (values.length === 0) return 0;
+  const [lo, hi] = extent(values);
+  return (lo + hi) / 2;
+}

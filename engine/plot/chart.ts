@@ -1,0 +1,104 @@
+// A chart: a Vega-Lite spec that renders itself. In a notebook it shows as one bundle
+// (Vega-Lite JSON for JupyterLab, a PNG for everything else, a line of text); in plain Node
+// `.png()` / `.svg()` give the images and `toString()` a one-line description.
+import { renderPng, renderSvg } from "./render.js";
+import { isVegaLiteV5Spec, type VegaLiteSpec } from "./spec.js";
+
+const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+
+/** How a chart shows in a notebook: Vega-Lite + PNG + text, never HTML (it outranks Vega-Lite in JupyterLab). */
+export interface ChartBundle {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/** A Vega-Lite chart. Example: `plot.line([3, 2, 1]).spec.mark // { type: "line", … }` */
+export class Chart {
+  /** The Vega-Lite v5 spec (plain JSON: save it, edit it, paste it into the Vega editor). */
+  readonly spec: VegaLiteSpec;
+  /** Add `image/svg+xml` to the notebook bundle (off by default: nbconvert < 7.7 blanks SVG). */
+  includeSvg = false;
+
+  constructor(spec: VegaLiteSpec) {
+    if (!isVegaLiteV5Spec(spec)) {
+      throw new TypeError('vegaLite(spec): the spec needs $schema "https://vega.github.io/schema/vega-lite/v5.json" (notebooks render Vega-Lite 5)');
+    }
+    this.spec = spec;
+  }
+
+  /** PNG bytes at `scale`× (2 by default). Example: `writeFileSync("loss.png", chart.png())` */
+  png(scale = 2): Uint8Array {
+    return renderPng(this.spec, scale).data;
+  }
+
+  /** An SVG document. Example: `writeFileSync("loss.svg", chart.svg())` */
+  svg(): string {
+    return renderSvg(this.spec).data;
+  }
+
+  /** Also show the SVG in the notebook (for a vector copy). Example: `plot.line(xs).withSvg()` */
+  withSvg(): this {
+    this.includeSvg = true;
+    return this;
+  }
+
+  /** One line: what the chart shows. Example: `String(plot.line([1, 2]))` */
+  toString(): string {
+    return describeChart(this.spec);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** The notebook bundle (PROTOCOL.md "Display MIME bundles"): Vega-Lite + 2× PNG with 1× size + text. */
+  [Symbol.for("Jupyter.display")](): ChartBundle {
+    return chartBundle(this.spec, this.includeSvg);
+  }
+}
+
+/** Wraps a hand-written Vega-Lite v5 spec as a chart. Example: `vegaLite({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", mark: "bar", data: { values: [{ a: 1 }] }, encoding: { y: { field: "a", type: "quantitative" } } })` */
+export function vegaLite(spec: VegaLiteSpec): Chart {
+  return new Chart(spec);
+}
+
+/** The chart bundle of any Vega-Lite v5 spec. Example: `Object.keys(chartBundle(spec).data)` */
+export function chartBundle(spec: VegaLiteSpec, includeSvg = false): ChartBundle {
+  const png = renderPng(spec, 2);
+  const data: Record<string, unknown> = {
+    [VEGA_LITE_MIME]: spec,
+    "image/png": Buffer.from(png.data).toString("base64"),
+    "text/plain": describeChart(spec),
+  };
+  if (includeSvg) data["image/svg+xml"] = renderSvg(spec).data;
+  return { data, metadata: { "image/png": { width: png.width, height: png.height } } };
+}
+
+/** `<Chart: Loss — line, 1,000 points>`: enough to recognise the chart in a text-only client. */
+export function describeChart(spec: VegaLiteSpec): string {
+  const title = titleText(spec.title);
+  const marks = new Set<string>();
+  let points = 0;
+  const visit = (s: Record<string, unknown>): void => {
+    const mark = s.mark;
+    if (typeof mark === "string") marks.add(mark);
+    else if (mark && typeof mark === "object" && typeof (mark as { type?: unknown }).type === "string") marks.add((mark as { type: string }).type);
+    const values = (s.data as { values?: unknown } | undefined)?.values;
+    if (Array.isArray(values)) points += values.length;
+    for (const key of ["layer", "hconcat", "vconcat", "concat"]) {
+      const children = s[key];
+      if (Array.isArray(children)) for (const child of children) visit(child as Record<string, unknown>);
+    }
+    if (s.spec && typeof s.spec === "object") visit(s.spec as Record<string, unknown>);
+  };
+  visit(spec);
+  const parts = [[...marks].join("+") || "chart", points > 0 ? `${points.toLocaleString("en-US")} data points` : ""].filter(Boolean);
+  return `<Chart${title ? `: ${title}` : ""} (${parts.join(", ")})>`;
+}
+
+function titleText(title: unknown): string {
+  if (typeof title === "string") return title;
+  if (Array.isArray(title)) return title.join(" ");
+  if (title && typeof title === "object") return titleText((title as { text?: unknown }).text);
+  return "";
+}

@@ -1,0 +1,99 @@
+// Vega-Lite spec → SVG (Vega's headless SVG renderer) → PNG (resvg), synchronously, so a chart
+// can render inside `format()` and the display protocol, which are synchronous. Inline data
+// only: Vega evaluates a dataflow with no loads in one synchronous pass (vega-dataflow's
+// `evaluate` awaits nothing before its operator loop), so the scenegraph is ready after `run()`.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type * as VegaModule from "vega";
+import type * as VegaLiteModule from "vega-lite";
+import type * as ResvgModule from "@resvg/resvg-js";
+import type { VegaLiteSpec } from "./spec.js";
+
+const require = createRequire(import.meta.url);
+
+// Loaded on the first render, not with the engine: Vega alone takes ~0.3 s to load, and most
+// cells never draw.
+let libraries: { vega: typeof VegaModule; vegaLite: typeof VegaLiteModule; Resvg: typeof ResvgModule.Resvg } | undefined;
+function load(): NonNullable<typeof libraries> {
+  libraries ??= {
+    vega: require("vega") as typeof VegaModule,
+    vegaLite: require("vega-lite") as typeof VegaLiteModule,
+    Resvg: (require("@resvg/resvg-js") as typeof ResvgModule).Resvg,
+  };
+  return libraries;
+}
+
+// DejaVu ships with the kernel (npm `dejavu-fonts-ttf`): a machine without system fonts still
+// gets axis labels, and every machine draws the same pixels.
+const FONT_DIR = join(dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
+const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) => join(FONT_DIR, f));
+const FONT_FAMILY = "DejaVu Sans";
+
+/** A rendered chart: the image bytes and its size in CSS pixels (1×). */
+export interface RenderedImage<Bytes> {
+  data: Bytes;
+  width: number;
+  height: number;
+}
+
+/** The chart as an SVG document at 1×. Example: `renderSvg(plot.line([1, 2, 3]).spec).data` */
+export function renderSvg(spec: VegaLiteSpec): RenderedImage<string> {
+  const { vega } = load();
+  const view = headlessView(spec);
+  const internals = view as unknown as ViewInternals;
+  const padding = internals.padding();
+  const width = Math.max(0, internals._viewWidth + padding.left + padding.right);
+  const height = Math.max(0, internals._viewHeight + padding.top + padding.bottom);
+  const origin = internals._origin;
+  const SvgRenderer = (vega as unknown as { SVGStringRenderer: new (loader: unknown) => SvgStringRenderer }).SVGStringRenderer;
+  const renderer = new SvgRenderer(view.loader())
+    .initialize(null, width, height, [padding.left + origin[0], padding.top + origin[1]], 1)
+    .background(view.background());
+  renderer.render(internals.scenegraph().root);
+  const svg = renderer.svg();
+  view.finalize();
+  return { data: svg, width: Math.round(width), height: Math.round(height) };
+}
+
+// The parts of Vega's View and SVG renderer used here that its type declarations leave out.
+interface ViewInternals {
+  _viewWidth: number;
+  _viewHeight: number;
+  padding(): { left: number; right: number; top: number; bottom: number };
+  _origin: [number, number];
+  scenegraph(): { root: unknown };
+}
+
+interface SvgStringRenderer {
+  initialize(el: null, width: number, height: number, origin: [number, number], scale: number): SvgStringRenderer;
+  background(color: unknown): SvgStringRenderer;
+  render(scene: unknown): SvgStringRenderer;
+  svg(): string;
+}
+
+/** The chart as PNG bytes, `scale`× the CSS size (2 for sharp text on high-DPI screens). Example: `renderPng(spec).data` */
+export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Array> {
+  const svg = renderSvg(spec);
+  const png = new (load().Resvg)(svg.data, {
+    fitTo: { mode: "zoom", value: scale },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: FONT_FILES,
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+      serifFamily: FONT_FAMILY,
+      monospaceFamily: FONT_FAMILY,
+    },
+    logLevel: "off",
+  }).render();
+  return { data: png.asPng(), width: svg.width, height: svg.height };
+}
+
+function headlessView(spec: VegaLiteSpec): VegaModule.View {
+  const { vega, vegaLite } = load();
+  const compiled = vegaLite.compile(spec as unknown as VegaLiteModule.TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Error });
+  view.run();
+  return view;
+}
+
