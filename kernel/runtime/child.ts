@@ -14,7 +14,8 @@ import type { FromChild, ToChild } from "./ipc.js";
 import { OutputChannel } from "./output.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
-import { RUNTIME_GLOBAL } from "./transpile.js";
+import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
+import { saveCompilerCodeCache } from "./typescript.js";
 import { describeError } from "./traceback.js";
 import { complete } from "./completion.js";
 import { inspectAt } from "./inspection.js";
@@ -62,6 +63,15 @@ async function main(): Promise<void> {
   process.on("message", (message: ToChild) => void handle(message));
   process.on("disconnect", () => exitRuntime(0)); // the kernel is gone
   send({ type: "ready" });
+  warmUpCompiler();
+}
+
+/** Compiles one cell before the user's first (it is the slow one), then saves the code cache. */
+function warmUpCompiler(): void {
+  runtimeSetTimeout(() => {
+    transpileCell("const warmUp: number = 1\nwarmUp", "cell[warm-up]");
+    saveCompilerCodeCache();
+  }, 0);
 }
 
 function installGlobals(): void {

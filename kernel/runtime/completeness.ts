@@ -1,7 +1,8 @@
 // is_complete for a TypeScript cell, from the TypeScript scanner and parser: "incomplete"
 // while a block, bracket, or template is still open (the console then continues the cell on
 // the next line with the indent we suggest), "invalid" when no continuation can fix it.
-import ts from "typescript";
+import type ts from "typescript";
+import { typescript } from "./typescript.js";
 import type { CompletenessResult } from "./interpreter.js";
 
 const INDENT_UNIT = "  ";
@@ -23,39 +24,39 @@ export function isComplete(code: string): CompletenessResult {
 
 /** Brackets and template literals still open at the end (negative: closed more than opened). */
 function openDepth(code: string): number {
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code);
+  const scanner = typescript.createScanner(typescript.ScriptTarget.Latest, false, typescript.LanguageVariant.Standard, code);
   const stack: ts.SyntaxKind[] = [];
-  let previous = ts.SyntaxKind.Unknown;
-  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; previous = token, token = scanner.scan()) {
+  let previous = typescript.SyntaxKind.Unknown;
+  for (let token = scanner.scan(); token !== typescript.SyntaxKind.EndOfFileToken; previous = token, token = scanner.scan()) {
     switch (token) {
-      case ts.SyntaxKind.OpenBraceToken:
-      case ts.SyntaxKind.OpenParenToken:
-      case ts.SyntaxKind.OpenBracketToken:
+      case typescript.SyntaxKind.OpenBraceToken:
+      case typescript.SyntaxKind.OpenParenToken:
+      case typescript.SyntaxKind.OpenBracketToken:
         stack.push(token);
         break;
-      case ts.SyntaxKind.TemplateHead:
+      case typescript.SyntaxKind.TemplateHead:
         if (scanner.isUnterminated()) return stack.length + 1;
         stack.push(token);
         break;
-      case ts.SyntaxKind.CloseBraceToken:
+      case typescript.SyntaxKind.CloseBraceToken:
         // Inside a template, `}` continues the template: rescan it as a middle or tail.
-        if (stack.at(-1) === ts.SyntaxKind.TemplateHead) {
+        if (stack.at(-1) === typescript.SyntaxKind.TemplateHead) {
           const part = scanner.reScanTemplateToken(false);
           if (scanner.isUnterminated()) return stack.length;
-          if (part === ts.SyntaxKind.TemplateTail) stack.pop();
+          if (part === typescript.SyntaxKind.TemplateTail) stack.pop();
           break;
         }
         if (stack.pop() === undefined) return -1;
         break;
-      case ts.SyntaxKind.CloseParenToken:
-      case ts.SyntaxKind.CloseBracketToken:
+      case typescript.SyntaxKind.CloseParenToken:
+      case typescript.SyntaxKind.CloseBracketToken:
         if (stack.pop() === undefined) return -1;
         break;
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case typescript.SyntaxKind.NoSubstitutionTemplateLiteral:
         if (scanner.isUnterminated()) return stack.length + 1;
         break;
-      case ts.SyntaxKind.SlashToken:
-      case ts.SyntaxKind.SlashEqualsToken:
+      case typescript.SyntaxKind.SlashToken:
+      case typescript.SyntaxKind.SlashEqualsToken:
         // After an operand `/` divides; anywhere else it starts a regular expression.
         if (!ENDS_OPERAND.has(previous)) token = scanner.reScanSlashToken();
         break;
@@ -65,31 +66,31 @@ function openDepth(code: string): number {
 }
 
 const ENDS_OPERAND = new Set([
-  ts.SyntaxKind.Identifier,
-  ts.SyntaxKind.NumericLiteral,
-  ts.SyntaxKind.BigIntLiteral,
-  ts.SyntaxKind.StringLiteral,
-  ts.SyntaxKind.RegularExpressionLiteral,
-  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
-  ts.SyntaxKind.TemplateTail,
-  ts.SyntaxKind.CloseParenToken,
-  ts.SyntaxKind.CloseBracketToken,
-  ts.SyntaxKind.CloseBraceToken,
-  ts.SyntaxKind.ThisKeyword,
-  ts.SyntaxKind.TrueKeyword,
-  ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NullKeyword,
-  ts.SyntaxKind.SuperKeyword,
+  typescript.SyntaxKind.Identifier,
+  typescript.SyntaxKind.NumericLiteral,
+  typescript.SyntaxKind.BigIntLiteral,
+  typescript.SyntaxKind.StringLiteral,
+  typescript.SyntaxKind.RegularExpressionLiteral,
+  typescript.SyntaxKind.NoSubstitutionTemplateLiteral,
+  typescript.SyntaxKind.TemplateTail,
+  typescript.SyntaxKind.CloseParenToken,
+  typescript.SyntaxKind.CloseBracketToken,
+  typescript.SyntaxKind.CloseBraceToken,
+  typescript.SyntaxKind.ThisKeyword,
+  typescript.SyntaxKind.TrueKeyword,
+  typescript.SyntaxKind.FalseKeyword,
+  typescript.SyntaxKind.NullKeyword,
+  typescript.SyntaxKind.SuperKeyword,
 ]);
 
 function parseErrors(code: string): readonly ts.Diagnostic[] {
   // Parsed as a module, so top-level `await` is an expression.
-  const source = ts.createSourceFile(
+  const source = typescript.createSourceFile(
     "cell.ts",
     code,
-    { languageVersion: ts.ScriptTarget.Latest, impliedNodeFormat: ts.ModuleKind.ESNext, setExternalModuleIndicator: (file) => ((file as { externalModuleIndicator?: unknown }).externalModuleIndicator = true) },
+    { languageVersion: typescript.ScriptTarget.Latest, impliedNodeFormat: typescript.ModuleKind.ESNext, setExternalModuleIndicator: (file) => ((file as { externalModuleIndicator?: unknown }).externalModuleIndicator = true) },
     false,
-    ts.ScriptKind.TS,
+    typescript.ScriptKind.TS,
   );
   return (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? [];
 }

@@ -2,7 +2,8 @@
 // top-level declarations become globals that a re-run may replace, the body runs inside an
 // async arrow (top-level await), imports become awaited dynamic imports resolved by the
 // runtime, and the last expression statement is returned as the cell's value.
-import ts from "typescript";
+import type ts from "typescript";
+import { typescript } from "./typescript.js";
 
 /** The global through which compiled cells reach the runtime (imports, interop). */
 export const RUNTIME_GLOBAL = "__tsgrad";
@@ -20,29 +21,29 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
 
     for (const original of sourceFile.statements) {
       const statement = rewriteDynamicImports(original, context) as ts.Statement;
-      if (ts.isExportDeclaration(statement)) continue; // `export {}` / `export { a }`: cells share everything already
+      if (typescript.isExportDeclaration(statement)) continue; // `export {}` / `export { a }`: cells share everything already
       lastIsExpression = false;
-      if (ts.isImportDeclaration(statement)) {
+      if (typescript.isImportDeclaration(statement)) {
         body.push(...importToAssignment(f, statement, names));
-      } else if (ts.isVariableStatement(statement)) {
+      } else if (typescript.isVariableStatement(statement)) {
         body.push(...variableToAssignments(f, statement, names));
-      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+      } else if (typescript.isFunctionDeclaration(statement) && statement.name) {
         names.add(statement.name.text);
         hoistedFunctions.push(withoutExportModifiers(f, statement));
-      } else if (ts.isClassDeclaration(statement) && statement.name) {
+      } else if (typescript.isClassDeclaration(statement) && statement.name) {
         names.add(statement.name.text);
         body.push(classToAssignment(f, statement));
-      } else if (ts.isExportAssignment(statement)) {
+      } else if (typescript.isExportAssignment(statement)) {
         body.push(keepPosition(f.createExpressionStatement(statement.expression), statement));
         lastIsExpression = true;
       } else {
         body.push(statement);
-        lastIsExpression = ts.isExpressionStatement(statement);
+        lastIsExpression = typescript.isExpressionStatement(statement);
       }
     }
 
     const last = body.at(-1);
-    if (lastIsExpression && last && ts.isExpressionStatement(last) && !ts.isVoidExpression(last.expression)) {
+    if (lastIsExpression && last && typescript.isExpressionStatement(last) && !typescript.isVoidExpression(last.expression)) {
       body[body.length - 1] = keepPosition(returnValue(f, last.expression), last);
     }
 
@@ -54,7 +55,7 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
           undefined,
           f.createVariableDeclarationList(
             [...names].map((name) => f.createVariableDeclaration(name)),
-            ts.NodeFlags.None,
+            typescript.NodeFlags.None,
           ),
         ),
       );
@@ -63,11 +64,11 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
       f.createCallExpression(
         f.createParenthesizedExpression(
           f.createArrowFunction(
-            [f.createModifier(ts.SyntaxKind.AsyncKeyword)],
+            [f.createModifier(typescript.SyntaxKind.AsyncKeyword)],
             undefined,
             [],
             undefined,
-            f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+            f.createToken(typescript.SyntaxKind.EqualsGreaterThanToken),
             f.createBlock(body, true),
           ),
         ),
@@ -87,10 +88,10 @@ function returnValue(f: Factory, expression: ts.Expression): ts.Statement {
 }
 
 function keepPosition<T extends ts.Node>(node: T, original: ts.Node): T {
-  ts.setOriginalNode(node, original);
-  ts.setTextRange(node, original);
-  ts.setSourceMapRange(node, original);
-  ts.setCommentRange(node, original);
+  typescript.setOriginalNode(node, original);
+  typescript.setTextRange(node, original);
+  typescript.setSourceMapRange(node, original);
+  typescript.setCommentRange(node, original);
   return node;
 }
 
@@ -106,11 +107,11 @@ function runtimeCall(f: Factory, method: string, args: ts.Expression[]): ts.Expr
 function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext): ts.Node {
   const f = context.factory;
   const visit = (child: ts.Node): ts.Node => {
-    if (ts.isCallExpression(child) && child.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const args = child.arguments.map((arg) => ts.visitNode(arg, visit) as ts.Expression);
+    if (typescript.isCallExpression(child) && child.expression.kind === typescript.SyntaxKind.ImportKeyword) {
+      const args = child.arguments.map((arg) => typescript.visitNode(arg, visit) as ts.Expression);
       return keepPosition(runtimeCall(f, "importModule", args), child);
     }
-    return ts.visitEachChild(child, visit, context);
+    return typescript.visitEachChild(child, visit, context);
   };
   return visit(node);
 }
@@ -124,7 +125,7 @@ function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<s
   const clause = node.importClause;
   if (!clause) return [keepPosition(f.createExpressionStatement(loaded), node)];
   const bindings = clause.namedBindings;
-  if (bindings && ts.isNamespaceImport(bindings)) {
+  if (bindings && typescript.isNamespaceImport(bindings)) {
     names.add(bindings.name.text);
     const statements = [assign(f, bindings.name, loaded, node)];
     if (clause.name) {
@@ -138,13 +139,13 @@ function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<s
     names.add(clause.name.text);
     properties.push(f.createPropertyAssignment("default", f.createIdentifier(clause.name.text)));
   }
-  if (bindings && ts.isNamedImports(bindings)) {
+  if (bindings && typescript.isNamedImports(bindings)) {
     for (const element of bindings.elements) {
       names.add(element.name.text);
       const imported = element.propertyName ?? element.name;
       properties.push(
         f.createPropertyAssignment(
-          ts.isIdentifier(imported) ? f.createIdentifier(imported.text) : f.createStringLiteral(imported.text),
+          typescript.isIdentifier(imported) ? f.createIdentifier(imported.text) : f.createStringLiteral(imported.text),
           f.createIdentifier(element.name.text),
         ),
       );
@@ -164,7 +165,7 @@ function importOptions(f: Factory, node: ts.ImportDeclaration): ts.Expression[] 
 
 function assign(f: Factory, target: ts.Expression, value: ts.Expression, original: ts.Node): ts.Statement {
   const expression = f.createAssignment(target, value);
-  const wrapped = ts.isObjectLiteralExpression(target) ? f.createParenthesizedExpression(expression) : expression;
+  const wrapped = typescript.isObjectLiteralExpression(target) ? f.createParenthesizedExpression(expression) : expression;
   return keepPosition(f.createExpressionStatement(wrapped), original);
 }
 
@@ -174,11 +175,11 @@ function assign(f: Factory, target: ts.Expression, value: ts.Expression, origina
  * merging into an enum or namespace).
  */
 function variableToAssignments(f: Factory, node: ts.VariableStatement, names: Set<string>): ts.Statement[] {
-  const isVar = (node.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0;
+  const isVar = (node.declarationList.flags & (typescript.NodeFlags.Let | typescript.NodeFlags.Const)) === 0;
   const statements: ts.Statement[] = [];
   for (const declaration of node.declarationList.declarations) {
     collectBindingNames(declaration.name, names);
-    if (!declaration.initializer && (isVar || !ts.isIdentifier(declaration.name))) continue;
+    if (!declaration.initializer && (isVar || !typescript.isIdentifier(declaration.name))) continue;
     const target = bindingToAssignmentTarget(f, declaration.name);
     const value = declaration.initializer ?? f.createVoidZero();
     statements.push(assign(f, target, value, declaration));
@@ -187,25 +188,25 @@ function variableToAssignments(f: Factory, node: ts.VariableStatement, names: Se
 }
 
 function collectBindingNames(name: ts.BindingName, names: Set<string>): void {
-  if (ts.isIdentifier(name)) {
+  if (typescript.isIdentifier(name)) {
     names.add(name.text);
     return;
   }
   for (const element of name.elements) {
-    if (ts.isBindingElement(element)) collectBindingNames(element.name, names);
+    if (typescript.isBindingElement(element)) collectBindingNames(element.name, names);
   }
 }
 
 /** A binding pattern (declaration side) as the equivalent assignment pattern. */
 function bindingToAssignmentTarget(f: Factory, name: ts.BindingName): ts.Expression {
-  if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
-  if (ts.isObjectBindingPattern(name)) {
+  if (typescript.isIdentifier(name)) return f.createIdentifier(name.text);
+  if (typescript.isObjectBindingPattern(name)) {
     return f.createObjectLiteralExpression(
       name.elements.map((element): ts.ObjectLiteralElementLike => {
         const target = withDefault(f, bindingToAssignmentTarget(f, element.name), element.initializer);
         if (element.dotDotDotToken) return f.createSpreadAssignment(target);
         const key = element.propertyName ?? (element.name as ts.Identifier);
-        if (!element.propertyName && ts.isIdentifier(element.name)) {
+        if (!element.propertyName && typescript.isIdentifier(element.name)) {
           return f.createShorthandPropertyAssignment(element.name.text, element.initializer);
         }
         return f.createPropertyAssignment(propertyKey(f, key), target);
@@ -214,7 +215,7 @@ function bindingToAssignmentTarget(f: Factory, name: ts.BindingName): ts.Express
   }
   return f.createArrayLiteralExpression(
     name.elements.map((element) => {
-      if (ts.isOmittedExpression(element)) return f.createOmittedExpression();
+      if (typescript.isOmittedExpression(element)) return f.createOmittedExpression();
       const target = withDefault(f, bindingToAssignmentTarget(f, element.name), element.initializer);
       return element.dotDotDotToken ? f.createSpreadElement(target) : target;
     }),
@@ -222,9 +223,9 @@ function bindingToAssignmentTarget(f: Factory, name: ts.BindingName): ts.Express
 }
 
 function propertyKey(f: Factory, key: ts.PropertyName): ts.PropertyName {
-  if (ts.isIdentifier(key)) return f.createIdentifier(key.text);
-  if (ts.isStringLiteral(key)) return f.createStringLiteral(key.text);
-  if (ts.isNumericLiteral(key)) return f.createNumericLiteral(key.text);
+  if (typescript.isIdentifier(key)) return f.createIdentifier(key.text);
+  if (typescript.isStringLiteral(key)) return f.createStringLiteral(key.text);
+  if (typescript.isNumericLiteral(key)) return f.createNumericLiteral(key.text);
   return key;
 }
 
@@ -236,7 +237,7 @@ function withDefault(f: Factory, target: ts.Expression, initializer: ts.Expressi
 function classToAssignment(f: Factory, node: ts.ClassDeclaration): ts.Statement {
   const name = node.name!.text;
   const expression = f.createClassExpression(
-    node.modifiers?.filter((m) => ts.isDecorator(m)),
+    node.modifiers?.filter((m) => typescript.isDecorator(m)),
     name,
     node.typeParameters,
     node.heritageClauses,
@@ -247,7 +248,7 @@ function classToAssignment(f: Factory, node: ts.ClassDeclaration): ts.Statement 
 
 function withoutExportModifiers(f: Factory, node: ts.FunctionDeclaration): ts.FunctionDeclaration {
   const modifiers = node.modifiers?.filter(
-    (m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword,
+    (m) => m.kind !== typescript.SyntaxKind.ExportKeyword && m.kind !== typescript.SyntaxKind.DefaultKeyword,
   );
   return f.updateFunctionDeclaration(
     node,

@@ -10,7 +10,8 @@
 //     ({ readFileSync } = __tsgrad.interop(await __tsgrad.importModule("fs")));
 //     return { value: f(x) };          // the last expression statement is the result
 //   })()
-import ts from "typescript";
+import type ts from "typescript";
+import { typescript } from "./typescript.js";
 import { hoistCell } from "./hoist.js";
 
 export { RUNTIME_GLOBAL } from "./hoist.js";
@@ -34,10 +35,10 @@ export interface CellSyntaxError {
 export type TranspileResult = { ok: true; cell: CompiledCell } | { ok: false; error: CellSyntaxError };
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
+  target: typescript.ScriptTarget.ES2022,
+  module: typescript.ModuleKind.ESNext,
   // Every cell is a module, so top-level `await` parses.
-  moduleDetection: ts.ModuleDetectionKind.Force,
+  moduleDetection: typescript.ModuleDetectionKind.Force,
   // Keep `import fs from "fs"` even when this cell does not use `fs`: later cells will.
   verbatimModuleSyntax: true,
   sourceMap: true,
@@ -45,19 +46,37 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   removeComments: false,
   experimentalDecorators: false,
   useDefineForClassFields: true,
-  jsx: ts.JsxEmit.Preserve,
+  jsx: typescript.JsxEmit.Preserve,
 };
+
+// Re-running a cell is the common case in notebooks; the output does not depend on the file
+// name (stack traces are mapped by the runtime's own table), so it is cached by source.
+const CACHE_SIZE = 200;
+const cache = new Map<string, TranspileResult>();
 
 /** Compiles one cell. `fileName` is what stack traces show, e.g. `cell[3]`. */
 export function transpileCell(code: string, fileName: string): TranspileResult {
+  const hit = cache.get(code);
+  if (hit) {
+    cache.delete(code); // most recently used goes last
+    cache.set(code, hit);
+    return hit;
+  }
+  const result = compile(code, fileName);
+  cache.set(code, result);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+function compile(code: string, fileName: string): TranspileResult {
   const declaredNames: string[] = [];
-  const output = ts.transpileModule(code, {
+  const output = typescript.transpileModule(code, {
     compilerOptions: COMPILER_OPTIONS,
     fileName: `${fileName}.ts`,
     reportDiagnostics: true,
     transformers: { after: [hoistCell(declaredNames)] },
   });
-  const syntaxError = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  const syntaxError = output.diagnostics?.find((d) => d.category === typescript.DiagnosticCategory.Error);
   if (syntaxError) return { ok: false, error: describeDiagnostic(syntaxError, code) };
   return {
     ok: true,
@@ -66,7 +85,7 @@ export function transpileCell(code: string, fileName: string): TranspileResult {
 }
 
 function describeDiagnostic(diagnostic: ts.Diagnostic, code: string): CellSyntaxError {
-  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+  const message = typescript.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
   const { line, column } = lineAndColumn(code, diagnostic.start ?? 0);
   return { message, line, column };
 }
