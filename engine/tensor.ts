@@ -197,6 +197,8 @@ export class Tensor {
   gt(other: TensorLike): Tensor { return ops.gt(this, other); }
   /** Example: `x.ge(0)` */
   ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  /** This where `cond` is non-zero, `other` elsewhere (PyTorch's x.where). Example: `x.where(x.gt(0), 0)` */
+  where(cond: Tensor, other: TensorLike): Tensor { return ops.where(cond, this, other); }
   /** Sets `value` where `mask` is non-zero. Example: `scores.maskedFill(mask, -Infinity)` */
   maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
 
@@ -260,6 +262,10 @@ export class Tensor {
   permute(...dims: ShapeArgs): Tensor { return ops.permute(this, flattenShapeArgs(dims)); }
   /** Repeats size-1 dimensions to a bigger shape (-1 keeps a size). Example: `b.expand([32, 10])` */
   expand(...shape: ShapeArgs): Tensor { return ops.expand(this, flattenShapeArgs(shape)); }
+  /** Joins this and `others` along an existing axis. Example: `a.concat([b], 0)` */
+  concat(others: readonly Tensor[], axis = 0): Tensor { return ops.concat([this, ...others], axis); }
+  /** Stacks this and `others` along a new axis. Example: `a.stack([b], 0)` */
+  stack(others: readonly Tensor[], axis = 0): Tensor { return ops.stack([this, ...others], axis); }
   /** Splits into pieces of `size` (or the given sizes) along `axis`. Example: `x.split(2, 0)` */
   split(sizeOrSections: number | number[], axis = 0): Tensor[] { return ops.split(this, sizeOrSections, axis); }
 

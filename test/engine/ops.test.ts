@@ -69,6 +69,11 @@ describe("comparisons and selection", () => {
   test("where broadcasts all three", () => {
     expect(where(tensor([[1], [0]]), tensor([1, 2]), -1).toArray()).toEqual([[1, 2], [-1, -1]]);
   });
+  test("where, concat and stack as methods", () => {
+    expect(tensor([-1, 2]).where(tensor([0, 1]), 9).toArray()).toEqual([9, 2]);
+    expect(tensor([1]).concat([tensor([2, 3])]).toArray()).toEqual([1, 2, 3]);
+    expect(tensor([1, 2]).stack([tensor([3, 4])], 1).toArray()).toEqual([[1, 3], [2, 4]]);
+  });
   test("maskedFill", () => {
     expect(tensor([[1, 2], [3, 4]]).maskedFill(tensor([[0, 1], [0, 0]]), -Infinity).toArray()).toEqual([[1, -Infinity], [3, 4]]);
   });
