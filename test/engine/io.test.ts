@@ -2,7 +2,7 @@
 // saved by one Node process loads in another (the engine is transpiled to a temporary folder and
 // a child `node` trains and saves, or loads and predicts).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +121,7 @@ describe("across processes", () => {
       writeFileSync(target, out.outputText);
     }
     writeFileSync(join(engineDir, "package.json"), '{ "type": "module" }');
+    symlinkSync(join(root, "node_modules"), join(engineDir, "node_modules"), "dir"); // the engine's own dependencies
     writeFileSync(
       join(engineDir, "child.js"),
       `import { manualSeed, nn, optim, randn, tensor, save, load } from "./engine/index.js";
