@@ -1,5 +1,5 @@
 // Exactly what a cell sees preloaded: tensors and their ops, autograd helpers, seeding, the
-// `nn`, `optim` and `data` namespaces, and save/load. Usable from plain Node as well:
+// `nn`, `optim`, `data` and `plot` namespaces, and save/load. Usable from plain Node as well:
 //   import { tensor, nn, optim } from "tsgrad";
 
 // Tensors, ops and autograd (engine core).
