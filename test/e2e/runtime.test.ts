@@ -1,0 +1,98 @@
+// End-to-end through the Interpreter itself (startRuntime → the built runtime child), for the
+// contract the server relies on: event order, late events after execute() resolved, a child
+// that dies being replaced, shutdown releasing the child.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRuntime } from "../../kernel/runtime/index.js";
+import type { DisplayEvent, ExecuteEvents, ExecuteOptions, ExecuteOutcome, Interpreter } from "../../kernel/runtime/interpreter.js";
+
+const OPTIONS: ExecuteOptions = { silent: false, storeHistory: true, allowStdin: false, userExpressions: {} };
+
+type Event = { kind: "stream"; name: string; text: string } | { kind: "display"; event: DisplayEvent } | { kind: "clear"; wait: boolean };
+
+function recorder(): { events: Event[]; callbacks: ExecuteEvents } {
+  const events: Event[] = [];
+  return {
+    events,
+    callbacks: {
+      stream: (name, text) => events.push({ kind: "stream", name, text }),
+      display: (event) => events.push({ kind: "display", event }),
+      clearOutput: (wait) => events.push({ kind: "clear", wait }),
+      input: async () => "",
+    },
+  };
+}
+
+async function waitUntil(predicate: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("the runtime Interpreter", () => {
+  let runtime: Interpreter;
+  const log: string[] = [];
+  beforeAll(() => {
+    runtime = startRuntime({ log: (line) => log.push(line) });
+  });
+  afterAll(async () => {
+    await runtime.shutdown();
+  });
+
+  async function run(code: string): Promise<{ outcome: ExecuteOutcome; events: Event[] }> {
+    const { events, callbacks } = recorder();
+    const outcome = await runtime.execute(code, OPTIONS, callbacks);
+    return { outcome, events };
+  }
+
+  it("delivers streams and displays in the order the cell made them, before the outcome", async () => {
+    const { outcome, events } = await run('console.log("one")\ndisplay(2)\nconsole.error("three")\nconsole.log("four")\nclearOutput()');
+    expect(outcome.status).toBe("ok");
+    expect(events.map((e) => (e.kind === "stream" ? `${e.name}:${e.text}` : e.kind))).toEqual([
+      "stdout:one\n",
+      "display",
+      "stderr:three\n",
+      "stdout:four\n",
+      "clear",
+    ]);
+  });
+
+  it("calls the events of an execute that already resolved when its timers print later", async () => {
+    const { outcome, events } = await run('void setTimeout(() => { console.log("late"); display.markdown("*late*") }, 50)');
+    expect(outcome).toEqual({ status: "ok", userExpressions: {} });
+    await waitUntil(() => events.length === 2, 5000);
+    expect(events[0]).toEqual({ kind: "stream", name: "stdout", text: "late\n" });
+    expect(events[1]).toMatchObject({ kind: "display", event: { data: { "text/markdown": "*late*" }, update: false } });
+  });
+
+  it("reports a child killed from outside on the running cell, then runs cells in a fresh one", async () => {
+    const { outcome: pidOutcome } = await run("process.pid");
+    const pid = Number((pidOutcome as { result: { data: Record<string, string> } }).result.data["text/plain"]);
+    const running = run("await new Promise((r) => setTimeout(r, 60_000))");
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(pid, "SIGKILL");
+    const { outcome } = await running;
+    expect(outcome).toMatchObject({ status: "error", ename: "RuntimeRestarted" });
+    expect((outcome as { evalue: string }).evalue).toMatch(/died \(killed by SIGKILL\).*restarted.*variable/);
+    const { outcome: after } = await run("process.pid === " + pid);
+    expect(after).toMatchObject({ status: "ok", result: { data: { "text/plain": "false" } } });
+    expect(log.join("\n")).toContain("starting a new one");
+  });
+
+  it("names the cell count in tracebacks like the server's execution_count, silent cells aside", async () => {
+    const counted = await run("throw new Error('counted')");
+    const silent = await runtime.execute("throw new Error('silent')", { ...OPTIONS, silent: true }, recorder().callbacks);
+    expect((counted.outcome as { traceback: string[] }).traceback.join("\n")).toMatch(/at cell\[\d+\]:1:7/);
+    expect((silent as { traceback: string[] }).traceback.join("\n")).toContain("at cell[*]:1:7");
+  });
+
+  it("lets shutdown() end the child so the process can exit", async () => {
+    const own = startRuntime({ log: () => {} });
+    const { callbacks } = recorder();
+    const pidOutcome = await own.execute("process.pid", OPTIONS, callbacks);
+    const pid = Number((pidOutcome as { result: { data: Record<string, string> } }).result.data["text/plain"]);
+    await own.shutdown();
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
