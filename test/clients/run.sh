@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PYTHON=/usr/bin/python3
+# The Debian Jupyter stack, whatever else (pyenv, venvs) is first on PATH.
+jupyter() { "$PYTHON" -m jupyter "$@"; }
 KERNEL_NAME=tsgrad-test-$$
 PREFIX=$(mktemp -d)
 OUT=$(mktemp -d)
