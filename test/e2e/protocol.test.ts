@@ -158,6 +158,25 @@ describe("a running kernel", () => {
     expect(reply.content.cursor_start).toBe(codePoints - "toUpperC".length);
   });
 
+  it("publishes output printed after the reply (a timer) with the cell's request as parent", async () => {
+    const { reply, request } = await kernel.execute('setTimeout(() => console.log("printed later"), 300); "started"');
+    expect(reply.content.status).toBe("ok");
+    await kernel.waitFor(
+      () => kernel.childrenOf(request).some((m) => m.header.msg_type === "stream" && String(m.content.text).includes("printed later")),
+      5000,
+      "late stream output",
+    );
+  });
+
+  it("answers comm_info with no comms and closes a comm opened to an unknown target", async () => {
+    const info = await kernel.request("shell", "comm_info_request", {});
+    expect(info.content).toEqual({ status: "ok", comms: {} });
+    const open = kernel.sendRequest("shell", "comm_open", { comm_id: "comm-1", target_name: "jupyter.widget", data: {} });
+    await kernel.waitForIdle(open);
+    const close = kernel.childrenOf(open).find((m) => m.header.msg_type === "comm_close");
+    expect(close?.content).toEqual({ comm_id: "comm-1", data: {} });
+  });
+
   it("delivers 100,000 printed lines complete, in order, in few messages", async () => {
     const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", { timeoutMs: 60_000 });
     expect(reply.content.status).toBe("ok");
