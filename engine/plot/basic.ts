@@ -246,9 +246,9 @@ function normaliseSeries(data: Numbers | Series | readonly Row[], options: LineO
   }
   if (Array.isArray(data)) {
     const rows = data as readonly Row[];
-    const first = rows[0] ?? {};
-    const xField = typeof options.x === "string" ? options.x : ["step", "epoch", "x", "iteration"].find((k) => k in first) ?? "index";
-    const fields = options.y ?? Object.keys(first).filter((k) => k !== xField && typeof first[k] === "number");
+    const numeric = numericFields(rows);
+    const xField = typeof options.x === "string" ? options.x : ["step", "epoch", "x", "iteration"].find((k) => numeric.includes(k)) ?? "index";
+    const fields = options.y ?? numeric.filter((k) => k !== xField && !(xField === "step" && k === "epoch"));
     const series: Series = {};
     for (const f of fields) series[f] = rows.map((r) => (typeof r[f] === "number" ? (r[f] as number) : NaN));
     const x = xField === "index" ? undefined : rows.map((r) => Number(r[xField]));
@@ -256,6 +256,13 @@ function normaliseSeries(data: Numbers | Series | readonly Row[], options: LineO
   }
   const x = typeof options.x === "string" ? undefined : options.x;
   return { series: data as Series, x, xField: typeof options.x === "string" ? options.x : "x" };
+}
+
+/** Every field that holds a number in some row, in first-seen order. */
+export function numericFields(rows: readonly Row[]): string[] {
+  const fields = new Set<string>();
+  for (const row of rows) for (const [k, v] of Object.entries(row)) if (typeof v === "number") fields.add(k);
+  return [...fields];
 }
 
 function scatterRows(points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers }, labels: Numbers | readonly string[] | undefined): Row[] {

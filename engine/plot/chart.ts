@@ -18,6 +18,8 @@ export class Chart {
   readonly spec: VegaLiteSpec;
   /** Add `image/svg+xml` to the notebook bundle (off by default: nbconvert < 7.7 blanks SVG). */
   includeSvg = false;
+  /** Render the PNG for the notebook bundle; live charts skip it while training runs (the browser draws the spec). */
+  includePng = true;
 
   constructor(spec: VegaLiteSpec) {
     if (!isVegaLiteV5Spec(spec)) {
@@ -53,6 +55,7 @@ export class Chart {
 
   /** The notebook bundle (PROTOCOL.md "Display MIME bundles"): Vega-Lite + 2× PNG with 1× size + text. */
   [Symbol.for("Jupyter.display")](): ChartBundle {
+    if (!this.includePng) return { data: { [VEGA_LITE_MIME]: this.spec, "text/plain": this.toString() }, metadata: {} };
     return chartBundle(this.spec, this.includeSvg);
   }
 }

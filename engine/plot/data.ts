@@ -51,7 +51,10 @@ export function seriesRows(series: Series, x: Numbers | undefined, xField: strin
   for (const [name, values] of Object.entries(series)) {
     const ys = toNumbers(values, name);
     for (let i = 0; i < ys.length; i++) {
-      rows.push({ [xField]: xs ? (xs[i] ?? null) : i, series: name, value: finiteOrNull(ys[i]!) });
+      // Vega-Lite drops non-finite points from lines anyway; leaving them out keeps sparse
+      // series (a validation loss once per epoch next to a loss per step) small.
+      if (!Number.isFinite(ys[i]!)) continue;
+      rows.push({ [xField]: xs ? (xs[i] ?? null) : i, series: name, value: ys[i]! });
     }
   }
   return rows;

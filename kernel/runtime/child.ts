@@ -100,6 +100,7 @@ function installGlobals(): void {
     value: Object.freeze({ importModule, interop, defaultExport }),
     enumerable: false,
   });
+  Object.defineProperty(globalThis, Symbol.for("tsgrad.display"), { value: display }); // engine/train's output sink
 }
 
 /** The engine's exports become globals, as if every cell began with `import * from "tsgrad"`. */
@@ -156,10 +157,20 @@ function guardProcess(): void {
   });
 }
 
+/** Live charts and progress bars send their final state before the cell's reply (engine/train/sink.ts). */
+function flushLiveOutputs(): void {
+  try {
+    (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("tsgrad.flushBeforeReply")]?.();
+  } catch (error) {
+    log(`live output flush failed: ${String(error)}`);
+  }
+}
+
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case "execute": {
       const outcome = await executor.execute(message.execId, message.code, message.fileName, message.options);
+      flushLiveOutputs();
       output.message({ type: "outcome", execId: message.execId, outcome });
       return;
     }

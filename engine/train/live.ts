@@ -1,0 +1,120 @@
+// A chart that grows while a model trains: one output, replaced in place at most 4 times a
+// second. While training runs, updates carry only the Vega-Lite spec (the browser draws it; a
+// PNG per update would cost more than the training step); the last update, sent before the
+// cell replies, carries the full bundle with the PNG, so a saved notebook holds the finished
+// chart. Long runs are averaged into at most `maxPoints` points per series.
+import { hconcat, line, numericFields } from "../plot/basic.js";
+import type { Chart } from "../plot/chart.js";
+import type { Row } from "../plot/spec.js";
+import { notebookDisplay, type OutputHandle } from "./sink.js";
+import { Throttle } from "./throttle.js";
+
+export interface LiveChartOptions {
+  title?: string;
+  /** The field plotted along x (default: `step` if records have it, else `epoch`, else the push count). */
+  x?: string;
+  /** Logarithmic y axis. */
+  logY?: boolean;
+  /** Points per series drawn at most; longer histories are averaged in buckets (default 500). */
+  maxPoints?: number;
+  /** Minimum time between updates of the output (default 250 ms: 4 per second). */
+  intervalMs?: number;
+  width?: number;
+  height?: number;
+}
+
+/** A training curve that updates in place. Example: `const live = liveChart(); live.push({ step, loss })` */
+export class LiveChart {
+  /** Every record pushed, in order (not averaged). */
+  readonly history: Record<string, number>[] = [];
+  private handle: OutputHandle | undefined;
+  private readonly throttle: Throttle;
+  private readonly display = notebookDisplay();
+  private printedUpTo = 0;
+
+  constructor(readonly options: LiveChartOptions = {}) {
+    this.throttle = new Throttle((final) => this.send(final), options.intervalMs ?? (this.display ? 250 : 1000));
+  }
+
+  /** Adds a record of numbers (`{ epoch, loss, valLoss }`); every field but x becomes a series. */
+  push(record: Record<string, number>): void {
+    this.history.push({ ...record });
+    this.throttle.request();
+  }
+
+  /** Sends the finished chart now (done for you before the cell's reply). */
+  flush(): void {
+    this.throttle.finish();
+  }
+
+  /** The chart of everything pushed so far. Example: `live.chart().png()` */
+  chart(): Chart {
+    const rows = this.history as Row[];
+    const xField = this.xField();
+    const fields = numericFields(rows).filter((f) => f !== xField && !(xField === "step" && f === "epoch"));
+    const losses = fields.filter((f) => /loss/i.test(f));
+    const others = fields.filter((f) => !/loss/i.test(f));
+    const maxPoints = this.options.maxPoints ?? 500;
+    const size = { width: this.options.width, height: this.options.height };
+    const make = (ys: string[], title: string | undefined, logY: boolean | undefined) =>
+      line(downsample(rows, xField, ys, maxPoints), { x: xField, y: ys, title, logY, ...size, yLabel: ys.length === 1 ? ys[0] : undefined });
+    if (losses.length === 0 || others.length === 0) return make(fields, this.options.title, this.options.logY);
+    return hconcat(make(losses, this.options.title ?? "loss", this.options.logY), make(others, "metrics", false));
+  }
+
+  private xField(): string {
+    if (this.options.x) return this.options.x;
+    const first = this.history[0] ?? {};
+    return "step" in first ? "step" : "epoch" in first ? "epoch" : "index";
+  }
+
+  private send(final: boolean): void {
+    if (!this.display) {
+      this.printProgress();
+      return;
+    }
+    const chart = this.chart();
+    chart.includePng = final;
+    if (this.handle) this.handle.update(chart);
+    else this.handle = this.display(chart);
+  }
+
+  private printProgress(): void {
+    const record = this.history.at(-1);
+    if (!record || this.printedUpTo === this.history.length) return;
+    this.printedUpTo = this.history.length;
+    console.log(Object.entries(record).map(([k, v]) => `${k} ${formatNumber(v)}`).join("  "));
+  }
+}
+
+/** A live training chart (one output, updated in place). Example: `const live = liveChart({ logY: true })` */
+export function liveChart(options: LiveChartOptions = {}): LiveChart {
+  return new LiveChart(options);
+}
+
+/** Averages each series over equal buckets of rows so at most `maxPoints` remain per series. */
+export function downsample(rows: readonly Row[], xField: string, fields: readonly string[], maxPoints: number): Row[] {
+  if (rows.length <= maxPoints) return rows as Row[];
+  const bucket = Math.ceil(rows.length / maxPoints);
+  const out: Row[] = [];
+  for (let start = 0; start < rows.length; start += bucket) {
+    const end = Math.min(rows.length, start + bucket);
+    const last = rows[end - 1]!;
+    const row: Row = { [xField]: xField === "index" ? end - 1 : last[xField] ?? end - 1 };
+    for (const f of fields) {
+      let sum = 0;
+      let n = 0;
+      for (let i = start; i < end; i++) {
+        const v = rows[i]![f];
+        if (typeof v === "number" && Number.isFinite(v)) { sum += v; n++; }
+      }
+      if (n > 0) row[f] = sum / n;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
