@@ -31,8 +31,11 @@ function log(line: string): void {
   writeSync(2, `runtime: ${line}\n`);
 }
 
+// Captured: a cell may assign the global `process`; the runtime must still reach its parent.
+const runtimeProcess = process;
+
 function send(message: FromChild): void {
-  process.send?.(message);
+  runtimeProcess.send?.(message);
 }
 
 interface EngineInterrupt {
@@ -43,9 +46,17 @@ interface EngineInterrupt {
 
 const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, ms));
 const interruptFlag = new Int32Array(new SharedArrayBuffer(4));
+/** 1 while a cell runs: the watchdog terminates nothing else. */
+const cellRunning = new Int32Array(new SharedArrayBuffer(4));
 let engineInterrupt: EngineInterrupt | undefined;
 
-const executor = new Executor({ beforeCell: () => engineInterrupt?.clearInterrupt() });
+const executor = new Executor({
+  beforeCell: () => {
+    engineInterrupt?.clearInterrupt();
+    Atomics.store(cellRunning, 0, 1);
+  },
+  afterCell: () => Atomics.store(cellRunning, 0, 0),
+});
 
 // Input requests wait here for the parent's inputReply.
 let nextInputId = 0;
@@ -126,7 +137,7 @@ async function loadEngine(): Promise<void> {
 
 function startWatchdog(): void {
   try {
-    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag } });
+    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag, cellRunning } });
     worker.on("error", (error) => log(`watchdog stopped: ${String(error)}`));
     worker.unref();
   } catch (error) {

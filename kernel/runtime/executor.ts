@@ -34,6 +34,8 @@ export interface CellRecord {
 export interface ExecutorHooks {
   /** Called before each cell: the engine forgets a stale interrupt request. */
   beforeCell(): void;
+  /** Called when the cell (and its user expressions) ended, however it ended. */
+  afterCell(): void;
 }
 
 const USER_EXPRESSION = "user_expression";
@@ -66,6 +68,7 @@ export class Executor {
     } finally {
       this.runningExecId = undefined;
       this.interruptRunning = undefined;
+      this.hooks.afterCell();
     }
   }
 

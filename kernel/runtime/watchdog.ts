@@ -9,7 +9,7 @@ import { Socket } from "node:net";
 import { workerData } from "node:worker_threads";
 import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
 
-const flag = (workerData as { flag: Int32Array }).flag;
+const { flag, cellRunning } = workerData as { flag: Int32Array; cellRunning: Int32Array };
 
 // Connected only while terminating: an open session makes the process wait for the
 // "debugger" to disconnect when it exits.
@@ -23,6 +23,8 @@ const pipe = new Socket({ fd: WATCHDOG_FD, readable: true, writable: false });
 pipe.on("data", (bytes: Buffer) => {
   const commands = bytes.toString("latin1");
   if (commands.includes(WATCHDOG_INTERRUPT)) Atomics.store(flag, 0, 1);
-  if (commands.includes(WATCHDOG_TERMINATE)) terminateMainThread();
+  // Only while a cell runs: a termination requested while the main thread is idle would hit
+  // whatever JavaScript it runs next (the next request's handler).
+  if (commands.includes(WATCHDOG_TERMINATE) && Atomics.load(cellRunning, 0) === 1) terminateMainThread();
 });
 pipe.on("error", () => {}); // the parent went away; the main thread notices on its own

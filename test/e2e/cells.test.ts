@@ -96,7 +96,7 @@ describe("cells in a running kernel", () => {
 
   it("names the cell line of an error thrown inside an imported .ts module", async () => {
     const { traceback, executionCount } = await failure('import { fail } from "./lib/stats.ts"\n\nfail("from the module")');
-    expect(traceback.join("\n")).toContain("lib/stats.ts:16:");
+    expect(traceback.join("\n")).toContain("lib/stats.ts:17:");
     expect(traceback.join("\n")).toContain(`cell[${executionCount}]:3:1`);
   });
 
