@@ -1,9 +1,7 @@
-// Looking at live values without running cell code: a dotted chain of identifiers
-// (`model.layers.0`? no — only `a.b.c`) is resolved by plain property reads from the global
-// object, never by evaluating source text, so completion and inspection have no side effects
-// beyond property getters.
-
-const IDENTIFIER = /[A-Za-z_$][\w$]*/y;
+// Looking at live values without running cell code: a dotted chain of identifiers (`a.b.c`,
+// nothing with calls or brackets) is resolved by plain property reads from the global object,
+// never by evaluating source text, so completion and inspection have no side effects beyond
+// property getters.
 
 /** The `a.b.c` chain that ends exactly at `end` (whitespace around dots allowed). */
 export function chainBefore(code: string, end: number): { path: string[]; start: number } | undefined {
@@ -18,11 +16,7 @@ export function chainBefore(code: string, end: number): { path: string[]; start:
 /** The identifier around `offset` (a cursor inside or just after a name) and its chain. */
 export function chainAround(code: string, offset: number): { path: string[]; start: number; end: number } | undefined {
   let end = offset;
-  while (end < code.length) {
-    IDENTIFIER.lastIndex = end;
-    if (!/[\w$]/.test(code[end]!)) break;
-    end++;
-  }
+  while (end < code.length && /[\w$]/.test(code[end]!)) end++;
   const chain = chainBefore(code, end);
   return chain && { ...chain, end };
 }

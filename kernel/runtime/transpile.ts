@@ -62,7 +62,7 @@ export function transpileCell(code: string, fileName: string): TranspileResult {
     cache.set(code, hit);
     return hit;
   }
-  const result = compile(code, fileName);
+  const result = compileObjectLiteral(code, fileName) ?? compile(code, fileName);
   cache.set(code, result);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return result;
@@ -82,6 +82,16 @@ function compile(code: string, fileName: string): TranspileResult {
     ok: true,
     cell: { js: stripSourceMappingComment(output.outputText), sourceMap: output.sourceMapText ?? "", declaredNames },
   };
+}
+
+/**
+ * `{ a: 1 }` alone in a cell is a block with a label to the parser, but the user means an
+ * object (as Node's REPL decides): try it in parentheses first.
+ */
+function compileObjectLiteral(code: string, fileName: string): TranspileResult | undefined {
+  if (!/^\s*\{[\s\S]*\}\s*;?\s*$/.test(code)) return undefined;
+  const result = compile(`(${code.trim().replace(/;$/, "")})`, fileName);
+  return result.ok ? result : undefined;
 }
 
 function describeDiagnostic(diagnostic: ts.Diagnostic, code: string): CellSyntaxError {

@@ -72,6 +72,11 @@ describe("transpileCell", () => {
     expect(results).toEqual(["<no result>", "<no result>", "<no result>", "<no result>"]);
   });
 
+  it("reads a cell that is only `{ ... }` as an object literal when it can be one", async () => {
+    const { results } = await runCells(["{ a: 1, b: [2] }", "{ const inner = 3; inner }", "{ a: 1 };"]);
+    expect(results).toEqual([{ a: 1, b: [2] }, "<no result>", { a: 1 }]); // a real block stays a block
+  });
+
   it("does not await a Promise that is the last expression", async () => {
     const { results } = await runCells(["Promise.resolve(7)"]);
     expect(typeof (results[0] as Promise<unknown>).then).toBe("function");
