@@ -227,17 +227,20 @@ export class Module {
     return { "text/plain": `${this.toString()}\n${this.summary().split("\n").at(-1)}`, "text/html": summaryHtml(this) };
   }
 
+  // Laid out as PyTorch's Module.__repr__: a leaf on one line; otherwise the extra description
+  // and the children each on their own indented line.
   private repr(ancestors: Set<Module>): string {
-    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    const extra = this.extraRepr();
     const children = this.namedChildren();
-    if (children.length === 0) return `${head})`;
+    if (children.length === 0) return `${this.constructor.name}(${extra})`;
     ancestors.add(this);
     const lines = children.map(([name, child]) => {
       const text = ancestors.has(child) ? `${child.constructor.name}(…)` : child.repr(ancestors); // a field pointing back up
-      return `  (${name}): ${text.split("\n").join("\n  ")}`;
+      return `(${name}): ${text.split("\n").join("\n  ")}`;
     });
     ancestors.delete(this);
-    return `${head}${this.extraRepr() === "" ? "" : ","}\n${lines.join("\n")}\n)`;
+    if (extra !== "") lines.unshift(extra);
+    return `${this.constructor.name}(\n  ${lines.join("\n  ")}\n)`;
   }
 
   /** The tensors held directly in this module's fields (and arrays), with their field names. */
