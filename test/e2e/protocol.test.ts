@@ -1,9 +1,12 @@
 // End-to-end: the built kernel (dist/kernel/main.js) over real ZeroMQ, as a Jupyter client sees it.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessage } from "../../kernel/protocol/messages.js";
 import { encode, Signer } from "../../kernel/protocol/wire.js";
-import { startKernel, type KernelClient } from "./client.js";
+import { KERNEL_MAIN, startKernel, type KernelClient } from "./client.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
@@ -255,6 +258,22 @@ describe("kernel lifecycle", () => {
       expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
     } finally {
       await kernel.close();
+    }
+  });
+
+  it("refuses to start on a bad connection file, naming the field, instead of hanging", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsgrad-badconn-"));
+    try {
+      const file = join(dir, "conn.json");
+      writeFileSync(file, JSON.stringify({ ip: "127.0.0.1", key: "k", shell_port: "not a port" }));
+      const run = spawnSync(process.execPath, [KERNEL_MAIN, file], { encoding: "utf8", timeout: 10_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/\[tsgrad\] failed to start: .*shell_port/);
+      const usage = spawnSync(process.execPath, [KERNEL_MAIN], { encoding: "utf8", timeout: 10_000 });
+      expect(usage.status).toBe(2);
+      expect(usage.stderr).toMatch(/usage/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
