@@ -1,0 +1,141 @@
+"""Kernel start-up and round-trip latency: tsgrad next to tslab and Deno, one client, one run.
+
+Run with `npm run bench:kernel` (it installs the peers into bench/peers first). Every kernel is
+started through jupyter_client's KernelManager from a kernelspec written to a temporary
+JUPYTER_PATH, so all of them are measured by the same client code in the same process, and
+interleaved round by round so machine noise hits them alike.
+
+Figures per kernel:
+  first reply  seconds from start_kernel() to the first kernel_info_reply (median of rounds)
+  1+1          execute_request round trip (request sent → idle received), median and p95
+  idle RSS     resident memory of the kernel's process tree after the warm-up, MiB
+"""
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+from jupyter_client.manager import KernelManager
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(ROOT, "bench", "peers", "node_modules", ".bin")
+NODE = shutil.which("node")
+
+SPECS = {
+    "tsgrad": [NODE, os.path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"],
+    "tslab": [os.path.join(PEERS, "tslab"), "kernel", "--config-path", "{connection_file}"],
+    "deno": [os.path.join(PEERS, "deno"), "jupyter", "--kernel", "--conn", "{connection_file}"],
+}
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+EXECUTES = int(os.environ.get("EXECUTES", "100"))
+
+
+def write_specs(prefix):
+    for name, argv in SPECS.items():
+        folder = os.path.join(prefix, "kernels", name)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "kernel.json"), "w") as f:
+            json.dump({"argv": argv, "display_name": name, "language": "typescript",
+                       "env": {"NODE_NO_WARNINGS": "1"}}, f)
+
+
+def tree_rss_mib(pid):
+    """Resident memory of pid and all its descendants (a kernel may run child processes)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def wait_idle(client, msg_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            return
+
+
+def measure(name):
+    km = KernelManager(kernel_name=name)
+    t0 = time.perf_counter()
+    km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    # Like jupyter_server: ask again every 0.5 s until the kernel answers one of the asks.
+    asked, next_ask = set(), 0.0
+    while True:
+        if time.perf_counter() >= next_ask:
+            asked.add(client.kernel_info())
+            next_ask = time.perf_counter() + 0.5
+        try:
+            reply = client.get_shell_msg(timeout=0.01)
+        except Exception:
+            continue
+        if reply["parent_header"].get("msg_id") in asked:
+            break
+    first_reply = time.perf_counter() - t0
+    print(f"  {name}: first reply after {first_reply:.2f}s", file=sys.stderr, flush=True)
+    # Warm-up: the first execute may load compilers lazily; it is not what a student waits for
+    # on every cell.
+    for _ in range(3):
+        wait_idle(client, client.execute("1+1"))
+    times = []
+    for _ in range(EXECUTES):
+        t = time.perf_counter()
+        wait_idle(client, client.execute("1+1"))
+        times.append(time.perf_counter() - t)
+    time.sleep(0.5)
+    rss = tree_rss_mib(km.provisioner.pid if hasattr(km.provisioner, "pid") else km.kernel.pid)
+    client.stop_channels()
+    km.shutdown_kernel(now=True)
+    times.sort()
+    return first_reply, statistics.median(times), times[int(len(times) * 0.95) - 1], rss
+
+
+def main():
+    prefix = tempfile.mkdtemp(prefix="tsgrad-bench-")
+    write_specs(prefix)
+    os.environ["JUPYTER_PATH"] = prefix
+    names = [n for n in SPECS if len(sys.argv) < 2 or n in sys.argv[1:]]
+    results = {n: [] for n in names}
+    for _ in range(ROUNDS):
+        for name in names:
+            results[name].append(measure(name))
+    shutil.rmtree(prefix)
+
+    def med(name, i):
+        return statistics.median(r[i] for r in results[name])
+
+    print(f"{'kernel':8} {'first reply':>12} {'1+1 median':>11} {'1+1 p95':>9} {'idle RSS':>9}"
+          f" {'first reply vs tsgrad':>22} {'1+1 vs tsgrad':>14}")
+    for name in names:
+        fr, m, p95, rss = (med(name, i) for i in range(4))
+        base_fr, base_m = med(names[0], 0), med(names[0], 1)
+        print(f"{name:8} {fr:11.2f}s {m * 1000:9.2f}ms {p95 * 1000:7.2f}ms {rss:7.0f}MiB"
+              f" {fr / base_fr:21.2f}× {m / base_m:13.2f}×")
+
+
+if __name__ == "__main__":
+    main()
