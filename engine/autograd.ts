@@ -5,6 +5,7 @@
 import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape } from "./shape.js";
+import { enterScratch, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike } from "./tensor.js";
 
 /** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
@@ -59,15 +60,17 @@ function withGrad<T>(fn: () => T): T {
 /** Runs a primitive and records it in the graph when any input requires a gradient. */
 export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: Args): Tensor {
   throwIfInterrupted();
-  const out = primitive.forward(inputs, args);
-  if (gradEnabled && out.dtype !== "int32") {
-    for (let i = 0; i < inputs.length; i++) {
-      if (inputs[i]!.requiresGrad) {
-        out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
-        break;
-      }
-    }
+  let recording = false;
+  if (gradEnabled) for (let i = 0; i < inputs.length && !recording; i++) recording = inputs[i]!.requiresGrad;
+  if (!recording) return primitive.forward(inputs, args);
+  enterScratch(); // the output is a graph node: cheap slab storage (see storage.ts)
+  let out: Tensor;
+  try {
+    out = primitive.forward(inputs, args);
+  } finally {
+    leaveScratch();
   }
+  if (out.dtype !== "int32") out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
   return out;
 }
 
@@ -100,7 +103,11 @@ function computeGrads(root: Tensor, seed: Tensor, retainAll = false): Map<Tensor
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
-  noGrad(() => {
+  // Backward ops are not recorded, and their results are scratch (dropped once used).
+  const wasEnabled = gradEnabled;
+  gradEnabled = false;
+  enterScratch();
+  try {
     for (let i = order.length - 1; i >= 0; i--) {
       throwIfInterrupted();
       const t = order[i]!;
@@ -119,7 +126,10 @@ function computeGrads(root: Tensor, seed: Tensor, retainAll = false): Map<Tensor
         grads.set(input, previous ? previous.add(gi) : gi);
       }
     }
-  });
+  } finally {
+    leaveScratch();
+    gradEnabled = wasEnabled;
+  }
   return grads;
 }
 
@@ -206,7 +216,8 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
       throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
     }
     const grads = value.requiresGrad ? computeGrads(value, Tensor.full(value.shape, 1, value.dtype)) : new Map<Tensor, Tensor>();
-    return { value, grads: params.map((p) => grads.get(p) ?? Tensor.zeros(p.shape, p.dtype)) };
+    // Copies: the caller keeps these, and they must not keep scratch slabs alive.
+    return { value, grads: params.map((p) => grads.get(p)?.clone() ?? Tensor.zeros(p.shape, p.dtype)) };
   } finally {
     params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });
   }

@@ -1,7 +1,10 @@
 // Where tensor elements live. A fresh ArrayBuffer above 64 bytes costs V8 an off-heap
-// allocation (~1–2 µs, plus GC bookkeeping) — more than a whole op on the classroom's tiny
-// tensors. So small arrays are carved from a shared 16 KB slab instead (~50 ns); a slab is freed
-// once no tensor views it. New slabs are zeroed memory and never reused, so every array starts at 0.
+// allocation (~1–2 µs plus GC bookkeeping) — more than a whole op on the classroom's tiny
+// tensors. So while autograd records a graph or runs backward (the "scratch" phases, whose
+// outputs are graph nodes and gradients), small arrays are carved from a shared 16 KB slab
+// instead (~50 ns). A slab is freed once nothing views it; to keep one small kept tensor from
+// holding a whole slab, leaf gradients and `detach()` copy out of it. Slabs are never reused,
+// so every array starts zeroed.
 import type { DType, TypedArray } from "./kernels/index.js";
 
 const SLAB_BYTES = 16 * 1024;
@@ -10,12 +13,27 @@ const ON_HEAP_BYTES = 64; // V8 keeps arrays this small on its heap, already che
 
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;
+let scratchDepth = 0;
+
+/** Starts a phase whose small allocations come from slabs (pair with `leaveScratch`). */
+export function enterScratch(): void {
+  scratchDepth++;
+}
+
+export function leaveScratch(): void {
+  scratchDepth--;
+}
+
+/** True when `data` is a view into a shared slab (so keeping it keeps the slab). */
+export function isScratch(data: TypedArray): boolean {
+  return data.byteLength < data.buffer.byteLength;
+}
 
 /** Zero-filled storage for `size` elements of `dtype`. Example: `allocate("float32", 10)` */
 export function allocate(dtype: DType, size: number): TypedArray {
   const width = dtype === "float64" ? 8 : 4;
   const bytes = size * width;
-  if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) return fresh(dtype, size);
+  if (scratchDepth === 0 || bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) return fresh(dtype, size);
   const offset = (used + 7) & ~7; // 8-byte alignment suits every dtype
   if (offset + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);

@@ -5,7 +5,7 @@ import { backward as runBackward, type BackwardOptions, type GradNode } from "./
 import type { DType, TypedArray } from "./kernels/index.js";
 import { formatTensor } from "./format.js";
 import { formatShape, shapeSize } from "./shape.js";
-import { allocate } from "./storage.js";
+import { allocate, isScratch } from "./storage.js";
 import * as ops from "./ops/index.js";
 
 export type { DType, TypedArray } from "./kernels/index.js";
@@ -133,9 +133,16 @@ export class Tensor {
     return this;
   }
 
-  /** The same values, cut from the graph (shares storage). Example: `x.detach()` */
+  /**
+   * The same values, cut from the graph. Shares storage, except that a small result of a
+   * recorded op is copied out of autograd's scratch slab (so keeping it keeps only itself).
+   * Example: `history.push(pred.detach())`
+   */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype);
+    if (!isScratch(this.data)) return new Tensor(this.data, this.shape, this.dtype);
+    const copy = allocate(this.dtype, this.size);
+    copy.set(this.data);
+    return new Tensor(copy, this.shape, this.dtype);
   }
 
   /** Forgets the accumulated gradient. Example: `w.zeroGrad()` */

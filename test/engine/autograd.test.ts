@@ -81,6 +81,22 @@ describe("backward", () => {
   });
 });
 
+describe("memory", () => {
+  // Small graph nodes live in shared 16 KB slabs; what a user keeps must not hold a whole slab.
+  const ownsBuffer = (t: Tensor): boolean => t.data.byteLength === t.data.buffer.byteLength;
+  test("detached results, leaf gradients, noGrad results and valueAndGrad grads own their memory", () => {
+    const w = randn([10, 4], { requiresGrad: true });
+    const x = randn([32, 10]);
+    const pred = x.matmul(w);
+    expect(ownsBuffer(pred.detach())).toBe(true);
+    expect(pred.detach().toArray()).toEqual(pred.toArray());
+    pred.sum().backward();
+    expect(ownsBuffer(w.grad!)).toBe(true);
+    expect(ownsBuffer(noGrad(() => x.matmul(w)))).toBe(true);
+    expect(ownsBuffer(grad(() => x.matmul(w).sum(), [w])[0]!)).toBe(true);
+  });
+});
+
 describe("the graph is kept for drawing", () => {
   test("op names and inputs on every non-leaf", () => {
     const w = tensor([[1], [2]], { requiresGrad: true });
