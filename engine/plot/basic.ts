@@ -214,11 +214,23 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
 export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
   const specs = charts.map(specOf);
   const first = specs[0] ?? {};
+  const seenParams = new Set<string>();
+  const topParams: VegaLiteSpec[] = [];
   const layers = specs.map((s) => {
     const { width: _w, height: _h, title: _t, ...rest } = innerSpec(s);
+    // A param name may appear once (Vega signals are global): one zoom per chart. Variable
+    // params (sliders) must sit at the top level of a layered spec.
+    const params = ((rest.params as (VegaLiteSpec & { name: string })[] | undefined) ?? []).filter((p) => !seenParams.has(p.name));
+    for (const p of params) seenParams.add(p.name);
+    topParams.push(...params.filter((p) => !("select" in p)));
+    const selections = params.filter((p) => "select" in p);
+    if (selections.length > 0) rest.params = selections;
+    else delete rest.params;
     return rest;
   });
-  return new Chart(topLevel({ layer: layers }, {
+  // A surface's quantitative colours and paths' nominal colours cannot share one scale.
+  const colorTypes = new Set(layers.map((l) => ((l.encoding as Record<string, { type?: string }> | undefined)?.color?.type)).filter(Boolean));
+  return new Chart(topLevel({ layer: layers, ...(topParams.length > 0 ? { params: topParams } : {}), ...(colorTypes.size > 1 ? { resolve: { scale: { color: "independent" } } } : {}) }, {
     ...(first.title === undefined ? {} : { title: first.title as string }),
     width: first.width as number | undefined,
     height: first.height as number | undefined,

@@ -1,0 +1,88 @@
+// Training curves: loss (and metrics) by epoch or step, with an optional slider to scrub
+// through training in the browser; and the learning-rate finder's loss against a log lr axis.
+import { line, numericFields } from "./basic.js";
+import { Chart } from "./chart.js";
+import { extent, isNumbers, toNumbers, type Numbers } from "./data.js";
+import { topLevel, type ChartOptions, type Row, type VegaLiteSpec } from "./spec.js";
+
+export interface LossOptions extends ChartOptions {
+  /** Fields to plot (default: every numeric field but the x field). */
+  y?: string[];
+  logY?: boolean;
+  /** A slider under the chart that shows training up to the chosen epoch/step (browser only; no kernel round-trip). */
+  slider?: boolean;
+}
+
+/**
+ * Train/validation curves from `fit()`'s history, records `{ epoch, loss, valLoss }`, or series `{ loss: [...] }`.
+ * Example: `plot.loss(history, { logY: true, slider: true })`
+ */
+export function loss(history: readonly Row[] | Record<string, Numbers>, options: LossOptions = {}): Chart {
+  const rows = Array.isArray(history) ? (history as readonly Row[]) : seriesToRows(history as Record<string, Numbers>);
+  const fields = numericFields(rows);
+  const xField = ["epoch", "step"].find((f) => fields.includes(f)) ?? "epoch";
+  const indexed: readonly Row[] = fields.includes(xField) ? rows : rows.map((r, i) => ({ ...r, epoch: i + 1 }));
+  const chart = line(indexed, { x: xField, y: options.y, title: options.title ?? "Loss", logY: options.logY, width: options.width, height: options.height, xLabel: xField, yLabel: options.y?.length === 1 ? options.y[0] : "loss" });
+  if (options.slider) addSlider(chart.spec, xField, indexed.map((r) => Number(r[xField])));
+  return chart;
+}
+
+/** A range input bound to a param; the marks keep only rows up to its value (Vega-Lite 5 `bind`). */
+export function addSlider(spec: VegaLiteSpec, field: string, values: number[]): void {
+  const finite = values.filter(Number.isFinite);
+  const [min, max] = finite.length ? extent(finite) : [0, 1];
+  const name = `${field}Shown`;
+  spec.params = [...((spec.params as unknown[]) ?? []), { name, value: max, bind: { input: "range", min, max, step: 1, name: `${field} ` } }];
+  spec.transform = [...((spec.transform as unknown[]) ?? []), { filter: `datum[${JSON.stringify(field)}] <= ${name}` }];
+}
+
+export interface LrFinderOptions extends ChartOptions {
+  /** Mark the suggested learning rate (steepest loss descent); default true. */
+  suggest?: boolean;
+}
+
+/**
+ * Loss against learning rate on a log axis, from an lr range test, with the steepest-descent lr marked.
+ * Example: `plot.lrFinder({ lr: lrs, loss: losses })`
+ */
+export function lrFinder(result: { lr: Numbers; loss: Numbers } | readonly Row[], options: LrFinderOptions = {}): Chart {
+  const { lr, loss: losses } = Array.isArray(result)
+    ? { lr: (result as readonly Row[]).map((r) => Number(r.lr)), loss: (result as readonly Row[]).map((r) => Number(r.loss)) }
+    : { lr: toNumbers((result as { lr: Numbers }).lr, "lr"), loss: toNumbers((result as { loss: Numbers }).loss, "loss") };
+  const title = options.title ?? "Learning rate finder";
+  const curve = line({ loss: losses }, { x: lr, logX: true, title, xLabel: "learning rate", yLabel: "loss", width: options.width, height: options.height });
+  const suggested = options.suggest === false ? undefined : steepestDescent(lr, losses);
+  if (suggested === undefined) return curve;
+  const { $schema: _schema, title: _title, width: _width, height: _height, ...curveLayer } = curve.spec;
+  const marker = {
+    data: { values: [{ x: suggested, label: `suggested lr ${suggested.toPrecision(2)}` }] },
+    layer: [
+      { mark: { type: "rule", color: "firebrick", strokeDash: [4, 3] }, encoding: { x: { field: "x", type: "quantitative" } } },
+      { mark: { type: "text", align: "left", dx: 4, baseline: "top", color: "firebrick" }, encoding: { x: { field: "x", type: "quantitative" }, y: { value: 4 }, text: { field: "label" } } },
+    ],
+  };
+  return new Chart(topLevel({ layer: [curveLayer, marker] }, { title, width: options.width, height: options.height }));
+}
+
+/** The lr where the (lightly smoothed) loss falls fastest per decade of lr. */
+export function steepestDescent(lr: readonly number[], losses: readonly number[]): number | undefined {
+  const points = lr.map((x, i) => [Math.log10(x), losses[i]!] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  if (points.length < 5) return undefined;
+  const smoothed = points.map(([, y], i) => {
+    const window = points.slice(Math.max(0, i - 2), i + 3);
+    return window.reduce((s, [, v]) => s + v, 0) / window.length;
+  });
+  let best = -1;
+  let bestSlope = 0;
+  for (let i = 1; i < points.length; i++) {
+    const slope = (smoothed[i]! - smoothed[i - 1]!) / (points[i]![0] - points[i - 1]![0] || Infinity);
+    if (slope < bestSlope) { bestSlope = slope; best = i; }
+  }
+  return best < 0 ? undefined : 10 ** points[best]![0];
+}
+
+function seriesToRows(series: Record<string, Numbers>): Row[] {
+  const columns = Object.entries(series).filter(([, v]) => isNumbers(v)).map(([k, v]) => [k, toNumbers(v, k)] as const);
+  const length = Math.max(0, ...columns.map(([, v]) => v.length));
+  return Array.from({ length }, (_, i) => Object.fromEntries(columns.map(([k, v]) => [k, v[i] ?? null])) as Row);
+}

@@ -1,0 +1,104 @@
+// A 2-D loss surface and the paths optimizers take across it: the seed lesson on optimizers
+// (gradient descent zig-zags, momentum overshoots, Adam heads straight). Layer them with
+// `plot.layer(plot.surface(f, { x, y }), plot.trajectories(paths))`; a slider scrubs the steps.
+import { Tensor } from "../tensor.js";
+import { ZOOM_PAN } from "./basic.js";
+import { Chart } from "./chart.js";
+import { compact, extent, toMatrix } from "./data.js";
+import { addSlider } from "./loss.js";
+import { topLevel, type ChartOptions, type Row } from "./spec.js";
+
+export interface SurfaceOptions extends ChartOptions {
+  /** The x range `[min, max]`. */
+  x: readonly [number, number];
+  /** The y range `[min, max]`. */
+  y: readonly [number, number];
+  /** Grid cells along each axis (default 50). */
+  resolution?: number;
+  /** Colour by log(value): surfaces such as Rosenbrock span many decades (default true). */
+  logColor?: boolean;
+  /** A Vega colour scheme (default "viridis"). */
+  scheme?: string;
+}
+
+/**
+ * A function of two variables as a heatmap with banded colours (a filled contour plot).
+ * `f(x, y)` returns a number or a one-element tensor.
+ * Example: `plot.surface((x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2, { x: [-2, 2], y: [-1, 3] })`
+ */
+export function surface(f: (x: number, y: number) => number | Tensor, options: SurfaceOptions): Chart {
+  const n = options.resolution ?? 50;
+  const [x0, x1] = options.x;
+  const [y0, y1] = options.y;
+  const dx = (x1 - x0) / n;
+  const dy = (y1 - y0) / n;
+  const cells: Row[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const x = x0 + (j + 0.5) * dx;
+    const y = y0 + (i + 0.5) * dy;
+    const raw = f(x, y);
+    const value = raw instanceof Tensor ? raw.item() : raw;
+    cells.push({ x: compact(x - dx / 2), x2: compact(x + dx / 2), y: compact(y - dy / 2), y2: compact(y + dy / 2), value: compact(value) });
+  }
+  // Colour levels: equal steps of log10(1 + f - min) show the valley of a surface spanning
+  // decades, where equal steps of f would paint all of it one colour.
+  const logColor = options.logColor ?? true;
+  const values = cells.map((c) => c.value).filter((v): v is number => typeof v === "number");
+  const [min] = values.length ? extent(values) : [0];
+  for (const cell of cells) {
+    const v = cell.value;
+    cell.level = typeof v !== "number" ? null : logColor ? compact(Math.log10(1 + v - min)) : v;
+  }
+  return new Chart(topLevel({
+    data: { values: cells },
+    mark: { type: "rect", tooltip: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", scale: { domain: [x0, x1], nice: false, zero: false }, axis: { grid: false }, title: "x" },
+      x2: { field: "x2" },
+      y: { field: "y", type: "quantitative", scale: { domain: [y0, y1], nice: false, zero: false }, axis: { grid: false }, title: "y" },
+      y2: { field: "y2" },
+      // Binned colours show level sets, as a filled contour plot does.
+      color: { field: "level", type: "quantitative", title: logColor ? "log10(1 + f - min)" : "f(x, y)", scale: { scheme: options.scheme ?? "viridis" }, bin: { maxbins: 16 } },
+      tooltip: [{ field: "x", type: "quantitative", format: ".3~g" }, { field: "y", type: "quantitative", format: ".3~g" }, { field: "value", type: "quantitative", title: "f(x, y)", format: ".4~g" }],
+    },
+  }, { title: options.title, width: options.width ?? 360, height: options.height ?? 360 }));
+}
+
+/** A path: points as an [N, 2] tensor, pairs, or tensors of 2 elements (parameters after each step). */
+export type Path = Tensor | readonly (readonly number[])[] | readonly Tensor[];
+
+export interface TrajectoryOptions extends ChartOptions {
+  /** A slider that shows each path up to the chosen step (browser only). */
+  slider?: boolean;
+}
+
+/**
+ * Optimizer paths by name, drawn as lines with a dot per step, in step order.
+ * Example: `plot.trajectories({ SGD: sgdPath, Momentum: momentumPath, Adam: adamPath }, { slider: true })`
+ */
+export function trajectories(paths: Record<string, Path>, options: TrajectoryOptions = {}): Chart {
+  const rows: Row[] = [];
+  for (const [name, path] of Object.entries(paths)) {
+    const m = toMatrix(pathMatrix(path), name);
+    for (let i = 0; i < m.rows; i++) rows.push({ optimizer: name, step: i, x: compact(m.at(i, 0)), y: compact(m.at(i, 1)) });
+  }
+  const spec = topLevel({
+    data: { values: rows },
+    mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
+      y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
+      color: { field: "optimizer", type: "nominal", title: "optimizer", scale: { scheme: "set1" } },
+      order: { field: "step", type: "quantitative" },
+      tooltip: [{ field: "optimizer", type: "nominal" }, { field: "step", type: "quantitative" }, { field: "x", type: "quantitative", format: ".4~g" }, { field: "y", type: "quantitative", format: ".4~g" }],
+    },
+    params: [ZOOM_PAN],
+  }, { title: options.title, width: options.width ?? 360, height: options.height ?? 360 });
+  if (options.slider) addSlider(spec, "step", rows.map((r) => r.step as number));
+  return new Chart(spec);
+}
+
+function pathMatrix(path: Path): Tensor | readonly (readonly number[])[] {
+  if (path instanceof Tensor) return path;
+  return (path as readonly (readonly number[] | Tensor)[]).map((p) => (p instanceof Tensor ? Array.from(p.data) : p));
+}
