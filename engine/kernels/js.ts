@@ -106,7 +106,7 @@ export const jsKernels: Kernels = {
       case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); return;
       case "square": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } return;
       case "reciprocal": for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; return;
-      case "relu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } return;
+      case "relu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v < 0 ? 0 : v; } return; // NaN passes through
       case "sigmoid":
         // Two branches so exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
         for (let i = 0; i < n; i++) {

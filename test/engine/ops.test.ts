@@ -86,6 +86,10 @@ describe("activations", () => {
     close(tensor([0, 2]).sigmoid(), [0.5, 1 / (1 + Math.exp(-2))]);
     close(tensor([0, 1]).tanh(), [0, Math.tanh(1)]);
   });
+  test("NaN propagates through relu and clamp (a diverging model shows NaN, not 0)", () => {
+    expect(tensor([Number.NaN]).relu().item()).toBeNaN();
+    expect(tensor([Number.NaN]).clamp(0, 1).item()).toBeNaN();
+  });
   test("sigmoid saturates without NaN", () => {
     expect(tensor([-1000, 1000]).sigmoid().toArray()).toEqual([0, 1]);
   });
