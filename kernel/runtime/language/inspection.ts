@@ -1,0 +1,82 @@
+// inspect_request from the language service: the signature of the name at the cursor (or of
+// the call the cursor is inside, `nn.Linear(|`) and its doc comment, as plain text and as
+// Markdown. Detail level 1 adds the doc tags (@param, @example, …) and where it is declared.
+import type ts from "typescript";
+import { typescript } from "../typescript.js";
+import type { InspectionResult } from "../interpreter.js";
+
+/** What TypeScript knows about the symbol at the cursor; `found: false` when nothing. */
+export interface TypeInspection extends InspectionResult {
+  /** The TypeScript kind (`const`, `method`, `class`, …) of what was found. */
+  kind?: string;
+  /** The symbol's type is `any`: only its live value can say more. */
+  untyped?: boolean;
+}
+
+const SHADOWED_NAME = /([A-Za-z_$][\w$]*?)\$shadowed\d+/g;
+
+/** Inspects the cell at `cursor` (UTF-16 offset into `cell`, starting at `cellStart` in `fileName`). */
+export function inspectInCell(
+  service: ts.LanguageService,
+  fileName: string,
+  cellStart: number,
+  cell: string,
+  cursor: number,
+  detailLevel: 0 | 1,
+): TypeInspection {
+  const quickInfo = [cursor, cursor - 1]
+    .filter((at) => at >= 0 && at <= cell.length)
+    .map((at) => service.getQuickInfoAtPosition(fileName, cellStart + at))
+    .find((info) => info && info.kind !== typescript.ScriptElementKind.keyword);
+  if (quickInfo) {
+    const signature = typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1");
+    const untyped = /: any$/.test(signature);
+    const where = detailLevel === 1 ? declarationSite(service, fileName, cellStart + cursor) : undefined;
+    return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind: quickInfo.kind, untyped };
+  }
+  const help = service.getSignatureHelpItems(fileName, cellStart + cursor, undefined);
+  const item = help?.items[help.selectedItemIndex];
+  if (!item) return { found: false, data: {}, metadata: {} };
+  const signature = [...item.prefixDisplayParts, ...joinParameters(item), ...item.suffixDisplayParts].map((p) => p.text).join("");
+  return { ...render(signature, item.documentation, item.tags, detailLevel, undefined), kind: "call" };
+}
+
+function joinParameters(item: ts.SignatureHelpItem): ts.SymbolDisplayPart[] {
+  return item.parameters.flatMap((parameter, index) => [
+    ...(index > 0 ? item.separatorDisplayParts : []),
+    ...parameter.displayParts,
+  ]);
+}
+
+function render(
+  signature: string,
+  documentation: ts.SymbolDisplayPart[] | undefined,
+  tags: ts.JSDocTagInfo[] | undefined,
+  detailLevel: 0 | 1,
+  where: string | undefined,
+): InspectionResult {
+  const doc = typescript.displayPartsToString(documentation ?? []).trim();
+  const tagLines = detailLevel === 1 ? (tags ?? []).map((tag) => `@${tag.name} ${typescript.displayPartsToString(tag.text ?? [])}`.trim()) : [];
+  const plain = [signature, doc && `\n${doc}`, ...(tagLines.length ? ["", ...tagLines] : []), where ? `\nDeclared in ${where}` : ""]
+    .filter((part) => part !== "")
+    .join("\n");
+  const markdown = [
+    "```typescript\n" + signature + "\n```",
+    doc,
+    ...tagLines.map((line) => `*${line.replace(/^@(\S+)/, "@$1*")}`),
+    where ? `Declared in \`${where}\`` : "",
+  ]
+    .filter((part) => part !== "")
+    .join("\n\n");
+  return { found: true, data: { "text/plain": plain, "text/markdown": markdown }, metadata: {} };
+}
+
+/** `engine/nn/linear.d.ts:21` for a declaration on disk; undefined for the notebook's own. */
+function declarationSite(service: ts.LanguageService, fileName: string, position: number): string | undefined {
+  const definition = service.getDefinitionAtPosition(fileName, position)?.[0];
+  if (!definition || definition.fileName === fileName) return undefined;
+  const file = service.getProgram()?.getSourceFile(definition.fileName);
+  const line = file ? file.getLineAndCharacterOfPosition(definition.textSpan.start).line + 1 : undefined;
+  const shortName = definition.fileName.replace(/^.*\/(dist|node_modules)\//, "");
+  return line === undefined ? shortName : `${shortName}:${line}`;
+}

@@ -1,0 +1,121 @@
+// The TypeScript language service over the notebook: the engine's declarations as globals
+// (globals.ts), every cell that ran (notebook.ts) and the cell at hand. One instance lives in
+// the runtime child's language worker (worker.ts); tests use it directly.
+import { join } from "node:path";
+import type ts from "typescript";
+import { typescript } from "../typescript.js";
+import type { CompletionResult } from "../interpreter.js";
+import { completeInCell } from "./completion.js";
+import { cellDiagnostics, typeErrorReport, type CellDiagnostic, type TypeErrorReport } from "./diagnostics.js";
+import { engineImport, globalsDeclaration, type GlobalsSources } from "./globals.js";
+import { cellCompilerOptions, NotebookHost } from "./host.js";
+import { inspectInCell, type TypeInspection } from "./inspection.js";
+import { NotebookCells, parseCell } from "./notebook.js";
+
+export interface LanguageSetup {
+  /** The notebook's folder: relative imports and npm packages resolve from here. */
+  notebookDir: string;
+  /** The tsgrad installation: `dist/` (engine declarations) and `node_modules/@types`. */
+  projectDir: string;
+}
+
+export class NotebookLanguageService {
+  private readonly host: NotebookHost;
+  private readonly service: ts.LanguageService;
+  private readonly cells = new NotebookCells();
+  private readonly notebookFile: string;
+  private readonly globalsFile: string;
+  private readonly sources: GlobalsSources;
+  private globalsReady = false;
+
+  constructor(setup: LanguageSetup) {
+    const dist = join(setup.projectDir, "dist");
+    this.sources = { engineEntry: join(dist, "engine/index.js"), displayApi: join(dist, "kernel/runtime/displayApi.js") };
+    this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()]);
+    this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());
+    // Names no cell would use, in the notebook's folder so that imports resolve from there.
+    this.notebookFile = join(setup.notebookDir, "__tsgrad_notebook__.ts");
+    this.globalsFile = join(setup.notebookDir, "__tsgrad_globals__.d.ts");
+  }
+
+  /** Loads every declaration and runs each feature once, so the first real request is fast. */
+  warmUp(): void {
+    const sample = "const warmUp = tensor([[1, 2]]).matmul(randn([2, 1]));\nwarmUp.";
+    this.check(sample.slice(0, -1), "cell[warm-up]");
+    this.complete(sample, sample.length);
+    this.inspect(sample, 20, 0);
+  }
+
+  /** Errors that stop `code` from running, reported as `cellName` (e.g. `cell[3]`); undefined when none. */
+  check(code: string, cellName: string): TypeErrorReport | undefined {
+    const diagnostics = this.diagnose(code);
+    return diagnostics.length === 0 ? undefined : typeErrorReport(cellName, code, diagnostics);
+  }
+
+  /** The type errors of `code` after every recorded cell (none under `// @ts-nocheck`). */
+  diagnose(code: string): CellDiagnostic[] {
+    if (hasNoCheckPragma(code)) return [];
+    const cellStart = this.load(code);
+    const diagnostics = [
+      ...this.service.getSyntacticDiagnostics(this.notebookFile),
+      ...this.service.getSemanticDiagnostics(this.notebookFile),
+    ];
+    return cellDiagnostics(diagnostics, cellStart, code);
+  }
+
+  /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
+  commit(code: string): void {
+    const parsed = parseCell(code) as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] };
+    if ((parsed.parseDiagnostics?.length ?? 0) > 0) return;
+    this.cells.add(code);
+  }
+
+  /** Completions at `cursor` (UTF-16 offset into `code`). */
+  complete(code: string, cursor: number): CompletionResult {
+    const cellStart = this.load(code);
+    return completeInCell(this.service, this.notebookFile, cellStart, code, cursor);
+  }
+
+  /** What is known about the name at `cursor` (UTF-16 offset into `code`). */
+  inspect(code: string, cursor: number, detailLevel: 0 | 1): TypeInspection {
+    const cellStart = this.load(code);
+    return inspectInCell(this.service, this.notebookFile, cellStart, code, cursor, detailLevel);
+  }
+
+  /** How many cells the checker sees before the current one. */
+  get recordedCells(): number {
+    return this.cells.count;
+  }
+
+  /** Puts `code` after the recorded cells in the notebook file; returns where it starts. */
+  private load(code: string): number {
+    this.ensureGlobals();
+    const composed = this.cells.compose(code);
+    this.host.setFile(this.notebookFile, composed.text);
+    return composed.cellStart;
+  }
+
+  /** The globals file needs the engine's export names, which only the checker can list. */
+  private ensureGlobals(): void {
+    if (this.globalsReady) return;
+    this.globalsReady = true;
+    this.host.setFile(this.globalsFile, engineImport(this.sources) + "export {};\n");
+    this.host.setFile(this.notebookFile, "");
+    const program = this.service.getProgram();
+    const engineFile = program?.getSourceFile(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
+    const checker = program?.getTypeChecker();
+    const engineModule = engineFile && checker?.getSymbolAtLocation(engineFile);
+    const names = engineModule && checker ? checker.getExportsOfModule(engineModule).map((symbol) => symbol.name) : [];
+    this.host.setFile(this.globalsFile, globalsDeclaration(this.sources, names));
+  }
+}
+
+/** `// @ts-nocheck` among the cell's leading comments, where TypeScript honours it in a file. */
+function hasNoCheckPragma(code: string): boolean {
+  const comments = typescript.getLeadingCommentRanges(code, 0) ?? [];
+  return comments.some((range) => /^\/\/\s*@ts-nocheck\b|^\/\*\s*@ts-nocheck\b/.test(code.slice(range.pos, range.end)));
+}
+
+function typescriptLibDir(): string {
+  return typescript.getDefaultLibFilePath({}).replace(/[^/]+$/, "");
+}

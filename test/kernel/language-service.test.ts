@@ -1,0 +1,141 @@
+// The notebook language service in-process: type errors against earlier cells and the engine,
+// re-declaration across cells, completion and inspection. Needs `npm run build` (the engine's
+// declarations in dist/).
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { NotebookLanguageService } from "../../kernel/runtime/language/service.js";
+
+const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const NOTEBOOK_DIR = join(PROJECT, "test/fixtures/notebook");
+
+function freshService(): NotebookLanguageService {
+  return new NotebookLanguageService({ notebookDir: NOTEBOOK_DIR, projectDir: PROJECT });
+}
+
+describe("type checking a cell", () => {
+  let service: NotebookLanguageService;
+  beforeAll(() => {
+    service = freshService();
+  });
+
+  it("reports a type error at the cell's own line and column", () => {
+    const diagnostics = service.diagnose('const fine = 1;\nconst wrong: number = "one";');
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ line: 2, column: 7, code: 2322 });
+    expect(diagnostics[0]!.message).toContain("Type 'string' is not assignable to type 'number'");
+  });
+
+  it("knows the engine's globals, values and namespace types alike", () => {
+    const code = [
+      "const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });",
+      "const layer: nn.Linear = new nn.Linear(2, 1);",
+      "const modules: nn.Module[] = [layer];",
+      "const opt: optim.SGD = new optim.SGD(layer.parameters(), { lr: 0.1 });",
+      "const iris: data.LabelledData = data.iris();",
+      "const y: Tensor = layer.forward(x).sum();",
+      "y.backward();",
+      "display(y);",
+      "const name: string = await input('name?');",
+    ].join("\n");
+    expect(service.diagnose(code)).toEqual([]);
+  });
+
+  it("sees a variable declared three cells earlier", () => {
+    const notebook = freshService();
+    notebook.commit("const learningRate = 0.1;");
+    notebook.commit("const steps = 10;");
+    notebook.commit("console.log(steps);");
+    expect(notebook.diagnose("const lr: number = learningRate * 2;")).toEqual([]);
+    expect(notebook.diagnose("const lr: string = learningRate;")[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
+  });
+
+  it("lets a later cell declare a name again, with the new type winning", () => {
+    const notebook = freshService();
+    notebook.commit("const model = 1;\nfunction f() { return 1 }\nclass Net { a = 1 }\nimport { readFileSync } from 'node:fs';");
+    expect(notebook.diagnose("const model = 'now a string';\nfunction f() { return 'x' }\nclass Net { b = 2 }")).toEqual([]);
+    notebook.commit("const model = 'now a string';\nfunction f() { return 'x' }\nclass Net { b = 2 }");
+    expect(notebook.diagnose("const n: number = model;")[0]?.message).toContain("Type 'string' is not assignable to type 'number'");
+    expect(notebook.diagnose("new Net().b; const s: string = f();")).toEqual([]);
+    expect(notebook.diagnose("new Net().a")[0]?.message).toContain("Property 'a' does not exist on type 'Net'");
+  });
+
+  it("honours @ts-ignore, @ts-expect-error and @ts-nocheck", () => {
+    expect(service.diagnose('// @ts-ignore\nconst a: number = "x";')).toEqual([]);
+    expect(service.diagnose('// @ts-expect-error\nconst a: number = "x";')).toEqual([]);
+    expect(service.diagnose('// @ts-nocheck\nconst a: number = "x";\nconst b: string = 1;')).toEqual([]);
+    expect(service.diagnose("// @ts-expect-error\nconst a: number = 1;")[0]).toMatchObject({ code: 2578 });
+  });
+
+  it("formats errors like tsc --pretty, with the line and a caret", () => {
+    const report = service.check('const ok = 1;\nconst bad: number = "x";', "cell[7]");
+    expect(report?.ename).toBe("TypeScriptError");
+    const plain = report!.traceback.map((line) => line.replace(/\x1b\[[0-9;]*m/g, ""));
+    expect(plain[0]).toBe("cell[7]:2:7 - error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(plain).toContain('2 const bad: number = "x";');
+    expect(plain).toContain("        ^~~");
+    expect(report!.evalue).toContain("cell[7]:2:7");
+  });
+
+  it("counts columns in code points after an emoji", () => {
+    const [diagnostic] = service.diagnose('const s = "🔥🔥"; const n: number = s;');
+    // `n` is the 23rd character; UTF-16 would say 25.
+    expect(diagnostic).toMatchObject({ line: 1, column: 23 });
+  });
+});
+
+describe("completion and inspection", () => {
+  let service: NotebookLanguageService;
+  beforeAll(() => {
+    service = freshService();
+    service.commit("const t = randn([2, 2], { requiresGrad: true });");
+    service.commit("class Point { constructor(public xCoord: number, public yCoord: number) {} }\nconst p = new Point(1, 2);");
+  });
+
+  it("lists a tensor's methods after a dot, with the replaced span", () => {
+    const code = "t.";
+    const result = service.complete(code, code.length);
+    expect(result.matches).toEqual(expect.arrayContaining(["matmul", "backward", "grad"]));
+    expect(result).toMatchObject({ cursorStart: 2, cursorEnd: 2 });
+    const typed = service.complete("const u = t.mat", 15);
+    expect(typed.matches).toContain("matmul");
+    expect(typed).toMatchObject({ cursorStart: 12, cursorEnd: 15 });
+    const types = typed.metadata["_jupyter_types_experimental"] as { text: string; type: string }[];
+    expect(types.find((m) => m.text === "matmul")).toMatchObject({ type: "function", kind: "method" });
+  });
+
+  it("lists a user class's fields, also in a cell that does not type-check", () => {
+    const code = 'const broken: number = "x";\np.';
+    expect(service.complete(code, code.length).matches).toEqual(expect.arrayContaining(["xCoord", "yCoord"]));
+  });
+
+  it("offers globals, engine exports and keywords by prefix", () => {
+    expect(service.complete("ran", 3).matches).toEqual(expect.arrayContaining(["randn", "randint"]));
+    expect(service.complete("ret", 3).matches).toContain("return");
+    expect(service.complete("nn.Lin", 6).matches).toContain("Linear");
+  });
+
+  it("offers import paths and packages inside an import", () => {
+    const local = 'import { mean } from "./li';
+    expect(service.complete(local, local.length).matches).toContain("lib");
+    const builtin = 'import fs from "node:f';
+    expect(service.complete(builtin, builtin.length).matches).toContain("node:fs");
+  });
+
+  it("shows nn.Linear's signature and doc comment", () => {
+    const code = "const fc = new nn.Linear(4, 2)";
+    const result = service.inspect(code, code.indexOf("Linear") + 3, 0);
+    expect(result.found).toBe(true);
+    const plain = result.data["text/plain"] as string;
+    expect(plain).toContain("Linear(inFeatures: number, outFeatures: number");
+    expect(plain).toContain("A fully connected layer");
+    expect(result.data["text/markdown"]).toContain("```typescript");
+  });
+
+  it("inspects the call the cursor is inside", () => {
+    const code = "randn(";
+    const result = service.inspect(code, code.length, 0);
+    expect(result.found).toBe(true);
+    expect(result.data["text/plain"]).toContain("randn(");
+  });
+});
