@@ -7,3 +7,4 @@ export { decisionBoundary, type DecisionBoundaryOptions } from "./boundary.js";
 export { surface, trajectories, type SurfaceOptions, type TrajectoryOptions, type Path } from "./surface.js";
 export { Chart, vegaLite } from "./chart.js";
 export { VEGA_LITE_SCHEMA, type VegaLiteSpec, type ChartOptions } from "./spec.js";
+export { graph, type GraphOptions } from "./graph.js";
