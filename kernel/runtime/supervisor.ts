@@ -33,6 +33,7 @@ export interface RuntimeOptions {
 /** How long an interrupt may take before escalating (terminate JS, then restart the child). */
 const TERMINATE_AFTER_MS = 250;
 const RESTART_AFTER_MS = 1500;
+const RECENT_EXECUTES = 16;
 /** Children dying this many times in a row before they report ready: stop restarting. */
 const MAX_FAILED_STARTS = 3;
 
@@ -46,8 +47,13 @@ export class RuntimeSupervisor implements Interpreter {
   private child: ChildProcess | undefined;
   private ready: Promise<void> = Promise.resolve();
   private running: RunningExecute | undefined;
-  /** Events of every execute so far: timers and promises may print after the reply. */
+  /**
+   * Events of recent executes: timers and promises may print after the reply. The child
+   * attributes such output to the latest cell, so only the last few ids are ever used.
+   */
   private readonly eventsByExec = new Map<number, ExecuteEvents>();
+  private lastExecId = 0;
+  private childReady = false;
   private readonly pendingRequests = new Map<number, (result: unknown) => void>();
   private nextId = 0;
   private executionCount = 0;
@@ -68,6 +74,8 @@ export class RuntimeSupervisor implements Interpreter {
     if (!this.child) return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
     const execId = ++this.nextId;
     this.eventsByExec.set(execId, events);
+    this.lastExecId = execId;
+    for (const id of this.eventsByExec.keys()) if (this.eventsByExec.size > RECENT_EXECUTES) this.eventsByExec.delete(id);
     return new Promise<ExecuteOutcome>((resolveOutcome) => {
       this.running = { execId, resolve: resolveOutcome, interruptTimers: [] };
       this.send({ type: "execute", execId, code, fileName, options });
@@ -93,7 +101,8 @@ export class RuntimeSupervisor implements Interpreter {
    */
   interrupt(): void {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // Before it is ready the child has no SIGINT handler yet: the signal would kill it.
+    if (!child || child.exitCode !== null || !this.childReady) return;
     this.writeWatchdog(WATCHDOG_INTERRUPT);
     child.kill("SIGINT");
     const running = this.running;
@@ -137,6 +146,7 @@ export class RuntimeSupervisor implements Interpreter {
       serialization: "advanced",
     });
     this.child = child;
+    this.childReady = false;
     this.stderrTail = "";
     let markReady: () => void = () => {};
     this.ready = new Promise<void>((done) => (markReady = done));
@@ -151,6 +161,7 @@ export class RuntimeSupervisor implements Interpreter {
     child.on("message", (message: FromChild) => {
       if (message.type === "ready") {
         this.failedStarts = 0;
+        this.childReady = true;
         markReady();
       } else this.route(message);
     });
@@ -167,10 +178,11 @@ export class RuntimeSupervisor implements Interpreter {
     this.pendingRequests.clear();
     if (this.shuttingDown) return;
     const why = this.deathReason(code, signal);
+    const evalue = `the runtime process died (${why}) and was restarted: every variable is lost; run the notebook's cells again`;
     this.options.log(`runtime: the runtime process died (${why}); starting a new one`);
-    this.finishRunning(
-      runtimeError("RuntimeRestarted", `the runtime process died (${why}) and was restarted: every variable is lost; run the notebook's cells again`),
-    );
+    if (this.running) this.finishRunning(runtimeError("RuntimeRestarted", evalue));
+    // Died between cells (a timer's allocation, say): tell the latest cell, as late output.
+    else this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
     if (++this.failedStarts > MAX_FAILED_STARTS) {
       this.options.log("runtime: it keeps dying before it is ready; giving up");
       return;
