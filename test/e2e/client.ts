@@ -32,6 +32,8 @@ export interface StartOptions {
   signatureScheme?: string;
   /** Key written to the connection file; "" turns signing off. Random by default. */
   key?: string;
+  /** Node arguments before the connection file (default: the built kernel's main.js). */
+  command?: string[];
   /** Wait until shell and IOPub answer before resolving (default true). */
   waitReady?: boolean;
 }
@@ -335,7 +337,7 @@ export async function startKernel(options: StartOptions = {}): Promise<KernelCli
   const connectionFile = join(tempDir, "kernel.json");
   writeFileSync(connectionFile, JSON.stringify({ ...connection, kernel_name: "tsgrad" }));
   // Spawned directly (not through a shell) so SIGINT is not inherited as ignored.
-  const child = spawn(process.execPath, [KERNEL_MAIN, connectionFile], {
+  const child = spawn(process.execPath, [...(options.command ?? [KERNEL_MAIN]), connectionFile], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessage } from "../../kernel/protocol/messages.js";
 import { encode, Signer } from "../../kernel/protocol/wire.js";
-import { KERNEL_MAIN, startKernel, type KernelClient } from "./client.js";
+import { KERNEL_MAIN, REPO_ROOT, startKernel, type KernelClient } from "./client.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
@@ -256,6 +256,16 @@ describe("kernel lifecycle", () => {
     const kernel = await startKernel({ signatureScheme: "hmac-sha512" });
     try {
       expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it("runs through the CLI as the top-level kernel.json launches it (tsgrad kernel <file>)", async () => {
+    const kernel = await startKernel({ command: [join(REPO_ROOT, "bin", "tsgrad.js"), "kernel"] });
+    try {
+      const { reply } = await kernel.execute("2 ** 10");
+      expect(reply.content.status).toBe("ok");
     } finally {
       await kernel.close();
     }
