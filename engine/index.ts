@@ -20,4 +20,5 @@ export { save, load, type Saveable, type SaveFormat } from "./io.js";
 // Charts (Vega-Lite specs that render themselves).
 export * as plot from "./plot/index.js";
 export { vegaLite } from "./plot/chart.js";
+export { table } from "./plot/table.js";
 export { liveChart, progress, fit } from "./train/index.js";

@@ -1,0 +1,61 @@
+// Tables and tensors as notebook bundles: the exact MIME keys, numbers right-aligned and
+// rounded, long tables abbreviated.
+import { describe, expect, it } from "vitest";
+import { format } from "../../kernel/display/format.js";
+import { table } from "../../engine/plot/table.js";
+import { tensor, zeros } from "../../engine/creation.js";
+
+describe("table()", () => {
+  const history = [{ epoch: 1, loss: 0.51234567, optimizer: "SGD" }, { epoch: 2, loss: 0.25, optimizer: "Adam" }];
+
+  it("shows as HTML + Markdown + text", () => {
+    expect(Object.keys(format(table(history)).data).sort()).toEqual(["text/html", "text/markdown", "text/plain"]);
+  });
+
+  it("rounds numbers to the precision, integers stay integers, numbers right-aligned", () => {
+    const t = table(history, { precision: 3, caption: "training" });
+    expect(t.toString()).toBe(["training", "epoch   loss  optimizer", "    1  0.512  SGD", "    2  0.250  Adam"].join("\n"));
+    expect(t.markdown()).toBe(["**training**", "", "| epoch | loss | optimizer |", "| ---: | ---: | :--- |", "| 1 | 0.512 | SGD |", "| 2 | 0.250 | Adam |"].join("\n"));
+    expect(t.html()).toContain('<td style="text-align:right">0.512</td><td style="text-align:left">SGD</td>');
+    expect(t.html()).toContain("<caption>training</caption>");
+  });
+
+  it("takes columns of values and tensors", () => {
+    expect(table({ optimizer: ["SGD", "Adam"], loss: tensor([0.5, 0.25]) }).rows).toEqual([{ optimizer: "SGD", loss: 0.5 }, { optimizer: "Adam", loss: 0.25 }]);
+    expect(table(tensor([[1, 2], [3, 4]], { dtype: "int32" })).toString()).toBe(["   0  1", "0  1  2", "1  3  4"].join("\n"));
+  });
+
+  it("abbreviates long tables to head and tail with the full size", () => {
+    const t = table({ i: Array.from({ length: 100 }, (_, i) => i) }, { maxRows: 6 });
+    expect(t.toString().split("\n")).toEqual([" i", " 0", " 1", " 2", " …", "97", "98", "99", "100 rows × 1 columns"]);
+  });
+
+  it("escapes HTML in cells", () => {
+    expect(table([{ name: "<b>" }]).html()).toContain("<td style=\"text-align:left\">&lt;b&gt;</td>");
+  });
+});
+
+describe("tensors as a cell's value", () => {
+  it("PyTorch-like text plus an HTML table with shape, dtype and requiresGrad", () => {
+    const t = tensor([[1, 2.5], [-3, 4]]);
+    t.requiresGrad = true;
+    const { data } = format(t);
+    expect(Object.keys(data).sort()).toEqual(["text/html", "text/plain"]);
+    expect(data["text/plain"]).toBe(t.toString());
+    const html = data["text/html"] as string;
+    expect(html).toContain("tensor of shape [2, 2] · float32 · requiresGrad");
+    expect(html).toContain('<td style="text-align:right">2.5000</td>');
+    expect(html.match(/<td/g)).toHaveLength(4);
+  });
+
+  it("abbreviates big tensors to their corners", () => {
+    const html = format(zeros([1000, 50])).data["text/html"] as string;
+    expect(html.match(/<tr>/g)).toHaveLength(1 + 11); // header + 5 + … + 5
+    expect(html.match(/<td/g)).toHaveLength(11 * 9); // 4 + … + 4 columns
+  });
+
+  it("labels rows of 3-D tensors by their leading indices", () => {
+    const html = format(zeros([2, 2, 3])).data["text/html"] as string;
+    expect(html).toContain('<th style="text-align:right">1, 0</th>');
+  });
+});

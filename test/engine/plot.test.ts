@@ -1,0 +1,199 @@
+// Chart specs: what each builder draws (marks, encodings, interactions), that every spec is
+// Vega-Lite v5 and compiles without a warning in Vega-Lite 5.6.1 (what JupyterLab 4.6 ships).
+import { describe, expect, it } from "vitest";
+import { compile } from "vega-lite";
+import * as plot from "../../engine/plot/index.js";
+import { Chart } from "../../engine/plot/chart.js";
+import { steepestDescent } from "../../engine/plot/loss.js";
+import { tensor } from "../../engine/creation.js";
+import { Tensor } from "../../engine/tensor.js";
+
+type Spec = Record<string, any>;
+
+/** Compiles with Vega-Lite 5.6.1, returning every warning it logged. */
+function warningsOf(spec: Spec): string[] {
+  const warnings: string[] = [];
+  const logger = {
+    level: () => logger,
+    warn: (...args: unknown[]) => { warnings.push(args.join(" ")); return logger; },
+    info: () => logger,
+    debug: () => logger,
+    error: (...args: unknown[]) => { warnings.push(`error: ${args.join(" ")}`); return logger; },
+  };
+  compile(spec as never, { logger: logger as never });
+  return warnings;
+}
+
+/** Every unit spec's mark type, depth first. */
+function marks(spec: Spec): string[] {
+  const own = spec.mark ? [typeof spec.mark === "string" ? spec.mark : spec.mark.type] : [];
+  const children = [...(spec.layer ?? []), ...(spec.hconcat ?? []), ...(spec.vconcat ?? [])];
+  return [...own, ...children.flatMap(marks)];
+}
+
+const linearModel = { forward: (x: Tensor) => x.matmul(tensor([[1], [0]])) }; // class 1 where x > 0
+const X = tensor([[-1, 0], [1, 0], [-2, 1], [2, -1]]);
+const rosenbrock = (x: number, y: number) => (1 - x) ** 2 + 100 * (y - x * x) ** 2;
+
+const CHARTS: Record<string, () => Chart> = {
+  line: () => plot.line({ train: [3, 2, 1], val: [3.5, 2.5, 2] }, { logY: true }),
+  scatter: () => plot.scatter(X, [0, 1, 0, 1]),
+  bar: () => plot.bar({ SGD: 0.3, Adam: 0.1 }),
+  histogram: () => plot.histogram([1, 2, 2, 3, 3, 3], { bins: 3 }),
+  heatmap: () => plot.heatmap([[5, 1], [0, 4]], { rowLabels: ["a", "b"], colLabels: ["a", "b"] }),
+  layer: () => plot.layer(plot.line([1, 2, 3]), plot.line([3, 2, 1])),
+  hconcat: () => plot.hconcat(plot.bar([1, 2]), plot.histogram([1, 2, 3])),
+  vconcat: () => plot.vconcat(plot.bar([1, 2]), plot.line([1, 2])),
+  loss: () => plot.loss([{ epoch: 1, loss: 1, valLoss: 1.2 }, { epoch: 2, loss: 0.5, valLoss: 0.7 }], { slider: true }),
+  decisionBoundary: () => plot.decisionBoundary(linearModel, X, [0, 1, 0, 1], { resolution: 10 }),
+  surface: () => plot.layer(plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 10 }), plot.trajectories({ SGD: [[0, 0], [0.5, 0.2], [1, 1]] }, { slider: true })),
+  lrFinder: () => plot.lrFinder({ lr: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], loss: [2.3, 2.3, 2.0, 1.0, 0.8, 5] }),
+  graph: () => tensor([1, 2]).mul(tensor([3, 4])).sum().graph(),
+};
+
+describe("every chart kind", () => {
+  for (const [name, make] of Object.entries(CHARTS)) {
+    it(`${name}: a Vega-Lite v5 spec that Vega-Lite 5.6.1 compiles without warnings`, () => {
+      const spec = make().spec as Spec;
+      expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
+      expect(warningsOf(spec)).toEqual([]);
+      expect(JSON.parse(JSON.stringify(spec))).toEqual(spec); // plain JSON
+    });
+  }
+});
+
+describe("plot builders", () => {
+  it("line: one series per key, coloured, zoomable, log y drops non-positive values", () => {
+    const spec = plot.line({ train: [3, 2, 0], val: [4, 3, 2] }, { logY: true, xLabel: "epoch" }).spec as Spec;
+    expect(marks(spec)).toEqual(["line"]);
+    expect(spec.encoding.color).toEqual({ field: "series", type: "nominal", title: null });
+    expect(spec.encoding.y.scale).toEqual({ type: "log" });
+    expect(spec.encoding.x.title).toBe("epoch");
+    expect(spec.params).toEqual([{ name: "zoom", select: "interval", bind: "scales" }]);
+    expect(spec.encoding.tooltip.map((t: Spec) => t.field)).toEqual(["x", "series", "value"]);
+    expect(spec.data.values.filter((r: Spec) => r.series === "train").map((r: Spec) => r.value)).toEqual([3, 2, null]);
+  });
+
+  it("line: rows of records plot every numeric field against step or epoch", () => {
+    const spec = plot.line([{ epoch: 1, loss: 2, acc: 0.5 }, { epoch: 2, loss: 1, acc: 0.7 }]).spec as Spec;
+    expect(spec.encoding.x.field).toBe("epoch");
+    expect(spec.data.values).toEqual([
+      { epoch: 1, series: "loss", value: 2 }, { epoch: 2, series: "loss", value: 1 },
+      { epoch: 1, series: "acc", value: 0.5 }, { epoch: 2, series: "acc", value: 0.7 },
+    ]);
+  });
+
+  it("scatter: x/y from an [N, 2] tensor, colour and shape by label", () => {
+    const spec = plot.scatter(X, [0, 1, 0, 1]).spec as Spec;
+    expect(spec.data.values[1]).toEqual({ x: 1, y: 0, label: "1" });
+    expect(spec.encoding.color.field).toBe("label");
+    expect(() => plot.scatter(X, [0, 1])).toThrow("4 points but 2 labels");
+  });
+
+  it("histogram: counts per equal-width bin, binned in the kernel", () => {
+    const spec = plot.histogram([1, 2, 2, 3, 3, 3], { bins: 2 }).spec as Spec;
+    expect(spec.data.values).toEqual([{ start: 1, end: 2, count: 1 }, { start: 2, end: 3, count: 5 }]);
+    const big = plot.histogram(new Float32Array(200_000).map((_, i) => i % 7), { bins: 7 }).spec as Spec;
+    expect(big.data.values.map((r: Spec) => r.count).reduce((a: number, b: number) => a + b)).toBe(200_000);
+  });
+
+  it("heatmap: a cell per entry in row order, with value labels when small", () => {
+    const spec = plot.heatmap([[5, 1], [0, 4]], { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] }).spec as Spec;
+    expect(marks(spec)).toEqual(["rect", "text"]);
+    expect(spec.data.values).toContainEqual({ row: "dog", col: "cat", value: 0 });
+    expect(spec.layer[0].encoding.y.sort).toEqual(["cat", "dog"]);
+    expect(marks(plot.heatmap([[1]], { showValues: false }).spec as Spec)).toEqual(["rect"]);
+  });
+
+  it("layer: one zoom param, slider params at the top, separate colour scales for a surface and paths", () => {
+    expect((plot.layer(plot.line([1, 2]), plot.line([2, 1])).spec as Spec).layer.flatMap((l: Spec) => l.params ?? [])).toHaveLength(1);
+    const spec = CHARTS.surface!().spec as Spec;
+    expect(marks(spec)).toEqual(["rect", "line"]);
+    expect(spec.params).toEqual([{ name: "stepShown", value: 2, bind: { input: "range", min: 0, max: 2, step: 1, name: "step " } }]);
+    expect(spec.layer[1].transform).toEqual([{ filter: 'datum["step"] <= stepShown' }]);
+    expect(spec.resolve).toEqual({ scale: { color: "independent" } });
+  });
+
+  it("loss: curves by epoch with a slider over epochs", () => {
+    const spec = CHARTS.loss!().spec as Spec;
+    expect(spec.encoding.x.field).toBe("epoch");
+    expect(spec.params[1]).toMatchObject({ name: "epochShown", bind: { input: "range", min: 1, max: 2 } });
+    expect(new Set(spec.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss", "valLoss"]));
+  });
+
+  it("decisionBoundary: the model's class over a grid, then the points", () => {
+    const spec = CHARTS.decisionBoundary!().spec as Spec;
+    expect(marks(spec)).toEqual(["rect", "point"]);
+    const cells = spec.layer[0].data.values as Spec[];
+    expect(cells).toHaveLength(100);
+    for (const cell of cells) expect(cell.label).toBe((cell.x + cell.x2) / 2 > 0 ? "1" : "0");
+  });
+
+  it("surface: one cell per grid point with f's value", () => {
+    const spec = plot.surface(rosenbrock, { x: [0, 2], y: [0, 2], resolution: 2 }).spec as Spec;
+    expect(spec.data.values.map((c: Spec) => c.value)).toEqual([rosenbrock(0.5, 0.5), rosenbrock(1.5, 0.5), rosenbrock(0.5, 1.5), rosenbrock(1.5, 1.5)]);
+  });
+
+  it("trajectories: points per optimizer in step order", () => {
+    const spec = plot.trajectories({ Adam: tensor([[0, 0], [1, 1]]), SGD: [tensor([0, 0]), tensor([0.5, 0.5])] }).spec as Spec;
+    expect(spec.data.values).toEqual([
+      { optimizer: "Adam", step: 0, x: 0, y: 0 }, { optimizer: "Adam", step: 1, x: 1, y: 1 },
+      { optimizer: "SGD", step: 0, x: 0, y: 0 }, { optimizer: "SGD", step: 1, x: 0.5, y: 0.5 },
+    ]);
+    expect(spec.encoding.order).toEqual({ field: "step", type: "quantitative" });
+  });
+
+  it("lrFinder: log lr axis and the steepest descent marked", () => {
+    const spec = CHARTS.lrFinder!().spec as Spec;
+    expect(marks(spec)).toEqual(["line", "rule", "text"]);
+    expect(spec.layer[0].encoding.x.scale).toEqual({ type: "log" });
+    // A sigmoid in log10(lr) falls fastest at its centre, 10^-2.5.
+    const lr = Array.from({ length: 100 }, (_, i) => 10 ** (-5 + (5 * i) / 99));
+    const losses = lr.map((v) => 2.3 - 2 / (1 + Math.exp(-3 * (Math.log10(v) + 2.5))));
+    const suggested = steepestDescent(lr, losses)!;
+    expect(Math.abs(Math.log10(suggested) + 2.5)).toBeLessThan(0.1);
+  });
+});
+
+describe("graph", () => {
+  const x = tensor([[1, -2]]);
+  const w = tensor([[0.5], [-0.3]]);
+  w.requiresGrad = true;
+  const loss = x.matmul(w).tanh().square().mean();
+  loss.backward(undefined, { retainGrads: true });
+  const spec = loss.graph({ names: { x, w } }).spec as Spec;
+  const boxes = spec.layer[2].data.values as Spec[];
+  const edges = spec.layer[0].data.values as Spec[];
+
+  it("has a box per tensor, named by op or by the names given, with shape, value and gradient", () => {
+    expect(boxes.map((b) => b.name).sort()).toEqual(["matmul", "mul", "square", "sum", "tanh", "w", "x", "input"].sort());
+    const wBox = boxes.find((b) => b.name === "w")!;
+    expect(wBox.label).toBe(`w\n[2, 1]\n[0.5, -0.3]\ngrad [${Array.from(w.grad!.data, (v) => Number(v.toPrecision(3))).join(", ")}]`);
+    expect(boxes.find((b) => b.kind === "output")!.name).toBe("mul");
+  });
+
+  it("lays boxes out without overlaps, edges running left to right", () => {
+    for (const a of boxes) for (const b of boxes) {
+      if (a === b) continue;
+      const overlap = a.x < b.x2 && b.x < a.x2 && a.y < b.y2 && b.y < a.y2;
+      expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
+    }
+    expect(edges).toHaveLength(7);
+    for (const e of edges) expect(e.x2).toBeGreaterThan(e.x);
+  });
+
+  it("keeps a 200-node MLP graph overlap-free", () => {
+    let h = tensor([[0.1, 0.2, 0.3, 0.4]]);
+    for (let layer = 0; layer < 40; layer++) {
+      const wl = tensor([[0.1], [0.2], [0.3], [0.4]]);
+      wl.requiresGrad = true;
+      h = h.mul(h.matmul(wl).tanh()).add(0.1);
+    }
+    const big = h.sum().graph().spec as Spec;
+    const bigBoxes = big.layer[2].data.values as Spec[];
+    expect(bigBoxes.length).toBeGreaterThan(200);
+    const key = (b: Spec) => `${b.x},${b.y}`;
+    expect(new Set(bigBoxes.map(key)).size).toBe(bigBoxes.length);
+    expect(warningsOf(big)).toEqual([]);
+  });
+});
