@@ -298,12 +298,18 @@ function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: Ty
       }
     }
   }
+  // Leftover rows pair the k-steps the same way, so a row's result never depends on its group.
   for (; i < m; i++) {
     const o = oo + i * n;
     const ai = ao + i * rs;
-    for (let p = 0; p < k; p++) {
+    let p = 0;
+    for (; p + 1 < k; p += 2) {
+      const x = a[ai + p * ks]!, y = a[ai + (p + 1) * ks]!;
+      const b0 = bo + p * n, b1 = b0 + n;
+      for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]! + y * b[b1 + j]!;
+    }
+    if (p < k) {
       const x = a[ai + p * ks]!;
-      if (x === 0) continue;
       const b0 = bo + p * n;
       for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]!;
     }

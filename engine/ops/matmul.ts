@@ -1,6 +1,7 @@
 // Matrix product: 1-D (vectors), 2-D, and batched with NumPy broadcasting of the batch dims.
 // Backward uses the transposed kernels (g @ Bᵀ, Aᵀ @ g) without copying a transpose.
 import { apply, type Primitive } from "../autograd.js";
+import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type DType } from "../kernels/index.js";
 import { broadcastStrides, formatShape, shapeSize } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -19,7 +20,7 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
   const out = Tensor.zeros([...batch, m, n], dtype);
   const count = shapeSize(batch);
   if (count === 1) {
-    kernels.matmul(a.data, 0, b.data, 0, out.data, 0, m, k, n, transA, transB);
+    rowBlocks(a, b, out, 0, 0, 0, m, k, n, transA, transB);
     return out;
   }
   // Offsets of each batch's matrices, counting in whole matrices (stride 0 where broadcast).
@@ -35,9 +36,29 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
       ai += idx * aStrides[d]!;
       bi += idx * bStrides[d]!;
     }
-    kernels.matmul(a.data, ai * m * k, b.data, bi * k * n, out.data, i * m * n, m, k, n, transA, transB);
+    rowBlocks(a, b, out, ai * m * k, bi * k * n, i * m * n, m, k, n, transA, transB);
   }
   return out;
+}
+
+const INTERRUPT_EVERY_FLOPS = 1 << 24; // ~10 ms of plain-JS matmul
+
+/**
+ * One matrix product, in blocks of rows when it is big, checking for an interrupt between
+ * blocks (a 2000×2000 product takes seconds; the kernel must stop within about one).
+ */
+function rowBlocks(a: Tensor, b: Tensor, out: Tensor, ao: number, bo: number, oo: number,
+  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const rowsPerBlock = transA ? m : Math.max(1, Math.floor(INTERRUPT_EVERY_FLOPS / Math.max(1, k * n)));
+  if (rowsPerBlock >= m) {
+    kernels.matmul(a.data, ao, b.data, bo, out.data, oo, m, k, n, transA, transB);
+    return;
+  }
+  for (let i = 0; i < m; i += rowsPerBlock) {
+    throwIfInterrupted();
+    const rows = Math.min(rowsPerBlock, m - i);
+    kernels.matmul(a.data, ao + i * k, b.data, bo, out.data, oo + i * n, rows, k, n, false, transB);
+  }
 }
 
 function batchShape(a: Tensor, b: Tensor): number[] {

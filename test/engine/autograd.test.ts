@@ -1,7 +1,7 @@
 // Backpropagation: accumulation into leaves, broadcasting undone, deep graphs, the functional
 // API, noGrad, the graph kept for drawing, interrupts, and a small network that learns.
 import { afterEach, describe, expect, test } from "vitest";
-import { grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
+import { concat, grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
 import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
 
 describe("backward", () => {
@@ -161,6 +161,17 @@ describe("interrupts", () => {
     requestInterrupt();
     expect(() => y.backward()).toThrow(expect.objectContaining({ name: "KeyboardInterrupt" }));
     expect(x.grad).toBeNull();
+  });
+  test("a big matmul checks between blocks of rows, and its result is unchanged by blocking", () => {
+    manualSeed(8);
+    const a = randn([300, 256]);
+    const b = randn([256, 300]);
+    // Reference: row by row, each a small product that runs in one block.
+    const rows = concat(Array.from({ length: 300 }, (_, i) => a.slice(0, i, i + 1).matmul(b)), 0);
+    const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    expect(bytes(a.matmul(b)).equals(bytes(rows))).toBe(true);
+    requestInterrupt();
+    expect(() => a.matmul(b)).toThrow(expect.objectContaining({ name: "KeyboardInterrupt" }));
   });
   test("a shared flag set from elsewhere stops a loop between ops", () => {
     const shared = new Int32Array(new SharedArrayBuffer(4));
