@@ -17,6 +17,8 @@ export interface Transport {
 
 export type Receiver = (channel: ReceiveChannel, message: IncomingMessage) => void;
 
+const FLUSH_GRACE_MS = 100;
+
 /**
  * zeromq.js 6 allows one `send()` in flight per socket; a burst of unawaited sends fails with
  * EBUSY and loses messages. Each socket gets a chain of awaited sends instead.
@@ -50,7 +52,7 @@ export class KernelSockets implements Transport {
   private readonly queues: Record<SendChannel, SendQueue>;
   private closed = false;
 
-  private constructor(private readonly info: ConnectionInfo, private readonly log: (line: string) => void) {
+  private constructor(info: ConnectionInfo, private readonly log: (line: string) => void) {
     this.signer = new Signer(info.key, info.signature_scheme);
     this.queues = {
       shell: new SendQueue(this.shell, log),
@@ -88,10 +90,13 @@ export class KernelSockets implements Transport {
     return this.queues[channel].push(encode(message, this.signer, prefix));
   }
 
-  /** Waits for queued sends, then closes every socket. */
+  /** Waits for queued sends to go out (the shutdown_reply and the last idle), then closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all(Object.values(this.queues).map((queue) => queue.drained()));
+    // A resolved send is only queued inside ZeroMQ; its I/O thread still has to write it.
+    // ipykernel gives it 0.1 s before stopping too.
+    await new Promise((resolve) => setTimeout(resolve, FLUSH_GRACE_MS));
     this.closed = true;
     for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.hb]) socket.close();
   }
@@ -124,7 +129,4 @@ export class KernelSockets implements Transport {
     }
   }
 
-  get connection(): ConnectionInfo {
-    return this.info;
-  }
 }

@@ -243,6 +243,13 @@ describe("kernel lifecycle", () => {
     const reply = await kernel.shutdown(false);
     expect(reply.content).toEqual({ status: "ok", restart: false });
     expect(kernel.exitCode).toBe(0);
+    // The idle after the reply still went out before the process exited.
+    const requestId = (reply.parent_header as { msg_id: string }).msg_id;
+    const states = kernel
+      .allIopub()
+      .filter((m) => (m.parent_header as { msg_id?: string }).msg_id === requestId)
+      .map((m) => m.content.execution_state);
+    expect(states).toEqual(["busy", "idle"]);
   });
 
   it("replies to shutdown_request with restart and exits cleanly (the client starts a new one)", async () => {
