@@ -1,6 +1,9 @@
 // End-to-end through the Interpreter itself (startRuntime → the built runtime child), for the
 // contract the server relies on: event order, late events after execute() resolved, a child
 // that dies being replaced, shutdown releasing the child.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRuntime } from "../../kernel/runtime/index.js";
 import type { DisplayEvent, ExecuteEvents, ExecuteOptions, ExecuteOutcome, Interpreter } from "../../kernel/runtime/interpreter.js";
@@ -85,6 +88,23 @@ describe("the runtime Interpreter", () => {
     const silent = await runtime.execute("throw new Error('silent')", { ...OPTIONS, silent: true }, recorder().callbacks);
     expect((counted.outcome as { traceback: string[] }).traceback.join("\n")).toMatch(/at cell\[\d+\]:1:7/);
     expect((silent as { traceback: string[] }).traceback.join("\n")).toContain("at cell[*]:1:7");
+  });
+
+  it("imports packages installed in the tsgrad project from a notebook folder outside it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "tsgrad-notebook-"));
+    const own = startRuntime({ log: () => {}, cwd: folder });
+    try {
+      const { callbacks } = recorder();
+      const imported = await own.execute('import { TraceMap } from "@jridgewell/trace-mapping"\ntypeof TraceMap', OPTIONS, callbacks);
+      expect(imported, JSON.stringify(imported)).toMatchObject({ status: "ok", result: { data: { "text/plain": "'function'" } } });
+      const required = await own.execute('typeof require("@jridgewell/trace-mapping").TraceMap', OPTIONS, callbacks);
+      expect(required).toMatchObject({ status: "ok", result: { data: { "text/plain": "'function'" } } });
+      const cwd = await own.execute("process.cwd()", OPTIONS, callbacks);
+      expect(cwd).toMatchObject({ status: "ok", result: { data: { "text/plain": `'${folder}'` } } });
+    } finally {
+      await own.shutdown();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("lets shutdown() end the child so the process can exit", async () => {
