@@ -30,7 +30,8 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
     copy.data.set(x.data);
     return copy;
   });
-  const params = leaves.filter((x) => isFloat(x.dtype));
+  const checked = leaves.map((x, i) => ({ x, i })).filter(({ x }) => isFloat(x.dtype)); // ints are indices
+  const params = checked.map(({ x }) => x);
   const first = noGrad(() => fn(...leaves));
   const weights = Tensor.zeros(first.shape, float64 ? "float64" : first.dtype);
   const gen = new RandomGenerator(1234); // its own generator: checking must not move the user's seed
@@ -53,7 +54,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
       const error = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));
       if (error > worst || Number.isNaN(error)) {
         worst = Number.isNaN(error) ? Infinity : error;
-        where = `input ${inputs.indexOf(inputs.filter((t) => isFloat(t.dtype))[p]!)} ${formatShape(x.shape)} element ${i}: analytic ${a}, numeric ${numeric}`;
+        where = `input ${checked[p]!.i} ${formatShape(x.shape)} element ${i}: analytic ${a}, numeric ${numeric}`;
       }
     }
   });
