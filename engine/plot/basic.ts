@@ -141,7 +141,7 @@ export function histogram(values: Numbers, options: HistogramOptions = {}): Char
     data: { values: counts.map((count, i) => ({ start: compact(lo + i * width), end: compact(lo + (i + 1) * width), count })) },
     mark: { type: "bar", tooltip: true, binSpacing: 0 },
     encoding: {
-      x: { field: "start", type: "quantitative", title: xLabel, scale: { zero: false } },
+      x: { field: "start", type: "quantitative", bin: { binned: true }, title: xLabel },
       x2: { field: "end" },
       y: { field: "count", type: "quantitative", title: "count" },
       tooltip: [
