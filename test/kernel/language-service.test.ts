@@ -60,6 +60,26 @@ describe("type checking a cell", () => {
     expect(notebook.diagnose("new Net().a")[0]?.message).toContain("Property 'a' does not exist on type 'Net'");
   });
 
+  it("is not poisoned by an earlier cell that never ends (interrupted loop, process.exit)", () => {
+    const notebook = freshService();
+    notebook.commit("let counter = 0");
+    notebook.commit("while (true) { counter++ }");
+    notebook.commit("process.exit(1)");
+    expect(notebook.diagnose("console.log(counter + 1); const p = new Promise<number>((r) => r(1));")).toEqual([]);
+  });
+
+  it("keeps the doc comments of earlier cells' declarations for inspection", () => {
+    const notebook = freshService();
+    notebook.commit("/** Squares a number. */\nfunction square(x: number) { return x * x }\nsquare(3)");
+    const inspected = notebook.inspect("square(2)", 2, 0);
+    expect(inspected.data["text/plain"]).toContain("function square(x: number): number");
+    expect(inspected.data["text/plain"]).toContain("Squares a number.");
+  });
+
+  it("leaves syntax errors to the transpiler", () => {
+    expect(service.diagnose("const = 3; const n: number = 'x'")).toEqual([]);
+  });
+
   it("honours @ts-ignore, @ts-expect-error and @ts-nocheck", () => {
     expect(service.diagnose('// @ts-ignore\nconst a: number = "x";')).toEqual([]);
     expect(service.diagnose('// @ts-expect-error\nconst a: number = "x";')).toEqual([]);

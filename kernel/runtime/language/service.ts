@@ -52,15 +52,13 @@ export class NotebookLanguageService {
     return diagnostics.length === 0 ? undefined : typeErrorReport(cellName, code, diagnostics);
   }
 
-  /** The type errors of `code` after every recorded cell (none under `// @ts-nocheck`). */
+  /** The type errors of `code` after every recorded cell (none under `// @ts-nocheck`, none for unparsable code). */
   diagnose(code: string): CellDiagnostic[] {
     if (hasNoCheckPragma(code)) return [];
     const cellStart = this.load(code);
-    const diagnostics = [
-      ...this.service.getSyntacticDiagnostics(this.notebookFile),
-      ...this.service.getSemanticDiagnostics(this.notebookFile),
-    ];
-    return cellDiagnostics(diagnostics, cellStart, code);
+    // Syntax errors are the transpiler's to report (a SyntaxError at the cell's position).
+    if (cellDiagnostics(this.service.getSyntacticDiagnostics(this.notebookFile), cellStart, code).length > 0) return [];
+    return cellDiagnostics(this.service.getSemanticDiagnostics(this.notebookFile), cellStart, code);
   }
 
   /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
