@@ -32,6 +32,8 @@ export interface StartOptions {
   signatureScheme?: string;
   /** Key written to the connection file; "" turns signing off. Random by default. */
   key?: string;
+  /** "ipc" binds Unix sockets named after a path in the kernel's temp folder instead of TCP ports. */
+  transport?: "tcp" | "ipc";
   /** Node arguments before the connection file (default: the built kernel's main.js). */
   command?: string[];
   /** Wait until shell and IOPub answer before resolving (default true). */
@@ -107,7 +109,8 @@ export class KernelClient {
   }
 
   connect(): void {
-    const address = (port: number) => `tcp://${this.connection.ip}:${port}`;
+    const address = (port: number) =>
+      this.connection.transport === "tcp" ? `tcp://${this.connection.ip}:${port}` : `ipc://${this.connection.ip}-${port}`;
     this.shell.connect(address(this.connection.shell_port));
     this.control.connect(address(this.connection.control_port));
     this.stdin.connect(address(this.connection.stdin_port));
@@ -321,10 +324,12 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Writes a fresh connection file and spawns the built kernel on it. */
 export async function startKernel(options: StartOptions = {}): Promise<KernelClient> {
-  const [shell, control, stdin, iopub, hb] = (await freePorts(5)) as [number, number, number, number, number];
+  const tempDir = mkdtempSync(join(tmpdir(), "tsgrad-kernel-"));
+  const ipc = options.transport === "ipc";
+  const [shell, control, stdin, iopub, hb] = ipc ? [1, 2, 3, 4, 5] : ((await freePorts(5)) as [number, number, number, number, number]);
   const connection: ConnectionInfo = {
-    transport: "tcp",
-    ip: "127.0.0.1",
+    transport: ipc ? "ipc" : "tcp",
+    ip: ipc ? join(tempDir, "kernel") : "127.0.0.1",
     key: options.key ?? randomBytes(16).toString("hex"),
     signature_scheme: options.signatureScheme ?? "hmac-sha256",
     shell_port: shell,
@@ -333,7 +338,6 @@ export async function startKernel(options: StartOptions = {}): Promise<KernelCli
     iopub_port: iopub,
     hb_port: hb,
   };
-  const tempDir = mkdtempSync(join(tmpdir(), "tsgrad-kernel-"));
   const connectionFile = join(tempDir, "kernel.json");
   writeFileSync(connectionFile, JSON.stringify({ ...connection, kernel_name: "tsgrad" }));
   // Spawned directly (not through a shell) so SIGINT is not inherited as ignored.

@@ -10,12 +10,15 @@ import { KERNEL_MAIN, REPO_ROOT, startKernel, type KernelClient } from "./client
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
+// The runtime's first cell loads the TypeScript compiler: seconds on a busy two-core machine.
+const WARM_UP_MS = 60_000;
 
 describe("a running kernel", () => {
   let kernel: KernelClient;
   beforeAll(async () => {
     kernel = await startKernel();
-  });
+    await kernel.execute("0", { timeoutMs: WARM_UP_MS });
+  }, WARM_UP_MS + 10_000);
   afterAll(async () => {
     await kernel.close();
   });
@@ -198,7 +201,8 @@ describe("while a cell computes", () => {
   let kernel: KernelClient;
   beforeAll(async () => {
     kernel = await startKernel();
-  });
+    await kernel.execute("0", { timeoutMs: WARM_UP_MS });
+  }, WARM_UP_MS + 10_000);
   afterAll(async () => {
     await kernel.close();
   });
@@ -271,12 +275,12 @@ describe("kernel lifecycle", () => {
   it("runs through the CLI as the top-level kernel.json launches it (tsgrad kernel <file>)", async () => {
     const kernel = await startKernel({ command: [join(REPO_ROOT, "bin", "tsgrad.js"), "kernel"] });
     try {
-      const { reply } = await kernel.execute("2 ** 10");
+      const { reply } = await kernel.execute("2 ** 10", { timeoutMs: WARM_UP_MS });
       expect(reply.content.status).toBe("ok");
     } finally {
       await kernel.close();
     }
-  });
+  }, WARM_UP_MS + 10_000);
 
   it("refuses to start on a bad connection file, naming the field, instead of hanging", () => {
     const dir = mkdtempSync(join(tmpdir(), "tsgrad-badconn-"));
@@ -291,6 +295,17 @@ describe("kernel lifecycle", () => {
       expect(usage.stderr).toMatch(/usage/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("binds the transport the connection file names (ipc)", async () => {
+    const kernel = await startKernel({ transport: "ipc" });
+    try {
+      expect(kernel.connection.transport).toBe("ipc");
+      expect((await kernel.request("control", "kernel_info_request")).content.status).toBe("ok");
+      expect(await kernel.heartbeat()).toBeGreaterThan(0);
+    } finally {
+      await kernel.close();
     }
   });
 
