@@ -17,9 +17,8 @@ import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.j
 import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
 import { saveCompilerCodeCache } from "./typescript.js";
 import { describeError } from "./traceback.js";
-import { complete } from "./completion.js";
-import { inspectAt } from "./inspection.js";
 import { isComplete } from "./completeness.js";
+import { CellLanguage, typeCheckWanted } from "./language/client.js";
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PROJECT = dirname(DIST);
@@ -57,6 +56,9 @@ const executor = new Executor({
   },
   afterCell: () => Atomics.store(cellRunning, 0, 0),
 });
+
+// Type checks, completion and inspection: a worker thread, warming up from now on.
+const language = new CellLanguage({ notebookDir: NOTEBOOK_DIR, projectDir: PROJECT, checkBeforeRun: typeCheckWanted(process.env), log });
 
 // Input requests wait here for the parent's inputReply.
 let nextInputId = 0;
@@ -180,7 +182,9 @@ function flushLiveOutputs(): void {
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case "execute": {
-      const outcome = await executor.execute(message.execId, message.code, message.fileName, message.options);
+      const typeErrors = await language.checkBeforeRun(message.code, message.fileName);
+      const outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
+      if (!typeErrors) language.ran(message.code);
       flushLiveOutputs();
       output.message({ type: "outcome", execId: message.execId, outcome });
       return;
@@ -190,10 +194,10 @@ async function handle(message: ToChild): Promise<void> {
       pendingInputs.delete(message.requestId);
       return;
     case "complete":
-      send({ type: "reply", requestId: message.requestId, result: complete(message.code, message.cursorPos) });
+      send({ type: "reply", requestId: message.requestId, result: await language.complete(message.code, message.cursorPos) });
       return;
     case "inspect":
-      send({ type: "reply", requestId: message.requestId, result: inspectAt(message.code, message.cursorPos, message.detailLevel) });
+      send({ type: "reply", requestId: message.requestId, result: await language.inspect(message.code, message.cursorPos, message.detailLevel) });
       return;
     case "isComplete":
       send({ type: "reply", requestId: message.requestId, result: isComplete(message.code) });
