@@ -298,6 +298,16 @@ export class Tensor {
     return formatTensor(this);
   }
 
+  /**
+   * In string contexts the repr; in number contexts (`loss < 0.01`) the value of a one-element
+   * tensor. Arithmetic on bigger tensors must use ops, so say so instead of producing NaN.
+   */
+  [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
+    if (hint === "string") return this.toString();
+    if (this.size === 1) return this.data[0]!;
+    throw new TypeError(`a tensor of shape ${formatShape(this.shape)} cannot be used as a number; use ops (.add, .mul, .lt …) or .item() on a one-element tensor`);
+  }
+
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }

@@ -95,6 +95,13 @@ describe("reading values", () => {
     expect(zeros([2, 3, 4]).ndim).toBe(3);
     expect(zeros([0, 3]).size).toBe(0);
   });
+  test("a one-element tensor acts as a number (loss < 0.01); bigger ones say to use ops", () => {
+    const loss = tensor(0.005);
+    expect((loss as unknown as number) < 0.01).toBe(true);
+    expect(`${tensor([1, 2])}`).toBe("tensor([1.0000, 2.0000])");
+    expect(String(loss)).toBe("tensor(0.0050)");
+    expect(() => (tensor([1, 2]) as unknown as number) * 2).toThrow("a tensor of shape [2] cannot be used as a number; use ops");
+  });
   test("JSON holds the values, never the graph", () => {
     const y = tensor([[1, 2]], { requiresGrad: true }).mul(2);
     expect(JSON.parse(JSON.stringify({ y }))).toEqual({ y: { dtype: "float32", shape: [1, 2], data: [[2, 4]] } });
