@@ -1,6 +1,6 @@
-// Which execute the code running now belongs to: the latest cell started. Output, displays and
-// input requests made later by a finished cell's timers or promises go to it as well, as
-// ipykernel does for background output.
+// Which execute the code running now belongs to. A timer callback belongs to the cell that
+// started the timer (timers.ts runs it under that cell); anything else, such as a promise
+// continuation, to the latest cell started, as ipykernel does for background output.
 //
 // Deliberately not AsyncLocalStorage: its promise hooks leave Node's async-id stack unbalanced
 // when the watchdog terminates a runaway loop (watchdog.ts), and Node then aborts.
@@ -11,13 +11,25 @@ export interface CellRun {
 }
 
 let latest: CellRun | undefined;
+let callbackOwner: CellRun | undefined;
 
 /** Marks `run` as the cell that output from now on belongs to. */
 export function startRun(run: CellRun): void {
   latest = run;
 }
 
+/** Runs a callback (synchronously) on behalf of the cell that scheduled it. */
+export function runOnBehalfOf<T>(run: CellRun | undefined, callback: () => T): T {
+  const previous = callbackOwner;
+  callbackOwner = run;
+  try {
+    return callback();
+  } finally {
+    callbackOwner = previous;
+  }
+}
+
 /** The cell output belongs to (undefined before the first cell). */
 export function currentRun(): CellRun | undefined {
-  return latest;
+  return callbackOwner ?? latest;
 }

@@ -1,5 +1,7 @@
-// Timers started by cells, so an interrupt can cancel them: an async training loop waiting on
-// `setTimeout` then never wakes up, and a forgotten `setInterval` stops printing.
+// Timers started by cells, so an interrupt can cancel them (an async training loop waiting on
+// `setTimeout` then never wakes up, and a forgotten `setInterval` stops printing), and so a
+// timer's output goes to the cell that started it.
+import { currentRun, runOnBehalfOf } from "./cellContext.js";
 
 type Handle = NodeJS.Timeout | NodeJS.Immediate;
 
@@ -16,23 +18,27 @@ export function trackCellTimers(): void {
 
   const setTimeoutTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
     if (typeof callback !== "function") return originalTimeout(callback, ms, ...args);
+    const owner = currentRun();
     const handle: NodeJS.Timeout = originalTimeout((...a: unknown[]) => {
       pending.delete(handle);
-      callback(...a);
+      runOnBehalfOf(owner, () => callback(...a));
     }, ms, ...args);
     pending.set(handle, "timeout");
     return handle;
   };
   const setIntervalTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
-    const handle = originalInterval(callback, ms, ...args);
+    if (typeof callback !== "function") return originalInterval(callback, ms, ...args);
+    const owner = currentRun();
+    const handle = originalInterval((...a: unknown[]) => runOnBehalfOf(owner, () => callback(...a)), ms, ...args);
     pending.set(handle, "timeout");
     return handle;
   };
   const setImmediateTracked = function (callback: (...args: unknown[]) => void, ...args: unknown[]) {
     if (typeof callback !== "function") return originalImmediate(callback, ...args);
+    const owner = currentRun();
     const handle: NodeJS.Immediate = originalImmediate((...a: unknown[]) => {
       pending.delete(handle);
-      callback(...a);
+      runOnBehalfOf(owner, () => callback(...a));
     }, ...args);
     pending.set(handle, "immediate");
     return handle;

@@ -69,6 +69,17 @@ describe("the runtime Interpreter", () => {
     expect(events[1]).toMatchObject({ kind: "display", event: { data: { "text/markdown": "*late*" }, update: false } });
   });
 
+  it("sends a timer's output to the cell that started the timer, even while another cell runs", async () => {
+    const first = recorder();
+    await runtime.execute('const ticker = setInterval(() => console.log("tick"), 20)', OPTIONS, first.callbacks);
+    const second = recorder();
+    const outcome = await runtime.execute('await new Promise((r) => setTimeout(r, 300))\nclearInterval(ticker)\nconsole.log("second")', OPTIONS, second.callbacks);
+    expect(outcome.status).toBe("ok");
+    const text = (events: Event[]) => events.map((e) => (e.kind === "stream" ? e.text : "")).join("");
+    expect(text(first.events)).toMatch(/^(tick\n)+$/);
+    expect(text(second.events)).toBe("second\n");
+  });
+
   it("reports a child killed from outside on the running cell, then runs cells in a fresh one", async () => {
     const { outcome: pidOutcome } = await run("process.pid");
     const pid = Number((pidOutcome as { result: { data: Record<string, string> } }).result.data["text/plain"]);
