@@ -27,4 +27,8 @@ pipe.on("data", (bytes: Buffer) => {
   // whatever JavaScript it runs next (the next request's handler).
   if (commands.includes(WATCHDOG_TERMINATE) && Atomics.load(cellRunning, 0) === 1) terminateMainThread();
 });
-pipe.on("error", () => {}); // the parent went away; the main thread notices on its own
+// The pipe closes when the parent dies. The main thread would notice its IPC channel closing,
+// unless a cell keeps it busy: then this thread ends the runtime, so no orphan spins a core.
+const endRuntime = () => process.kill(process.pid, "SIGKILL");
+pipe.on("end", endRuntime);
+pipe.on("error", endRuntime);
