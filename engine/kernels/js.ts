@@ -189,6 +189,8 @@ export const jsKernels: Kernels = {
   },
 
   reduce(op: ReduceOp, x, outer, len, inner, out): void {
+    // Column sums of float32 data accumulate in float64, then round once (like the row case).
+    const acc64 = op === "sum" && inner > 1 && !(out instanceof Float64Array) ? new Float64Array(inner) : null;
     for (let o = 0; o < outer; o++) {
       const base = o * len * inner;
       const ob = o * inner;
@@ -199,6 +201,15 @@ export const jsKernels: Kernels = {
         else if (op === "max") for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v > acc || v !== v) acc = v; }
         else for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v < acc || v !== v) acc = v; }
         out[ob] = acc;
+        continue;
+      }
+      if (acc64) {
+        acc64.fill(0);
+        for (let r = 0; r < len; r++) {
+          const rb = base + r * inner;
+          for (let i = 0; i < inner; i++) acc64[i]! += x[rb + i]!;
+        }
+        for (let i = 0; i < inner; i++) out[ob + i] = acc64[i]!;
         continue;
       }
       for (let i = 0; i < inner; i++) out[ob + i] = len > 0 ? x[base + i]! : op === "sum" ? 0 : NaN;

@@ -2,7 +2,7 @@
 // messages a student sees.
 import { describe, expect, test } from "vitest";
 import {
-  add, arange, argmax, concat, eq, gather, ge, gt, index, indexSelect, le, lt, matmul, maximum, minimum, ne,
+  add, arange, argmax, concat, eq, full, gather, ge, gt, index, indexSelect, le, lt, matmul, maximum, minimum, ne,
   oneHot, ones, split, stack, sum, tensor, Tensor, where, zeros,
 } from "../../engine/index.js";
 
@@ -125,6 +125,12 @@ describe("reductions", () => {
     expect(x.argmax(1).toArray()).toEqual([1, 2]);
     expect(x.argmax(1).dtype).toBe("int32");
     expect(x.argmin(0, true).toArray()).toEqual([[0, 1, 0]]);
+  });
+  test("float32 sums accumulate in float64: 100,000 × 0.1 is 10,000 to float32 precision, along any axis", () => {
+    const x = full([100_000, 2], 0.1);
+    for (const s of [x.sum(0), x.sum(), x.mean(0).mul(100_000)]) {
+      for (const v of s.data) expect(Math.abs(v - Math.fround(0.1) * 100_000 * (s.size === 1 ? 2 : 1))).toBeLessThan(1e-2);
+    }
   });
   test("var (unbiased by default) and std", () => {
     const v = tensor([1, 2, 3, 4]);
