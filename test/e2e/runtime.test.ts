@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
 import { startRuntime } from "../../kernel/runtime/index.js";
+import { REPO_ROOT } from "./client.js";
 import type { DisplayEvent, ExecuteEvents, ExecuteOptions, ExecuteOutcome, Interpreter } from "../../kernel/runtime/interpreter.js";
 
 const OPTIONS: ExecuteOptions = { silent: false, storeHistory: true, allowStdin: false, userExpressions: {} };
@@ -116,6 +118,30 @@ describe("the runtime Interpreter", () => {
       await own.shutdown();
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it("does not leave the child spinning when the kernel process is killed during a busy cell", async () => {
+    const script = `
+      import { startRuntime } from ${JSON.stringify(join(REPO_ROOT, "dist/kernel/runtime/index.js"))};
+      const runtime = startRuntime({ log: () => {} });
+      const events = { stream() {}, display() {}, clearOutput() {}, input: async () => "" };
+      const options = { silent: false, storeHistory: true, allowStdin: false, userExpressions: {} };
+      const pid = await runtime.execute("process.pid", options, events);
+      console.log(pid.result.data["text/plain"]);
+      void runtime.execute("await null\\nwhile (true) {}", options, events);`;
+    const kernel = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const childPid = await new Promise<number>((resolvePid) => kernel.stdout.once("data", (chunk: Buffer) => resolvePid(Number(chunk.toString().trim()))));
+    expect(childPid).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    kernel.kill("SIGKILL");
+    await waitUntil(() => {
+      try {
+        process.kill(childPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 10_000);
   });
 
   it("lets shutdown() end the child so the process can exit", async () => {
