@@ -4,7 +4,7 @@
 // reverse topological order with an explicit stack (100k-node graphs must not overflow).
 import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
-import { contiguousStrides, formatShape, sameShape } from "./shape.js";
+import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike } from "./tensor.js";
 
@@ -90,9 +90,11 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
       throw new Error(`reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`);
     }
   }
-  const out = Tensor.zeros(shape, grad.dtype);
+  // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
+  const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
+  const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
   kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
-  return out;
+  return precise ? out.to("float32") : out;
 }
 
 /**

@@ -52,10 +52,13 @@ const Sum: Primitive<ReduceArgs> = {
       if (axes.length === 0) out.data.set(x!.data);
       else kernels.reduce("sum", x!.data, outer, len, inner, out.data);
     } else {
-      // Several axes at once: add every element into its output slot (stride 0 on reduced axes).
+      // Several axes at once: add every element into its output slot (stride 0 on reduced axes),
+      // through a float64 accumulator for float32 data.
       const strides = contiguousStrides(reducedShape(x!.shape, axes, true));
       axes.forEach((a) => { strides[a] = 0; });
-      kernels.addStrided(x!.data, x!.shape, out.data, 0, strides);
+      const acc = x!.dtype === "float32" ? Tensor.zeros(out.shape, "float64") : out;
+      kernels.addStrided(x!.data, x!.shape, acc.data, 0, strides);
+      if (acc !== out) out.data.set(acc.data);
     }
     return out;
   },

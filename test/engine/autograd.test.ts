@@ -1,7 +1,7 @@
 // Backpropagation: accumulation into leaves, broadcasting undone, deep graphs, the functional
 // API, noGrad, the graph kept for drawing, interrupts, and a small network that learns.
 import { afterEach, describe, expect, test } from "vitest";
-import { concat, grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
+import { concat, full, grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
 import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
 
 describe("backward", () => {
@@ -36,6 +36,11 @@ describe("backward", () => {
     expect(bias.grad!.toArray()).toEqual([6, 6]);
     expect(bias.grad!.shape).toEqual([2]);
     expect(scale.grad!.toArray()).toEqual([[21 + 90]]);
+  });
+  test("a bias broadcast over a 100,000-row batch gets its gradient summed accurately", () => {
+    const bias = zeros([2], { requiresGrad: true });
+    zeros([100_000, 2]).add(bias).backward(full([100_000, 2], 0.1));
+    for (const v of bias.grad!.data) expect(Math.abs(v - Math.fround(0.1) * 100_000)).toBeLessThan(1e-2);
   });
   test("a non-scalar needs a gradient argument", () => {
     const y = zeros([32, 1], { requiresGrad: true }).mul(2);

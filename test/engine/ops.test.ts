@@ -128,7 +128,7 @@ describe("reductions", () => {
   });
   test("float32 sums accumulate in float64: 100,000 × 0.1 is 10,000 to float32 precision, along any axis", () => {
     const x = full([100_000, 2], 0.1);
-    for (const s of [x.sum(0), x.sum(), x.mean(0).mul(100_000)]) {
+    for (const s of [x.sum(0), x.sum(), x.mean(0).mul(100_000), x.reshape([100, 1000, 2]).sum([0, 1])]) {
       for (const v of s.data) expect(Math.abs(v - Math.fround(0.1) * 100_000 * (s.size === 1 ? 2 : 1))).toBeLessThan(1e-2);
     }
   });
