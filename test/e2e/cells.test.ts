@@ -146,6 +146,26 @@ describe("cells in a running kernel", () => {
     expect(evalue).toContain("allow_stdin");
   });
 
+  it("passes the password flag of input() to the client", async () => {
+    const seen: boolean[] = [];
+    const { reply, outputs } = await kernel.execute('const secret = await input("Token: ", { password: true })\nsecret.length', {
+      onInput: (_prompt, password) => {
+        seen.push(password);
+        return "s3cret";
+      },
+    });
+    expect(reply.content.status).toBe("ok");
+    expect(seen).toEqual([true]);
+    expect(resultText(outputs)).toBe("6");
+  });
+
+  it("displays PNG bytes as base64 and JSON as application/json", async () => {
+    const { outputs } = await kernel.execute('display.png(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))\ndisplay.json([1, { a: 2 }])');
+    expect(outputs.map((m) => m.header.msg_type)).toEqual(["display_data", "display_data"]);
+    expect((outputs[0]!.content.data as Record<string, unknown>)["image/png"]).toBe("iVBORw==");
+    expect((outputs[1]!.content.data as Record<string, unknown>)["application/json"]).toEqual([1, { a: 2 }]);
+  });
+
   it("displays, updates in place and clears output", async () => {
     const { reply, outputs } = await kernel.execute(
       'const h = display({ a: 1 })\nh.update(display.html ? "two" : "")\ndisplay.markdown("# Title")\ndisplay({ "text/html": "<b>raw</b>" }, { raw: true })\nclearOutput({ wait: true })',
