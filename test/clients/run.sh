@@ -25,21 +25,30 @@ jupyter kernelspec list | grep -F "$KERNEL_NAME"
 echo "== jupyter_kernel_test"
 (cd test/clients && "$PYTHON" -m unittest -v test_jupyter_kernel_test)
 
-echo "== jupyter run and jupyter console"
-printf 'const a: number = 20;\nconsole.log("a is", a + 1);\n' > "$OUT/script.ts"
-ran=$(jupyter run --kernel="$KERNEL_NAME" "$OUT/script.ts" 2>/dev/null)
-[[ "$ran" == *"a is 21"* ]] || { echo "jupyter run printed: $ran"; exit 1; }
-consoled=$(printf 'const b = 21\nb * 2\n' | jupyter console --kernel="$KERNEL_NAME" --simple-prompt 2>/dev/null)
+echo "== jupyter console"
+# (Not `jupyter run`: it gives a fresh kernel's first cell only 10 s, which the TypeScript
+# compiler's first load can exceed on a busy CI machine.)
+consoled=$(printf 'const b: number = 21\nb * 2\n' | jupyter console --kernel="$KERNEL_NAME" --simple-prompt 2>/dev/null || true)
 [[ "$consoled" == *"Out[2]: 42"* ]] || { echo "jupyter console printed: $consoled"; exit 1; }
 echo "ok"
 
 echo "== nbconvert --execute"
+jupyter nbconvert --to notebook --execute \
+  --ExecutePreprocessor.kernel_name="$KERNEL_NAME" --ExecutePreprocessor.timeout=600 \
+  --output-dir "$OUT" test/notebooks/smoke.ipynb
+"$PYTHON" test/clients/check_smoke_notebook.py "$OUT/smoke.ipynb"
+
+# Every tutorial runs, even after one fails, so a run names all the broken ones.
+failed=()
 shopt -s nullglob
-for notebook in test/notebooks/*.ipynb notebooks/*.ipynb; do
+for notebook in notebooks/*.ipynb; do
   echo "-- $notebook"
   jupyter nbconvert --to notebook --execute \
     --ExecutePreprocessor.kernel_name="$KERNEL_NAME" --ExecutePreprocessor.timeout=600 \
-    --output-dir "$OUT" "$notebook"
+    --output-dir "$OUT" "$notebook" || failed+=("$notebook")
 done
-"$PYTHON" test/clients/check_smoke_notebook.py "$OUT/smoke.ipynb"
+if ((${#failed[@]})); then
+  echo "notebooks that failed: ${failed[*]}"
+  exit 1
+fi
 echo "== all client tests passed"

@@ -18,6 +18,17 @@ TIMEOUT = 30
 class TsgradKernelTests(jupyter_kernel_test.KernelTests):
     kernel_name = os.environ.get("TSGRAD_KERNEL_NAME", "tsgrad")
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The runtime's first cell loads the TypeScript compiler, which can take longer than the
+        # suite's 15 s reply timeout on a busy machine; warm it up once before the timed tests.
+        msg_id = cls.kc.execute("0")
+        while True:
+            reply = cls.kc.get_shell_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+
     language_name = "typescript"
     file_extension = ".ts"
 
