@@ -298,6 +298,16 @@ describe("kernel lifecycle", () => {
     }
   });
 
+  it("runs unsigned when the connection file's key is empty", async () => {
+    const kernel = await startKernel({ key: "" });
+    try {
+      expect(kernel.signer.enabled).toBe(false);
+      expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it("binds the transport the connection file names (ipc)", async () => {
     const kernel = await startKernel({ transport: "ipc" });
     try {
