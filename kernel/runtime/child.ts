@@ -8,9 +8,10 @@ import { Worker } from "node:worker_threads";
 import { currentRun } from "./cellContext.js";
 import { installCellConsole } from "./cellConsole.js";
 import { createDisplayApi } from "./displayApi.js";
-import { Executor, ProcessExitError } from "./executor.js";
+import { Executor, ProcessExitError, interruptedOutcome } from "./executor.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
 import type { FromChild, ToChild } from "./ipc.js";
+import type { ExecuteOutcome } from "./interpreter.js";
 import { OutputChannel } from "./output.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
@@ -59,6 +60,9 @@ const executor = new Executor({
 
 // Type checks, completion and inspection: a worker thread, warming up from now on.
 const language = new CellLanguage({ notebookDir: NOTEBOOK_DIR, projectDir: PROJECT, checkBeforeRun: typeCheckWanted(process.env), log });
+
+/** Set while an execute waits for its type check: an interrupt then cancels it. */
+let cancelWaitingExecute: (() => void) | undefined;
 
 // Input requests wait here for the parent's inputReply.
 let nextInputId = 0;
@@ -167,6 +171,7 @@ function guardProcess(): void {
     engineInterrupt?.requestInterrupt();
     cancelCellTimers();
     executor.interrupt();
+    cancelWaitingExecute?.();
   });
 }
 
@@ -182,9 +187,16 @@ function flushLiveOutputs(): void {
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case "execute": {
-      const typeErrors = await language.checkBeforeRun(message.code, message.fileName);
-      const outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
-      if (!typeErrors) language.ran(message.code);
+      // An interrupt during the type check ends the execute before anything runs.
+      const interrupted = new Promise<"interrupted">((resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")));
+      const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
+      cancelWaitingExecute = undefined;
+      let outcome: ExecuteOutcome;
+      if (typeErrors === "interrupted") outcome = interruptedOutcome();
+      else {
+        outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
+        if (!typeErrors) language.ran(message.code);
+      }
       flushLiveOutputs();
       output.message({ type: "outcome", execId: message.execId, outcome });
       return;

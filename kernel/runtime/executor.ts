@@ -24,6 +24,12 @@ export class KeyboardInterruptError extends Error {
   }
 }
 
+/** The outcome of a cell interrupted before or while it ran. */
+export function interruptedOutcome(): ExecuteOutcome {
+  const { name, message } = new KeyboardInterruptError();
+  return { status: "error", ename: name, evalue: message, traceback: [`${name}: ${message}`], userExpressions: {} };
+}
+
 /** A successfully run cell, kept in order (a later issue type-checks new cells against them). */
 export interface CellRecord {
   fileName: string;
