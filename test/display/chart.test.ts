@@ -5,6 +5,7 @@ import { Resvg } from "@resvg/resvg-js";
 import { format } from "../../kernel/display/format.js";
 import * as plot from "../../engine/plot/index.js";
 import { vegaLite } from "../../engine/plot/chart.js";
+import { staticSpec } from "../../engine/plot/render.js";
 import { decodePng, darkPixels } from "./png.js";
 
 const CHART_KEYS = ["application/vnd.vegalite.v5+json", "image/png", "text/plain"];
@@ -81,5 +82,29 @@ describe("PNG text", () => {
     const svg = vegaLite(spec({})).svg();
     const blank = new Resvg(svg, { fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: false } }).render().asPng();
     expect(labelAreas(blank)).toEqual({ left: 0, below: 0 });
+  });
+});
+
+describe("the spec drawn into the PNG", () => {
+  it("leaves out tooltips and unused selections, keeps data, sliders and selections in use", () => {
+    const spec = {
+      $schema: SCHEMA,
+      data: { values: [{ tooltip: 1, x: 2 }] },
+      params: [
+        { name: "zoom", select: "interval", bind: "scales" },
+        { name: "pick", select: "point" },
+        { name: "upTo", value: 3, bind: { input: "range", min: 0, max: 3 } },
+      ],
+      mark: { type: "point", tooltip: true },
+      encoding: { x: { field: "x", type: "quantitative" }, color: { condition: { param: "pick", value: "red" }, value: "grey" }, tooltip: [{ field: "x" }] },
+      transform: [{ filter: "datum.x <= upTo" }],
+    };
+    const drawn = staticSpec(spec) as typeof spec & { config: unknown };
+    expect(drawn.params.map((p) => p.name)).toEqual(["pick", "upTo"]);
+    expect(drawn.mark).toEqual({ type: "point" });
+    expect("tooltip" in drawn.encoding).toBe(false);
+    expect(drawn.data).toEqual(spec.data);
+    expect(drawn.config).toEqual({ aria: false });
+    expect(decodePng(vegaLite(spec).png()).width).toBeGreaterThan(0);
   });
 });
