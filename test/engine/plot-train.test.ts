@@ -1,0 +1,127 @@
+// Live training output without a kernel: the throttle, the sink protocol a notebook runtime
+// fills, averaging long histories, progress text, and the plain-Node fallback to text lines.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Throttle } from "../../engine/train/throttle.js";
+import { DISPLAY_SINK, FLUSH_BEFORE_REPLY } from "../../engine/train/sink.js";
+import { downsample, liveChart } from "../../engine/train/live.js";
+import { progress, progressText } from "../../engine/train/progress.js";
+import { fit } from "../../engine/train/fit.js";
+import { Chart } from "../../engine/plot/chart.js";
+import { manualSeed } from "../../engine/random.js";
+import { randn, tensor } from "../../engine/creation.js";
+import { Linear } from "../../engine/nn/linear.js";
+import { MSELoss } from "../../engine/nn/losses.js";
+import { SGD } from "../../engine/optim/sgd.js";
+
+const globals = globalThis as Record<symbol, unknown>;
+const flushBeforeReply = () => (globals[FLUSH_BEFORE_REPLY] as () => void)();
+
+/** A fake notebook: records what the engine displays and updates. */
+function fakeNotebook() {
+  const events: { kind: "display" | "update"; id: number; value: unknown; bundle: Record<string, unknown> }[] = [];
+  let next = 0;
+  globals[DISPLAY_SINK] = (value: unknown) => {
+    const id = next++;
+    const bundleOf = (v: unknown) => {
+      const out = (v as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]!.call(v);
+      return "data" in out ? (out.data as Record<string, unknown>) : out; // { data, metadata } or a bare bundle
+    };
+    events.push({ kind: "display", id, value, bundle: bundleOf(value) });
+    return { update: (v: unknown) => events.push({ kind: "update", id, value: v, bundle: bundleOf(v) }) };
+  };
+  return events;
+}
+
+afterEach(() => {
+  delete globals[DISPLAY_SINK];
+  flushBeforeReply();
+  vi.restoreAllMocks();
+});
+
+describe("Throttle", () => {
+  it("sends at most once per interval, the latest state late, and a final send once", () => {
+    let now = 0;
+    const sent: boolean[] = [];
+    const throttle = new Throttle((final) => sent.push(final), 250, () => now);
+    throttle.request(); // sent at once
+    now = 100;
+    throttle.request(); // too soon: pending
+    now = 200;
+    throttle.request();
+    expect(sent).toEqual([false]);
+    now = 300;
+    throttle.request(); // interval passed: sends the pending state
+    expect(sent).toEqual([false, false]);
+    flushBeforeReply();
+    expect(sent).toEqual([false, false, true]);
+    flushBeforeReply();
+    expect(sent).toEqual([false, false, true]);
+  });
+});
+
+describe("liveChart in a notebook", () => {
+  it("creates one output, updates it without a PNG while running, and sends the PNG before the reply", () => {
+    const events = fakeNotebook();
+    const live = liveChart();
+    for (let step = 1; step <= 1000; step++) live.push({ step, loss: 1 / step });
+    flushBeforeReply();
+    expect(events.filter((e) => e.kind === "display")).toHaveLength(1);
+    expect(new Set(events.map((e) => e.id))).toEqual(new Set([0]));
+    expect(events.length).toBeLessThan(10); // a synchronous loop: the first push and the final state
+    expect(Object.keys(events[0]!.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "text/plain"]);
+    const last = events.at(-1)!;
+    expect(Object.keys(last.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+    expect(((last.value as Chart).spec.data as { values: unknown[] }).values).toHaveLength(500);
+    expect(live.history).toHaveLength(1000);
+  });
+
+  it("puts losses and other metrics side by side", () => {
+    fakeNotebook();
+    const live = liveChart();
+    live.push({ epoch: 1, loss: 1, accuracy: 0.5 });
+    const spec = live.chart().spec as { hconcat: { encoding: { y: { title: string } } }[] };
+    expect(spec.hconcat.map((c) => c.encoding.y.title)).toEqual(["loss", "accuracy"]);
+  });
+});
+
+describe("downsample", () => {
+  it("averages buckets so at most maxPoints rows remain, x at each bucket's end", () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ step: i + 1, loss: i }));
+    expect(downsample(rows, "step", ["loss"], 5)).toEqual([
+      { step: 2, loss: 0.5 }, { step: 4, loss: 2.5 }, { step: 6, loss: 4.5 }, { step: 8, loss: 6.5 }, { step: 10, loss: 8.5 },
+    ]);
+  });
+});
+
+describe("progress", () => {
+  it("describes count, percentage, rate, elapsed and time left", () => {
+    expect(progressText({ label: "epoch", count: 3, total: 10, rate: 2, elapsedSeconds: 1.5, remainingSeconds: 3.5, values: { loss: 0.25 } }))
+      .toBe("epoch 3/10 |██████░░░░░░░░░░░░░░| 30% 2.00 it/s 0:02<0:04 loss=0.2500");
+  });
+
+  it("shows nested bars as lines of one output, finished at 100%", () => {
+    const events = fakeNotebook();
+    for (const _epoch of progress(3, { label: "epoch" })) for (const _batch of progress([1, 2, 3, 4], { label: "batch" })) { /* work */ }
+    expect(events.filter((e) => e.kind === "display")).toHaveLength(1);
+    const text = events.at(-1)!.bundle["text/plain"] as string;
+    expect(text).toMatch(/^epoch 3\/3 \|█{20}\| 100% .*\nbatch 4\/4 \|█{20}\| 100% /);
+    expect(events.at(-1)!.bundle["text/html"]).toContain('<progress value="3" max="3"');
+  });
+});
+
+describe("without a notebook", () => {
+  it("fit prints progress as text lines and returns one record per epoch", () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => { lines.push(String(line)); });
+    manualSeed(0);
+    const X = randn([16, 2]);
+    const Y = X.matmul(tensor([[1], [-2]]));
+    const model = new Linear(2, 1);
+    const history = fit(model, [X, Y], { epochs: 3, optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: new MSELoss(), validation: [X, Y] });
+    expect(history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(history[2]!.loss).toBeLessThan(history[0]!.loss);
+    expect(Object.keys(history[0]!).sort()).toEqual(["epoch", "loss", "valLoss"]);
+    expect(lines.some((l) => /^step \d+ {2}loss /.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith("epoch "))).toBe(true);
+  });
+});
