@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page as BrowserPage } from "playwright-core";
 import * as plot from "../../engine/plot/index.js";
 import type { Chart } from "../../engine/plot/chart.js";
 import { liveChart } from "../../engine/train/live.js";
@@ -14,6 +15,12 @@ import { randn, tensor } from "../../engine/creation.js";
 import type { Tensor } from "../../engine/tensor.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+
+/** What page.js defines in the browser. */
+interface Page {
+  renderChart(name: string, spec: unknown): Promise<{ marks: string[]; svg: boolean }>;
+  moveSlider(name: string, value: number): Promise<{ before: number; after: number }>;
+}
 const require = createRequire(import.meta.url);
 
 /** Each chart kind with the Vega mark types (scenegraph `marktype`) that must hold items. */
@@ -53,7 +60,7 @@ function examples(): Record<string, { chart: Chart; marks: string[] }> {
 // Skipped on a developer machine without Chromium; CI (CI=true) installs it and must run this.
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium with JupyterLab 4.6's Vega stack", () => {
   let browser: Browser;
-  let page: Page;
+  let page: BrowserPage;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -67,6 +74,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium wi
     for (const file of ["vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js", "vega-embed/build/vega-embed.min.js"]) {
       await page.addScriptTag({ path: require.resolve(file) });
     }
+    await page.addScriptTag({ path: fileURLToPath(new URL("./page.js", import.meta.url)) });
   }, 60_000);
 
   afterAll(async () => {
@@ -75,32 +83,14 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium wi
   });
 
   it("loads the versions JupyterLab 4.6 bundles", async () => {
-    const versions = await page.evaluate(() => {
-      const w = window as unknown as { vega: { version: string }; vegaLite: { version: string }; vegaEmbed: { version: string } };
-      return [w.vega.version, w.vegaLite.version, w.vegaEmbed.version];
-    });
+    const versions = await page.evaluate("window.versions()");
     expect(versions).toEqual(["5.33.0", "5.6.1", "6.21.3"]);
   });
 
   for (const [name, { chart, marks }] of Object.entries(examples())) {
     it(`${name}: renders with no errors or warnings and draws ${marks.join(", ")}`, async () => {
       problems.length = 0;
-      const drawn = await page.evaluate(async ({ name, spec }) => {
-        const div = document.createElement("div");
-        div.id = name;
-        document.body.appendChild(div);
-        const w = window as unknown as { vegaEmbed: (el: HTMLElement, spec: unknown, options: unknown) => Promise<{ view: { scenegraph(): { root: unknown } } }> };
-        const result = await w.vegaEmbed(div, spec, { renderer: "svg", actions: false });
-        ((window as unknown as { views: Record<string, unknown> }).views ??= {})[name] = result.view;
-        // Mark types that hold at least one item, from Vega's scenegraph.
-        const found = new Set<string>();
-        const visit = (node: { marktype?: string; items?: unknown[] }): void => {
-          if (node.marktype && node.items && node.items.length > 0 && !(node as { role?: string }).role?.startsWith("axis") && !(node as { role?: string }).role?.startsWith("legend")) found.add(node.marktype);
-          for (const item of node.items ?? []) visit(item as { marktype?: string; items?: unknown[] });
-        };
-        visit(result.view.scenegraph().root as { items?: unknown[] });
-        return { marks: [...found], svg: div.querySelector("svg") !== null };
-      }, { name, spec: chart.spec });
+      const drawn = (await page.evaluate(([name, spec]) => (globalThis as unknown as Page).renderChart(name, spec), [name, chart.spec] as const));
       expect(problems).toEqual([]);
       expect(drawn.svg).toBe(true);
       for (const mark of marks) expect(drawn.marks).toContain(mark);
@@ -108,25 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium wi
   }
 
   it("slider charts bind an input range that filters the marks in the browser", async () => {
-    const points = await page.evaluate(async () => {
-      type Node = { marktype?: string; items?: Node[] };
-      const view = (window as unknown as { views: Record<string, { scenegraph(): { root: Node }; runAsync(): Promise<unknown> }> }).views["loss"]!;
-      const linePoints = () => {
-        let n = 0;
-        const visit = (node: Node): void => {
-          if (node.marktype === "line") n += node.items?.length ?? 0;
-          for (const item of node.items ?? []) visit(item);
-        };
-        visit(view.scenegraph().root);
-        return n;
-      };
-      const input = document.querySelector("#loss input[type=range]") as HTMLInputElement;
-      const before = linePoints();
-      input.value = "2";
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-      await view.runAsync();
-      return { before, after: linePoints() };
-    });
+    const points = await page.evaluate(() => (globalThis as unknown as Page).moveSlider("loss", 2));
     expect(points).toEqual({ before: 6, after: 4 }); // 2 series × 3 epochs, then × 2
     expect(problems).toEqual([]);
   });
