@@ -38,9 +38,11 @@ async function waitUntil(predicate: () => boolean, ms: number): Promise<void> {
 describe("the runtime Interpreter", () => {
   let runtime: Interpreter;
   const log: string[] = [];
-  beforeAll(() => {
+  beforeAll(async () => {
     runtime = startRuntime({ log: (line) => log.push(line) });
-  });
+    // The first cell waits for the runtime to load the compiler: slow on a busy machine.
+    await runtime.execute("0", OPTIONS, recorder().callbacks);
+  }, 150_000);
   afterAll(async () => {
     await runtime.shutdown();
   });
