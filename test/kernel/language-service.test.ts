@@ -76,6 +76,13 @@ describe("type checking a cell", () => {
     expect(inspected.data["text/plain"]).toContain("Squares a number.");
   });
 
+  it("types Node's globals always and a builtin module once a cell imports it", () => {
+    expect(service.diagnose("const started: number = performance.now(); setTimeout(() => console.log(process.pid, Buffer.from('a')), 1);")).toEqual([]);
+    const [wrong] = service.diagnose('import { readFileSync } from "node:fs";\nconst text: number = readFileSync("x", "utf8");');
+    expect(wrong).toMatchObject({ line: 2, column: 7, code: 2322 });
+    expect(service.diagnose('import { Worker } from "worker_threads";\nconst w: Worker | undefined = undefined;')).toEqual([]);
+  });
+
   it("leaves syntax errors to the transpiler", () => {
     expect(service.diagnose("const = 3; const n: number = 'x'")).toEqual([]);
   });

@@ -4,6 +4,10 @@
 // carries every meaning of a name at once, so `nn` is a value (`new nn.Linear(2, 1)`) and a
 // namespace of types (`let layer: nn.Module`), and `Tensor` is a class and a type.
 
+import { dirname, resolve } from "node:path";
+import type ts from "typescript";
+import { typescript } from "../typescript.js";
+
 export interface GlobalsSources {
   /** The engine's entry declaration file (dist/engine/index.d.ts). */
   engineEntry: string;
@@ -11,9 +15,41 @@ export interface GlobalsSources {
   displayApi: string;
 }
 
-/** The module a cell sees the engine through, before its exports are known. */
-export function engineImport(sources: GlobalsSources): string {
-  return `import * as engine from ${JSON.stringify(sources.engineEntry)};\n`;
+/**
+ * The names a declaration file exports, read from its syntax (following `export *`), so no
+ * type checker has to be built for it. Example: `exportedNames("dist/engine/index.d.ts")`
+ */
+export function exportedNames(declarationFile: string, seen = new Set<string>()): string[] {
+  if (seen.has(declarationFile)) return [];
+  seen.add(declarationFile);
+  const text = typescript.sys.readFile(declarationFile);
+  if (text === undefined) return [];
+  const source = typescript.createSourceFile(declarationFile, text, typescript.ScriptTarget.ES2022, false);
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    if (typescript.isExportDeclaration(statement)) {
+      const clause = statement.exportClause;
+      if (clause && typescript.isNamedExports(clause)) names.push(...clause.elements.map((element) => element.name.text));
+      else if (clause && typescript.isNamespaceExport(clause)) names.push(clause.name.text);
+      else if (!clause && statement.moduleSpecifier && typescript.isStringLiteral(statement.moduleSpecifier)) {
+        const target = resolve(dirname(declarationFile), statement.moduleSpecifier.text.replace(/\.js$/, ".d.ts"));
+        names.push(...exportedNames(target, seen));
+      }
+    } else if (hasExportModifier(statement)) {
+      const name = (statement as { name?: ts.Node }).name;
+      if (name && typescript.isIdentifier(name)) names.push(name.text);
+      if (typescript.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          if (typescript.isIdentifier(declaration.name)) names.push(declaration.name.text);
+        }
+      }
+    }
+  }
+  return [...new Set(names)];
+}
+
+function hasExportModifier(statement: ts.Statement): boolean {
+  return typescript.canHaveModifiers(statement) && (typescript.getModifiers(statement) ?? []).some((m) => m.kind === typescript.SyntaxKind.ExportKeyword);
 }
 
 /** The ambient declaration file: every engine export as a global, then the runtime's globals. */
@@ -21,7 +57,8 @@ export function globalsDeclaration(sources: GlobalsSources, engineExports: reado
   const aliases = engineExports
     .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default")
     .map((name) => `  export import ${name} = engine.${name};`);
-  return `${engineImport(sources)}import type { DisplayFunction } from ${JSON.stringify(sources.displayApi)};
+  return `import * as engine from ${JSON.stringify(sources.engineEntry)};
+import type { DisplayFunction } from ${JSON.stringify(sources.displayApi)};
 
 declare global {
 ${aliases.join("\n")}

@@ -22,6 +22,7 @@ export function cellCompilerOptions(projectDir: string): ts.CompilerOptions {
     // Cells are modules (top-level await); the globals file makes engine names visible in all.
     moduleDetection: typescript.ModuleDetectionKind.Force,
     lib: ["lib.es2023.d.ts"],
+    // @types/node's index.d.ts is replaced by a smaller one (nodeTypes.ts).
     types: ["node"],
     typeRoots: [`${projectDir}/node_modules/@types`],
     strict: true,
@@ -39,7 +40,7 @@ export function cellCompilerOptions(projectDir: string): ts.CompilerOptions {
   };
 }
 
-/** A LanguageServiceHost whose virtual files can be replaced; disk reads are cached. */
+/** A LanguageServiceHost whose virtual files (which may hide a file on disk) can be replaced; disk reads are cached. */
 export class NotebookHost implements ts.LanguageServiceHost {
   private readonly virtual = new Map<string, VirtualFile>();
   private readonly diskSnapshots = new Map<string, { snapshot: ts.IScriptSnapshot | undefined; modified: number }>();

@@ -7,9 +7,10 @@ import { typescript } from "../typescript.js";
 import type { CompletionResult } from "../interpreter.js";
 import { completeInCell } from "./completion.js";
 import { cellDiagnostics, typeErrorReport, type CellDiagnostic, type TypeErrorReport } from "./diagnostics.js";
-import { engineImport, globalsDeclaration, type GlobalsSources } from "./globals.js";
+import { exportedNames, globalsDeclaration, type GlobalsSources } from "./globals.js";
 import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
+import { NodeTypes } from "./nodeTypes.js";
 import { NotebookCells, parseCell } from "./notebook.js";
 
 export interface LanguageSetup {
@@ -26,6 +27,9 @@ export class NotebookLanguageService {
   private readonly notebookFile: string;
   private readonly globalsFile: string;
   private readonly sources: GlobalsSources;
+  private readonly nodeTypes: NodeTypes;
+  /** Every module specifier the recorded cells import (decides which Node declarations load). */
+  private readonly importedModules = new Set<string>();
   private globalsReady = false;
 
   constructor(setup: LanguageSetup) {
@@ -36,12 +40,17 @@ export class NotebookLanguageService {
     // Names no cell would use, in the notebook's folder so that imports resolve from there.
     this.notebookFile = join(setup.notebookDir, "__tsgrad_notebook__.ts");
     this.globalsFile = join(setup.notebookDir, "__tsgrad_globals__.d.ts");
+    this.nodeTypes = new NodeTypes(join(setup.projectDir, "node_modules/@types/node"));
   }
 
-  /** Loads every declaration and runs each feature once, so the first real request is fast. */
-  warmUp(): void {
-    const sample = "const warmUp = tensor([[1, 2]]).matmul(randn([2, 1]));\nwarmUp.";
-    this.check(sample.slice(0, -1), "cell[warm-up]");
+  /** Loads every declaration and checks a sample cell, so the first real check is fast. */
+  warmUpCheck(): void {
+    this.check("const warmUp = tensor([[1, 2]]).matmul(randn([2, 1]));\nwarmUp.sum().item()", "cell[warm-up]");
+  }
+
+  /** Runs completion and inspection once (their code paths are cold after warmUpCheck). */
+  warmUpAssistance(): void {
+    const sample = "const warmUp = tensor([[1, 2]]);\nwarmUp.";
     this.complete(sample, sample.length);
     this.inspect(sample, 20, 0);
   }
@@ -66,6 +75,7 @@ export class NotebookLanguageService {
     const parsed = parseCell(code) as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] };
     if ((parsed.parseDiagnostics?.length ?? 0) > 0) return;
     this.cells.add(code);
+    for (const specifier of importedModules(code)) this.importedModules.add(specifier);
   }
 
   /** Completions at `cursor` (UTF-16 offset into `code`). */
@@ -87,25 +97,25 @@ export class NotebookLanguageService {
 
   /** Puts `code` after the recorded cells in the notebook file; returns where it starts. */
   private load(code: string): number {
+    const nodeFiles = this.nodeTypes.files([...this.importedModules, ...importedModules(code)]);
+    this.host.setFile(this.nodeTypes.indexFile, this.nodeTypes.indexDeclaration(nodeFiles));
     this.ensureGlobals();
     const composed = this.cells.compose(code);
     this.host.setFile(this.notebookFile, composed.text);
     return composed.cellStart;
   }
 
-  /** The globals file needs the engine's export names, which only the checker can list. */
   private ensureGlobals(): void {
     if (this.globalsReady) return;
     this.globalsReady = true;
-    this.host.setFile(this.globalsFile, engineImport(this.sources) + "export {};\n");
-    this.host.setFile(this.notebookFile, "");
-    const program = this.service.getProgram();
-    const engineFile = program?.getSourceFile(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
-    const checker = program?.getTypeChecker();
-    const engineModule = engineFile && checker?.getSymbolAtLocation(engineFile);
-    const names = engineModule && checker ? checker.getExportsOfModule(engineModule).map((symbol) => symbol.name) : [];
+    const names = exportedNames(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
     this.host.setFile(this.globalsFile, globalsDeclaration(this.sources, names));
   }
+}
+
+/** The modules `code` imports, requires or imports dynamically. */
+function importedModules(code: string): string[] {
+  return typescript.preProcessFile(code, true, true).importedFiles.map((file) => file.fileName);
 }
 
 /** `// @ts-nocheck` among the cell's leading comments, where TypeScript honours it in a file. */

@@ -32,7 +32,10 @@ function answer(request: LanguageRequest): unknown {
   }
 }
 
+let answered = 0;
+
 port.on("message", (request: LanguageRequest) => {
+  answered++;
   let reply: LanguageReply;
   try {
     reply = { id: request.id, result: answer(request) };
@@ -42,9 +45,16 @@ port.on("message", (request: LanguageRequest) => {
   if (request.type !== "commit" || "error" in reply) port.postMessage(reply);
 });
 
-try {
-  service.warmUp();
-  saveCompilerCodeCache();
-} catch (error) {
-  port.postMessage({ id: 0, error: `warm-up failed: ${error instanceof Error ? error.stack : String(error)}` } satisfies LanguageReply);
+// The check first: the first cell waits for it. Completion's warm-up comes after the requests
+// already waiting, and only if nothing has exercised it yet.
+warmUp(() => service.warmUpCheck());
+setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
+
+function warmUp(step: () => void): void {
+  try {
+    step();
+    saveCompilerCodeCache();
+  } catch (error) {
+    port.postMessage({ id: 0, error: `warm-up failed: ${error instanceof Error ? error.stack : String(error)}` } satisfies LanguageReply);
+  }
 }
