@@ -37,8 +37,14 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
   if (options.logY) for (const row of rows) if (typeof row.value === "number" && row.value <= 0) row.value = null;
   const several = names.length > 1;
   const yTitle = options.yLabel ?? (several ? "value" : names[0] ?? "value");
+  // Steps and epochs are whole numbers: no ticks at 0.4 of an epoch.
+  const integralX = rows.every((r) => Number.isInteger(r[xField]));
   const encoding: VegaLiteSpec = {
-    x: { field: xField, type: "quantitative", title: options.xLabel ?? xField, ...(options.logX ? { scale: { type: "log" } } : {}) },
+    x: {
+      field: xField, type: "quantitative", title: options.xLabel ?? xField,
+      ...(options.logX ? { scale: { type: "log" } } : {}),
+      ...(integralX && !options.logX ? { axis: { tickMinStep: 1 } } : {}),
+    },
     y: { field: "value", type: "quantitative", title: yTitle, scale: options.logY ? { type: "log" } : { zero: false } },
     ...(several ? { color: { field: "series", type: "nominal", title: null } } : {}),
     tooltip: [

@@ -62,6 +62,11 @@ export class LiveChart {
     return hconcat(make(losses, this.options.title ?? "loss", this.options.logY), make(others, "metrics", false));
   }
 
+  /** As a cell's value: the finished chart (PNG included). */
+  [Symbol.for("Jupyter.display")](): unknown {
+    return this.chart()[Symbol.for("Jupyter.display")]();
+  }
+
   private xField(): string {
     if (this.options.x) return this.options.x;
     const first = this.history[0] ?? {};
