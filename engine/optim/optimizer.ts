@@ -35,9 +35,9 @@ export interface OptimizerStateDict {
 
 /**
  * The base class of every optimizer; subclasses supply `validate` and `updateParameter`.
- * Example: `const opt: optim.Optimizer<{ lr: number }> = new optim.SGD(model.parameters(), { lr: 0.1 })`
+ * Example: `const opt: optim.Optimizer = new optim.SGD(model.parameters(), { lr: 0.1 })`
  */
-export abstract class Optimizer<O extends BaseOptions> {
+export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Options used for any group that does not set its own. */
   readonly defaults: O;
   /** The groups of parameters, each with its hyper-parameters (schedulers change `lr` here). */
