@@ -4,7 +4,7 @@
 // cell replies, carries the full bundle with the PNG, so a saved notebook holds the finished
 // chart. Long runs are averaged into at most `maxPoints` points per series.
 import { hconcat, line, numericFields } from "../plot/basic.js";
-import type { Chart } from "../plot/chart.js";
+import { chartBundle, type Chart, type ChartBundle } from "../plot/chart.js";
 import type { Row } from "../plot/spec.js";
 import { notebookDisplay, type OutputHandle } from "./sink.js";
 import { Throttle } from "./throttle.js";
@@ -63,8 +63,8 @@ export class LiveChart {
   }
 
   /** As a cell's value: the finished chart (PNG included). */
-  [Symbol.for("Jupyter.display")](): unknown {
-    return this.chart()[Symbol.for("Jupyter.display")]();
+  [Symbol.for("Jupyter.display")](): ChartBundle {
+    return chartBundle(this.chart().spec);
   }
 
   private xField(): string {
