@@ -20,6 +20,22 @@ describe("live training output in a notebook", () => {
     await kernel.close();
   });
 
+  it("charts, tables and the autograd graph show as rich bundles when they end a cell", async () => {
+    const cases: [string, string[]][] = [
+      ["plot.line([3, 2, 1], { title: 'Loss' })", [VEGA_LITE, "image/png", "text/plain"]],
+      ["const w = tensor([1, 2])\nw.requiresGrad = true\nconst loss = w.mul(w).sum()\nloss.backward()\nloss.graph({ names: { w } })", [VEGA_LITE, "image/png", "text/plain"]],
+      ["table({ optimizer: ['SGD', 'Adam'], loss: [0.31, 0.05] })", ["text/html", "text/markdown", "text/plain"]],
+      ["tensor([[1, 2], [3, 4]])", ["text/html", "text/plain"]],
+    ];
+    for (const [code, keys] of cases) {
+      const { reply, outputs } = await kernel.execute(code, { timeoutMs: 60_000 });
+      expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
+      const result = outputs.find((m) => m.header.msg_type === "execute_result")!;
+      expect(Object.keys(result.content.data as object).sort(), code).toEqual([...keys].sort());
+      expect(outputs.filter((m) => m.header.msg_type === "stream"), code).toEqual([]);
+    }
+  }, 120_000);
+
   it("a 10,000-step fit sends one chart and one progress bar, updated a few times a second", async () => {
     const { reply, iopub, outputs } = await kernel.execute(
       [
