@@ -1,6 +1,8 @@
 // Everything the child sends to the parent goes through here, in order. Stream text is
-// batched (jupyter_server drops IOPub floods): flushed every ~50 ms, at once past 64 KiB,
-// and before any other message, so stdout/display/outcome keep their relative order.
+// batched (jupyter_server drops IOPub floods): the first write after a quiet spell goes out at
+// once (it may precede a long blocking call, or a crash), the rest of a burst every ~50 ms or
+// past 64 KiB, and everything before any other message, so stdout/display/outcome keep their
+// relative order.
 import type { FromChild } from "./ipc.js";
 
 type StreamName = "stdout" | "stderr";
@@ -9,6 +11,7 @@ export class OutputChannel {
   private pending: { execId: number; name: StreamName; text: string }[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
+  private lastFlush = -Infinity;
 
   constructor(
     private readonly send: (message: FromChild) => void,
@@ -23,7 +26,8 @@ export class OutputChannel {
     if (last && last.execId === execId && last.name === name) last.text += text;
     else this.pending.push({ execId, name, text });
     this.pendingChars += text.length;
-    if (this.pendingChars >= this.flushAboveChars) this.flush();
+    const quiet = performance.now() - this.lastFlush >= this.flushAfterMs;
+    if (quiet || this.pendingChars >= this.flushAboveChars) this.flush();
     else this.timer ??= this.schedule(() => this.flush(), this.flushAfterMs);
   }
 
@@ -34,6 +38,7 @@ export class OutputChannel {
   }
 
   flush(): void {
+    this.lastFlush = performance.now();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const chunks = this.pending;

@@ -54,6 +54,10 @@ export class RuntimeSupervisor implements Interpreter {
   private readonly eventsByExec = new Map<number, ExecuteEvents>();
   private lastExecId = 0;
   private childReady = false;
+  /** A child we killed ourselves (its cell already says so): its death is not news. */
+  private killedOnPurpose: ChildProcess | undefined;
+  /** Set from killing a child until its successor is ready: new requests wait for it. */
+  private restarted: { promise: Promise<void>; done: () => void } | undefined;
   private readonly pendingRequests = new Map<number, (result: unknown) => void>();
   private nextId = 0;
   private executionCount = 0;
@@ -70,7 +74,7 @@ export class RuntimeSupervisor implements Interpreter {
     // Mirrors the server's execution_count (spec: only `!silent && store_history` counts).
     const countsInHistory = !options.silent && options.storeHistory;
     const fileName = countsInHistory ? `cell[${++this.executionCount}]` : "cell[*]";
-    await this.ready;
+    await this.settled();
     if (!this.child) return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
     const execId = ++this.nextId;
     this.eventsByExec.set(execId, events);
@@ -118,6 +122,8 @@ export class RuntimeSupervisor implements Interpreter {
             "the cell did not stop when interrupted, so the runtime was restarted: every variable is lost; run the notebook's cells again",
           ),
         );
+        this.killedOnPurpose = child;
+        this.holdUntilRestarted();
         child.kill("SIGKILL");
       }, RESTART_AFTER_MS),
     );
@@ -132,6 +138,23 @@ export class RuntimeSupervisor implements Interpreter {
     const forced = setTimeout(() => child.kill("SIGKILL"), 1000);
     await exited;
     clearTimeout(forced);
+  }
+
+  /** Resolves once a child is ready (or none can be started). */
+  private async settled(): Promise<void> {
+    await this.restarted?.promise;
+    await this.ready;
+  }
+
+  private holdUntilRestarted(): void {
+    let done: () => void = () => {};
+    const promise = new Promise<void>((resolveHold) => (done = resolveHold));
+    this.restarted = { promise, done };
+  }
+
+  private releaseHold(): void {
+    this.restarted?.done();
+    this.restarted = undefined;
   }
 
   private start(): void {
@@ -162,6 +185,7 @@ export class RuntimeSupervisor implements Interpreter {
       if (message.type === "ready") {
         this.failedStarts = 0;
         this.childReady = true;
+        this.releaseHold();
         markReady();
       } else this.route(message);
     });
@@ -169,22 +193,23 @@ export class RuntimeSupervisor implements Interpreter {
     child.on("exit", (code, signal) => {
       markReady();
       if (this.child === child) this.child = undefined;
-      this.onChildExit(code, signal);
+      this.onChildExit(child, code, signal);
     });
   }
 
-  private onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     for (const answer of this.pendingRequests.values()) answer(undefined);
     this.pendingRequests.clear();
-    if (this.shuttingDown) return;
+    if (this.shuttingDown) return this.releaseHold();
     const why = this.deathReason(code, signal);
     const evalue = `the runtime process died (${why}) and was restarted: every variable is lost; run the notebook's cells again`;
     this.options.log(`runtime: the runtime process died (${why}); starting a new one`);
     if (this.running) this.finishRunning(runtimeError("RuntimeRestarted", evalue));
     // Died between cells (a timer's allocation, say): tell the latest cell, as late output.
-    else this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
+    else if (this.killedOnPurpose !== child) this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
     if (++this.failedStarts > MAX_FAILED_STARTS) {
       this.options.log("runtime: it keeps dying before it is ready; giving up");
+      this.releaseHold();
       return;
     }
     this.start();
@@ -241,7 +266,7 @@ export class RuntimeSupervisor implements Interpreter {
   }
 
   private async request<T>(message: DistributiveOmit<ToChild, "requestId">, fallback: T): Promise<T> {
-    await this.ready;
+    await this.settled();
     if (!this.child) return fallback;
     const requestId = ++this.nextId;
     const answer = new Promise<T>((done) => this.pendingRequests.set(requestId, (result) => done((result as T | undefined) ?? fallback)));

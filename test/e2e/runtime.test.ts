@@ -84,6 +84,22 @@ describe("the runtime Interpreter", () => {
     expect(text(second.events)).toBe("second\n");
   });
 
+  it("restarts the child when an interrupted cell cannot stop (blocked in native code), and says so once", async () => {
+    const { events, callbacks } = recorder();
+    const running = runtime.execute('import { execSync } from "node:child_process"\nconsole.log("blocking")\nexecSync("sleep 20")', OPTIONS, callbacks);
+    // The line printed just before the blocking call arrives: a quiet stream flushes at once.
+    await waitUntil(() => events.length > 0, 60_000);
+    const started = Date.now();
+    runtime.interrupt();
+    const outcome = await running;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(outcome).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect((outcome as { evalue: string }).evalue).toMatch(/restarted.*variable/);
+    const { outcome: after } = await run("6 * 7");
+    expect(after, JSON.stringify(after)).toMatchObject({ status: "ok", result: { data: { "text/plain": "42" } } });
+    expect(events).toEqual([{ kind: "stream", name: "stdout", text: "blocking\n" }]); // no second report of the restart
+  });
+
   it("reports a child killed from outside on the running cell, then runs cells in a fresh one", async () => {
     const { outcome: pidOutcome } = await run("process.pid");
     const pid = Number((pidOutcome as { result: { data: Record<string, string> } }).result.data["text/plain"]);
