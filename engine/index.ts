@@ -9,7 +9,8 @@ export * from "./ops/index.js";
 export { noGrad, grad, valueAndGrad, backward, isGradEnabled, reduceBroadcastGrad } from "./autograd.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { manualSeed, randomGenerator, random, RandomGenerator } from "./random.js";
-export { requestInterrupt, clearInterrupt, throwIfInterrupted, useInterruptFlag, KeyboardInterrupt } from "./interrupt.js";
+// The interrupt controls themselves are the kernel's (it imports engine/interrupt.js); cells only catch.
+export { KeyboardInterrupt } from "./interrupt.js";
 
 // Models, training and data.
 export * as nn from "./nn/index.js";
