@@ -1,9 +1,16 @@
-// Tables and tensors as notebook bundles: the exact MIME keys, numbers right-aligned and
+// Tables, tensors and models as notebook bundles: the exact MIME keys, numbers right-aligned and
 // rounded, long tables abbreviated.
 import { describe, expect, it } from "vitest";
 import { format } from "../../kernel/display/format.js";
 import { table } from "../../engine/plot/table.js";
 import { tensor, zeros } from "../../engine/creation.js";
+import { layerRows } from "../../kernel/display/formatters/model.js";
+import { Module } from "../../engine/nn/module.js";
+import { Linear } from "../../engine/nn/linear.js";
+import { Sequential } from "../../engine/nn/sequential.js";
+import { ReLU } from "../../engine/nn/activation.js";
+import { summaryHtml } from "../../engine/nn/summary.js";
+import type { Tensor } from "../../engine/tensor.js";
 
 describe("table()", () => {
   const history = [{ epoch: 1, loss: 0.51234567, optimizer: "SGD" }, { epoch: 2, loss: 0.25, optimizer: "Adam" }];
@@ -57,5 +64,35 @@ describe("tensors as a cell's value", () => {
   it("labels rows of 3-D tensors by their leading indices", () => {
     const html = format(zeros([2, 2, 3])).data["text/html"] as string;
     expect(html).toContain('<th style="text-align:right">1, 0</th>');
+  });
+});
+
+describe("models as a cell's value", () => {
+  it("a summary table of layers with output shapes and parameter counts, then the model's own display", () => {
+    const model = new Sequential(new Linear(4, 10), new ReLU(), new Linear(10, 3));
+    const { data } = format(model);
+    expect(Object.keys(data).sort()).toEqual(["text/html", "text/plain"]);
+    expect((data["text/plain"] as string).split("\n").slice(0, 5)).toEqual([
+      "layer       output shape  parameters",
+      "0 (Linear)       [*, 10]          50",
+      "1 (ReLU)         [*, 10]           0",
+      "2 (Linear)        [*, 3]          33",
+      "Sequential: 83 parameters (83 trainable)",
+    ]);
+    expect(data["text/plain"]).toContain(String(model));
+    expect(data["text/html"]).toContain('<td style="text-align:right">[*, 10]</td><td style="text-align:right">50</td>');
+    expect(data["text/html"]).toContain(summaryHtml(model)); // the model's own parameter table follows
+  });
+
+  it("names layers of custom models by field, with [*, n] where a layer says its width", () => {
+    class Net extends Module {
+      fc1 = new Linear(2, 5);
+      fc2 = new Linear(5, 1);
+      forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).tanh()); }
+    }
+    expect(layerRows(new Net())).toEqual([
+      { layer: "fc1", type: "Linear", outputShape: "[*, 5]", parameters: 15 },
+      { layer: "fc2", type: "Linear", outputShape: "[*, 1]", parameters: 6 },
+    ]);
   });
 });
