@@ -132,7 +132,7 @@ export interface HistogramOptions extends ChartOptions {
 
 /**
  * Histogram, binned in the kernel so a million weights still make a small spec.
- * Example: `plot.histogram(model.get(0).weight, { title: "layer 1 weights" })`
+ * Example: `plot.histogram(fc1.weight.grad!, { title: "gradients of fc1's weights" })`
  */
 export function histogram(values: Numbers, options: HistogramOptions = {}): Chart {
   const xs = toNumbers(values).filter(Number.isFinite);

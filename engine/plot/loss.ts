@@ -6,7 +6,7 @@ import { extent, isNumbers, toNumbers, type Numbers } from "./data.js";
 import { topLevel, type ChartOptions, type Row, type VegaLiteSpec } from "./spec.js";
 
 export interface LossOptions extends ChartOptions {
-  /** Fields to plot (default: every numeric field but the x field). */
+  /** Fields to plot (default: the fields named like "loss", else every numeric field but x). */
   y?: string[];
   logY?: boolean;
   /** A slider under the chart that shows training up to the chosen epoch/step (browser only; no kernel round-trip). */
@@ -22,7 +22,10 @@ export function loss(history: readonly Row[] | Record<string, Numbers>, options:
   const fields = numericFields(rows);
   const xField = ["epoch", "step"].find((f) => fields.includes(f)) ?? "epoch";
   const indexed: readonly Row[] = fields.includes(xField) ? rows : rows.map((r, i) => ({ ...r, epoch: i + 1 }));
-  const chart = line(indexed, { x: xField, y: options.y, title: options.title ?? "Loss", logY: options.logY, width: options.width, height: options.height, xLabel: xField, yLabel: options.y?.length === 1 ? options.y[0] : "loss" });
+  // Losses share an axis; accuracies and other metrics (0..1, or other units) would flatten them.
+  const losses = fields.filter((f) => /loss/i.test(f));
+  const y = options.y ?? (losses.length > 0 ? losses : undefined);
+  const chart = line(indexed, { x: xField, y, title: options.title ?? "Loss", logY: options.logY, width: options.width, height: options.height, xLabel: xField, yLabel: y?.length === 1 ? y[0] : "loss" });
   if (options.slider) addSlider(chart.spec, xField, indexed.map((r) => Number(r[xField])));
   return chart;
 }

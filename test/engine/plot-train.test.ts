@@ -125,3 +125,22 @@ describe("without a notebook", () => {
     expect(lines.some((l) => l.startsWith("epoch "))).toBe(true);
   });
 });
+
+describe("liveChart in an async training loop", () => {
+  it("sends the latest state after the interval even when no push follows", () => {
+    vi.useFakeTimers();
+    try {
+      const events = fakeNotebook();
+      const live = liveChart();
+      live.push({ step: 1, loss: 1 }); // shown at once
+      live.push({ step: 2, loss: 0.5 }); // too soon: waits for the timer
+      expect(events).toHaveLength(1);
+      vi.advanceTimersByTime(300);
+      expect(events).toHaveLength(2);
+      expect(((events[1]!.value as Chart).spec.data as { values: unknown[] }).values).toHaveLength(2);
+      expect("image/png" in events[1]!.bundle).toBe(false); // still training
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -119,6 +119,8 @@ describe("plot builders", () => {
     expect(spec.encoding.x.field).toBe("epoch");
     expect(spec.params[1]).toMatchObject({ name: "epochShown", bind: { input: "range", min: 1, max: 2 } });
     expect(new Set(spec.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss", "valLoss"]));
+    const withAccuracy = plot.loss([{ epoch: 1, loss: 1, accuracy: 0.5 }, { epoch: 2, loss: 0.5, accuracy: 0.8 }]).spec as Spec;
+    expect(new Set(withAccuracy.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss"]));
   });
 
   it("decisionBoundary: the model's class over a grid, then the points", () => {
