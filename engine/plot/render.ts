@@ -112,6 +112,7 @@ function headlessView(spec: VegaLiteSpec): VegaModule.View {
  * The spec without what only a browser uses — tooltips, selections (zoom/pan), ARIA labels —
  * so an image draws the same marks with less work (formatting a tooltip per point was a
  * quarter of a line chart's render time). Sliders (bound variable params) stay: filters read them.
+ * Example: `staticSpec(plot.line([1, 2]).spec).params // []`
  */
 export function staticSpec(spec: VegaLiteSpec): VegaLiteSpec {
   const text = JSON.stringify(spec);

@@ -115,7 +115,7 @@ function metricFunctions(metrics: FitOptions["metrics"]): [string, (p: Tensor, t
   return entries.map(([name, metric]) => [name, metric === "accuracy" ? accuracy : metric]);
 }
 
-/** Fraction of rows whose arg-max matches the target class (or, for one output, whose sign does). */
+/** Fraction of rows whose arg-max matches the target class (one output: logit > 0 or probability > 0.5). Example: `accuracy(model.forward(X), y)` */
 export function accuracy(prediction: Tensor, target: Tensor): number {
   const rows = prediction.shape[0] ?? 1;
   const classes = prediction.size / rows;

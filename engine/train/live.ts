@@ -97,7 +97,7 @@ export function liveChart(options: LiveChartOptions = {}): LiveChart {
   return new LiveChart(options);
 }
 
-/** Averages each series over equal buckets of rows so at most `maxPoints` remain per series. */
+/** Averages each series over equal buckets of rows so at most `maxPoints` remain. Example: `downsample(rows, "step", ["loss"], 500)` */
 export function downsample(rows: readonly Row[], xField: string, fields: readonly string[], maxPoints: number): Row[] {
   if (rows.length <= maxPoints) return rows as Row[];
   const bucket = Math.ceil(rows.length / maxPoints);
