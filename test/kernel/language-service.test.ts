@@ -48,6 +48,9 @@ describe("type checking a cell", () => {
     notebook.commit("console.log(steps);");
     expect(notebook.diagnose("const lr: number = learningRate * 2;")).toEqual([]);
     expect(notebook.diagnose("const lr: string = learningRate;")[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
+    // Earlier cells' variables are globals at run time: a later cell may assign them.
+    notebook.commit("let epoch = 0;");
+    expect(notebook.diagnose("epoch++;\nepoch = 5;")).toEqual([]);
   });
 
   it("lets a later cell declare a name again, with the new type winning", () => {
@@ -72,7 +75,7 @@ describe("type checking a cell", () => {
     const notebook = freshService();
     notebook.commit("/** Squares a number. */\nfunction square(x: number) { return x * x }\nsquare(3)");
     const inspected = notebook.inspect("square(2)", 2, 0);
-    expect(inspected.data["text/plain"]).toContain("function square(x: number): number");
+    expect(inspected.data["text/plain"]).toContain("square(x: number): number");
     expect(inspected.data["text/plain"]).toContain("Squares a number.");
   });
 

@@ -2,6 +2,7 @@
 // the composed notebook (members after a dot, names in scope, keywords, import paths and
 // packages inside `import … from "`), filtered by what is typed already, in Jupyter's shape.
 import type ts from "typescript";
+import { typescript } from "../typescript.js";
 import type { CompletionResult } from "../interpreter.js";
 
 /** How JupyterLab names kinds of matches (it picks the icon from `type`). */
@@ -35,26 +36,21 @@ const JUPYTER_TYPE: Record<string, string> = {
   string: "text",
 };
 
-/** Completions at `cursor` (UTF-16 offset into `cell`, which starts at `cellStart` in `fileName`). */
-export function completeInCell(
-  service: ts.LanguageService,
-  fileName: string,
-  cellStart: number,
-  cell: string,
-  cursor: number,
-): CompletionResult {
-  const info = service.getCompletionsAtPosition(fileName, cellStart + cursor, {
+/** Completions at `cursor` (UTF-16 offset into `cell`, the text of `fileName`). */
+export function completeInCell(service: ts.LanguageService, fileName: string, cell: string, cursor: number): CompletionResult {
+  const info = service.getCompletionsAtPosition(fileName, cursor, {
     includeCompletionsWithInsertText: false,
     includeCompletionsForModuleExports: false,
     includeCompletionsForImportStatements: false,
   });
-  const span = replacementSpan(info, cellStart, cell, cursor);
+  const span = replacementSpan(info, cell, cursor);
   const typed = cell.slice(span.start, cursor);
   const seen = new Set<string>();
   const entries = (info?.entries ?? [])
     .filter((entry) => !entry.name.includes("$shadowed") && !seen.has(entry.name) && seen.add(entry.name))
     .filter((entry) => entry.name.startsWith(typed) || (typed !== "" && entry.name.toLowerCase().startsWith(typed.toLowerCase())))
     .sort((a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+  const aliased = entries.some((entry) => entry.kind === "alias") ? aliasedKinds(service, fileName) : new Map<string, string>();
   return {
     matches: entries.map((entry) => entry.name),
     cursorStart: span.start,
@@ -64,11 +60,37 @@ export function completeInCell(
         start: span.start,
         end: span.end,
         text: entry.name,
-        type: JUPYTER_TYPE[entry.kind] ?? "text",
-        kind: entry.kind,
+        type: JUPYTER_TYPE[aliased.get(entry.name) ?? entry.kind] ?? "text",
+        kind: aliased.get(entry.name) ?? entry.kind,
       })),
     },
   };
+}
+
+/**
+ * The engine's exports and earlier cells' names are globals through aliases (globals.ts,
+ * notebook.ts); what an alias stands for is the kind worth showing.
+ */
+function aliasedKinds(service: ts.LanguageService, fileName: string): Map<string, string> {
+  const kinds = new Map<string, string>();
+  const program = service.getProgram();
+  const source = program?.getSourceFile(fileName);
+  if (!program || !source) return kinds;
+  const checker = program.getTypeChecker();
+  const flags = typescript.SymbolFlags;
+  for (const symbol of checker.getSymbolsInScope(source, flags.Alias)) {
+    const target = checker.getAliasedSymbol(symbol).flags;
+    const kind =
+      target & flags.Class ? "class"
+      : target & (flags.Function | flags.Method) ? "function"
+      : target & flags.Enum ? "enum"
+      : target & (flags.Interface | flags.TypeAlias) ? "interface"
+      : target & (flags.Module | flags.Namespace | flags.ValueModule) ? "module"
+      : target & flags.Variable ? "const"
+      : "alias";
+    kinds.set(symbol.name, kind);
+  }
+  return kinds;
 }
 
 /** Exact-case prefix matches before case-insensitive ones. */
@@ -77,11 +99,11 @@ function rank(entry: ts.CompletionEntry, typed: string): number {
 }
 
 /** The text the chosen match replaces: the word (or path inside a string) up to the cursor. */
-function replacementSpan(info: ts.CompletionInfo | undefined, cellStart: number, cell: string, cursor: number): { start: number; end: number } {
+function replacementSpan(info: ts.CompletionInfo | undefined, cell: string, cursor: number): { start: number; end: number } {
   const span = info?.entries.find((entry) => entry.replacementSpan)?.replacementSpan ?? info?.optionalReplacementSpan;
-  if (span && span.start - cellStart <= cursor && span.start >= cellStart) {
+  if (span && span.start <= cursor) {
     // Replace up to the cursor: what follows it (the rest of a word) stays, as in IPython.
-    return { start: span.start - cellStart, end: cursor };
+    return { start: span.start, end: cursor };
   }
   const word = /[\p{L}\p{N}_$]*$/u.exec(cell.slice(0, cursor))?.[0] ?? "";
   return { start: cursor - word.length, end: cursor };

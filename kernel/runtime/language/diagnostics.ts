@@ -25,15 +25,19 @@ export const TYPE_ERROR_NAME = "TypeScriptError";
 const SHADOWED_NAME = /([A-Za-z_$][\w$]*?)\$shadowed\d+/g;
 
 /**
- * The errors among `diagnostics` (offsets into the composed notebook) that fall inside the
- * cell starting at `cellStart`, in cell coordinates.
+ * Earlier cells' names reach a cell as imports (notebook.ts), which TypeScript will not let
+ * it assign; at run time they are plain globals, and assigning them is fine.
  */
-export function cellDiagnostics(diagnostics: readonly ts.Diagnostic[], cellStart: number, cell: string): CellDiagnostic[] {
+const ASSIGNMENT_TO_IMPORT = new Set([2632, 2539]);
+
+/** The errors among the cell's `diagnostics`, with cell lines and code-point columns. */
+export function cellDiagnostics(diagnostics: readonly ts.Diagnostic[], cell: string): CellDiagnostic[] {
   const found: CellDiagnostic[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.category !== typescript.DiagnosticCategory.Error || diagnostic.start === undefined) continue;
-    const start = diagnostic.start - cellStart;
-    if (start < 0 || start > cell.length) continue;
+    if (ASSIGNMENT_TO_IMPORT.has(diagnostic.code)) continue;
+    const start = diagnostic.start;
+    if (start > cell.length) continue;
     const { line, column, lineText } = position(cell, start);
     const lineEnd = [...lineText].length + 1;
     const end = position(cell, Math.min(cell.length, start + (diagnostic.length ?? 0)));

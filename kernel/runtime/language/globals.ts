@@ -90,3 +90,9 @@ ${aliases.join("\n")}
 }
 `;
 }
+
+/** Every name the history module exports, as a global (see notebook.ts). */
+export function historyGlobalsDeclaration(historyModule: string, names: readonly string[]): string {
+  const aliases = names.map((name) => `  export import ${name} = history.${name};`);
+  return `import * as history from ${JSON.stringify(historyModule)};\n\ndeclare global {\n${aliases.join("\n")}\n}\n`;
+}

@@ -61,6 +61,11 @@ export class NotebookHost implements ts.LanguageServiceHost {
     this.virtual.set(fileName, { text, version: (file?.version ?? 0) + 1 });
   }
 
+  /** Every virtual file and its text. */
+  virtualFiles(): Map<string, string> {
+    return new Map([...this.virtual].map(([name, file]) => [name, file.text]));
+  }
+
   /** The text of a virtual file. */
   fileText(fileName: string): string | undefined {
     return this.virtual.get(fileName)?.text;

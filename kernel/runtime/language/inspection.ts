@@ -15,30 +15,41 @@ export interface TypeInspection extends InspectionResult {
 
 const SHADOWED_NAME = /([A-Za-z_$][\w$]*?)\$shadowed\d+/g;
 
-/** Inspects the cell at `cursor` (UTF-16 offset into `cell`, starting at `cellStart` in `fileName`). */
+/** Inspects `cell` (the text of `fileName`) at `cursor`, a UTF-16 offset. */
 export function inspectInCell(
   service: ts.LanguageService,
   fileName: string,
-  cellStart: number,
   cell: string,
   cursor: number,
   detailLevel: 0 | 1,
 ): TypeInspection {
   const quickInfo = [cursor, cursor - 1]
     .filter((at) => at >= 0 && at <= cell.length)
-    .map((at) => service.getQuickInfoAtPosition(fileName, cellStart + at))
+    .map((at) => service.getQuickInfoAtPosition(fileName, at))
     .find((info) => info && info.kind !== typescript.ScriptElementKind.keyword);
   if (quickInfo) {
-    const signature = typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1");
+    const signature = withoutAliasing(typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1"));
     const untyped = /: any$/.test(signature);
-    const where = detailLevel === 1 ? declarationSite(service, fileName, cellStart + cursor) : undefined;
+    const where = detailLevel === 1 ? declarationSite(service, fileName, cursor) : undefined;
     return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind: quickInfo.kind, untyped };
   }
-  const help = service.getSignatureHelpItems(fileName, cellStart + cursor, undefined);
+  const help = service.getSignatureHelpItems(fileName, cursor, undefined);
   const item = help?.items[help.selectedItemIndex];
   if (!item) return { found: false, data: {}, metadata: {} };
   const signature = [...item.prefixDisplayParts, ...joinParameters(item), ...item.suffixDisplayParts].map((p) => p.text).join("");
   return { ...render(signature, item.documentation, item.tags, detailLevel, undefined), kind: "call" };
+}
+
+/**
+ * Globals are aliases of the engine's exports and of earlier cells' names (globals.ts):
+ * `(alias) const x: number` + `import x = history.x` reads as `const x: number`.
+ */
+function withoutAliasing(signature: string): string {
+  return signature
+    .split("\n")
+    .filter((line) => !/^(import|export) [\w$]+( = [\w$.]+)?;?$/.test(line))
+    .join("\n")
+    .replace(/^\(alias\) /, "");
 }
 
 function joinParameters(item: ts.SignatureHelpItem): ts.SymbolDisplayPart[] {

@@ -1,14 +1,19 @@
-// The notebook as the type checker sees it: one module made of the declarations of every
-// cell that ran, in run order, then the cell being checked. At run time a cell's top-level
-// names are globals that a later cell may declare again (hoist.ts); in one module that would
-// be "Cannot redeclare", so a declaration of a name declared again later is left out (or,
-// when it shares a statement with names still visible, renamed out of the way): the latest
-// declaration is the one every later cell sees, as at run time.
+// The notebook as the type checker sees it. The cells that ran become one module, the
+// history, holding only their top-level declarations, each exported; a declarations file
+// makes every exported name a global (`export import name = history.name`, which carries a
+// value, a type and a namespace alike), as the runtime makes them globals (hoist.ts). The
+// cell being checked is a module of its own, so checking it checks only it: what it uses of
+// the history is resolved on demand, and the history's text (and parse) stays the same while
+// the user types.
 //
-// Earlier cells matter to later ones only through what they declare, so only their
-// declaration statements are kept. The rest would cost checking time on every later cell
-// (a training loop) and could end the module's control flow (`while (true)`, `process.exit()`),
-// after which TypeScript types every later name as `never`.
+// At run time a later cell may declare a name again and the new value wins. In the history
+// module that would be "Cannot redeclare", so the earlier declaration is left out (or, when
+// it shares a statement with names still visible, renamed out of the way). The cell being
+// checked may declare any name: its module scope hides the global.
+//
+// Only declaration statements are kept: the rest would cost checking time and could end the
+// history's control flow (`while (true)`, `process.exit()`), after which TypeScript types
+// every later name as `never`.
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
 
@@ -27,14 +32,17 @@ interface DeclarationStatement {
   text: string;
   /** Where `text` starts in the cell. */
   offset: number;
+  /** Where the statement proper (after comments) starts in `text`: `export ` goes there. */
+  bodyStart: number;
+  /** How it is exported: add `export `, list the imported names after it, as it is, or not at all. */
+  exporting: "prefix" | "importedNames" | "already" | "none";
   declarations: Declaration[];
 }
 
-/** The composed text and where the current cell lies in it. */
-export interface ComposedNotebook {
-  text: string;
-  /** UTF-16 offset of the current cell's first character in `text`. */
-  cellStart: number;
+/** The history module's text and the names that become globals. */
+export interface History {
+  module: string;
+  globals: string[];
 }
 
 // After each statement: a statement without a semicolon must not run into the next.
@@ -45,6 +53,7 @@ const GLOBAL_AUGMENTATION = "global";
 
 export class NotebookCells {
   private readonly cells: DeclarationStatement[][] = [];
+  private cached: History | undefined;
 
   /** Records a cell that ran. */
   add(code: string): void {
@@ -54,33 +63,67 @@ export class NotebookCells {
       const declarations = declarationsOf(statement, source);
       if (declarations.length === 0) continue;
       const offset = statement.getFullStart();
-      statements.push({ text: code.slice(offset, statement.getEnd()), offset, declarations });
+      statements.push({
+        text: code.slice(offset, statement.getEnd()),
+        offset,
+        bodyStart: statement.getStart(source) - offset,
+        exporting: exportingOf(statement),
+        declarations,
+      });
     }
     this.cells.push(statements);
+    this.cached = undefined;
   }
 
   get count(): number {
     return this.cells.length;
   }
 
-  /** The module the checker sees when `current` is checked after every cell added so far. */
-  compose(current: string): ComposedNotebook {
-    const declaredLater = new Set(topLevelDeclarations(parseCell(current)).map((d) => d.name));
+  /** The history module: every visible declaration of the recorded cells, exported. */
+  history(): History {
+    if (this.cached) return this.cached;
+    const declaredLater = new Set<string>();
     const parts: string[] = [];
+    const globals: string[] = [];
     for (let index = this.cells.length - 1; index >= 0; index--) {
       const statements = this.cells[index]!;
       const kept: string[] = [];
       for (const statement of statements) {
         const shadowed = statement.declarations.filter((d) => declaredLater.has(d.name) && d.name !== GLOBAL_AUGMENTATION);
         if (shadowed.length === statement.declarations.length) continue;
-        kept.push(renameDeclarations(statement, shadowed, index));
+        kept.push(exported(statement, renameDeclarations(statement, shadowed, index), shadowed, index));
+        if (statement.exporting !== "none") {
+          globals.push(...statement.declarations.filter((d) => !shadowed.includes(d)).map((d) => d.name));
+        }
       }
       parts.push(kept.map((text) => text + SEPARATOR).join(""));
       for (const statement of statements) for (const declaration of statement.declarations) declaredLater.add(declaration.name);
     }
-    const history = parts.reverse().join("");
-    return { text: history + current, cellStart: history.length };
+    // An empty history is still a module (the globals file imports it).
+    const module = parts.reverse().join("") + "export {};\n";
+    this.cached = { module, globals: [...new Set(globals)].filter((name) => name !== GLOBAL_AUGMENTATION) };
+    return this.cached;
   }
+}
+
+/** `const a = 1` → `export const a = 1`; an import is followed by `export { its, names }`. */
+function exported(statement: DeclarationStatement, text: string, shadowed: Declaration[], cellIndex: number): string {
+  if (statement.exporting === "prefix") return text.slice(0, statement.bodyStart) + "export " + text.slice(statement.bodyStart);
+  if (statement.exporting === "importedNames") {
+    const names = statement.declarations.map((d) => (shadowed.includes(d) ? shadowedName(d.name, cellIndex) : d.name));
+    return `${text}\nexport { ${names.join(", ")} };`;
+  }
+  return text;
+}
+
+function exportingOf(statement: ts.Statement): DeclarationStatement["exporting"] {
+  if (typescript.isImportDeclaration(statement)) return "importedNames";
+  if (typescript.isModuleDeclaration(statement) && !typescript.isIdentifier(statement.name)) return "none";
+  if (typescript.isModuleDeclaration(statement) && statement.name.text === GLOBAL_AUGMENTATION) return "none";
+  const modifiers = typescript.canHaveModifiers(statement) ? (typescript.getModifiers(statement) ?? []) : [];
+  if (modifiers.some((m) => m.kind === typescript.SyntaxKind.DefaultKeyword)) return "none";
+  if (modifiers.some((m) => m.kind === typescript.SyntaxKind.ExportKeyword)) return "already";
+  return "prefix";
 }
 
 /** Parses a cell as a module (top-level await, imports). */

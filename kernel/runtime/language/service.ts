@@ -7,7 +7,7 @@ import { typescript } from "../typescript.js";
 import type { CompletionResult } from "../interpreter.js";
 import { completeInCell } from "./completion.js";
 import { cellDiagnostics, typeErrorReport, type CellDiagnostic, type TypeErrorReport } from "./diagnostics.js";
-import { exportedNames, globalsDeclaration, type GlobalsSources } from "./globals.js";
+import { exportedNames, globalsDeclaration, historyGlobalsDeclaration, type GlobalsSources } from "./globals.js";
 import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./nodeTypes.js";
@@ -26,11 +26,13 @@ export class NotebookLanguageService {
   private readonly cells = new NotebookCells();
   private readonly notebookFile: string;
   private readonly globalsFile: string;
+  private readonly historyFile: string;
+  private readonly historyGlobalsFile: string;
   private readonly sources: GlobalsSources;
   private readonly nodeTypes: NodeTypes;
   /** Every module specifier the recorded cells import (decides which Node declarations load). */
   private readonly importedModules = new Set<string>();
-  private globalsReady = false;
+  private engineExports: string[] | undefined;
 
   constructor(setup: LanguageSetup) {
     const dist = join(setup.projectDir, "dist");
@@ -38,8 +40,10 @@ export class NotebookLanguageService {
     this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()]);
     this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());
     // Names no cell would use, in the notebook's folder so that imports resolve from there.
-    this.notebookFile = join(setup.notebookDir, "__tsgrad_notebook__.ts");
+    this.notebookFile = join(setup.notebookDir, "__tsgrad_cell__.ts");
     this.globalsFile = join(setup.notebookDir, "__tsgrad_globals__.d.ts");
+    this.historyFile = join(setup.notebookDir, "__tsgrad_history__.ts");
+    this.historyGlobalsFile = join(setup.notebookDir, "__tsgrad_history_globals__.d.ts");
     this.nodeTypes = new NodeTypes(join(setup.projectDir, "node_modules/@types/node"));
   }
 
@@ -64,10 +68,10 @@ export class NotebookLanguageService {
   /** The type errors of `code` after every recorded cell (none under `// @ts-nocheck`, none for unparsable code). */
   diagnose(code: string): CellDiagnostic[] {
     if (hasNoCheckPragma(code)) return [];
-    const cellStart = this.load(code);
+    this.load(code);
     // Syntax errors are the transpiler's to report (a SyntaxError at the cell's position).
-    if (cellDiagnostics(this.service.getSyntacticDiagnostics(this.notebookFile), cellStart, code).length > 0) return [];
-    return cellDiagnostics(this.service.getSemanticDiagnostics(this.notebookFile), cellStart, code);
+    if (this.service.getSyntacticDiagnostics(this.notebookFile).length > 0) return [];
+    return cellDiagnostics(this.service.getSemanticDiagnostics(this.notebookFile), code);
   }
 
   /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
@@ -80,14 +84,20 @@ export class NotebookLanguageService {
 
   /** Completions at `cursor` (UTF-16 offset into `code`). */
   complete(code: string, cursor: number): CompletionResult {
-    const cellStart = this.load(code);
-    return completeInCell(this.service, this.notebookFile, cellStart, code, cursor);
+    this.load(code);
+    return completeInCell(this.service, this.notebookFile, code, cursor);
   }
 
   /** What is known about the name at `cursor` (UTF-16 offset into `code`). */
   inspect(code: string, cursor: number, detailLevel: 0 | 1): TypeInspection {
-    const cellStart = this.load(code);
-    return inspectInCell(this.service, this.notebookFile, cellStart, code, cursor, detailLevel);
+    this.load(code);
+    return inspectInCell(this.service, this.notebookFile, code, cursor, detailLevel);
+  }
+
+  /** The virtual files the checker sees with `code` as the current cell (benchmarks, debugging). */
+  composedNotebook(code: string): { files: Map<string, string>; notebookFile: string } {
+    this.load(code);
+    return { files: this.host.virtualFiles(), notebookFile: this.notebookFile };
   }
 
   /** How many cells the checker sees before the current one. */
@@ -95,20 +105,22 @@ export class NotebookLanguageService {
     return this.cells.count;
   }
 
-  /** Puts `code` after the recorded cells in the notebook file; returns where it starts. */
-  private load(code: string): number {
+  /** Makes `code` the current cell, after the recorded cells. */
+  private load(code: string): void {
     const nodeFiles = this.nodeTypes.files([...this.importedModules, ...importedModules(code)]);
     this.host.setFile(this.nodeTypes.indexFile, this.nodeTypes.indexDeclaration(nodeFiles));
-    this.ensureGlobals();
-    const composed = this.cells.compose(code);
-    this.host.setFile(this.notebookFile, composed.text);
-    return composed.cellStart;
+    const history = this.cells.history();
+    this.setEngineGlobals(history.globals);
+    this.host.setFile(this.historyFile, history.module);
+    this.host.setFile(this.historyGlobalsFile, historyGlobalsDeclaration("./__tsgrad_history__", history.globals));
+    this.host.setFile(this.notebookFile, code);
   }
 
-  private ensureGlobals(): void {
-    if (this.globalsReady) return;
-    this.globalsReady = true;
-    const names = exportedNames(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
+  /** The engine's globals, but not the names an earlier cell declared again (those win). */
+  private setEngineGlobals(declaredInCells: readonly string[]): void {
+    this.engineExports ??= exportedNames(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
+    const redeclared = new Set(declaredInCells);
+    const names = this.engineExports.filter((name) => !redeclared.has(name));
     this.host.setFile(this.globalsFile, globalsDeclaration(this.sources, names));
   }
 }

@@ -2,6 +2,7 @@
 // loading the compiler and the engine's declarations (seconds, at start) and checking or
 // completing a cell never block the thread that runs cells. It warms up as soon as it starts;
 // requests that arrive meanwhile wait in its queue. Messages: see LanguageRequest.
+import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { saveCompilerCodeCache } from "../typescript.js";
 import { NotebookLanguageService, type LanguageSetup } from "./service.js";
@@ -47,7 +48,10 @@ port.on("message", (request: LanguageRequest) => {
 
 // The check first: the first cell waits for it. Completion's warm-up comes after the requests
 // already waiting, and only if nothing has exercised it yet.
+const started = performance.now();
 warmUp(() => service.warmUpCheck());
+// To the kernel's log (the child's fd 2), like the runtime's own lines.
+writeSync(2, `runtime: language service ready ${Math.round(performance.now() - started)} ms after its compiler loaded (${Math.round(started)} ms after the worker started)\n`);
 setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
 
 function warmUp(step: () => void): void {
