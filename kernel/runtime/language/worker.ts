@@ -48,10 +48,10 @@ port.on("message", (request: LanguageRequest) => {
 
 // The check first: the first cell waits for it. Completion's warm-up comes after the requests
 // already waiting, and only if nothing has exercised it yet.
-const started = performance.now();
+const compilerLoaded = performance.now();
 warmUp(() => service.warmUpCheck());
 // To the kernel's log (the child's fd 2), like the runtime's own lines.
-writeSync(2, `runtime: language service ready ${Math.round(performance.now() - started)} ms after its compiler loaded (${Math.round(started)} ms after the worker started)\n`);
+writeSync(2, `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`);
 setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
 
 function warmUp(step: () => void): void {
