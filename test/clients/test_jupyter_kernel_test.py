@@ -38,6 +38,8 @@ class TsgradKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "Math.PI.toFix", "matches": {"toFixed"}},
         {"text": "const zebraUnicornCount = 3;\nzebraUnicornC", "matches": {"zebraUnicornCount"}},
+        # Nothing has run: only the types know what a tensor offers.
+        {"text": "const probe = randn([2, 2]);\nprobe.backw", "matches": {"backward"}},
     ]
 
     complete_code_samples = ["1 + 1", "const x = 1;", "function f() {\n  return 1;\n}", "for (const a of [1, 2]) console.log(a)"]
