@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import type * as ResvgModule from "@resvg/resvg-js";
-import { encodePng } from "./png.js";
 import type { VegaLiteSpec } from "./spec.js";
 
 const require = createRequire(import.meta.url);
@@ -96,7 +95,7 @@ export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Arr
     },
     logLevel: "off",
   }).render();
-  return { data: encodePng(png.pixels, png.width, png.height), width: svg.width, height: svg.height };
+  return { data: png.asPng(), width: svg.width, height: svg.height };
 }
 
 function headlessView(spec: VegaLiteSpec): VegaModule.View {
