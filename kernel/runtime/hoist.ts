@@ -33,6 +33,10 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
       } else if (typescript.isClassDeclaration(statement) && statement.name) {
         names.add(statement.name.text);
         body.push(classToAssignment(f, statement));
+      } else if (typescript.isFunctionDeclaration(statement) || typescript.isClassDeclaration(statement)) {
+        // `export default function () {}` / `class {}`: nameless, so only a value.
+        body.push(keepPosition(f.createExpressionStatement(anonymousAsExpression(f, statement)), statement));
+        lastIsExpression = true;
       } else if (typescript.isExportAssignment(statement)) {
         body.push(keepPosition(f.createExpressionStatement(statement.expression), statement));
         lastIsExpression = true;
@@ -244,6 +248,21 @@ function classToAssignment(f: Factory, node: ts.ClassDeclaration): ts.Statement 
     node.members,
   );
   return assign(f, f.createIdentifier(name), expression, node);
+}
+
+function anonymousAsExpression(f: Factory, node: ts.FunctionDeclaration | ts.ClassDeclaration): ts.Expression {
+  const expression = typescript.isFunctionDeclaration(node)
+    ? f.createFunctionExpression(
+        node.modifiers?.filter((m): m is ts.Modifier => m.kind === typescript.SyntaxKind.AsyncKeyword),
+        node.asteriskToken,
+        undefined,
+        node.typeParameters,
+        node.parameters,
+        node.type,
+        node.body ?? f.createBlock([]),
+      )
+    : f.createClassExpression(undefined, undefined, node.typeParameters, node.heritageClauses, node.members);
+  return f.createParenthesizedExpression(expression);
 }
 
 function withoutExportModifiers(f: Factory, node: ts.FunctionDeclaration): ts.FunctionDeclaration {

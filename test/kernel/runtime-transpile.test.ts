@@ -77,6 +77,12 @@ describe("transpileCell", () => {
     expect(results).toEqual([{ a: 1, b: [2] }, "<no result>", { a: 1 }]); // a real block stays a block
   });
 
+  it("turns nameless default exports into values", async () => {
+    const { results } = await runCells(["export default function () { return 1 }", "export default class { v = 2 }"]);
+    expect(typeof results[0]).toBe("function");
+    expect(new (results[1] as new () => { v: number })().v).toBe(2);
+  });
+
   it("does not await a Promise that is the last expression", async () => {
     const { results } = await runCells(["Promise.resolve(7)"]);
     expect(typeof (results[0] as Promise<unknown>).then).toBe("function");
