@@ -38,7 +38,8 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
     const y = y0 + (i + 0.5) * dy;
     const raw = f(x, y);
     const value = raw instanceof Tensor ? raw.item() : raw;
-    cells.push({ x: compact(x - dx / 2), x2: compact(x + dx / 2), y: compact(y - dy / 2), y2: compact(y + dy / 2), value: compact(value) });
+    // Each cell overlaps the next by a tenth: abutting anti-aliased edges would show a grid of seams.
+    cells.push({ x: compact(x - dx / 2), x2: compact(x + 0.6 * dx), y: compact(y - dy / 2), y2: compact(y + 0.6 * dy), value: compact(value) });
   }
   // Colour levels: equal steps of log10(1 + f - min) show the valley of a surface spanning
   // decades, where equal steps of f would paint all of it one colour.
@@ -51,7 +52,7 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
   }
   return new Chart(topLevel({
     data: { values: cells },
-    mark: { type: "rect", tooltip: true },
+    mark: { type: "rect", tooltip: true, clip: true },
     encoding: {
       x: { field: "x", type: "quantitative", scale: { domain: [x0, x1], nice: false, zero: false }, axis: { grid: false }, title: "x" },
       x2: { field: "x2" },
@@ -84,7 +85,8 @@ export function trajectories(paths: Record<string, Path>, options: TrajectoryOpt
   }
   const spec = topLevel({
     data: { values: rows },
-    mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true },
+    // Clipped: an overshooting optimizer leaves the surface's range, not the plot area.
+    mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true, clip: true },
     encoding: {
       x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
       y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
