@@ -1,10 +1,10 @@
 // The hot-loop kernels against naive loops written out here. A faster implementation (e.g.
 // WebAssembly) is added to IMPLEMENTATIONS and must agree with the same references.
 import { describe, expect, test } from "vitest";
-import { jsKernels, type Kernels } from "../../engine/kernels/index.js";
+import { jsKernels, simdKernels, type Kernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
-const IMPLEMENTATIONS: Kernels[] = [jsKernels];
+const IMPLEMENTATIONS: Kernels[] = [jsKernels, simdKernels];
 const gen = new RandomGenerator(99);
 const randomArray = (n: number): Float64Array => Float64Array.from({ length: n }, () => gen.uniform(-1, 1));
 

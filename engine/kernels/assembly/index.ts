@@ -1,0 +1,2 @@
+// @ts-nocheck — AssemblyScript entry point (see build.mjs): every exported kernel of the module.
+export { heapBase, matmul, packABytes, packBBytes } from "./matmul";

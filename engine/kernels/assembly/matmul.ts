@@ -1,0 +1,177 @@
+// @ts-nocheck — AssemblyScript, not TypeScript: compiled by `npm run build:wasm` (asc), skipped by tsc.
+//
+// C = A·B in float32 with 128-bit SIMD, the GotoBLAS way: B is packed into k×8 column panels,
+// A into 4×k row panels, and a 4×8 register-blocked micro-kernel (8 accumulators, 2 B vectors,
+// 1 broadcast A: 11 of x64's 16 vector registers) runs over them. Packing reads A and B through
+// (row, k) strides, so AᵀB and ABᵀ cost the same as AB: no transposed copy is ever made.
+// All pointers are byte addresses in this module's memory; the JavaScript side lays out the
+// operands and scratch panels (see ../simd.ts) and this file never allocates.
+
+const MR: i32 = 4; // rows of C per micro-kernel
+const NR: i32 = 8; // columns of C per micro-kernel (two f32x4)
+const KC: i32 = 256; // depth of one packed panel: a 4×256 A panel and a 256×8 B panel stay in L1
+const MC: i32 = 96; // rows of A packed at once (96 KB: stays in L2)
+const NC: i32 = 1024; // columns of B packed at once (1 MB)
+
+/** Bytes of packed-A scratch the caller must reserve. */
+export function packABytes(): i32 {
+  return MC * KC * 4;
+}
+
+/** Bytes of packed-B scratch the caller must reserve for `n` columns. */
+export function packBBytes(n: i32): i32 {
+  const nc = min(n, NC);
+  return KC * ((nc + NR - 1) / NR) * NR * 4;
+}
+
+/** First free byte: the caller's layout starts here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/**
+ * C (m×n, row-major at `c`) = A·B where A(i,p) sits at a + 4·(i·aRow + p·aK) and B(p,j) at
+ * b + 4·(p·bK + j·bCol): the strides express all four transpose variants.
+ */
+export function matmul(a: usize, aRow: i32, aK: i32, b: usize, bK: i32, bCol: i32, c: usize,
+  m: i32, k: i32, n: i32, packA: usize, packB: usize, tile: usize): void {
+  if (k == 0) {
+    memory.fill(c, 0, <usize>(m * n) << 2);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packPanelsB(b, bK, bCol, pc, kc, jc, nc, packB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packPanelsA(a, aRow, aK, ic, mc, pc, kc, packA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = packB + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packA + <usize>(ir * kc) * 4;
+            const cij = c + (<usize>(ic + ir) * n + jc + jr) * 4;
+            if (mr == MR && nr == NR) {
+              kernel4x8(kc, pa, pb, cij, <usize>n * 4, pc > 0);
+            } else {
+              // Edge tile: compute the full 4×8 into scratch (the packs are zero-padded), keep
+              // only the valid corner.
+              kernel4x8(kc, pa, pb, tile, NR * 4, false);
+              for (let i = 0; i < mr; i++) {
+                for (let j = 0; j < nr; j++) {
+                  const dst = cij + (<usize>i * n + j) * 4;
+                  const v = load<f32>(tile + <usize>(i * NR + j) * 4);
+                  store<f32>(dst, pc > 0 ? load<f32>(dst) + v : v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows ic..ic+mc of A, depths pc..pc+kc, as 4-row panels: panel[p·4 + r] = A(i+r, p). */
+function packPanelsA(a: usize, aRow: i32, aK: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = dst + <usize>(ir * kc) * 4;
+    if (rows == MR && aRow == 1) {
+      // Aᵀ stored: the 4 rows of one depth are adjacent, one vector load.
+      let src = a + (<usize>(ic + ir) + <usize>pc * aK) * 4;
+      const step = <usize>aK * 4;
+      for (let p = 0; p < kc; p++) {
+        v128.store(panel + <usize>p * 16, v128.load(src));
+        src += step;
+      }
+      continue;
+    }
+    for (let r = 0; r < MR; r++) {
+      if (r < rows) {
+        let src = a + (<usize>(ic + ir + r) * aRow + <usize>pc * aK) * 4;
+        const step = <usize>aK * 4;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(panel + <usize>(p * MR + r) * 4, load<f32>(src));
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * MR + r) * 4, 0);
+      }
+    }
+  }
+}
+
+/** Packs depths pc..pc+kc of B, columns jc..jc+nc, as 8-column panels: panel[p·8 + j] = B(p, j0+j). */
+function packPanelsB(b: usize, bK: i32, bCol: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const panel = dst + <usize>(jr * kc) * 4;
+    if (cols == NR && bCol == 1) {
+      // B stored k×n: 8 adjacent columns, two vector loads per depth.
+      let src = b + (<usize>pc * bK + jc + jr) * 4;
+      const step = <usize>bK * 4;
+      for (let p = 0; p < kc; p++) {
+        const out = panel + <usize>p * 32;
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += step;
+      }
+      continue;
+    }
+    for (let j = 0; j < NR; j++) {
+      if (j < cols) {
+        // Bᵀ stored: one column of B is a contiguous run of depths.
+        let src = b + (<usize>pc * bK + <usize>(jc + jr + j) * bCol) * 4;
+        const step = <usize>bK * 4;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(panel + <usize>(p * NR + j) * 4, load<f32>(src));
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * NR + j) * 4, 0);
+      }
+    }
+  }
+}
+
+/** C[0..4][0..8] (row stride `ldc` bytes) = (or +=) packed A panel · packed B panel over `kc`. */
+// @ts-ignore: decorator
+@inline
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}

@@ -1,0 +1,101 @@
+// The WebAssembly SIMD kernels (source: ./assembly/, AssemblyScript). Tensors keep living in
+// ordinary typed arrays; a large float32 product copies its operands into the module's memory
+// and the result out: O(n²) copying against O(n³) arithmetic. Everything else, and every small
+// product (where the copies and the call cost more than the JS loop saves), runs the plain
+// TypeScript kernels. A worker pool for the second core would slot in at `wasmMatmul`:
+// split the m rows of C between instances sharing one memory.
+import { jsKernels } from "./js.js";
+import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
+import type { Kernels, TypedArray } from "./types.js";
+
+// The slice of the WebAssembly JS API used here: this project's lib setting (ES2023 + node types)
+// declares none of it, and the runtime global is the same in every engine.
+declare namespace WebAssembly {
+  class Module { constructor(bytes: Uint8Array); }
+  class Instance { constructor(module: Module, imports: object); readonly exports: object; }
+  class Memory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
+  function validate(bytes: Uint8Array): boolean;
+}
+
+interface SimdExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  packABytes(): number;
+  packBBytes(n: number): number;
+  matmul(a: number, aRow: number, aK: number, b: number, bK: number, bCol: number, c: number,
+    m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
+}
+
+// The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): engines without
+// 128-bit SIMD reject it, and then the TypeScript kernels stay.
+const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11);
+
+/**
+ * Products below this many multiply-adds (m·k·n) stay on the JS path. Measured (bench/matmul.ts
+ * sizes, loaded 2-core Zen 3): 8×8×8 ties at ~0.3 µs, 32×10×1 is 0.6 µs in JS and 0.7–1.2 µs in
+ * WebAssembly (one of eight tile columns used), 32×4×10 is 1.4–2 µs in JS and 0.5–0.7 µs here.
+ */
+export const MATMUL_MIN_WORK = 1024;
+
+/** True when this engine runs WebAssembly 128-bit SIMD. Example: `hasWasmSimd()` */
+export function hasWasmSimd(): boolean {
+  return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+}
+
+let module: SimdExports | null = null;
+let heap = new Float32Array(0);
+
+function instance(): SimdExports {
+  if (module) return module;
+  const bytes = Uint8Array.from(Buffer.from(SIMD_KERNELS_BASE64, "base64"));
+  module = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SimdExports;
+  return module;
+}
+
+/** A float32 view of the module's memory with at least `bytes` bytes (grows it when needed). */
+function heapOf(wasm: SimdExports, bytes: number): Float32Array {
+  const have = wasm.memory.buffer.byteLength;
+  if (have < bytes) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+  if (heap.buffer !== wasm.memory.buffer) heap = new Float32Array(wasm.memory.buffer);
+  return heap;
+}
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/**
+ * The SIMD product whatever its size (tests call it directly; ops go through `simdKernels`).
+ * Example: `wasmMatmul(a, 0, b, 0, out, 0, 64, 64, 64, false, true)`
+ */
+export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: number, out: Float32Array,
+  oo: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const wasm = instance();
+  const aPtr = wasm.heapBase();
+  const bPtr = align16(aPtr + m * k * 4);
+  const cPtr = align16(bPtr + k * n * 4);
+  const packA = align16(cPtr + m * n * 4);
+  const packB = align16(packA + wasm.packABytes());
+  const tile = align16(packB + wasm.packBBytes(n));
+  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  f32.set(a.subarray(ao, ao + m * k), aPtr >> 2);
+  f32.set(b.subarray(bo, bo + k * n), bPtr >> 2);
+  // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
+  wasm.matmul(aPtr, transA ? 1 : k, transA ? m : 1, bPtr, transB ? 1 : n, transB ? k : 1, cPtr,
+    m, k, n, packA, packB, tile);
+  out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
+}
+
+/** The WebAssembly SIMD kernels; anything they do not speed up delegates to `jsKernels`. */
+export const simdKernels: Kernels = {
+  ...jsKernels,
+  name: "wasm",
+
+  matmul(a: TypedArray, ao, b: TypedArray, bo, out: TypedArray, oo, m, k, n, transA, transB): void {
+    if (m * k * n < MATMUL_MIN_WORK || !(a instanceof Float32Array) || !(b instanceof Float32Array)
+      || !(out instanceof Float32Array)) {
+      jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
+      return;
+    }
+    wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
+  },
+};

@@ -1,0 +1,94 @@
+// The WebAssembly SIMD kernels against a float64 reference and against the TypeScript kernels:
+// equal within float32 rounding on odd sizes around every blocking edge (4-row and 8-column
+// micro-tiles, 256-deep and 96-row and 1024-column packed panels), all transpose variants, offsets.
+import { describe, expect, test } from "vitest";
+import { hasWasmSimd, simdKernels, wasmMatmul } from "../../engine/kernels/simd.js";
+import { jsKernels } from "../../engine/kernels/index.js";
+import { RandomGenerator } from "../../engine/random.js";
+
+const gen = new RandomGenerator(7);
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.uniform(-1, 1));
+const EPS32 = 2 ** -24;
+
+/** Exact-ish product in float64 and, per element, Σ|a||b| (the scale of its rounding error). */
+function reference(a: Float32Array, ao: number, b: Float32Array, bo: number, m: number, k: number, n: number,
+  transA: boolean, transB: boolean): { value: Float64Array; scale: Float64Array } {
+  const value = new Float64Array(m * n);
+  const scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, t = 0;
+      for (let p = 0; p < k; p++) {
+        const x = transA ? a[ao + p * m + i]! : a[ao + i * k + p]!;
+        const y = transB ? b[bo + j * k + p]! : b[bo + p * n + j]!;
+        s += x * y;
+        t += Math.abs(x * y);
+      }
+      value[i * n + j] = s;
+      scale[i * n + j] = t;
+    }
+  }
+  return { value, scale };
+}
+
+/** Float32 summation of k products errs by at most about k·ε·Σ|a||b| (plus the final rounding). */
+function expectWithinRounding(actual: Float32Array, offset: number, ref: { value: Float64Array; scale: Float64Array }, k: number): void {
+  let worst = 0;
+  for (let i = 0; i < ref.value.length; i++) {
+    const bound = (k + 2) * EPS32 * ref.scale[i]! + 1e-30;
+    worst = Math.max(worst, Math.abs(actual[offset + i]! - ref.value[i]!) / bound);
+  }
+  expect(worst).toBeLessThanOrEqual(1);
+}
+
+describe.runIf(hasWasmSimd())("WebAssembly SIMD matmul", () => {
+  // m around the 4-row tile and 96-row block, k around the 256-deep panel, n around 8 and 1024.
+  const shapes: [number, number, number][] = [
+    [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 17], [13, 255, 9], [4, 256, 8], [7, 257, 15],
+    [97, 33, 31], [100, 513, 3], [2, 3, 1030], [33, 17, 1025], [96, 64, 1024],
+  ];
+  test.each(shapes)("%i×%i @ %i-wide, all transpose variants, at offsets, within float32 rounding", (m, k, n) => {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const a = randomF32(m * k + 3);
+        const b = randomF32(k * n + 5);
+        const ref = reference(a, 3, b, 5, m, k, n, transA, transB);
+        const out = new Float32Array(m * n + 4).fill(7); // stale values must be overwritten
+        wasmMatmul(a, 3, b, 5, out, 2, m, k, n, transA, transB);
+        expectWithinRounding(out, 2, ref, k);
+        expect([out[0], out[1], out[m * n + 2], out[m * n + 3]]).toEqual([7, 7, 7, 7]);
+        const js = new Float32Array(m * n);
+        jsKernels.matmul(a, 3, b, 5, js, 0, m, k, n, transA, transB);
+        expectWithinRounding(js, 0, ref, k); // the two implementations agree through the same bound
+      }
+    }
+  });
+
+  test("k = 0 gives zeros; repeated calls reuse the module's memory", () => {
+    const out = new Float32Array(6).fill(3);
+    wasmMatmul(new Float32Array(0), 0, new Float32Array(0), 0, out, 0, 2, 0, 3, false, false);
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
+    const a = randomF32(64 * 64);
+    const first = new Float32Array(64 * 64);
+    const second = new Float32Array(64 * 64);
+    wasmMatmul(a, 0, a, 0, first, 0, 64, 64, 64, false, true);
+    wasmMatmul(randomF32(300 * 300), 0, randomF32(300 * 300), 0, new Float32Array(300 * 300), 0, 300, 300, 300, true, false);
+    wasmMatmul(a, 0, a, 0, second, 0, 64, 64, 64, false, true);
+    expect(second).toEqual(first);
+  });
+
+  test("float64 and int32 products, and small ones, take the TypeScript path unchanged", () => {
+    const a = Float64Array.from({ length: 40 * 40 }, (_, i) => (i % 7) - 3);
+    const viaSimd = new Float64Array(40 * 40);
+    const viaJs = new Float64Array(40 * 40);
+    simdKernels.matmul(a, 0, a, 0, viaSimd, 0, 40, 40, 40, false, false);
+    jsKernels.matmul(a, 0, a, 0, viaJs, 0, 40, 40, 40, false, false);
+    expect(viaSimd).toEqual(viaJs);
+  });
+});
+
+test("TSGRAD_KERNELS picks the implementation; the default is WebAssembly where SIMD validates", async () => {
+  const { kernels } = await import("../../engine/kernels/index.js");
+  const requested = process.env.TSGRAD_KERNELS;
+  expect(kernels.name).toBe(requested === "js" || !hasWasmSimd() ? "js" : "wasm");
+});
