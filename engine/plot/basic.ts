@@ -185,7 +185,10 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
   const cellSize = Math.max(4, Math.min(40, Math.floor(360 / Math.max(m.rows, m.cols, 1))));
   const rowOrder = Array.from({ length: m.rows }, (_, i) => rowName(i));
   const colOrder = Array.from({ length: m.cols }, (_, j) => colName(j));
-  const x = { field: "col", type: "ordinal", sort: colOrder, title: options.xLabel ?? null, axis: { labelAngle: 0 } };
+  // Column names that do not fit under their cell are set at an angle rather than run together.
+  const widest = Math.max(0, ...colOrder.map((c) => c.length));
+  const labelAngle = widest * 7 <= (options.width ? options.width / Math.max(m.cols, 1) : cellSize) ? 0 : -40;
+  const x = { field: "col", type: "ordinal", sort: colOrder, title: options.xLabel ?? null, axis: { labelAngle } };
   const y = { field: "row", type: "ordinal", sort: rowOrder, title: options.yLabel ?? null };
   const tooltip = [
     { field: "row", type: "ordinal", title: options.yLabel ?? "row" },

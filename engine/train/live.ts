@@ -56,10 +56,10 @@ export class LiveChart {
     const others = fields.filter((f) => !/loss/i.test(f));
     const maxPoints = this.options.maxPoints ?? 500;
     const size = { width: this.options.width, height: this.options.height };
-    const make = (ys: string[], title: string | undefined, logY: boolean | undefined) =>
-      line(downsample(rows, xField, ys, maxPoints), { x: xField, y: ys, title, logY, ...size, yLabel: ys.length === 1 ? ys[0] : undefined });
-    if (losses.length === 0 || others.length === 0) return make(fields, this.options.title, this.options.logY);
-    return hconcat(make(losses, this.options.title ?? "loss", this.options.logY), make(others, "metrics", false));
+    const make = (ys: string[], title: string | undefined, logY: boolean | undefined, yLabel: string) =>
+      line(downsample(rows, xField, ys, maxPoints), { x: xField, y: ys, title, logY, ...size, yLabel: ys.length === 1 ? ys[0] : yLabel });
+    if (losses.length === 0 || others.length === 0) return make(fields, this.options.title, this.options.logY, losses.length > 0 ? "loss" : "value");
+    return hconcat(make(losses, this.options.title ?? "loss", this.options.logY, "loss"), make(others, "metrics", false, "value"));
   }
 
   /** As a cell's value: the finished chart (PNG included). */
