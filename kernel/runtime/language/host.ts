@@ -52,7 +52,29 @@ export class NotebookHost implements ts.LanguageServiceHost {
     private readonly currentDirectory: string,
     /** Folders whose files never change while the kernel runs (node_modules, dist). */
     private readonly installedRoots: readonly string[],
+    /** A file whose folder is searched for packages the notebook's folder lacks. */
+    private readonly fallbackImporter?: string,
   ) {}
+
+  /**
+   * Imports resolve from the notebook's folder and, failing that, from the tsgrad project, as
+   * the runtime resolves them (importer.ts `createCellRequire`, loaderHooks.ts).
+   */
+  resolveModuleNameLiterals(
+    literals: readonly ts.StringLiteralLike[],
+    containingFile: string,
+    redirectedReference: ts.ResolvedProjectReference | undefined,
+    options: ts.CompilerOptions,
+  ): readonly ts.ResolvedModuleWithFailedLookupLocations[] {
+    return literals.map((literal) => {
+      // No resolution cache: a module the notebook creates later must be found then. Only the
+      // files that changed are resolved again anyway.
+      const found = typescript.resolveModuleName(literal.text, containingFile, options, this, undefined, redirectedReference);
+      if (found.resolvedModule || literal.text.startsWith(".") || !this.fallbackImporter) return found;
+      const fallback = typescript.resolveModuleName(literal.text, this.fallbackImporter, options, this);
+      return fallback.resolvedModule ? fallback : found;
+    });
+  }
 
   /** Sets a virtual file's text (creating it); a no-op when the text is unchanged. */
   setFile(fileName: string, text: string): void {

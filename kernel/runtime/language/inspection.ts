@@ -31,7 +31,9 @@ export function inspectInCell(
     const signature = withoutAliasing(typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1"));
     const untyped = /: any$/.test(signature);
     const where = detailLevel === 1 ? declarationSite(service, fileName, cursor) : undefined;
-    return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind: quickInfo.kind, untyped };
+    // An alias (an engine export, an earlier cell's name) is the kind of what it stands for.
+    const kind = quickInfo.kind === typescript.ScriptElementKind.alias ? (/^(\w+)/.exec(signature)?.[1] ?? quickInfo.kind) : quickInfo.kind;
+    return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind, untyped };
   }
   const help = service.getSignatureHelpItems(fileName, cursor, undefined);
   const item = help?.items[help.selectedItemIndex];

@@ -1,7 +1,7 @@
 // Which of @types/node's files the checker loads. All of them are 2.2 MB of declarations,
 // three quarters of everything a cell is checked against, and parsing them was most of the
 // first check's seconds. Cells need Node's globals (console, process, timers, Buffer, fetch,
-// URL, performance) always, and a builtin module's declarations only once a cell imports it;
+// URL, performance, require) always, and a builtin module's declarations only once a cell imports it;
 // every other builtin is declared as a shorthand ambient module, so imports of it still
 // resolve (typed `any`) and import completion still lists every builtin. What a loaded file
 // imports in turn is not followed (that closure is most of @types/node again): a type from
@@ -35,6 +35,7 @@ const GLOBAL_FILES = [
   "url.d.ts",
   "util.d.ts",
   "perf_hooks.d.ts",
+  "module.d.ts", // require, module, __dirname
 ];
 
 export class NodeTypes {

@@ -37,7 +37,8 @@ export class NotebookLanguageService {
   constructor(setup: LanguageSetup) {
     const dist = join(setup.projectDir, "dist");
     this.sources = { engineEntry: join(dist, "engine/index.js"), displayApi: join(dist, "kernel/runtime/displayApi.js") };
-    this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()]);
+    const projectImporter = join(setup.projectDir, "[project].ts");
+    this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()], projectImporter);
     this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());
     // Names no cell would use, in the notebook's folder so that imports resolve from there.
     this.notebookFile = join(setup.notebookDir, "__tsgrad_cell__.ts");
