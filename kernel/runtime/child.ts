@@ -18,7 +18,7 @@ import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.j
 import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
 import { saveCompilerCodeCache } from "./typescript.js";
 import { describeError } from "./traceback.js";
-import { isComplete } from "./completeness.js";
+import { isComplete } from "./language/completeness.js";
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
