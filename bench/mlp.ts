@@ -1,0 +1,79 @@
+// One training step of the MNIST-sized MLP 784→256→10 (batch 128, softmax cross-entropy, Adam)
+// as a student writes it (nn.Sequential, nn.CrossEntropyLoss, optim.Adam), on our WebAssembly
+// kernels and on the TypeScript ones, next to the same step in TF.js on its WebAssembly (XNNPACK,
+// one thread) and pure-JS CPU backends, all interleaved in this run.
+import type * as TF from "@tensorflow/tfjs-core";
+import type { BenchRow, BenchTable } from "./engine.js";
+import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
+import { timeInterleaved, type Contestant } from "./timing.js";
+import { jsKernels, kernels, setKernels, simdKernels, type Kernels } from "../engine/kernels/index.js";
+import { manualSeed, nn, optim, randint, randn, Tensor } from "../engine/index.js";
+
+const BATCH = 128;
+const IN = 784;
+const HIDDEN = 256;
+const CLASSES = 10;
+
+function ourStep(X: Tensor, labels: Tensor): () => void {
+  manualSeed(1);
+  const model = new nn.Sequential(new nn.Linear(IN, HIDDEN), new nn.ReLU(), new nn.Linear(HIDDEN, CLASSES));
+  const criterion = new nn.CrossEntropyLoss();
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  return () => {
+    const loss = criterion.forward(model.forward(X), labels);
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+  };
+}
+
+/** The same step in TF.js on `backend` (variables made there): tf.train.adam minimising softmax CE. */
+async function tfStep(tf: typeof TF, backend: "cpu" | "wasm", X: Tensor, labels: Tensor): Promise<() => void> {
+  await useBackend(tf, backend);
+  const x = tf.tensor2d(Float32Array.from(X.data), [BATCH, IN]);
+  const y = tf.oneHot(tf.tensor1d(Int32Array.from(labels.data), "int32"), CLASSES);
+  const w1 = tf.variable(tf.randomNormal([IN, HIDDEN], 0, Math.sqrt(1 / IN)));
+  const b1 = tf.variable(tf.zeros([HIDDEN]));
+  const w2 = tf.variable(tf.randomNormal([HIDDEN, CLASSES], 0, Math.sqrt(1 / HIDDEN)));
+  const b2 = tf.variable(tf.zeros([CLASSES]));
+  const optimizer = tf.train.adam(1e-3);
+  return () => {
+    const cost = optimizer.minimize(() => {
+      const h = tf.relu(tf.add(tf.matMul(x, w1), b1));
+      return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(h, w2), b2)) as TF.Scalar;
+    }, true);
+    cost!.dataSync();
+    cost!.dispose();
+  };
+}
+
+const withKernels = (k: Kernels) => async (): Promise<void> => { setKernels(k); };
+
+/** Runs the MLP benchmark. */
+export async function bench(): Promise<BenchTable> {
+  const tf = await loadTensorFlowWasm();
+  const active = kernels;
+  manualSeed(0);
+  const X = randn([BATCH, IN]);
+  const labels = randint(0, CLASSES, [BATCH], { dtype: "int32" });
+  const contestants: Contestant[] = [
+    { name: "wasm", before: withKernels(simdKernels), run: ourStep(X, labels) },
+    { name: "js", before: withKernels(jsKernels), run: ourStep(X, labels) },
+    { name: "tf-wasm", before: () => useBackend(tf, "wasm"), run: await tfStep(tf, "wasm", X, labels) },
+    { name: "tf-cpu", before: () => useBackend(tf, "cpu"), run: await tfStep(tf, "cpu", X, labels) },
+  ];
+  const times = await timeInterleaved(contestants, { reps: 1, rounds: 7, warmup: 2 });
+  setKernels(active);
+  await useBackend(tf, "cpu");
+  const ms = (name: string): number => times.get(name)! * 1e3;
+  const rows: BenchRow[] = [];
+  for (const ours of ["wasm", "js"]) {
+    for (const theirs of ["tf-wasm", "tf-cpu"]) {
+      rows.push({
+        name: `MLP 784→256→10 step, ${ours} kernels vs ${theirs.replace("tf-", "tfjs-")}`,
+        unit: "ms/step", tsgrad: ms(ours), reference: ms(theirs), ratio: ms(theirs) / ms(ours),
+      });
+    }
+  }
+  return { title: "MLP training step (batch 128, softmax CE, Adam)", referenceName: "TF.js", rows };
+}
