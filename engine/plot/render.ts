@@ -10,6 +10,7 @@ import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import type * as ResvgModule from "@resvg/resvg-js";
 import type { VegaLiteSpec } from "./spec.js";
+import { fontWidths, textWidth } from "./textWidth.js";
 
 const require = createRequire(import.meta.url);
 
@@ -17,12 +18,34 @@ const require = createRequire(import.meta.url);
 // cells never draw.
 let libraries: { vega: typeof VegaModule; vegaLite: typeof VegaLiteModule; Resvg: typeof ResvgModule.Resvg } | undefined;
 function load(): NonNullable<typeof libraries> {
-  libraries ??= {
+  if (libraries) return libraries;
+  libraries = {
     vega: require("vega") as typeof VegaModule,
     vegaLite: require("vega-lite") as typeof VegaLiteModule,
     Resvg: (require("@resvg/resvg-js") as typeof ResvgModule).Resvg,
   };
+  measureTextWithFont(libraries.vega);
   return libraries;
+}
+
+// Vega lays out labels with widths from the font resvg draws, not its 0.8 em guess.
+function measureTextWithFont(vega: typeof VegaModule): void {
+  const regular = fontWidths(FONT_FILES[0]!);
+  const bold = fontWidths(FONT_FILES[1]!);
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+  metrics.width = (item, text) => {
+    const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+    const weight = item.fontWeight;
+    const widths = weight === "bold" || weight === "bolder" || Number(weight) >= 600 ? bold : regular;
+    const width = textWidth(widths, text == null ? "" : String(text).trim(), size);
+    return item.limit && item.limit > 0 ? Math.min(width, item.limit) : width;
+  };
+}
+
+interface TextItem {
+  fontSize?: number | string;
+  fontWeight?: number | string;
+  limit?: number;
 }
 
 // The font ships in the repository (engine/plot/fonts: DejaVu Sans cut down to the characters

@@ -5,6 +5,7 @@ import { compile } from "vega-lite";
 import * as plot from "../../engine/plot/index.js";
 import { Chart } from "../../engine/plot/chart.js";
 import { steepestDescent } from "../../engine/plot/loss.js";
+import { fontWidths, textWidth } from "../../engine/plot/textWidth.js";
 import { tensor } from "../../engine/creation.js";
 import { Tensor } from "../../engine/tensor.js";
 
@@ -197,5 +198,19 @@ describe("graph", () => {
     const key = (b: Spec) => `${b.x},${b.y}`;
     expect(new Set(bigBoxes.map(key)).size).toBe(bigBoxes.length);
     expect(warningsOf(big)).toEqual([]);
+  });
+});
+
+describe("text widths for layout", () => {
+  const fonts = new URL("../../engine/plot/fonts/", import.meta.url);
+  const regular = fontWidths(new URL("tsgradSans-Regular.ttf", fonts).pathname);
+  const bold = fontWidths(new URL("tsgradSans-Bold.ttf", fonts).pathname);
+
+  it("reads DejaVu Sans's advance widths through cmap and hmtx", () => {
+    // DejaVu Sans: digits advance 1303/2048 em, the space 651/2048 em; bold digits 1425/2048 em.
+    expect(textWidth(regular, "1,000", 2048)).toBe(4 * 1303 + 651);
+    expect(textWidth(regular, " ", 2048)).toBe(651);
+    expect(textWidth(bold, "0", 2048)).toBe(1425);
+    expect(textWidth(regular, "0.5", 11)).toBeCloseTo(11 * (2 * 1303 + 651) / 2048, 6);
   });
 });
