@@ -83,6 +83,15 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
     expect([...colSums]).toEqual([3, 5, 7]);
   });
 
+  test("copyStrided transposes big matrices (tiled path) from an offset, edges included", () => {
+    for (const [rows, cols] of [[70, 45], [32, 32], [33, 100]] as const) {
+      const x = Float32Array.from({ length: rows * cols + 3 }, (_, i) => i);
+      const t = new Float32Array(rows * cols);
+      K.copyStrided(x, 3, [1, cols], [cols, rows], t); // x[3..] is rows×cols; t is its transpose
+      for (let i = 0; i < cols; i++) for (let j = 0; j < rows; j++) expect(t[i * rows + j]).toBe(x[3 + j * cols + i]);
+    }
+  });
+
   test("select picks by a broadcast condition", () => {
     const out = new Float64Array(4);
     K.select(new Float64Array([1, 0]), [1, 0], new Float64Array([1, 2, 3, 4]), [2, 1], new Float64Array([-1]), [0, 0], out, [2, 2]);
