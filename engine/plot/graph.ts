@@ -6,6 +6,7 @@
 // gradients of intermediate results too.
 import { Tensor } from "../tensor.js";
 import { Chart } from "./chart.js";
+import { labelWidth } from "./render.js";
 import { topLevel } from "./spec.js";
 
 export interface GraphOptions {
@@ -25,11 +26,12 @@ interface Node {
   consumers: Node[];
 }
 
-const BOX_WIDTH = 116;
+const MIN_BOX_WIDTH = 100; // boxes widen to their longest line
 const BOX_HEIGHT = 56; // four 12-px lines and a margin
 const COLUMN_GAP = 30;
 const ROW_GAP = 12;
 const TEXT_TOP = 5;
+const FONT_SIZE = 10;
 const KIND_COLORS = { parameter: "#fde9c9", constant: "#e8e8e8", op: "#dbe8f6", output: "#f9d3d0" } as const;
 
 /**
@@ -39,13 +41,17 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
   const nodes = collect(root, options.maxNodes ?? 500);
   layout(nodes);
   const names = leafNames(options.names);
-  const boxes = nodes.map((n) => {
-    const x = n.column * (BOX_WIDTH + COLUMN_GAP);
+  const texts = nodes.map((n) => {
+    const name = n.tensor.node ? n.tensor.op : names.get(n.tensor) ?? (n.tensor.requiresGrad ? "parameter" : "input");
+    return { name, lines: [name, shapeText(n.tensor), valueLine("", n.tensor), n.tensor.grad ? valueLine("grad ", n.tensor.grad) : ""].filter(Boolean) };
+  });
+  const boxWidth = Math.ceil(Math.max(MIN_BOX_WIDTH, ...texts.flatMap((t) => t.lines.map((line) => labelWidth(line, FONT_SIZE) + 12))));
+  const boxes = nodes.map((n, i) => {
+    const { name, lines } = texts[i]!;
+    const x = n.column * (boxWidth + COLUMN_GAP);
     const y = n.row * (BOX_HEIGHT + ROW_GAP);
     const kind = n.tensor === root ? "output" : n.tensor.node ? "op" : n.tensor.requiresGrad ? "parameter" : "constant";
-    const name = n.tensor.node ? n.tensor.op : names.get(n.tensor) ?? (n.tensor.requiresGrad ? "parameter" : "input");
-    const lines = [name, shapeText(n.tensor), valueLine("", n.tensor), n.tensor.grad ? valueLine("grad ", n.tensor.grad) : ""].filter(Boolean);
-    return { id: n.id, x, x2: x + BOX_WIDTH, y, y2: y + BOX_HEIGHT, cx: x + BOX_WIDTH / 2, cy: y + BOX_HEIGHT / 2, ty: y + TEXT_TOP, kind, label: lines.join("\n"), name, shape: shapeText(n.tensor), value: valueLine("", n.tensor, 8), grad: n.tensor.grad ? valueLine("", n.tensor.grad, 8) : "(none)" };
+    return { id: n.id, x, x2: x + boxWidth, y, y2: y + BOX_HEIGHT, cx: x + boxWidth / 2, cy: y + BOX_HEIGHT / 2, ty: y + TEXT_TOP, kind, label: lines.join("\n"), name, shape: shapeText(n.tensor), value: valueLine("", n.tensor, 8), grad: n.tensor.grad ? valueLine("", n.tensor.grad, 8) : "(none)" };
   });
   const byId = new Map(boxes.map((b) => [b.id, b]));
   const edges = nodes.flatMap((n) => n.inputs.map((input) => {
@@ -55,7 +61,7 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
   }));
   const columns = Math.max(...nodes.map((n) => n.column)) + 1;
   const rows = Math.max(...nodes.map((n) => n.row)) + 1;
-  const width = columns * BOX_WIDTH + (columns - 1) * COLUMN_GAP;
+  const width = columns * boxWidth + (columns - 1) * COLUMN_GAP;
   const height = rows * BOX_HEIGHT + (rows - 1) * ROW_GAP;
   const pixels = (field: string) => ({ field, type: "quantitative", scale: null, axis: null });
   return new Chart(topLevel({
@@ -86,7 +92,7 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
           },
           {
             // Lines run down from the top of the box (Vega centres only the first line on "middle").
-            mark: { type: "text", lineBreak: "\n", fontSize: 10, lineHeight: 12, baseline: "top", align: "center" },
+            mark: { type: "text", lineBreak: "\n", fontSize: FONT_SIZE, lineHeight: 12, baseline: "top", align: "center" },
             encoding: { x: pixels("cx"), y: pixels("ty"), text: { field: "label" } },
           },
         ],
@@ -178,14 +184,14 @@ function shapeText(t: Tensor): string {
   return t.shape.length === 0 ? "scalar" : `[${t.shape.join(", ")}]`;
 }
 
-/** `0.4123`, `[0.1, -0.2]` for up to `limit` elements, else the mean and range. */
+/** `0.4123`, `[0.1, -0.2]` for up to `limit` elements, else the mean and the (L2) norm. */
 function valueLine(prefix: string, t: Tensor, limit = 3): string {
   if (t.size === 0) return "";
   if (t.size <= limit) return `${prefix}${t.size === 1 ? number(t.data[0]!) : `[${Array.from(t.data, number).join(", ")}]`}`;
   let sum = 0;
   let sumSquares = 0;
   for (const v of t.data) { sum += v; sumSquares += v * v; }
-  return `${prefix}mean ${number(sum / t.size)} ‖·‖ ${number(Math.sqrt(sumSquares))}`;
+  return `${prefix}mean ${number(sum / t.size)}, norm ${number(Math.sqrt(sumSquares))}`;
 }
 
 function number(v: number): string {

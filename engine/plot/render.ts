@@ -10,7 +10,7 @@ import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import type * as ResvgModule from "@resvg/resvg-js";
 import type { VegaLiteSpec } from "./spec.js";
-import { fontWidths, textWidth } from "./textWidth.js";
+import { fontWidths, textWidth, type FontWidths } from "./textWidth.js";
 
 const require = createRequire(import.meta.url);
 
@@ -28,10 +28,21 @@ function load(): NonNullable<typeof libraries> {
   return libraries;
 }
 
+let widths: { regular: FontWidths; bold: FontWidths } | undefined;
+function chartFontWidths(): { regular: FontWidths; bold: FontWidths } {
+  widths ??= { regular: fontWidths(FONT_FILES[0]!), bold: fontWidths(FONT_FILES[1]!) };
+  return widths;
+}
+
+/** Width in pixels of `text` in the chart font. Example: `labelWidth("loss", 11) // 22.2` */
+export function labelWidth(text: string, fontSize: number, bold = false): number {
+  const { regular, bold: boldWidths } = chartFontWidths();
+  return textWidth(bold ? boldWidths : regular, text, fontSize);
+}
+
 // Vega lays out labels with widths from the font resvg draws, not its 0.8 em guess.
 function measureTextWithFont(vega: typeof VegaModule): void {
-  const regular = fontWidths(FONT_FILES[0]!);
-  const bold = fontWidths(FONT_FILES[1]!);
+  const { regular, bold } = chartFontWidths();
   const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
   metrics.width = (item, text) => {
     const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
