@@ -51,6 +51,7 @@ describe("type checking a cell", () => {
     // Earlier cells' variables are globals at run time: a later cell may assign them.
     notebook.commit("let epoch = 0;");
     expect(notebook.diagnose("epoch++;\nepoch = 5;")).toEqual([]);
+    expect(notebook.diagnose('epoch = "five";')[0]?.message).toContain("Type 'string' is not assignable to type 'number'");
   });
 
   it("lets a later cell declare a name again, with the new type winning", () => {

@@ -92,7 +92,10 @@ ${aliases.join("\n")}
 }
 
 /** Every name the history module exports, as a global (see notebook.ts). */
-export function historyGlobalsDeclaration(historyModule: string, names: readonly string[]): string {
-  const aliases = names.map((name) => `  export import ${name} = history.${name};`);
-  return `import * as history from ${JSON.stringify(historyModule)};\n\ndeclare global {\n${aliases.join("\n")}\n}\n`;
+export function historyGlobalsDeclaration(historyModule: string, names: readonly string[], variables: ReadonlyMap<string, "var" | "const">): string {
+  const globals = names.map((name) => {
+    const keyword = variables.get(name);
+    return keyword ? `  ${keyword} ${name}: typeof history.${name};` : `  export import ${name} = history.${name};`;
+  });
+  return `import * as history from ${JSON.stringify(historyModule)};\n\ndeclare global {\n${globals.join("\n")}\n}\n`;
 }

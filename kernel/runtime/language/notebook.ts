@@ -1,7 +1,9 @@
 // The notebook as the type checker sees it. The cells that ran become one module, the
 // history, holding only their top-level declarations, each exported; a declarations file
-// makes every exported name a global (`export import name = history.name`, which carries a
-// value, a type and a namespace alike), as the runtime makes them globals (hoist.ts). The
+// makes every exported name a global, as the runtime makes them globals (hoist.ts): a
+// variable as `var name: typeof history.name` (later cells may assign it; a `const` stays
+// `const`), anything else as
+// `export import name = history.name` (which carries a value, a type and a namespace). The
 // cell being checked is a module of its own, so checking it checks only it: what it uses of
 // the history is resolved on demand, and the history's text (and parse) stays the same while
 // the user types.
@@ -36,6 +38,7 @@ interface DeclarationStatement {
   bodyStart: number;
   /** How it is exported: add `export `, list the imported names after it, as it is, or not at all. */
   exporting: "prefix" | "importedNames" | "already" | "none";
+  variableKind: "var" | "const" | undefined;
   declarations: Declaration[];
 }
 
@@ -43,6 +46,8 @@ interface DeclarationStatement {
 export interface History {
   module: string;
   globals: string[];
+  /** Those of `globals` declared by `let` or `var` (mutable) or `const`. */
+  variables: Map<string, "var" | "const">;
 }
 
 // After each statement: a statement without a semicolon must not run into the next.
@@ -68,6 +73,7 @@ export class NotebookCells {
         offset,
         bodyStart: statement.getStart(source) - offset,
         exporting: exportingOf(statement),
+        variableKind: variableKindOf(statement),
         declarations,
       });
     }
@@ -85,6 +91,7 @@ export class NotebookCells {
     const declaredLater = new Set<string>();
     const parts: string[] = [];
     const globals: string[] = [];
+    const variables = new Map<string, "var" | "const">();
     for (let index = this.cells.length - 1; index >= 0; index--) {
       const statements = this.cells[index]!;
       const kept: string[] = [];
@@ -93,7 +100,9 @@ export class NotebookCells {
         if (shadowed.length === statement.declarations.length) continue;
         kept.push(exported(statement, renameDeclarations(statement, shadowed, index), shadowed, index));
         if (statement.exporting !== "none") {
-          globals.push(...statement.declarations.filter((d) => !shadowed.includes(d)).map((d) => d.name));
+          const visible = statement.declarations.filter((d) => !shadowed.includes(d)).map((d) => d.name);
+          globals.push(...visible);
+          if (statement.variableKind) for (const name of visible) variables.set(name, statement.variableKind);
         }
       }
       parts.push(kept.map((text) => text + SEPARATOR).join(""));
@@ -101,7 +110,7 @@ export class NotebookCells {
     }
     // An empty history is still a module (the globals file imports it).
     const module = parts.reverse().join("") + "export {};\n";
-    this.cached = { module, globals: [...new Set(globals)].filter((name) => name !== GLOBAL_AUGMENTATION) };
+    this.cached = { module, globals: [...new Set(globals)].filter((name) => name !== GLOBAL_AUGMENTATION), variables };
     return this.cached;
   }
 }
@@ -114,6 +123,11 @@ function exported(statement: DeclarationStatement, text: string, shadowed: Decla
     return `${text}\nexport { ${names.join(", ")} };`;
   }
   return text;
+}
+
+function variableKindOf(statement: ts.Statement): "var" | "const" | undefined {
+  if (!typescript.isVariableStatement(statement)) return undefined;
+  return statement.declarationList.flags & typescript.NodeFlags.Const ? "const" : "var";
 }
 
 function exportingOf(statement: ts.Statement): DeclarationStatement["exporting"] {

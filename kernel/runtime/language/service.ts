@@ -113,7 +113,7 @@ export class NotebookLanguageService {
     const history = this.cells.history();
     this.setEngineGlobals(history.globals);
     this.host.setFile(this.historyFile, history.module);
-    this.host.setFile(this.historyGlobalsFile, historyGlobalsDeclaration("./__tsgrad_history__", history.globals));
+    this.host.setFile(this.historyGlobalsFile, historyGlobalsDeclaration("./__tsgrad_history__", history.globals, history.variables));
     this.host.setFile(this.notebookFile, code);
   }
 
