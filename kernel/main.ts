@@ -17,6 +17,10 @@ export function log(line: string): void {
   process.stderr.write(`[tsgrad] ${line}\n`);
 }
 
+// Routine lifecycle lines stay quiet unless TSGRAD_DEBUG is set: nbconvert and CI logs show the
+// kernel's stderr, and a kernel that talks there on every start looks like one in trouble.
+const debug = process.env.TSGRAD_DEBUG ? log : (): void => {};
+
 /** Runs a kernel on `connectionFile` until a shutdown request, SIGTERM or the parent's death. */
 export async function runKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
@@ -27,7 +31,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   const exit = async (code: number, why: string): Promise<void> => {
     if (exiting) return;
     exiting = true;
-    log(`exiting: ${why}`);
+    debug(`exiting: ${why}`);
     await sockets.close();
     process.exit(code);
   };
@@ -45,7 +49,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
 
   // Installed explicitly: a process started in the background by a shell inherits an ignored SIGINT.
   process.on("SIGINT", () => {
-    log("SIGINT: interrupting the running cell");
+    debug("SIGINT: interrupting the running cell");
     server.interrupt();
   });
   process.on("SIGTERM", () => {
@@ -55,7 +59,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   process.on("uncaughtException", (error) => log(`uncaught: ${error.stack ?? String(error)}`));
   process.on("unhandledRejection", (reason) => log(`unhandled rejection: ${String(reason)}`));
   watchParent(() => void interpreter.shutdown().finally(() => exit(0, "parent process died")));
-  log(`listening on ${connection.transport}://${connection.ip} after ${Math.round(process.uptime() * 1000)} ms (session ${server.origin.session})`);
+  debug(`listening on ${connection.transport}://${connection.ip} after ${Math.round(process.uptime() * 1000)} ms (session ${server.origin.session})`);
 }
 
 /** Exits with the Jupyter server that launched us (it sets JPY_PARENT_PID), like ipykernel's ParentPoller. */
