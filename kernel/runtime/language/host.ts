@@ -88,11 +88,6 @@ export class NotebookHost implements ts.LanguageServiceHost {
     return new Map([...this.virtual].map(([name, file]) => [name, file.text]));
   }
 
-  /** The text of a virtual file. */
-  fileText(fileName: string): string | undefined {
-    return this.virtual.get(fileName)?.text;
-  }
-
   getCompilationSettings(): ts.CompilerOptions {
     return this.options;
   }

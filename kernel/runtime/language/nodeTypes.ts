@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { typescript } from "../typescript.js";
 
 /** The file that stands in for @types/node's index.d.ts (see indexDeclaration). */
-export const NODE_TYPES_INDEX = "index.d.ts";
+const NODE_TYPES_INDEX = "index.d.ts";
 
 /** Node's globals, in index.d.ts's order. */
 const GLOBAL_FILES = [

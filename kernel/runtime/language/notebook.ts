@@ -81,10 +81,6 @@ export class NotebookCells {
     this.cached = undefined;
   }
 
-  get count(): number {
-    return this.cells.length;
-  }
-
   /** The history module: every visible declaration of the recorded cells, exported. */
   history(): History {
     if (this.cached) return this.cached;
@@ -169,11 +165,7 @@ function renameDeclarations(statement: DeclarationStatement, shadowed: Declarati
   return text;
 }
 
-/** Every name the cell's top-level statements declare (values, types, imports). */
-export function topLevelDeclarations(source: ts.SourceFile): Declaration[] {
-  return source.statements.flatMap((statement) => declarationsOf(statement, source));
-}
-
+/** Every name a top-level statement declares (values, types, imports). */
 function declarationsOf(statement: ts.Statement, source: ts.SourceFile): Declaration[] {
   const found: Declaration[] = [];
   const add = (name: ts.Identifier, form: Declaration["form"] = "plain") =>

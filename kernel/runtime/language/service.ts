@@ -101,11 +101,6 @@ export class NotebookLanguageService {
     return { files: this.host.virtualFiles(), notebookFile: this.notebookFile };
   }
 
-  /** How many cells the checker sees before the current one. */
-  get recordedCells(): number {
-    return this.cells.count;
-  }
-
   /** Makes `code` the current cell, after the recorded cells. */
   private load(code: string): void {
     const nodeFiles = this.nodeTypes.files([...this.importedModules, ...importedModules(code)]);
