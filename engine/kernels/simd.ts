@@ -6,7 +6,7 @@
 // split the m rows of C between instances sharing one memory.
 import { jsKernels } from "./js.js";
 import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
-import type { Kernels, TypedArray } from "./types.js";
+import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
 // The slice of the WebAssembly JS API used here: this project's lib setting (ES2023 + node types)
 // declares none of it, and the runtime global is the same in every engine.
@@ -24,7 +24,14 @@ interface SimdExports {
   packBBytes(n: number): number;
   matmul(a: number, aRow: number, aK: number, b: number, bK: number, bCol: number, c: number,
     m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
+  binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
+  unaryF32(op: number, x: number, out: number, n: number): void;
+  sumF32(x: number, n: number): number;
 }
+
+// Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4 };
 
 // The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): engines without
 // 128-bit SIMD reject it, and then the TypeScript kernels stay.
@@ -37,6 +44,13 @@ const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1,
  * WebAssembly (one of eight tile columns used), 32×4×10 is 1.4–2 µs in JS and 0.5–0.7 µs here.
  */
 export const MATMUL_MIN_WORK = 1024;
+
+/**
+ * Elementwise ops and sums on fewer elements stay on the JS path. With the copies in and out,
+ * a 1M-element add is ~4× faster here and a sum ~3.5× (bench/elementwise.ts); below a few
+ * thousand elements the fixed cost of the call and views wins.
+ */
+export const ELEMENTWISE_MIN_SIZE = 4096;
 
 /** True when this engine runs WebAssembly 128-bit SIMD. Example: `hasWasmSimd()` */
 export function hasWasmSimd(): boolean {
@@ -85,6 +99,39 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
 }
 
+/** out = a op b for contiguous float32 arrays of equal length (or one side a single value). */
+function binaryInModule(code: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  const wasm = instance();
+  const n = out.length;
+  const aPtr = wasm.heapBase();
+  const bPtr = align16(aPtr + a.length * 4);
+  const outPtr = align16(bPtr + b.length * 4);
+  const f32 = heapOf(wasm, outPtr + n * 4);
+  f32.set(a, aPtr >> 2);
+  f32.set(b, bPtr >> 2);
+  wasm.binaryF32(code, aPtr, a.length === 1 ? 0 : 1, bPtr, b.length === 1 ? 0 : 1, outPtr, n);
+  out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + n));
+}
+
+function unaryInModule(code: number, x: Float32Array, out: Float32Array): void {
+  const wasm = instance();
+  const n = x.length;
+  const ptr = wasm.heapBase();
+  const f32 = heapOf(wasm, ptr + n * 4);
+  f32.set(x, ptr >> 2);
+  wasm.unaryF32(code, ptr, ptr, n); // in place: x's copy is ours to overwrite
+  out.set(f32.subarray(ptr >> 2, (ptr >> 2) + n));
+}
+
+/** Row sums of x viewed as [outer, len] (float64 accumulation, one rounding per row). */
+function rowSumsInModule(x: Float32Array, outer: number, len: number, out: TypedArray): void {
+  const wasm = instance();
+  const ptr = wasm.heapBase();
+  const f32 = heapOf(wasm, ptr + outer * len * 4);
+  f32.set(x.subarray(0, outer * len), ptr >> 2);
+  for (let o = 0; o < outer; o++) out[o] = wasm.sumF32(ptr + o * len * 4, len);
+}
+
 /** The WebAssembly SIMD kernels; anything they do not speed up delegates to `jsKernels`. */
 export const simdKernels: Kernels = {
   ...jsKernels,
@@ -97,5 +144,35 @@ export const simdKernels: Kernels = {
       return;
     }
     wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
+  },
+
+  binary(op: BinaryOp, a: TypedArray, aStrides, b: TypedArray, bStrides, out: TypedArray, shape): void {
+    const code = BINARY_CODES[op];
+    const n = out.length;
+    if (code === undefined || n < ELEMENTWISE_MIN_SIZE || !(a instanceof Float32Array)
+      || !(b instanceof Float32Array) || !(out instanceof Float32Array)
+      || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1)) {
+      jsKernels.binary(op, a, aStrides, b, bStrides, out, shape);
+      return;
+    }
+    binaryInModule(code, a, b, out);
+  },
+
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0, p1): void {
+    const code = UNARY_CODES[op];
+    if (code === undefined || x.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)
+      || !(out instanceof Float32Array)) {
+      jsKernels.unary(op, x, out, p0, p1);
+      return;
+    }
+    unaryInModule(code, x, out);
+  },
+
+  reduce(op: ReduceOp, x: TypedArray, outer, len, inner, out: TypedArray): void {
+    if (op !== "sum" || inner !== 1 || len < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)) {
+      jsKernels.reduce(op, x, outer, len, inner, out);
+      return;
+    }
+    rowSumsInModule(x, outer, len, out);
   },
 };

@@ -2,7 +2,8 @@
 // equal within float32 rounding on odd sizes around every blocking edge (4-row and 8-column
 // micro-tiles, 256-deep and 96-row and 1024-column packed panels), all transpose variants, offsets.
 import { describe, expect, test } from "vitest";
-import { hasWasmSimd, simdKernels, wasmMatmul } from "../../engine/kernels/simd.js";
+import { ELEMENTWISE_MIN_SIZE, hasWasmSimd, simdKernels, wasmMatmul } from "../../engine/kernels/simd.js";
+import type { BinaryOp, UnaryOp } from "../../engine/kernels/index.js";
 import { jsKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
@@ -84,6 +85,62 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD matmul", () => {
     simdKernels.matmul(a, 0, a, 0, viaSimd, 0, 40, 40, 40, false, false);
     jsKernels.matmul(a, 0, a, 0, viaJs, 0, 40, 40, 40, false, false);
     expect(viaSimd).toEqual(viaJs);
+  });
+});
+
+/** Random float32 values with the awkward ones sprinkled in: NaN, ±0, ±∞, a subnormal. */
+function withSpecials(n: number): Float32Array {
+  const x = randomF32(n);
+  const specials = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -3];
+  for (let i = 0; i < specials.length; i++) x[(i * 613) % n] = specials[i]!;
+  return x;
+}
+
+describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
+  // Odd lengths exercise the scalar tail after the 4-lane loop.
+  const sizes = [ELEMENTWISE_MIN_SIZE, ELEMENTWISE_MIN_SIZE + 3, 10_001];
+
+  test.each(sizes)("binary add/sub/mul/div of %i elements, also against one value, bit-identical to JS", (n) => {
+    for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
+      const a = withSpecials(n);
+      const b = withSpecials(n).reverse();
+      for (const [x, y] of [[a, b], [a, Float32Array.of(0.3)], [Float32Array.of(-2.5), b]] as const) {
+        const fast = new Float32Array(n).fill(9);
+        const plain = new Float32Array(n);
+        simdKernels.binary(op, x, [x.length === 1 ? 0 : 1], y, [y.length === 1 ? 0 : 1], fast, [n]);
+        jsKernels.binary(op, x, [x.length === 1 ? 0 : 1], y, [y.length === 1 ? 0 : 1], plain, [n]);
+        expect(fast).toEqual(plain);
+      }
+    }
+  });
+
+  test.each(sizes)("unary neg/abs/sqrt/square/relu of %i elements (NaN, −0 included), bit-identical, in place too", (n) => {
+    for (const op of ["neg", "abs", "sqrt", "square", "relu"] as UnaryOp[]) {
+      const x = withSpecials(n);
+      const plain = new Float32Array(n);
+      jsKernels.unary(op, x, plain, 0, 0);
+      const fast = new Float32Array(n);
+      simdKernels.unary(op, x, fast, 0, 0);
+      expect(fast).toEqual(plain);
+      simdKernels.unary(op, x, x, 0, 0);
+      expect(x).toEqual(plain);
+    }
+    const relu = new Float32Array(n);
+    simdKernels.unary("relu", Float32Array.from({ length: n }, (_, i) => (i % 2 ? -0 : -1)), relu, 0, 0);
+    expect(Object.is(relu[1], -0) && relu[0] === 0).toBe(true); // −0 passes through, like JS's v < 0 ? 0 : v
+  });
+
+  test.each(sizes)("row sums of [3, %i] within float32 rounding of the JS kernel", (len) => {
+    const x = randomF32(3 * len);
+    const fast = new Float32Array(3);
+    const plain = new Float32Array(3);
+    simdKernels.reduce("sum", x, 3, len, 1, fast);
+    jsKernels.reduce("sum", x, 3, len, 1, plain);
+    for (let o = 0; o < 3; o++) {
+      let scale = 0;
+      for (let i = 0; i < len; i++) scale += Math.abs(x[o * len + i]!);
+      expect(Math.abs(fast[o]! - plain[o]!)).toBeLessThanOrEqual(Math.abs(plain[o]!) * 2 * EPS32 + scale * 1e-15);
+    }
   });
 });
 
