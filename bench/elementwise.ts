@@ -1,0 +1,62 @@
+// Elementwise ops and sums on large float32 arrays. Two questions, each answered in this run:
+// how close a tensor op on 1M elements comes to a plain typed-array copy of the same size (the
+// issue's bar: within 1.5×, i.e. ratio ≥ 0.67), and at which size the WebAssembly kernels (with
+// their copies in and out of module memory) start beating the TypeScript ones.
+import type { BenchRow, BenchTable } from "./engine.js";
+import { timeInterleaved } from "./timing.js";
+import { jsKernels, kernels, simdKernels } from "../engine/kernels/index.js";
+import { manualSeed, randn } from "../engine/index.js";
+
+const MILLION = 1 << 20;
+
+async function againstCopy(): Promise<BenchRow[]> {
+  manualSeed(0);
+  const a = randn([MILLION]);
+  const b = randn([MILLION]);
+  const target = new Float32Array(MILLION);
+  const ops: [string, () => void][] = [
+    ["a.add(b)", () => { a.add(b); }],
+    ["a.mul(b)", () => { a.mul(b); }],
+    ["a.relu()", () => { a.relu(); }],
+    ["a.sum()", () => { a.sum(); }],
+  ];
+  const rows: BenchRow[] = [];
+  for (const [name, run] of ops) {
+    const times = await timeInterleaved(
+      [{ name: "ours", run }, { name: "copy", run: () => target.set(a.data) }],
+      { reps: 10, rounds: 7, warmup: 5 },
+    );
+    const ours = times.get("ours")! * 1e3;
+    const copy = times.get("copy")! * 1e3;
+    rows.push({ name: `${name}, 1M float32 (${kernels.name}) vs typed-array copy`, unit: "ms", tsgrad: ours, reference: copy, ratio: copy / ours });
+  }
+  return rows;
+}
+
+async function crossover(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const n of [1024, 4096, 16384, MILLION]) {
+    const a = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+    const out = new Float32Array(n);
+    const sum = new Float32Array(1);
+    const reps = Math.max(1, Math.round(2e6 / n));
+    for (const [label, run] of [
+      ["add", (k: typeof jsKernels) => k.binary("add", a, [1], b, [1], out, [n])],
+      ["sum", (k: typeof jsKernels) => k.reduce("sum", a, 1, n, 1, sum)],
+    ] as const) {
+      const times = await timeInterleaved(
+        [{ name: "wasm", run: () => run(simdKernels) }, { name: "js", run: () => run(jsKernels) }],
+        { reps, rounds: 7, warmup: 3 },
+      );
+      const us = (name: string): number => times.get(name)! * 1e6;
+      rows.push({ name: `kernel ${label}, ${n} elements: wasm vs js`, unit: "µs", tsgrad: us("wasm"), reference: us("js"), ratio: us("js") / us("wasm") });
+    }
+  }
+  return rows;
+}
+
+/** Runs the elementwise benchmarks. */
+export async function bench(): Promise<BenchTable> {
+  return { title: "elementwise and sums (large arrays)", referenceName: "reference", rows: [...(await againstCopy()), ...(await crossover())] };
+}
