@@ -58,6 +58,9 @@ export class RuntimeSupervisor implements Interpreter {
   private killedOnPurpose: ChildProcess | undefined;
   /** Set from killing a child until its successor is ready: new requests wait for it. */
   private restarted: { promise: Promise<void>; done: () => void } | undefined;
+  /** Executes waiting for a child to be ready, and whether an interrupt cancelled them. */
+  private waitingExecutes = 0;
+  private interruptedWhileWaiting = false;
   private readonly pendingRequests = new Map<number, (result: unknown) => void>();
   private nextId = 0;
   private executionCount = 0;
@@ -74,7 +77,13 @@ export class RuntimeSupervisor implements Interpreter {
     // Mirrors the server's execution_count (spec: only `!silent && store_history` counts).
     const countsInHistory = !options.silent && options.storeHistory;
     const fileName = countsInHistory ? `cell[${++this.executionCount}]` : "cell[*]";
+    this.waitingExecutes++;
     await this.settled();
+    this.waitingExecutes--;
+    if (this.interruptedWhileWaiting) {
+      this.interruptedWhileWaiting = this.waitingExecutes > 0;
+      return runtimeError("KeyboardInterrupt", "the cell was interrupted before it started");
+    }
     if (!this.child) return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
     const execId = ++this.nextId;
     this.eventsByExec.set(execId, events);
@@ -105,8 +114,12 @@ export class RuntimeSupervisor implements Interpreter {
    */
   interrupt(): void {
     const child = this.child;
-    // Before it is ready the child has no SIGINT handler yet: the signal would kill it.
-    if (!child || child.exitCode !== null || !this.childReady) return;
+    // Before it is ready the child has no SIGINT handler yet: the signal would kill it. A cell
+    // waiting for it is cancelled instead.
+    if (!child || child.exitCode !== null || !this.childReady) {
+      if (this.waitingExecutes > 0) this.interruptedWhileWaiting = true;
+      return;
+    }
     this.writeWatchdog(WATCHDOG_INTERRUPT);
     child.kill("SIGINT");
     const running = this.running;

@@ -162,6 +162,18 @@ describe("the runtime Interpreter", () => {
     }, 10_000);
   });
 
+  it("cancels a cell that waits for the runtime to start when interrupted", async () => {
+    const own = startRuntime({ log: () => {} });
+    try {
+      const waiting = own.execute("'ran'", OPTIONS, recorder().callbacks);
+      own.interrupt();
+      expect(await waiting).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(await own.execute("'next'", OPTIONS, recorder().callbacks)).toMatchObject({ status: "ok", result: { data: { "text/plain": "'next'" } } });
+    } finally {
+      await own.shutdown();
+    }
+  }, 150_000);
+
   it("lets shutdown() end the child so the process can exit", async () => {
     const own = startRuntime({ log: () => {} });
     const { callbacks } = recorder();
