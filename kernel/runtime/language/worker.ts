@@ -50,8 +50,8 @@ port.on("message", (request: LanguageRequest) => {
 // already waiting, and only if nothing has exercised it yet.
 const compilerLoaded = performance.now();
 warmUp(() => service.warmUpCheck());
-// To the kernel's log (the child's fd 2), like the runtime's own lines.
-writeSync(2, `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`);
+// A lifecycle line for the kernel's log (the child's fd 2), only when debugging, as the kernel's own.
+if (process.env["TSGRAD_DEBUG"]) writeSync(2, `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`);
 setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
 
 function warmUp(step: () => void): void {
