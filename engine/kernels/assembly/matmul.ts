@@ -7,6 +7,8 @@
 // All pointers are byte addresses in this module's memory; the JavaScript side lays out the
 // operands and scratch panels (see ../simd.ts) and this file never allocates.
 
+// 4 rows: a 6×8 variant (12 accumulators, 15 registers) measured 3–7× slower under V8, which
+// spills it; 4×8 leaves room and ran 20–45 GFLOPS on the loaded 2-core Zen 3.
 const MR: i32 = 4; // rows of C per micro-kernel
 const NR: i32 = 8; // columns of C per micro-kernel (two f32x4)
 const KC: i32 = 256; // depth of one packed panel: a 4×256 A panel and a 256×8 B panel stay in L1
