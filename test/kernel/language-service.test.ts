@@ -149,6 +149,10 @@ describe("completion and inspection", () => {
   it("offers import paths and packages inside an import", () => {
     const local = 'import { mean } from "./li';
     expect(service.complete(local, local.length).matches).toContain("lib");
+    const npmPackage = 'import vl from "vega-l';
+    const packages = service.complete(npmPackage, npmPackage.length);
+    expect(packages.matches).toContain("vega-lite");
+    expect(packages.cursorStart).toBe('import vl from "'.length);
     const builtin = 'import fs from "node:f';
     expect(service.complete(builtin, builtin.length).matches).toContain("node:fs");
   });
