@@ -31,7 +31,8 @@ export async function runKernel(connectionFile: string): Promise<void> {
   const exit = async (code: number, why: string): Promise<void> => {
     if (exiting) return;
     exiting = true;
-    debug(`exiting: ${why}`);
+    // A requested shutdown is routine; any other way out is worth a line in the server's log.
+    (why.startsWith("shutdown_request") ? debug : log)(`exiting: ${why}`);
     await sockets.close();
     process.exit(code);
   };
