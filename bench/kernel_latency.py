@@ -83,33 +83,35 @@ def measure(name):
     km.start_kernel()
     client = km.client()
     client.start_channels()
-    # Like jupyter_server: ask again every 0.5 s until the kernel answers one of the asks.
-    asked, next_ask = set(), 0.0
-    while True:
-        if time.perf_counter() >= next_ask:
-            asked.add(client.kernel_info())
-            next_ask = time.perf_counter() + 0.5
-        try:
-            reply = client.get_shell_msg(timeout=0.01)
-        except Exception:
-            continue
-        if reply["parent_header"].get("msg_id") in asked:
-            break
-    first_reply = time.perf_counter() - t0
-    print(f"  {name}: first reply after {first_reply:.2f}s", file=sys.stderr, flush=True)
-    # Warm-up: the first execute may load compilers lazily; it is not what a student waits for
-    # on every cell.
-    for _ in range(3):
-        wait_idle(client, client.execute("1+1"))
-    times = []
-    for _ in range(EXECUTES):
-        t = time.perf_counter()
-        wait_idle(client, client.execute("1+1"))
-        times.append(time.perf_counter() - t)
-    time.sleep(0.5)
-    rss = tree_rss_mib(km.provisioner.pid if hasattr(km.provisioner, "pid") else km.kernel.pid)
-    client.stop_channels()
-    km.shutdown_kernel(now=True)
+    try:
+        # Like jupyter_server: ask again every 0.5 s until the kernel answers one of the asks.
+        asked, next_ask = set(), 0.0
+        while True:
+            if time.perf_counter() >= next_ask:
+                asked.add(client.kernel_info())
+                next_ask = time.perf_counter() + 0.5
+            try:
+                reply = client.get_shell_msg(timeout=0.01)
+            except Exception:
+                continue
+            if reply["parent_header"].get("msg_id") in asked:
+                break
+        first_reply = time.perf_counter() - t0
+        print(f"  {name}: first reply after {first_reply:.2f}s", file=sys.stderr, flush=True)
+        # Warm-up: the first execute may load compilers lazily; it is not what a student waits
+        # for on every cell.
+        for _ in range(3):
+            wait_idle(client, client.execute("1+1"))
+        times = []
+        for _ in range(EXECUTES):
+            t = time.perf_counter()
+            wait_idle(client, client.execute("1+1"))
+            times.append(time.perf_counter() - t)
+        time.sleep(0.5)
+        rss = tree_rss_mib(km.provisioner.pid)
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
     times.sort()
     return first_reply, statistics.median(times), times[int(len(times) * 0.95) - 1], rss
 
@@ -122,18 +124,23 @@ def main():
     results = {n: [] for n in names}
     for _ in range(ROUNDS):
         for name in names:
-            results[name].append(measure(name))
+            try:
+                results[name].append(measure(name))
+            except Exception as error:  # a kernel that hangs once is reported, not fatal
+                print(f"  {name}: round failed ({type(error).__name__}: {error})", file=sys.stderr, flush=True)
     shutil.rmtree(prefix)
+
+    names = [n for n in names if results[n]]
 
     def med(name, i):
         return statistics.median(r[i] for r in results[name])
 
-    print(f"{'kernel':8} {'first reply':>12} {'1+1 median':>11} {'1+1 p95':>9} {'idle RSS':>9}"
+    print(f"{'kernel':8} {'rounds':>6} {'first reply':>12} {'1+1 median':>11} {'1+1 p95':>9} {'idle RSS':>9}"
           f" {'first reply vs tsgrad':>22} {'1+1 vs tsgrad':>14}")
     for name in names:
         fr, m, p95, rss = (med(name, i) for i in range(4))
         base_fr, base_m = med(names[0], 0), med(names[0], 1)
-        print(f"{name:8} {fr:11.2f}s {m * 1000:9.2f}ms {p95 * 1000:7.2f}ms {rss:7.0f}MiB"
+        print(f"{name:8} {len(results[name]):6} {fr:11.2f}s {m * 1000:9.2f}ms {p95 * 1000:7.2f}ms {rss:7.0f}MiB"
               f" {fr / base_fr:21.2f}× {m / base_m:13.2f}×")
 
 
