@@ -63,6 +63,9 @@ export function hasWasmSimd(): boolean {
 let module: SimdExports | null = null;
 let heap = new Float32Array(0);
 
+/** Module memory kept between calls; one bigger product's memory is dropped after it. */
+export const KEEP_MEMORY_BYTES = 64 << 20;
+
 function instance(): SimdExports {
   if (module) return module;
   const bytes = Uint8Array.from(Buffer.from(SIMD_KERNELS_BASE64, "base64"));
@@ -70,22 +73,48 @@ function instance(): SimdExports {
   return module;
 }
 
-/** A float32 view of the module's memory with at least `bytes` bytes (grows it when needed). */
-function heapOf(wasm: SimdExports, bytes: number): Float32Array {
+/**
+ * A float32 view of the module's memory with at least `bytes` bytes, or null when it cannot grow
+ * that far (WebAssembly memory stops at 4 GB; the caller then runs the TypeScript kernel).
+ */
+function heapOf(wasm: SimdExports, bytes: number): Float32Array | null {
   const have = wasm.memory.buffer.byteLength;
-  if (have < bytes) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+  if (have < bytes) {
+    try {
+      wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      release();
+      return null;
+    }
+  }
   if (heap.buffer !== wasm.memory.buffer) heap = new Float32Array(wasm.memory.buffer);
   return heap;
+}
+
+/** Drops an outsized memory (WebAssembly memory never shrinks): the next call starts small. */
+function releaseIfLarge(): void {
+  if (module && module.memory.buffer.byteLength > KEEP_MEMORY_BYTES) release();
+}
+
+function release(): void {
+  module = null;
+  heap = new Float32Array(0);
+}
+
+/** Bytes of WebAssembly memory the kernels hold now (0 before first use or after a release). */
+export function simdMemoryBytes(): number {
+  return module ? module.memory.buffer.byteLength : 0;
 }
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 /**
- * The SIMD product whatever its size (tests call it directly; ops go through `simdKernels`).
+ * The SIMD product whatever its size (tests call it directly; ops go through `simdKernels`);
+ * false, with nothing written, when the module's memory cannot grow to hold it.
  * Example: `wasmMatmul(a, 0, b, 0, out, 0, 64, 64, 64, false, true)`
  */
 export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: number, out: Float32Array,
-  oo: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  oo: number, m: number, k: number, n: number, transA: boolean, transB: boolean): boolean {
   const wasm = instance();
   const aPtr = wasm.heapBase();
   const bPtr = align16(aPtr + m * k * 4);
@@ -94,45 +123,57 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
   const packB = align16(packA + wasm.packABytes());
   const tile = align16(packB + wasm.packBBytes(n));
   const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  if (!f32) return false;
   f32.set(a.subarray(ao, ao + m * k), aPtr >> 2);
   f32.set(b.subarray(bo, bo + k * n), bPtr >> 2);
   // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
   wasm.matmul(aPtr, transA ? 1 : k, transA ? m : 1, bPtr, transB ? 1 : n, transB ? k : 1, cPtr,
     m, k, n, packA, packB, tile);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
+  releaseIfLarge();
+  return true;
 }
 
 /** out = a op b for contiguous float32 arrays of equal length (or one side a single value). */
-function binaryInModule(code: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+function binaryInModule(code: number, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const wasm = instance();
   const n = out.length;
   const aPtr = wasm.heapBase();
   const bPtr = align16(aPtr + a.length * 4);
   const outPtr = align16(bPtr + b.length * 4);
   const f32 = heapOf(wasm, outPtr + n * 4);
+  if (!f32) return false;
   f32.set(a, aPtr >> 2);
   f32.set(b, bPtr >> 2);
   wasm.binaryF32(code, aPtr, a.length === 1 ? 0 : 1, bPtr, b.length === 1 ? 0 : 1, outPtr, n);
   out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + n));
+  releaseIfLarge();
+  return true;
 }
 
-function unaryInModule(code: number, x: Float32Array, out: Float32Array): void {
+function unaryInModule(code: number, x: Float32Array, out: Float32Array): boolean {
   const wasm = instance();
   const n = x.length;
   const ptr = wasm.heapBase();
   const f32 = heapOf(wasm, ptr + n * 4);
+  if (!f32) return false;
   f32.set(x, ptr >> 2);
   wasm.unaryF32(code, ptr, ptr, n); // in place: x's copy is ours to overwrite
   out.set(f32.subarray(ptr >> 2, (ptr >> 2) + n));
+  releaseIfLarge();
+  return true;
 }
 
 /** Row sums of x viewed as [outer, len] (float64 accumulation, one rounding per row). */
-function rowSumsInModule(x: Float32Array, outer: number, len: number, out: TypedArray): void {
+function rowSumsInModule(x: Float32Array, outer: number, len: number, out: TypedArray): boolean {
   const wasm = instance();
   const ptr = wasm.heapBase();
   const f32 = heapOf(wasm, ptr + outer * len * 4);
+  if (!f32) return false;
   f32.set(x.subarray(0, outer * len), ptr >> 2);
   for (let o = 0; o < outer; o++) out[o] = wasm.sumF32(ptr + o * len * 4, len);
+  releaseIfLarge();
+  return true;
 }
 
 /** The WebAssembly SIMD kernels; anything they do not speed up delegates to `jsKernels`. */
@@ -142,11 +183,9 @@ export const simdKernels: Kernels = {
 
   matmul(a: TypedArray, ao, b: TypedArray, bo, out: TypedArray, oo, m, k, n, transA, transB): void {
     if (m * k * n < MATMUL_MIN_WORK || !(a instanceof Float32Array) || !(b instanceof Float32Array)
-      || !(out instanceof Float32Array)) {
+      || !(out instanceof Float32Array) || !wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
       jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
-      return;
     }
-    wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
   },
 
   binary(op: BinaryOp, a: TypedArray, aStrides, b: TypedArray, bStrides, out: TypedArray, shape): void {
@@ -154,28 +193,24 @@ export const simdKernels: Kernels = {
     const n = out.length;
     if (code === undefined || n < ELEMENTWISE_MIN_SIZE || !(a instanceof Float32Array)
       || !(b instanceof Float32Array) || !(out instanceof Float32Array)
-      || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1)) {
+      || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1)
+      || !binaryInModule(code, a, b, out)) {
       jsKernels.binary(op, a, aStrides, b, bStrides, out, shape);
-      return;
     }
-    binaryInModule(code, a, b, out);
   },
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0, p1): void {
     const code = UNARY_CODES[op];
     if (code === undefined || x.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)
-      || !(out instanceof Float32Array)) {
+      || !(out instanceof Float32Array) || !unaryInModule(code, x, out)) {
       jsKernels.unary(op, x, out, p0, p1);
-      return;
     }
-    unaryInModule(code, x, out);
   },
 
   reduce(op: ReduceOp, x: TypedArray, outer, len, inner, out: TypedArray): void {
-    if (op !== "sum" || inner !== 1 || len < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)) {
+    if (op !== "sum" || inner !== 1 || len < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)
+      || !rowSumsInModule(x, outer, len, out)) {
       jsKernels.reduce(op, x, outer, len, inner, out);
-      return;
     }
-    rowSumsInModule(x, outer, len, out);
   },
 };

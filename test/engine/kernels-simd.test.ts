@@ -2,7 +2,9 @@
 // equal within float32 rounding on odd sizes around every blocking edge (4-row and 8-column
 // micro-tiles, 256-deep and 96-row and 1024-column packed panels), all transpose variants, offsets.
 import { describe, expect, test } from "vitest";
-import { ELEMENTWISE_MIN_SIZE, hasWasmSimd, simdKernels, wasmMatmul } from "../../engine/kernels/simd.js";
+import {
+  ELEMENTWISE_MIN_SIZE, KEEP_MEMORY_BYTES, hasWasmSimd, simdKernels, simdMemoryBytes, wasmMatmul,
+} from "../../engine/kernels/simd.js";
 import type { BinaryOp, UnaryOp } from "../../engine/kernels/index.js";
 import { jsKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
@@ -142,6 +144,21 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
       expect(Math.abs(fast[o]! - plain[o]!)).toBeLessThanOrEqual(Math.abs(plain[o]!) * 2 * EPS32 + scale * 1e-15);
     }
   });
+});
+
+test.runIf(hasWasmSimd())("an op bigger than the kept memory runs, then its memory is dropped", () => {
+  const n = Math.ceil(KEEP_MEMORY_BYTES / 4 / 3) + 5; // a, b and out together exceed the limit
+  const a = Float32Array.from({ length: n }, (_, i) => i % 1000);
+  const b = Float32Array.from({ length: n }, (_, i) => (i % 7) - 3);
+  const fast = new Float32Array(n);
+  simdKernels.binary("mul", a, [1], b, [1], fast, [n]);
+  expect(simdMemoryBytes()).toBe(0);
+  const plain = new Float32Array(n);
+  jsKernels.binary("mul", a, [1], b, [1], plain, [n]);
+  expect(fast.findIndex((v, i) => v !== plain[i])).toBe(-1); // toEqual takes minutes on 5M elements
+  simdKernels.binary("add", a.subarray(0, 5000), [1], b.subarray(0, 5000), [1], fast.subarray(0, 5000), [5000]);
+  expect(simdMemoryBytes()).toBeGreaterThan(0);
+  expect(simdMemoryBytes()).toBeLessThanOrEqual(KEEP_MEMORY_BYTES);
 });
 
 test("TSGRAD_KERNELS picks the implementation; the default is WebAssembly where SIMD validates", async () => {
