@@ -4,6 +4,7 @@
 import type * as TF from "@tensorflow/tfjs-core";
 import { loadTensorFlow } from "./tfjs-reference.js";
 import { manualSeed, nn, noGrad, optim, randn, tensor, Tensor, zeros } from "../engine/index.js";
+import { kernels } from "../engine/kernels/index.js";
 
 export interface BenchRow {
   name: string;
@@ -173,5 +174,5 @@ function tinyOpRow(): BenchRow {
 /** Runs the engine benchmarks. */
 export async function bench(): Promise<BenchTable> {
   tf = await loadTensorFlow();
-  return { title: "engine (tensors, autograd)", referenceName: "tfjs-cpu", rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow()] };
+  return { title: `engine (tensors, autograd; kernels: ${kernels.name})`, referenceName: "tfjs-cpu", rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow()] };
 }

@@ -68,7 +68,7 @@ export const KEEP_MEMORY_BYTES = 64 << 20;
 
 function instance(): SimdExports {
   if (module) return module;
-  const bytes = Uint8Array.from(Buffer.from(SIMD_KERNELS_BASE64, "base64"));
+  const bytes = Uint8Array.from(atob(SIMD_KERNELS_BASE64), (c) => c.charCodeAt(0)); // atob: no Node Buffer needed
   module = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SimdExports;
   return module;
 }
