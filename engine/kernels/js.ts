@@ -94,6 +94,7 @@ const GELU_TANH_C = Math.sqrt(2 / Math.PI);
 
 export const jsKernels: Kernels = {
   name: "js",
+  matmulBlockWork: 1 << 24, // ~10 ms at this kernel's 1–2 GFLOPS
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
     const n = x.length;

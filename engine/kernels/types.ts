@@ -21,6 +21,11 @@ export type ReduceOp = "sum" | "max" | "min";
 
 export interface Kernels {
   readonly name: string;
+  /**
+   * Multiply-adds one `matmul` call should get when a caller splits a big product to check for
+   * interrupts between calls (~10 ms of work): every split re-reads the whole of B.
+   */
+  readonly matmulBlockWork: number;
   /** out[i] = f(x[i]); `out` may be `x`. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
   /**
