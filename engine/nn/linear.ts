@@ -4,6 +4,7 @@
 
 import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { linear } from "../ops/matmul.js";
 import { Module, parameter } from "./module.js";
 import { kaimingUniform_, uniform_ } from "./init.js";
 
@@ -48,8 +49,8 @@ export class Linear extends Module {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape ${formatShape(x.shape)}: last size must be ${this.inFeatures}`);
     }
-    const y = x.matmul(this.weight.T);
-    return this.bias === null ? y : y.add(this.bias);
+    // One op reading W transposed in place: x.matmul(W.T) would copy Wᵀ forward and backward.
+    return linear(x, this.weight, this.bias);
   }
 
   override extraRepr(): string {
