@@ -120,6 +120,10 @@ function installGlobals(): void {
   Object.defineProperty(globalThis, Symbol.for("tsgrad.display"), { value: display }); // engine/train's output sink
 }
 
+// Set when the engine could not be imported: every cell then says so, instead of failing later
+// with a puzzling "tensor is not defined".
+let engineLoadError: string | undefined;
+
 /** The engine's exports become globals, as if every cell began with `import * from "tsgrad"`. */
 async function loadEngine(): Promise<void> {
   try {
@@ -131,6 +135,7 @@ async function loadEngine(): Promise<void> {
     }
   } catch (error) {
     log(`engine not loaded: ${String(error)}`);
+    engineLoadError = String(error);
   }
   try {
     const interruptModule = join(DIST, "engine/interrupt.js");
@@ -184,6 +189,11 @@ function flushLiveOutputs(): void {
   }
 }
 
+function engineNotLoadedOutcome(reason: string): ExecuteOutcome {
+  const evalue = `the tsgrad engine failed to load, so no cell can run (${reason}); rebuild with \`npm run build\` and restart the kernel`;
+  return { status: "error", ename: "EngineNotLoaded", evalue, traceback: [`EngineNotLoaded: ${evalue}`], userExpressions: {} };
+}
+
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case "execute": {
@@ -193,6 +203,7 @@ async function handle(message: ToChild): Promise<void> {
       cancelWaitingExecute = undefined;
       let outcome: ExecuteOutcome;
       if (typeErrors === "interrupted") outcome = interruptedOutcome();
+      else if (engineLoadError !== undefined) outcome = engineNotLoadedOutcome(engineLoadError);
       else {
         outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
         if (!typeErrors) language.ran(message.code);
