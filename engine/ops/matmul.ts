@@ -41,15 +41,15 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
   return out;
 }
 
-const INTERRUPT_EVERY_FLOPS = 1 << 24; // ~10 ms of plain-JS matmul
-
 /**
  * One matrix product, in blocks of rows when it is big, checking for an interrupt between
- * blocks (a 2000×2000 product takes seconds; the kernel must stop within about one).
+ * blocks (a 2000×2000 product takes seconds; the kernel must stop within about one). The block
+ * is ~10 ms of the active kernels' work: the WebAssembly kernels re-pack B for every block, so
+ * blocks sized for the plain-JS kernel would cost them a third of their speed.
  */
 function rowBlocks(a: Tensor, b: Tensor, out: Tensor, ao: number, bo: number, oo: number,
   m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-  const rowsPerBlock = transA ? m : Math.max(1, Math.floor(INTERRUPT_EVERY_FLOPS / Math.max(1, k * n)));
+  const rowsPerBlock = transA ? m : Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, k * n)));
   if (rowsPerBlock >= m) {
     kernels.matmul(a.data, ao, b.data, bo, out.data, oo, m, k, n, transA, transB);
     return;
