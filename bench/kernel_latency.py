@@ -11,7 +11,6 @@ Figures per kernel:
   idle RSS     resident memory of the kernel's process tree after the warm-up, MiB
 """
 
-import json
 import os
 import shutil
 import statistics
@@ -21,26 +20,11 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(ROOT, "bench", "peers", "node_modules", ".bin")
-NODE = shutil.which("node")
+from jupyter_kernels import DENO, TSGRAD, TSLAB, wait_idle, write_specs
 
-SPECS = {
-    "tsgrad": [NODE, os.path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"],
-    "tslab": [os.path.join(PEERS, "tslab"), "kernel", "--config-path", "{connection_file}"],
-    "deno": [os.path.join(PEERS, "deno"), "jupyter", "--kernel", "--conn", "{connection_file}"],
-}
+SPECS = {"tsgrad": (TSGRAD, {}), "tslab": (TSLAB, {}), "deno": (DENO, {})}
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 EXECUTES = int(os.environ.get("EXECUTES", "100"))
-
-
-def write_specs(prefix):
-    for name, argv in SPECS.items():
-        folder = os.path.join(prefix, "kernels", name)
-        os.makedirs(folder)
-        with open(os.path.join(folder, "kernel.json"), "w") as f:
-            json.dump({"argv": argv, "display_name": name, "language": "typescript",
-                       "env": {"NODE_NO_WARNINGS": "1"}}, f)
 
 
 def tree_rss_mib(pid):
@@ -66,15 +50,6 @@ def tree_rss_mib(pid):
         except OSError:
             pass
     return total / 1024
-
-
-def wait_idle(client, msg_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                and msg["content"]["execution_state"] == "idle"):
-            return
 
 
 def measure(name):
@@ -118,7 +93,7 @@ def measure(name):
 
 def main():
     prefix = tempfile.mkdtemp(prefix="tsgrad-bench-")
-    write_specs(prefix)
+    write_specs(prefix, SPECS)
     os.environ["JUPYTER_PATH"] = prefix
     names = [n for n in SPECS if len(sys.argv) < 2 or n in sys.argv[1:]]
     results = {n: [] for n in names}

@@ -18,7 +18,6 @@ Figures per kernel:
 A second tsgrad notebook uses the engine (tensors, nn, optim): the types a student meets.
 """
 
-import json
 import os
 import shutil
 import statistics
@@ -28,14 +27,12 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = os.path.join(ROOT, "bench", "peers", "node_modules", ".bin")
-NODE = shutil.which("node")
-TSGRAD = [NODE, os.path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"]
+from jupyter_kernels import TSGRAD, TSLAB, wait_idle, write_specs
+
 SPECS = {
     "tsgrad": (TSGRAD, {}),
     "tsgrad-nocheck": (TSGRAD, {"TSGRAD_TYPECHECK": "0"}),
-    "tslab": ([os.path.join(PEERS, "tslab"), "kernel", "--config-path", "{connection_file}"], {}),
+    "tslab": (TSLAB, {}),
 }
 EXECUTES = int(os.environ.get("EXECUTES", "20"))
 COMPLETES = int(os.environ.get("COMPLETES", "30"))
@@ -89,24 +86,6 @@ losses.at(-1)"""
 ENGINE_COMPLETION = "const probe = xs.matmul(randn([4, 2]));\nprobe."
 
 
-def write_specs(prefix):
-    for name, (argv, env) in SPECS.items():
-        folder = os.path.join(prefix, "kernels", name)
-        os.makedirs(folder)
-        with open(os.path.join(folder, "kernel.json"), "w") as f:
-            json.dump({"argv": argv, "display_name": name, "language": "typescript",
-                       "env": {"NODE_NO_WARNINGS": "1", **env}}, f)
-
-
-def wait_idle(client, msg_id, timeout=120):
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                and msg["content"]["execution_state"] == "idle"):
-            return
-
-
 def shell_reply(client, msg_id, timeout=120):
     deadline = time.monotonic() + timeout
     while True:
@@ -120,7 +99,7 @@ def run(client, code):
     started = time.perf_counter()
     msg_id = client.execute(code)
     reply = shell_reply(client, msg_id)
-    wait_idle(client, msg_id)
+    wait_idle(client, msg_id, timeout=120)
     elapsed = time.perf_counter() - started
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"cell failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}\n{code}")
@@ -176,7 +155,7 @@ def measure(name, earlier, cell, completion, expect_match):
 
 def main():
     prefix = tempfile.mkdtemp(prefix="tsgrad-bench-")
-    write_specs(prefix)
+    write_specs(prefix, SPECS)
     os.environ["JUPYTER_PATH"] = prefix
     earlier = [earlier_cell(i) for i in range(30)]
     names = [n for n in SPECS if len(sys.argv) < 2 or n in sys.argv[1:]]

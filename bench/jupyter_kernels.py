@@ -1,0 +1,33 @@
+"""What the Python benchmarks share: the kernels to compare, their kernelspecs in a throwaway
+JUPYTER_PATH, and waiting for a request's idle, so every kernel is driven by the same code."""
+
+import json
+import os
+import shutil
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(ROOT, "bench", "peers", "node_modules", ".bin")
+TSGRAD = [shutil.which("node"), os.path.join(ROOT, "dist", "kernel", "main.js"), "{connection_file}"]
+TSLAB = [os.path.join(PEERS, "tslab"), "kernel", "--config-path", "{connection_file}"]
+DENO = [os.path.join(PEERS, "deno"), "jupyter", "--kernel", "--conn", "{connection_file}"]
+
+
+def write_specs(prefix, specs):
+    """specs: name → (argv, extra env). Writes PREFIX/kernels/NAME/kernel.json for each."""
+    for name, (argv, env) in specs.items():
+        folder = os.path.join(prefix, "kernels", name)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "kernel.json"), "w") as f:
+            json.dump({"argv": argv, "display_name": name, "language": "typescript",
+                       "env": {"NODE_NO_WARNINGS": "1", **env}}, f)
+
+
+def wait_idle(client, msg_id, timeout=60):
+    """Reads IOPub until the idle status of the request msg_id (other messages are skipped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            return
