@@ -31,3 +31,18 @@ def wait_idle(client, msg_id, timeout=60):
         if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
                 and msg["content"]["execution_state"] == "idle"):
             return
+
+
+def await_kernel_info(client):
+    """Like jupyter_server: ask for kernel_info every 0.5 s until one of the asks is answered."""
+    asked, next_ask = set(), 0.0
+    while True:
+        if time.perf_counter() >= next_ask:
+            asked.add(client.kernel_info())
+            next_ask = time.perf_counter() + 0.5
+        try:
+            reply = client.get_shell_msg(timeout=0.01)
+        except Exception:
+            continue
+        if reply["parent_header"].get("msg_id") in asked:
+            return reply

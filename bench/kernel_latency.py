@@ -20,7 +20,7 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-from jupyter_kernels import DENO, TSGRAD, TSLAB, wait_idle, write_specs
+from jupyter_kernels import DENO, TSGRAD, TSLAB, await_kernel_info, wait_idle, write_specs
 
 SPECS = {"tsgrad": (TSGRAD, {}), "tslab": (TSLAB, {}), "deno": (DENO, {})}
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
@@ -59,18 +59,7 @@ def measure(name):
     client = km.client()
     client.start_channels()
     try:
-        # Like jupyter_server: ask again every 0.5 s until the kernel answers one of the asks.
-        asked, next_ask = set(), 0.0
-        while True:
-            if time.perf_counter() >= next_ask:
-                asked.add(client.kernel_info())
-                next_ask = time.perf_counter() + 0.5
-            try:
-                reply = client.get_shell_msg(timeout=0.01)
-            except Exception:
-                continue
-            if reply["parent_header"].get("msg_id") in asked:
-                break
+        await_kernel_info(client)
         first_reply = time.perf_counter() - t0
         print(f"  {name}: first reply after {first_reply:.2f}s", file=sys.stderr, flush=True)
         # Warm-up: the first execute may load compilers lazily; it is not what a student waits

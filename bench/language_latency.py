@@ -27,7 +27,7 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-from jupyter_kernels import TSGRAD, TSLAB, wait_idle, write_specs
+from jupyter_kernels import TSGRAD, TSLAB, await_kernel_info, wait_idle, write_specs
 
 SPECS = {
     "tsgrad": (TSGRAD, {}),
@@ -121,17 +121,7 @@ def measure(name, earlier, cell, completion, expect_match):
     client = km.client()
     client.start_channels()
     try:
-        asked, next_ask = set(), 0.0
-        while True:  # like jupyter_server: ask every 0.5 s until one is answered
-            if time.perf_counter() >= next_ask:
-                asked.add(client.kernel_info())
-                next_ask = time.perf_counter() + 0.5
-            try:
-                reply = client.get_shell_msg(timeout=0.01)
-            except Exception:
-                continue
-            if reply["parent_header"].get("msg_id") in asked:
-                break
+        await_kernel_info(client)
         first = run(client, earlier[0])
         from_start = time.perf_counter() - started
         for code in earlier[1:]:
