@@ -27,13 +27,18 @@ export class ModuleList<Item extends Module = Module> extends Module implements 
   at(i: number): Item {
     const n = this.length;
     const item = this[i < 0 ? n + i : i];
-    if (item === undefined) throw new RangeError(`ModuleList: index ${i} is out of range for ${n} modules`);
+    if (item === undefined) throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} ${this.itemKind}`);
     return item;
+  }
+
+  /** What the items are called in messages ("modules"; Sequential says "layers"). */
+  protected get itemKind(): string {
+    return "modules";
   }
 
   /** Adds a module at the end. Example: `blocks.append(new nn.Linear(8, 8))` */
   append(item: Item): this {
-    if (!(item instanceof Module)) throw new TypeError(`ModuleList: item ${this.length} is not a Module (got ${String(item)})`);
+    if (!(item instanceof Module)) throw new TypeError(`${this.constructor.name}: item ${this.length} is not a Module (got ${String(item)})`);
     this[this.length] = item;
     return this;
   }
