@@ -1,24 +1,16 @@
-// A chart: a Vega-Lite spec that renders itself. In a notebook it shows as one bundle
-// (Vega-Lite JSON for JupyterLab, a PNG for everything else, a line of text); in plain Node
-// `.png()` / `.svg()` give the images and `toString()` a one-line description.
+// A chart: a Vega-Lite spec that renders itself. `.png()` / `.svg()` give the images and
+// `toString()` a one-line description; how it shows in a notebook (the MIME bundle) is
+// kernel/display's business, which recognises a chart by its Vega-Lite v5 `spec`.
 import { renderPng, renderSvg } from "./render.js";
 import { isVegaLiteV5Spec, type VegaLiteSpec } from "./spec.js";
-
-const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
-
-/** How a chart shows in a notebook: Vega-Lite + PNG + text, never HTML (it outranks Vega-Lite in JupyterLab). */
-export interface ChartBundle {
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-}
 
 /** A Vega-Lite chart. Example: `plot.line([3, 2, 1]).spec.mark // { type: "line", … }` */
 export class Chart {
   /** The Vega-Lite v5 spec (plain JSON: save it, edit it, paste it into the Vega editor). */
   readonly spec: VegaLiteSpec;
-  /** Add `image/svg+xml` to the notebook bundle (off by default: nbconvert < 7.7 blanks SVG). */
+  /** Show an SVG copy in a notebook too (off by default: nbconvert < 7.7 blanks SVG). */
   includeSvg = false;
-  /** Render the PNG for the notebook bundle; live charts skip it while training runs (the browser draws the spec). */
+  /** Show a PNG copy in a notebook; live charts skip it while training runs (the browser draws the spec). */
   includePng = true;
 
   constructor(spec: VegaLiteSpec) {
@@ -52,29 +44,11 @@ export class Chart {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
-
-  /** The notebook bundle (PROTOCOL.md "Display MIME bundles"): Vega-Lite + 2× PNG with 1× size + text. */
-  [Symbol.for("Jupyter.display")](): ChartBundle {
-    if (!this.includePng) return { data: { [VEGA_LITE_MIME]: this.spec, "text/plain": this.toString() }, metadata: {} };
-    return chartBundle(this.spec, this.includeSvg);
-  }
 }
 
 /** Wraps a hand-written Vega-Lite v5 spec as a chart. Example: `vegaLite({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", mark: "bar", data: { values: [{ a: 1 }] }, encoding: { y: { field: "a", type: "quantitative" } } })` */
 export function vegaLite(spec: VegaLiteSpec): Chart {
   return new Chart(spec);
-}
-
-/** The chart bundle of any Vega-Lite v5 spec. Example: `Object.keys(chartBundle(spec).data)` */
-export function chartBundle(spec: VegaLiteSpec, includeSvg = false): ChartBundle {
-  const png = renderPng(spec, 2);
-  const data: Record<string, unknown> = {
-    [VEGA_LITE_MIME]: spec,
-    "image/png": Buffer.from(png.data).toString("base64"),
-    "text/plain": describeChart(spec),
-  };
-  if (includeSvg) data["image/svg+xml"] = renderSvg(spec).data;
-  return { data, metadata: { "image/png": { width: png.width, height: png.height } } };
 }
 
 /** `<Chart: Loss — line, 1,000 points>`: enough to recognise the chart in a text-only client. */

@@ -4,7 +4,8 @@
 // cell replies, carries the full bundle with the PNG, so a saved notebook holds the finished
 // chart. Long runs are averaged into at most `maxPoints` points per series.
 import { hconcat, line, numericFields } from "../plot/basic.js";
-import { chartBundle, type Chart, type ChartBundle } from "../plot/chart.js";
+import type { Chart } from "../plot/chart.js";
+import type { VegaLiteSpec } from "../plot/spec.js";
 import type { Row } from "../plot/spec.js";
 import { notebookDisplay, type OutputHandle } from "./sink.js";
 import { Throttle } from "./throttle.js";
@@ -62,9 +63,9 @@ export class LiveChart {
     return hconcat(make(losses, this.options.title ?? "loss", this.options.logY, "loss"), make(others, "metrics", false, "value"));
   }
 
-  /** As a cell's value: the finished chart (PNG included). */
-  [Symbol.for("Jupyter.display")](): ChartBundle {
-    return chartBundle(this.chart().spec);
+  /** The Vega-Lite spec of everything pushed so far; as a cell's value, the live chart shows as that chart. */
+  get spec(): VegaLiteSpec {
+    return this.chart().spec;
   }
 
   private xField(): string {

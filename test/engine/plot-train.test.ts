@@ -12,6 +12,7 @@ import { randn, tensor } from "../../engine/creation.js";
 import { Linear } from "../../engine/nn/linear.js";
 import { MSELoss } from "../../engine/nn/losses.js";
 import { SGD } from "../../engine/optim/sgd.js";
+import { format } from "../../kernel/display/format.js";
 
 const globals = globalThis as Record<symbol, unknown>;
 const flushBeforeReply = () => (globals[FLUSH_BEFORE_REPLY] as () => void)();
@@ -22,10 +23,7 @@ function fakeNotebook() {
   let next = 0;
   globals[DISPLAY_SINK] = (value: unknown) => {
     const id = next++;
-    const bundleOf = (v: unknown) => {
-      const out = (v as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]!.call(v);
-      return "data" in out ? (out.data as Record<string, unknown>) : out; // { data, metadata } or a bare bundle
-    };
+    const bundleOf = (v: unknown) => format(v).data; // what the kernel would send
     events.push({ kind: "display", id, value, bundle: bundleOf(value) });
     return { update: (v: unknown) => events.push({ kind: "update", id, value: v, bundle: bundleOf(v) }) };
   };
