@@ -6,7 +6,7 @@ import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer, type PythonTimer } from "./python-timer.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
-import { manualSeed, nn, optim, randint, randn, tensor } from "../engine/index.js";
+import { manualSeed, nn, optim, randint, randn, tensor, type Tensor } from "../engine/index.js";
 
 const ROUNDS = 7;
 
@@ -61,13 +61,12 @@ function ourMnistMlp(): () => void {
   return classicStep(model, new nn.CrossEntropyLoss(), x, labels, 1e-3);
 }
 
-function classicStep(model: nn.Module, criterion: nn.Module, x: ReturnType<typeof randn>, y: ReturnType<typeof randn>, lr: number): () => void {
+function classicStep(model: nn.Sequential, criterion: { forward(out: Tensor, target: Tensor): Tensor },
+  x: Tensor, y: Tensor, lr: number): () => void {
   const optimizer = new optim.Adam(model.parameters(), { lr });
-  const forward = (input: typeof x): typeof x => (model as nn.Sequential).forward(input);
-  const loss = (out: typeof x): typeof x => (criterion as nn.MSELoss).forward(out, y);
   return () => {
     optimizer.zeroGrad();
-    loss(forward(x)).backward();
+    criterion.forward(model.forward(x), y).backward();
     optimizer.step();
   };
 }
