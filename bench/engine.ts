@@ -1,6 +1,7 @@
 // Engine speed next to TensorFlow.js's pure-JS CPU backend, doing the same work in the same
 // process: 256×256 matmul GFLOPS, the seed's 4→10→1 MLP training step (batch 32, MSE, Adam),
-// and one tiny broadcast add (per-op overhead). Rounds are interleaved, medians reported.
+// one tiny broadcast add and one recorded add of two 1-element tensors (per-op overhead).
+// Rounds are interleaved, medians reported.
 import type * as TF from "@tensorflow/tfjs-core";
 import { loadTensorFlow } from "./tfjs-reference.js";
 import { manualSeed, nn, noGrad, optim, randn, tensor, Tensor, zeros } from "../engine/index.js";
@@ -171,8 +172,29 @@ function tinyOpRow(): BenchRow {
   return { name: "add [32,10] + [10] (per-op overhead)", unit: "µs/op", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
 }
 
+/**
+ * The issue's per-op row: one add of two 1-element tensors, ours recorded for autograd (a needs
+ * a gradient, so the output carries its graph node). TF.js records only inside a gradient tape,
+ * so its side is the plain `tf.add` a student would call, disposed.
+ */
+function scalarAddRow(): BenchRow {
+  manualSeed(0);
+  const a = randn([1]);
+  const b = randn([1]);
+  a.requiresGrad = true;
+  const ta = tf.tensor1d(a.data as Float32Array);
+  const tb = tf.tensor1d(b.data as Float32Array);
+  const [ours, theirs] = interleaved(
+    () => { a.add(b); },
+    () => { tf.add(ta, tb).dispose(); },
+    20000,
+  );
+  tf.dispose([ta, tb]);
+  return { name: "add of two 1-element tensors, with autograd recording", unit: "µs/op", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
+}
+
 /** Runs the engine benchmarks. */
 export async function bench(): Promise<BenchTable> {
   tf = await loadTensorFlow();
-  return { title: `engine (tensors, autograd; kernels: ${kernels.name})`, referenceName: "tfjs-cpu", rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow()] };
+  return { title: `engine (tensors, autograd; kernels: ${kernels.name})`, referenceName: "tfjs-cpu", rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow(), scalarAddRow()] };
 }
