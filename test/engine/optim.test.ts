@@ -157,6 +157,43 @@ describe("Adam and AdamW", () => {
     expect(q.item()).toBeCloseTo(theta1 - (0.1 * mHat) / (Math.sqrt(vHat) + 1e-8), 12);
   });
 
+  it("float32 parameters follow the textbook formulas within float32 rounding (odd size, 20 steps, every variant)", () => {
+    const n = 37;
+    const variants: [string, (p: Tensor) => optim.Optimizer<{ lr: number }>, { wd: number; decoupled: boolean; amsgrad: boolean }][] = [
+      ["Adam", (p) => new optim.Adam([p], { lr: 0.01 }), { wd: 0, decoupled: false, amsgrad: false }],
+      ["Adam L2", (p) => new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 }), { wd: 0.1, decoupled: false, amsgrad: false }],
+      ["AdamW", (p) => new optim.AdamW([p], { lr: 0.01, weightDecay: 0.1 }), { wd: 0.1, decoupled: true, amsgrad: false }],
+      ["AMSGrad", (p) => new optim.Adam([p], { lr: 0.01, amsgrad: true }), { wd: 0, decoupled: false, amsgrad: true }],
+    ];
+    for (const [name, make, { wd, decoupled, amsgrad }] of variants) {
+      const start = Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      const p = tensor(start, { requiresGrad: true });
+      const opt = make(p);
+      // The formulas in float64, each division as written: m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+      const theta = [...start];
+      const m = new Array<number>(n).fill(0);
+      const v = new Array<number>(n).fill(0);
+      const vMax = new Array<number>(n).fill(0);
+      for (let t = 1; t <= 20; t++) {
+        const grads = Array.from({ length: n }, (_, i) => Math.cos(3 * i + t) * (i % 5 === 0 ? 10 : 0.1));
+        p.grad = tensor(grads);
+        opt.step();
+        for (let i = 0; i < n; i++) {
+          if (decoupled) theta[i] = theta[i]! * (1 - 0.01 * wd);
+          const g = grads[i]! + (decoupled ? 0 : wd * theta[i]!);
+          m[i] = 0.9 * m[i]! + 0.1 * g;
+          v[i] = 0.999 * v[i]! + 0.001 * g * g;
+          vMax[i] = Math.max(vMax[i]!, v[i]!);
+          const vHat = (amsgrad ? vMax[i]! : v[i]!) / (1 - 0.999 ** t);
+          theta[i] = theta[i]! - (0.01 * (m[i]! / (1 - 0.9 ** t))) / (Math.sqrt(vHat) + 1e-8);
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(p.data[i]! - theta[i]!), `${name} [${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(theta[i]!)));
+      }
+    }
+  });
+
   it("validates betas and eps", () => {
     const p = param(1);
     expect(() => new optim.Adam([p], { lr: -1 })).toThrow("Invalid learning rate: -1");
