@@ -1,8 +1,10 @@
 // nn.LayerNorm (Ba et al. 2016): normalise each sample over its last dimensions to mean 0 and
 // variance 1 (the biased variance, as PyTorch), then scale and shift by learned weight and bias.
+// The arithmetic is one primitive with a hand-written backward (engine/ops/layer-norm.ts).
 
 import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { layerNorm } from "../ops/layer-norm.js";
 import { Module, parameter } from "./module.js";
 
 /** Options of `LayerNorm`. */
@@ -42,13 +44,7 @@ export class LayerNorm extends Module {
     if (x.ndim < k || formatShape(trailing) !== formatShape(this.normalizedShape)) {
       throw new Error(`LayerNorm(${formatShape(this.normalizedShape)}) got input of shape ${formatShape(x.shape)}: the last sizes must be ${formatShape(this.normalizedShape)}`);
     }
-    const axes = this.normalizedShape.map((_, i) => x.ndim - k + i);
-    const centered = x.sub(x.mean(axes, true));
-    const variance = centered.square().mean(axes, true);
-    let y = centered.div(variance.add(this.eps).sqrt());
-    if (this.weight !== null) y = y.mul(this.weight);
-    if (this.bias !== null) y = y.add(this.bias);
-    return y;
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
   override extraRepr(): string {

@@ -1,0 +1,130 @@
+// Layer normalisation (Ba et al. 2016) as one primitive: each row of the trailing dimensions
+// normalised to mean 0 and (biased) variance 1, then scaled and shifted. Composed of primitives
+// it took nine ops forward and about fifteen backward, each a full pass and a fresh tensor; here
+// forward is two passes per row and backward the closed form
+//   dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g · weight,  x̂ = (x − mean) · rstd,
+// with dweight = Σ_rows g · x̂ and dbias = Σ_rows g (accumulated in float64).
+import { apply, type Primitive } from "../autograd.js";
+import { formatShape, shapeSize } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { floatOf, promote } from "./operand.js";
+
+interface LayerNormArgs {
+  eps: number;
+  width: number;
+  hasWeight: boolean;
+  hasBias: boolean;
+  /** Per row, written by forward: the mean and 1/√(variance + eps). */
+  mean: Float64Array | null;
+  rstd: Float64Array | null;
+}
+
+const LayerNorm: Primitive<LayerNormArgs> = {
+  name: "layerNorm",
+  forward: (inputs, args) => {
+    const x = inputs[0]!;
+    const weight = args.hasWeight ? inputs[1]!.data : null;
+    const bias = args.hasBias ? inputs[args.hasWeight ? 2 : 1]!.data : null;
+    const dtype = inputs.reduce((d, t) => promote(d, t.dtype), floatOf(x.dtype));
+    const out = Tensor.zeros(x.shape, dtype);
+    const w = args.width;
+    const rows = w === 0 ? 0 : x.size / w;
+    const mean = new Float64Array(rows);
+    const rstd = new Float64Array(rows);
+    const xs = x.data;
+    const ys = out.data;
+    for (let r = 0; r < rows; r++) {
+      const base = r * w;
+      let sum = 0;
+      for (let j = 0; j < w; j++) sum += xs[base + j]!;
+      const mu = sum / w;
+      let squares = 0;
+      for (let j = 0; j < w; j++) { const c = xs[base + j]! - mu; squares += c * c; }
+      const s = 1 / Math.sqrt(squares / w + args.eps);
+      mean[r] = mu;
+      rstd[r] = s;
+      if (weight && bias) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s * weight[j]! + bias[j]!;
+      else if (weight) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s * weight[j]!;
+      else if (bias) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s + bias[j]!;
+      else for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s;
+    }
+    args.mean = mean;
+    args.rstd = rstd;
+    return out;
+  },
+  backward: (g, inputs, _out, args) => {
+    const x = inputs[0]!;
+    const weightTensor = args.hasWeight ? inputs[1]! : null;
+    const biasTensor = args.hasBias ? inputs[args.hasWeight ? 2 : 1]! : null;
+    const weight = weightTensor ? weightTensor.data : null;
+    const w = args.width;
+    const rows = w === 0 ? 0 : x.size / w;
+    const mean = args.mean!;
+    const rstd = args.rstd!;
+    const xs = x.data;
+    const gs = g.data;
+    const dx = x.requiresGrad ? Tensor.zeros(x.shape, g.dtype) : null;
+    const dw = weightTensor?.requiresGrad ? new Float64Array(w) : null;
+    const db = biasTensor?.requiresGrad ? new Float64Array(w) : null;
+    const scaled = new Float64Array(w); // ĝ of one row
+    for (let r = 0; r < rows; r++) {
+      const base = r * w;
+      const mu = mean[r]!;
+      const s = rstd[r]!;
+      let sumG = 0;
+      let sumGx = 0;
+      for (let j = 0; j < w; j++) {
+        const gj = gs[base + j]!;
+        const xhat = (xs[base + j]! - mu) * s;
+        const gh = weight ? gj * weight[j]! : gj;
+        scaled[j] = gh;
+        sumG += gh;
+        sumGx += gh * xhat;
+        if (dw) dw[j]! += gj * xhat;
+        if (db) db[j]! += gj;
+      }
+      if (dx) {
+        const a = sumG / w;
+        const b = sumGx / w;
+        const d = dx.data;
+        for (let j = 0; j < w; j++) d[base + j] = s * (scaled[j]! - a - (xs[base + j]! - mu) * s * b);
+      }
+    }
+    const vector = (acc: Float64Array | null, like: Tensor | null): Tensor | null => {
+      if (!acc || !like) return null;
+      const t = Tensor.zeros(like.shape, g.dtype);
+      t.data.set(acc);
+      return t;
+    };
+    const grads: (Tensor | null)[] = [dx];
+    if (args.hasWeight) grads.push(vector(dw, weightTensor));
+    if (args.hasBias) grads.push(vector(db, biasTensor));
+    return grads;
+  },
+};
+
+/**
+ * Normalises over the trailing dimensions `normalizedShape` to mean 0 and variance 1 (biased, as
+ * PyTorch), then · weight + bias (each of shape normalizedShape, or null).
+ * Example: `layerNorm(x, [64], w, b)` with x [16, 32, 64]
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null,
+  bias: Tensor | null = null, eps = 1e-5): Tensor {
+  const k = normalizedShape.length;
+  const trailing = x.shape.slice(x.ndim - k);
+  if (x.ndim < k || formatShape(trailing) !== formatShape(normalizedShape)) {
+    throw new Error(`layerNorm: input of shape ${formatShape(x.shape)} does not end in the normalized shape ${formatShape(normalizedShape)}`);
+  }
+  for (const [name, t] of [["weight", weight], ["bias", bias]] as const) {
+    if (t && formatShape(t.shape) !== formatShape(normalizedShape)) {
+      throw new Error(`layerNorm: ${name} of shape ${formatShape(t.shape)} must have the normalized shape ${formatShape(normalizedShape)}`);
+    }
+  }
+  if (!(eps >= 0)) throw new Error(`layerNorm: eps must be a number ≥ 0, got ${eps}`);
+  const inputs = [x];
+  if (weight) inputs.push(weight);
+  if (bias) inputs.push(bias);
+  return apply(LayerNorm, inputs, {
+    eps, width: shapeSize(normalizedShape), hasWeight: weight !== null, hasBias: bias !== null, mean: null, rstd: null,
+  });
+}
