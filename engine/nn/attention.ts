@@ -1,10 +1,13 @@
 // Multi-head scaled dot-product attention (Vaswani et al. 2017) and a pre-norm Transformer
-// block (GPT-2's layout), written in primitive ops so backpropagation through them is automatic.
+// block (GPT-2's layout). The attention between the projections is one fused primitive
+// (engine/ops/attention.ts); with dropout on the attention weights while training it is
+// written in primitive ops instead (the fused op has no dropout).
 //   Attention(Q, K, V) = softmax(Q Kᵀ / √d + mask) V, per head, heads concatenated, then projected.
 // A causal mask stops position t from attending to positions after t (a language model must
 // not see the next character it is asked to predict).
 
 import { Tensor } from "../tensor.js";
+import { multiHeadAttention } from "../ops/attention.js";
 import { formatShape } from "../shape.js";
 import { Module } from "./module.js";
 import { Linear, checkSize } from "./linear.js";
@@ -74,16 +77,29 @@ export class MultiHeadAttention extends Module {
     const v3 = batched ? value : value.unsqueeze(0);
     const [b, tq] = q3.shape as [number, number, number];
     const tk = k3.shape[1]!;
-    const q = this.splitHeads(this.query.forward(q3)); // [b, h, tq, d]
-    const k = this.splitHeads(this.key.forward(k3)); // [b, h, tk, d]
-    const v = this.splitHeads(this.value.forward(v3));
+    let merged: Tensor;
+    if (this.attentionDropout.training && this.attentionDropout.p > 0) {
+      merged = this.composedAttention(this.query.forward(q3), this.key.forward(k3), this.value.forward(v3), b, tq, tk);
+    } else {
+      merged = multiHeadAttention(this.query.forward(q3), this.key.forward(k3), this.value.forward(v3), this.numHeads, { causal: this.causal });
+    }
+    const y = this.out.forward(merged);
+    return batched ? y : y.squeeze(0);
+  }
+
+  /**
+   * The same attention in primitive ops, with dropout on the weights between softmax and V (the
+   * fused op has no dropout). Projections q [b, tq, E], k and v [b, tk, E] → merged heads [b, tq, E].
+   */
+  private composedAttention(qProjected: Tensor, kProjected: Tensor, vProjected: Tensor, b: number, tq: number, tk: number): Tensor {
+    const q = this.splitHeads(qProjected); // [b, h, tq, d]
+    const k = this.splitHeads(kProjected); // [b, h, tk, d]
+    const v = this.splitHeads(vProjected);
     let scores = q.matmul(k.transpose(-2, -1)).div(Math.sqrt(this.headDim)); // [b, h, tq, tk]
     if (this.causal) scores = scores.maskedFill(causalMask(tq, tk), -Infinity);
     const weights = this.attentionDropout.forward(scores.softmax(-1));
     const heads = weights.matmul(v); // [b, h, tq, d]
-    const merged = heads.permute(0, 2, 1, 3).reshape([b, tq, this.embedDim]);
-    const y = this.out.forward(merged);
-    return batched ? y : y.squeeze(0);
+    return heads.permute(0, 2, 1, 3).reshape([b, tq, this.embedDim]);
   }
 
   override extraRepr(): string {

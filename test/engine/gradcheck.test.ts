@@ -1,7 +1,7 @@
 // Every differentiable op against central finite differences (in float64), over random shapes
 // and broadcasting cases. A wrong backward anywhere shows up here as an error far above 1e-3.
 import { describe, expect, test } from "vitest";
-import { arange, concat, gradcheck, manualSeed, rand, randn, RandomGenerator, stack, tensor, Tensor, where } from "../../engine/index.js";
+import { arange, concat, gradcheck, layerNorm, manualSeed, multiHeadAttention, rand, randn, RandomGenerator, stack, tensor, Tensor, where } from "../../engine/index.js";
 
 
 /** Random values at least 0.2 from 0, so kinks (relu, abs, clamp at 0) are never within ε. */
@@ -58,6 +58,17 @@ function cases(shapeSeed: number): Case[] {
     { name: "softmax last axis", fn: (x) => x!.softmax(-1), inputs: () => [randn([m, n])] },
     { name: "softmax axis 0", fn: (x) => x!.softmax(0), inputs: () => [randn([m, n, k])] },
     { name: "logSoftmax", fn: (x) => x!.logSoftmax(1), inputs: () => [randn([m, n]).mul(4)] },
+    // Fused layers.
+    { name: "layerNorm with weight and bias", fn: (x, w, bias) => layerNorm(x!, [n + 1], w!, bias!), inputs: () => [randn([m, n + 1]), randn([n + 1]), randn([n + 1])] },
+    { name: "layerNorm over two dims, no affine", fn: (x) => layerNorm(x!, [n, k + 1], null, null, 0.1), inputs: () => [randn([b, n, k + 1])] },
+    {
+      name: "multiHeadAttention causal", fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 2, { causal: true }),
+      inputs: () => [randn([b, m, 2 * k]), randn([b, m, 2 * k]), randn([b, m, 2 * k])],
+    },
+    {
+      name: "multiHeadAttention, keys ≠ queries", fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 1),
+      inputs: () => [randn([b, m, k]), randn([b, n, k]), randn([b, n, k])],
+    },
     // Reductions.
     { name: "sum all", fn: (x) => x!.sum(), inputs: () => [randn([m, n])] },
     { name: "sum axis 0", fn: (x) => x!.sum(0), inputs: () => [randn([m, n, k])] },
