@@ -2,9 +2,10 @@
 // as a student writes it (nn.Sequential, nn.CrossEntropyLoss, optim.Adam), on our WebAssembly
 // kernels and on the TypeScript ones, next to the same step in TF.js on its WebAssembly (XNNPACK,
 // one thread) and pure-JS CPU backends, all interleaved in this run.
+// TF.js is imported only when a TF.js step is built, so bench/memory.ts can measure our step in
+// a process that never loaded it.
 import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
 import { timeInterleaved, type Contestant } from "./timing.js";
 import { jsKernels, kernels, setKernels, simdKernels, type Kernels } from "../engine/kernels/index.js";
 import { manualSeed, nn, optim, randint, randn, Tensor } from "../engine/index.js";
@@ -14,7 +15,14 @@ const IN = 784;
 const HIDDEN = 256;
 const CLASSES = 10;
 
-function ourStep(X: Tensor, labels: Tensor): () => void {
+/** The batch every contestant trains on: X [128, 784] and int32 labels [128]. */
+export function mlpBatch(): { X: Tensor; labels: Tensor } {
+  manualSeed(0);
+  return { X: randn([BATCH, IN]), labels: randint(0, CLASSES, [BATCH], { dtype: "int32" }) };
+}
+
+/** Our step as a student writes it: nn.Sequential, nn.CrossEntropyLoss, optim.Adam. */
+export function ourStep(X: Tensor, labels: Tensor): () => void {
   manualSeed(1);
   const model = new nn.Sequential(new nn.Linear(IN, HIDDEN), new nn.ReLU(), new nn.Linear(HIDDEN, CLASSES));
   const criterion = new nn.CrossEntropyLoss();
@@ -27,8 +35,17 @@ function ourStep(X: Tensor, labels: Tensor): () => void {
   };
 }
 
+/** TF.js with its CPU and single-threaded WebAssembly backends (loaded on first use). */
+export async function loadTensorFlow(): Promise<typeof TF> {
+  return (await import("./tfjs-wasm.js")).loadTensorFlowWasm();
+}
+
+async function useBackend(tf: typeof TF, backend: "cpu" | "wasm"): Promise<void> {
+  await (await import("./tfjs-wasm.js")).useBackend(tf, backend);
+}
+
 /** The same step in TF.js on `backend` (variables made there): tf.train.adam minimising softmax CE. */
-async function tfStep(tf: typeof TF, backend: "cpu" | "wasm", X: Tensor, labels: Tensor): Promise<() => void> {
+export async function tfStep(tf: typeof TF, backend: "cpu" | "wasm", X: Tensor, labels: Tensor): Promise<() => void> {
   await useBackend(tf, backend);
   const x = tf.tensor2d(Float32Array.from(X.data), [BATCH, IN]);
   const y = tf.oneHot(tf.tensor1d(Int32Array.from(labels.data), "int32"), CLASSES);
@@ -51,11 +68,9 @@ const withKernels = (k: Kernels) => async (): Promise<void> => { setKernels(k); 
 
 /** Runs the MLP benchmark. */
 export async function bench(): Promise<BenchTable> {
-  const tf = await loadTensorFlowWasm();
+  const tf = await loadTensorFlow();
   const active = kernels;
-  manualSeed(0);
-  const X = randn([BATCH, IN]);
-  const labels = randint(0, CLASSES, [BATCH], { dtype: "int32" });
+  const { X, labels } = mlpBatch();
   const contestants: Contestant[] = [
     { name: "wasm", before: withKernels(simdKernels), run: ourStep(X, labels) },
     { name: "js", before: withKernels(jsKernels), run: ourStep(X, labels) },
