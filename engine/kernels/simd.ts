@@ -5,9 +5,11 @@
 // and the result out: O(n²) copying against O(n³) arithmetic. Large float32 elementwise ops and
 // sums copy too (memcpy-speed copies; the SIMD loop still beats the JS one 2.5–8×). Everything
 // else, and every small call (where the copies and the call cost more than SIMD saves), runs the
-// plain TypeScript kernels. A worker pool for the second core would slot in at `wasmMatmul`:
-// split the m rows of C between instances sharing one memory.
+// plain TypeScript kernels. Products of at least POOL_MIN_WORK multiply-adds are split over
+// every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
+// `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { jsKernels } from "./js.js";
+import { POOL_MIN_WORK, matmulPool } from "./pool.js";
 import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
@@ -183,8 +185,13 @@ export const simdKernels: Kernels = {
   matmulBlockWork: 1 << 28, // ~10 ms at 30–45 GFLOPS
 
   matmul(a: TypedArray, ao, b: TypedArray, bo, out: TypedArray, oo, m, k, n, transA, transB): void {
-    if (m * k * n < MATMUL_MIN_WORK || !(a instanceof Float32Array) || !(b instanceof Float32Array)
-      || !(out instanceof Float32Array) || !wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
+    const work = m * k * n;
+    if (work < MATMUL_MIN_WORK || !(a instanceof Float32Array) || !(b instanceof Float32Array)
+      || !(out instanceof Float32Array)) {
+      jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
+    } else if (work >= POOL_MIN_WORK && matmulPool()?.run(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
+      // done on every core; a pool still starting (or failed) leaves it to the lines below
+    } else if (!wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
       jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
     }
   },

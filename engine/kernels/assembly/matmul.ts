@@ -46,29 +46,73 @@ export function matmul(a: usize, aRow: i32, aK: i32, b: usize, bK: i32, bCol: i3
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       packPanelsB(b, bK, bCol, pc, kc, jc, nc, packB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packPanelsA(a, aRow, aK, ic, mc, pc, kc, packA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packB + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packA + <usize>(ir * kc) * 4;
-            const cij = c + (<usize>(ic + ir) * n + jc + jr) * 4;
-            if (mr == MR && nr == NR) {
-              kernel4x8(kc, pa, pb, cij, <usize>n * 4, pc > 0);
-            } else {
-              // Edge tile: compute the full 4×8 into scratch (the packs are zero-padded), keep
-              // only the valid corner.
-              kernel4x8(kc, pa, pb, tile, NR * 4, false);
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) {
-                  const dst = cij + (<usize>i * n + j) * 4;
-                  const v = load<f32>(tile + <usize>(i * NR + j) * 4);
-                  store<f32>(dst, pc > 0 ? load<f32>(dst) + v : v);
-                }
-              }
+      multiplyPanel(a, aRow, aK, packB, c, m, n, jc, nc, pc, kc, packA, tile);
+    }
+  }
+}
+
+/** Bytes of all of a k×n B packed by `packAllB`: whole 8-column panels. */
+export function packedBBytes(k: i32, n: i32): i32 {
+  return k * ((n + NR - 1) / NR) * NR * 4;
+}
+
+/**
+ * Packs all of B (strides as in `matmul`) at `dst`, block by block in the order `matmulPacked`
+ * reads them: the block of columns jc.. and depths pc.. starts at dst + 4·(jc·k + pc·ncPadded).
+ * Threads sharing one product share this pack: B is packed once, not once per thread.
+ */
+export function packAllB(b: usize, bK: i32, bCol: i32, k: i32, n: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncPadded = (nc + NR - 1) / NR * NR;
+    for (let pc = 0; pc < k; pc += KC) {
+      packPanelsB(b, bK, bCol, pc, min(KC, k - pc), jc, nc, dst + <usize>(jc * k + pc * ncPadded) * 4);
+    }
+  }
+}
+
+/** Like `matmul` (k > 0), with B already packed by `packAllB` at `packedB`: one band of C's rows. */
+export function matmulPacked(a: usize, aRow: i32, aK: i32, packedB: usize, c: usize,
+  m: i32, k: i32, n: i32, packA: usize, tile: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncPadded = (nc + NR - 1) / NR * NR;
+    for (let pc = 0; pc < k; pc += KC) {
+      const panels = packedB + <usize>(jc * k + pc * ncPadded) * 4;
+      multiplyPanel(a, aRow, aK, panels, c, m, n, jc, nc, pc, min(KC, k - pc), packA, tile);
+    }
+  }
+}
+
+/**
+ * C[0..m][jc..jc+nc] (=, or += after the first depth block) A[0..m][pc..pc+kc] · the packed B
+ * panels of that block, packing A MC rows at a time.
+ */
+// @ts-ignore: decorator
+@inline
+function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, m: i32, n: i32,
+  jc: i32, nc: i32, pc: i32, kc: i32, packA: usize, tile: usize): void {
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    packPanelsA(a, aRow, aK, ic, mc, pc, kc, packA);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const pb = panels + <usize>(jr * kc) * 4;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const mr = min(MR, mc - ir);
+        const pa = packA + <usize>(ir * kc) * 4;
+        const cij = c + (<usize>(ic + ir) * n + jc + jr) * 4;
+        if (mr == MR && nr == NR) {
+          kernel4x8(kc, pa, pb, cij, <usize>n * 4, pc > 0);
+        } else {
+          // Edge tile: compute the full 4×8 into scratch (the packs are zero-padded), keep
+          // only the valid corner.
+          kernel4x8(kc, pa, pb, tile, NR * 4, false);
+          for (let i = 0; i < mr; i++) {
+            for (let j = 0; j < nr; j++) {
+              const dst = cij + (<usize>i * n + j) * 4;
+              const v = load<f32>(tile + <usize>(i * NR + j) * 4);
+              store<f32>(dst, pc > 0 ? load<f32>(dst) + v : v);
             }
           }
         }

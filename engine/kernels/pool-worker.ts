@@ -1,0 +1,110 @@
+// The program of a matmul pool worker (see pool.ts) and the control block both sides share.
+//
+// The worker runs from source text (`new Worker(source, { eval: true })`), not from a file: the
+// engine runs from TypeScript sources under vitest and from dist/ in the kernel and in scripts,
+// and only a program that travels as text starts the same way in all of them. So `poolWorkerMain`
+// must not refer to anything outside its own body (imports, helpers, the constants below): it
+// receives the layout of the control block through workerData.
+
+/** Int32 fields of the product being computed, written by the calling thread before it posts jobs. */
+export const JOB = {
+  generation: 0, // which shared memory the pointers refer to
+  // pointers are byte addresses, read back with >>> 0 (memory may reach 4 GB)
+  a: 1, aRow: 2, aK: 3, packedB: 4, c: 5, m: 6, k: 7, n: 8,
+  blockRows: 9, // C's rows are handed out in blocks of this many (a multiple of 4)…
+  blocks: 10,
+  next: 11, // …by Atomics.add on this counter, so a thread that starts late simply takes fewer
+  packed: 12, // 0 while the calling thread packs B, 1 when the pack is ready, −1: job abandoned
+} as const;
+
+/** Int32 fields of one worker's slot. */
+export const SLOT = { state: 0, packA: 1, tile: 2 } as const;
+
+/** Int32s per area of the control block (64 bytes: the job and each slot own a cache line). */
+export const AREA_INTS = 16;
+
+/** Values of SLOT.state. The calling thread writes JOB, DROP and JOB→IDLE (a cancel); the worker the rest. */
+export const STATE = {
+  booting: 0, // instantiating; no job may be posted yet
+  idle: 1,
+  job: 2, // posted, not yet taken
+  running: 3, // taken (JOB→RUNNING by compare-exchange, so the caller can cancel an untaken job)
+  drop: 4, // forget the current memory (it was outsized) and go back to idle
+  failed: 5, // the worker threw; its reason was posted on its port, and the thread has ended
+} as const;
+
+/** What the calling thread sends with the worker: its slot, the compiled module, the port for memories. */
+export interface PoolWorkerData {
+  control: Int32Array;
+  slot: number;
+  module: object;
+  port: unknown;
+  job: typeof JOB;
+  field: typeof SLOT;
+  state: typeof STATE;
+}
+
+/** A message on the worker's port: a new shared memory, with the generation that names it. */
+export interface MemoryMessage {
+  generation: number;
+  memory: object;
+}
+
+/** The worker's whole program: wait for a job, take blocks of C's rows until none is left, report. */
+export function poolWorkerMain(): void {
+  // An eval'd worker is a CommonJS script: require, not import.
+  const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+  const { control, slot, module, port, job, field, state } = workerData as PoolWorkerData;
+  const own = slot + field.state;
+  const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Function> } } }).WebAssembly;
+  let kernels: Record<string, Function> | null = null;
+  let generation = -1;
+  const signal = (value: number): void => {
+    Atomics.store(control, own, value);
+    Atomics.notify(control, own);
+  };
+  try {
+    signal(state.idle);
+    for (;;) {
+      Atomics.wait(control, own, state.idle);
+      const command = Atomics.load(control, own);
+      if (command === state.drop) {
+        kernels = null;
+        generation = -1;
+        signal(state.idle);
+        continue;
+      }
+      if (command !== state.job || Atomics.compareExchange(control, own, state.job, state.running) !== state.job) continue;
+      let packed: number;
+      while ((packed = Atomics.load(control, job.packed)) === 0) Atomics.wait(control, job.packed, 0);
+      if (packed > 0) {
+        const wanted = control[job.generation]!;
+        while (generation !== wanted) {
+          // The calling thread posts a new memory before the first job that uses it.
+          const received = receiveMessageOnPort(port);
+          if (!received) throw new Error(`pool worker: no shared memory for generation ${wanted}`);
+          const message = received.message as MemoryMessage;
+          generation = message.generation;
+          kernels = new wasm.Instance(module, { env: { memory: message.memory } }).exports;
+        }
+        const a = control[job.a]! >>> 0, aRow = control[job.aRow]!, aK = control[job.aK]!;
+        const packedB = control[job.packedB]! >>> 0, c = control[job.c]! >>> 0;
+        const m = control[job.m]!, k = control[job.k]!, n = control[job.n]!;
+        const blockRows = control[job.blockRows]!, blocks = control[job.blocks]!;
+        const packA = control[slot + field.packA]! >>> 0, tile = control[slot + field.tile]! >>> 0;
+        for (let block = Atomics.add(control, job.next, 1); block < blocks; block = Atomics.add(control, job.next, 1)) {
+          const first = block * blockRows;
+          kernels!.matmulPacked!(a + first * aRow * 4, aRow, aK, packedB, c + first * n * 4,
+            Math.min(blockRows, m - first), k, n, packA, tile);
+        }
+      }
+      signal(state.idle);
+    }
+  } catch (error) {
+    (port as { postMessage(value: unknown): void }).postMessage({ error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    signal(state.failed);
+  }
+}
+
+/** The worker's program as source text for `new Worker(…, { eval: true })`. */
+export const POOL_WORKER_SOURCE = `(${poolWorkerMain.toString()})();\n`;

@@ -1,0 +1,175 @@
+// The matmul pool (engine/kernels/pool.ts): products split over worker threads equal the
+// TypeScript kernel within float32 rounding; a job left behind by an unwound caller, a worker
+// that throws and a worker that dies are survived; small products stay on the calling thread.
+import { afterAll, describe, expect, test } from "vitest";
+import { MatmulPool, POOL_KEEP_MEMORY_BYTES, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/pool.js";
+import { STATE } from "../../engine/kernels/pool-worker.js";
+import { hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
+import { jsKernels } from "../../engine/kernels/index.js";
+import { RandomGenerator } from "../../engine/random.js";
+
+const threads = process.getBuiltinModule("node:worker_threads");
+const gen = new RandomGenerator(11);
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.uniform(-1, 1));
+const EPS32 = 2 ** -24;
+
+/** |pooled − js| within the float32 error bound of a k-term dot product, element by element. */
+function expectSameProduct(a: Float32Array, ao: number, b: Float32Array, bo: number, got: Float32Array, go: number,
+  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const want = new Float32Array(m * n);
+  jsKernels.matmul(a, ao, b, bo, want, 0, m, k, n, transA, transB);
+  const absA = a.map(Math.abs), absB = b.map(Math.abs);
+  const scale = new Float32Array(m * n);
+  jsKernels.matmul(absA, ao, absB, bo, scale, 0, m, k, n, transA, transB);
+  let worst = 0;
+  for (let i = 0; i < m * n; i++) {
+    worst = Math.max(worst, Math.abs(got[go + i]! - want[i]!) / (2 * (k + 2) * EPS32 * scale[i]! + 1e-30));
+  }
+  expect(worst).toBeLessThanOrEqual(1);
+}
+
+const pools: MatmulPool[] = [];
+function newPool(options: ConstructorParameters<typeof MatmulPool>[1]): MatmulPool {
+  const pool = new MatmulPool(threads, options);
+  pools.push(pool);
+  return pool;
+}
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.stop()));
+});
+
+describe.runIf(hasWasmSimd())("matmul pool", () => {
+  test.each([
+    [2, 67, 129, 93], [3, 67, 129, 93], [2, 9, 300, 1030], [3, 203, 257, 17], [2, 100, 0, 7],
+  ])("%i threads, %i×%i @ %i-wide, all transpose variants, at offsets, equal the JS kernel", async (t, m, k, n) => {
+    const pool = newPool({ threads: t });
+    expect(await pool.whenReady()).toBe(true);
+    let pooled = 0;
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const a = randomF32(m * k + 3);
+        const b = randomF32(k * n + 5);
+        const out = new Float32Array(m * n + 4).fill(7);
+        if (pool.run(a, 3, b, 5, out, 2, m, k, n, transA, transB)) pooled++;
+        else continue; // k = 0: not the pool's to do
+        expectSameProduct(a, 3, b, 5, out, 2, m, k, n, transA, transB);
+        expect([out[0], out[1], out[m * n + 2], out[m * n + 3]]).toEqual([7, 7, 7, 7]);
+      }
+    }
+    expect(pooled).toBe(k === 0 ? 0 : 4);
+  });
+
+  test("a product after a job whose caller was unwound mid-way waits for it and is right", async () => {
+    const pool = newPool({ threads: 2 });
+    expect(await pool.whenReady()).toBe(true);
+    const [m, k, n] = [601, 283, 577]; // ~10 ms of work left to the worker alone
+    const abandonedA = randomF32(m * k);
+    const abandonedB = randomF32(k * n);
+    const a = randomF32(m * k);
+    const b = randomF32(k * n);
+    const out = new Float32Array(m * n);
+    // As if V8 unwound the caller right after posting: the worker is left with every block.
+    expect(pool.start(abandonedA, 0, abandonedB, 0, m, k, n, false, true)).not.toBeNull();
+    expect(pool.run(a, 0, b, 0, out, 0, m, k, n, true, false)).toBe(true);
+    expectSameProduct(a, 0, b, 0, out, 0, m, k, n, true, false);
+    expect(pool.status).toBe("ready");
+  });
+
+  test("an outsized product's shared memory is dropped, by the workers too, and the next product is right", async () => {
+    const pool = newPool({ threads: 2 });
+    expect(await pool.whenReady()).toBe(true);
+    const [m, n] = [8, 8];
+    const k = Math.ceil(POOL_KEEP_MEMORY_BYTES / 4 / (m + 2 * n)) + 1000;
+    const a = randomF32(m * k);
+    const b = randomF32(k * n);
+    const out = new Float32Array(m * n);
+    expect(pool.run(a, 0, b, 0, out, 0, m, k, n, false, false)).toBe(true);
+    expect(pool.memoryBytes).toBe(0);
+    expectSameProduct(a, 0, b, 0, out, 0, m, k, n, false, false);
+    const small = randomF32(64 * 64);
+    const out2 = new Float32Array(64 * 64);
+    expect(pool.run(small, 0, small, 0, out2, 0, 64, 64, 64, false, true)).toBe(true);
+    expectSameProduct(small, 0, small, 0, out2, 0, 64, 64, 64, false, true);
+    expect(pool.memoryBytes).toBeGreaterThan(0);
+  });
+
+  test("a worker that throws shuts the pool down once, with its reason; the caller is told to go on alone", async () => {
+    // Reports ready, then fails the first job the way pool-worker.ts reports an exception.
+    const failing = `
+      const { workerData } = require("node:worker_threads");
+      const { control, slot, port, field, state } = workerData;
+      Atomics.store(control, slot + field.state, state.idle);
+      Atomics.wait(control, slot + field.state, state.idle);
+      port.postMessage({ error: "Error: simulated kernel failure" });
+      Atomics.store(control, slot + field.state, state.failed);
+      Atomics.notify(control, slot + field.state);`;
+    const reasons: string[] = [];
+    const pool = newPool({ threads: 2, workerSource: failing, onFailure: (r) => reasons.push(r) });
+    expect(await pool.whenReady()).toBe(true);
+    const a = randomF32(256 * 256);
+    const out = new Float32Array(256 * 256).fill(5);
+    // The caller may finish every block before the worker wakes (and cancel its job): then the
+    // product is right, and the failure shows at the next call.
+    let calls = 0;
+    while (calls < 20 && pool.run(a, 0, a, 0, out, 0, 256, 256, 256, false, false)) {
+      calls++;
+      expectSameProduct(a, 0, a, 0, out, 0, 256, 256, 256, false, false);
+      out.fill(5);
+    }
+    expect(calls).toBeLessThan(20);
+    expect(out.every((v) => v === 5)).toBe(true);
+    expect(pool.status).toBe("failed");
+    expect(pool.failureReason).toContain("simulated kernel failure");
+    expect(pool.run(a, 0, a, 0, out, 0, 256, 256, 256, false, false)).toBe(false);
+    expect(reasons).toHaveLength(1);
+  });
+
+  test("a worker that dies holding a job is given up at the deadline, not waited for forever", async () => {
+    // Takes the job, then its thread ends without a word.
+    const dying = `
+      const { workerData } = require("node:worker_threads");
+      const { control, slot, field, state } = workerData;
+      Atomics.store(control, slot + field.state, state.idle);
+      Atomics.wait(control, slot + field.state, state.idle);
+      Atomics.compareExchange(control, slot + field.state, state.job, state.running);
+      process.exit(0);`;
+    const pool = newPool({ threads: 2, workerSource: dying, graceMs: 300 });
+    expect(await pool.whenReady()).toBe(true);
+    const [m, k, n] = [384, 384, 384];
+    const a = randomF32(m * k);
+    const out = new Float32Array(m * n);
+    // Until the worker wakes before the caller has finished every block (at once, on a quiet machine).
+    let calls = 0;
+    while (calls < 20 && pool.run(a, 0, a, 0, out, 0, m, k, n, false, false)) calls++;
+    expect(calls).toBeLessThan(20);
+    expect(pool.failureReason).toMatch(/did not finish|exited/);
+    expect(pool.status).toBe("failed");
+  });
+
+  test("a worker whose program cannot start makes the pool fail instead of staying in boot", async () => {
+    const pool = newPool({ threads: 2, workerSource: "throw new Error('no such kernel')" });
+    expect(await pool.whenReady()).toBe(false);
+    expect(pool.status).toBe("failed");
+    expect(pool.failureReason).toContain("no such kernel");
+    expect(STATE.booting).toBe(0); // a slot nobody wrote reads as booting
+  });
+});
+
+describe.runIf(hasWasmSimd() && configuredThreads() > 1)("the engine's pool", () => {
+  test("takes float32 products from POOL_MIN_WORK multiply-adds on, and no smaller ones", async () => {
+    const pool = matmulPool()!;
+    expect(pool).not.toBeNull();
+    expect(await pool.whenReady()).toBe(true);
+    const before = pool.productsRun;
+    const side = Math.ceil(Math.cbrt(POOL_MIN_WORK));
+    const small = side - 8;
+    const a = randomF32(side * side);
+    const out = new Float32Array(side * side);
+    simdKernels.matmul(a, 0, a, 0, out, 0, small, small, small, false, false);
+    expect(pool.productsRun).toBe(before);
+    expectSameProduct(a, 0, a, 0, out, 0, small, small, small, false, false);
+    simdKernels.matmul(a, 0, a, 0, out, 0, side, side, side, true, true);
+    expect(pool.productsRun).toBe(before + 1);
+    expectSameProduct(a, 0, a, 0, out, 0, side, side, side, true, true);
+  });
+});
