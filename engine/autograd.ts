@@ -5,7 +5,7 @@
 import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
-import { enterScratch, leaveScratch } from "./storage.js";
+import { enterScratch, isScratch, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike } from "./tensor.js";
 
 /** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
@@ -101,7 +101,7 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
  * Gradients of `root` with respect to every tensor in its graph that requires one, seeded with
  * `seed` (d root / d root). Non-leaf gradients are dropped once used unless `retainGrad()` was called.
  */
-function computeGrads(root: Tensor, seed: Tensor, retainAll = false): Map<Tensor, Tensor> {
+function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: Map<Tensor, Tensor>; order: Tensor[] } {
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
@@ -132,7 +132,46 @@ function computeGrads(root: Tensor, seed: Tensor, retainAll = false): Map<Tensor
     leaveScratch();
     gradEnabled = wasEnabled;
   }
-  return grads;
+  return { grads, order };
+}
+
+// Gradients that outlive backward() must own their storage. A copy always does, but for a big
+// weight it is a fresh allocation and a pass over memory each step (784×256: 800 KB). Most such
+// gradients are already fresh arrays that nothing else can see — a matmul's dW — and are kept as
+// they are. Anything shared is still copied: a gradient passed through unchanged (add's, the
+// seed a caller gave), one array under two tensors (reshape), a slab (storage.ts), or storage of
+// any tensor in the graph.
+const ADOPT_MIN_BYTES = 4096; // below this a copy costs less than proving it unneeded
+
+/** `finals`' gradients, each either itself (when provably unshared) or a copy. */
+function ownedGradients(finals: [Tensor, Tensor][], seed: Tensor, order: readonly Tensor[],
+  all: Map<Tensor, Tensor>): Map<Tensor, Tensor> {
+  const owned = new Map<Tensor, Tensor>();
+  let users: Map<ArrayBufferLike, number> | null = null;
+  for (const [t, g] of finals) {
+    if (g.data.byteLength < ADOPT_MIN_BYTES || isScratch(g.data)) {
+      owned.set(t, g.clone());
+      continue;
+    }
+    users ??= storageUsers(seed, order, all);
+    owned.set(t, users.get(g.data.buffer) === 1 ? g : g.clone());
+  }
+  return owned;
+}
+
+/** How many tensors view each buffer: gradients, the seed, and the graph's tensors count twice. */
+function storageUsers(seed: Tensor, order: readonly Tensor[], grads: Map<Tensor, Tensor>): Map<ArrayBufferLike, number> {
+  const users = new Map<ArrayBufferLike, number>();
+  const count = (t: Tensor, weight: number): void => {
+    users.set(t.data.buffer, (users.get(t.data.buffer) ?? 0) + weight);
+  };
+  for (const g of grads.values()) count(g, 1);
+  count(seed, 2);
+  for (const t of order) {
+    count(t, 2);
+    for (const input of t.inputs) count(input, 2);
+  }
+  return users;
 }
 
 /** Every tensor `root` depends on through recorded ops, inputs before outputs (iterative DFS). */
@@ -191,13 +230,17 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
     throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
   }
   const retainAll = options.retainGrads ?? false;
-  const grads = computeGrads(root, seedGradient(root, gradient), retainAll);
+  const seed = seedGradient(root, gradient);
+  const { grads, order } = computeGrads(root, seed, retainAll);
   noGrad(() => {
+    const fresh: [Tensor, Tensor][] = [];
     for (const [t, g] of grads) {
       if (t.node && !t.retainsGrad && !retainAll) continue;
-      // A leaf's .grad is its own copy: the same gradient tensor may flow to several inputs.
-      t.grad = t.grad ? t.grad.add(g) : g.clone();
+      if (t.grad) t.grad = t.grad.add(g);
+      else fresh.push([t, g]);
     }
+    // A .grad is its own storage: the same gradient tensor may flow to several inputs.
+    for (const [t, g] of ownedGradients(fresh, seed, order, grads)) t.grad = g;
   });
 }
 
@@ -217,9 +260,12 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
     if (value.size !== 1) {
       throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
     }
-    const grads = value.requiresGrad ? computeGrads(value, Tensor.full(value.shape, 1, value.dtype)) : new Map<Tensor, Tensor>();
-    // Copies: the caller keeps these, and they must not keep scratch slabs alive.
-    return { value, grads: params.map((p) => grads.get(p)?.clone() ?? Tensor.zeros(p.shape, p.dtype)) };
+    if (!value.requiresGrad) return { value, grads: params.map((p) => Tensor.zeros(p.shape, p.dtype)) };
+    const seed = Tensor.full(value.shape, 1, value.dtype);
+    const { grads, order } = computeGrads(value, seed);
+    // The caller keeps these: each owns its storage and keeps no scratch slab alive.
+    const owned = ownedGradients(params.flatMap((p) => { const g = grads.get(p); return g ? [[p, g] as [Tensor, Tensor]] : []; }), seed, order, grads);
+    return { value, grads: params.map((p) => owned.get(p) ?? Tensor.zeros(p.shape, p.dtype)) };
   } finally {
     params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });
   }
