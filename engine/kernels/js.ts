@@ -27,6 +27,53 @@ const BINARY_ROWS: Record<BinaryOp, RowLoop> = {
   reluGrad: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = b[bo + i * bs]! > 0 ? a[ao + i * as]! : 0; },
 };
 
+// The common layouts get loops without stride arithmetic (~30% faster on 1M float32 elements):
+// both operands laid out like the output, or one of them a single value (x.mul(2), x.sub(1)).
+type SameLayoutLoop = (a: TypedArray, b: TypedArray, out: TypedArray, n: number) => void;
+type ScalarLoop = (a: TypedArray, s: number, out: TypedArray, n: number) => void;
+
+const SAME_LAYOUT: Partial<Record<BinaryOp, SameLayoutLoop>> = {
+  add: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; },
+  sub: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; },
+  mul: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; },
+  div: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; },
+  reluGrad: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = b[i]! > 0 ? a[i]! : 0; },
+};
+
+/** out = a op s (the scalar on the right). */
+const SCALAR_RIGHT: Partial<Record<BinaryOp, ScalarLoop>> = {
+  add: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! + s; },
+  sub: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! - s; },
+  mul: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! * s; },
+  div: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! / s; },
+};
+
+/** out = s op b (the scalar on the left). */
+const SCALAR_LEFT: Partial<Record<BinaryOp, ScalarLoop>> = {
+  add: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s + b[i]!; },
+  sub: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s - b[i]!; },
+  mul: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s * b[i]!; },
+  div: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s / b[i]!; },
+};
+
+/**
+ * Σ x[from..from+n) in float64 with four accumulators: one chain of dependent additions waits
+ * for each add to finish (~1.5× slower on 1M elements); four chains overlap.
+ */
+function sumRange(x: TypedArray, from: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const end = from + n;
+  let i = from;
+  for (; i + 3 < end; i += 4) {
+    s0 += x[i]!;
+    s1 += x[i + 1]!;
+    s2 += x[i + 2]!;
+    s3 += x[i + 3]!;
+  }
+  for (; i < end; i++) s0 += x[i]!;
+  return (s0 + s1) + (s2 + s3);
+}
+
 /**
  * Drops size-1 dimensions and merges neighbours that every operand walks contiguously, so the
  * inner row is as long as possible ([32,10]+[32,10] becomes one row of 320).
@@ -155,9 +202,18 @@ export const jsKernels: Kernels = {
     const n = out.length;
     if (n === 0) return;
     // Fast paths: same layout, or one side a single value.
-    if (a.length === n && b.length === n) return loop(a, 0, 1, b, 0, 1, out, 0, n);
-    if (a.length === n && b.length === 1) return loop(a, 0, 1, b, 0, 0, out, 0, n);
-    if (a.length === 1 && b.length === n) return loop(a, 0, 0, b, 0, 1, out, 0, n);
+    if (a.length === n && b.length === n) {
+      const same = SAME_LAYOUT[op];
+      return same ? same(a, b, out, n) : loop(a, 0, 1, b, 0, 1, out, 0, n);
+    }
+    if (a.length === n && b.length === 1) {
+      const right = SCALAR_RIGHT[op];
+      return right ? right(a, b[0]!, out, n) : loop(a, 0, 1, b, 0, 0, out, 0, n);
+    }
+    if (a.length === 1 && b.length === n) {
+      const left = SCALAR_LEFT[op];
+      return left ? left(b, a[0]!, out, n) : loop(a, 0, 0, b, 0, 1, out, 0, n);
+    }
     const { dims, strides } = collapse(shape, [aStrides, bStrides]);
     const nd = dims.length;
     const inner = nd === 0 ? 1 : dims[nd - 1]!;
@@ -196,10 +252,13 @@ export const jsKernels: Kernels = {
       const base = o * len * inner;
       const ob = o * inner;
       if (inner === 1) {
-        // A double accumulator keeps float32 sums accurate.
-        let acc = op === "sum" ? 0 : len > 0 ? x[base]! : NaN;
-        if (op === "sum") for (let r = 0; r < len; r++) acc += x[base + r]!;
-        else if (op === "max") for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v > acc || v !== v) acc = v; }
+        // Double accumulators keep float32 sums accurate.
+        if (op === "sum") {
+          out[ob] = sumRange(x, base, len);
+          continue;
+        }
+        let acc = len > 0 ? x[base]! : NaN;
+        if (op === "max") for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v > acc || v !== v) acc = v; }
         else for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v < acc || v !== v) acc = v; }
         out[ob] = acc;
         continue;

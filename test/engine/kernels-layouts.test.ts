@@ -1,0 +1,52 @@
+// The elementwise fast paths (both operands laid out like the output, or one a single value) and
+// the row sum's split accumulators, against per-element formulas, on odd sizes on both sides of
+// the WebAssembly threshold. Float32 outputs must match the formula rounded once to float32.
+import { describe, expect, test } from "vitest";
+import { jsKernels, simdKernels, type BinaryOp } from "../../engine/kernels/index.js";
+import { RandomGenerator } from "../../engine/random.js";
+
+const gen = new RandomGenerator(7);
+const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.uniform(-2, 2));
+
+const FORMULAS: Partial<Record<BinaryOp, (x: number, y: number) => number>> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+  reluGrad: (x, y) => (y > 0 ? x : 0),
+  maximum: (x, y) => Math.max(x, y),
+  lt: (x, y) => (x < y ? 1 : 0),
+};
+
+const SIZES = [1, 3, 7, 1001, 5003];
+
+describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: elementwise layouts", (_name, K) => {
+  for (const [op, f] of Object.entries(FORMULAS) as [BinaryOp, (x: number, y: number) => number][]) {
+    test.each(SIZES)(`${op}: same layout, scalar right, scalar left (n = %i)`, (n) => {
+      const a = randomF32(n);
+      const b = randomF32(n);
+      const s = Float32Array.of(gen.uniform(0.5, 2));
+      const cases: [Float32Array, Float32Array, (i: number) => number][] = [
+        [a, b, (i) => f(a[i]!, b[i]!)],
+        [a, s, (i) => f(a[i]!, s[0]!)],
+        [s, b, (i) => f(s[0]!, b[i]!)],
+      ];
+      for (const [x, y, expected] of cases) {
+        const out = new Float32Array(n).fill(NaN);
+        K.binary(op, x, x.length === 1 ? [0] : [1], y, y.length === 1 ? [0] : [1], out, [n]);
+        for (let i = 0; i < n; i++) expect(out[i], `${op} [${i}]`).toBe(Math.fround(expected(i)));
+      }
+    });
+  }
+
+  test.each([0, 1, 3, 5, 1001, 5003])("row sums of [3, %i] equal a float64 sum rounded once", (len) => {
+    const x = randomF32(3 * len);
+    const out = new Float32Array(3);
+    K.reduce("sum", x, 3, len, 1, out);
+    for (let o = 0; o < 3; o++) {
+      let exact = 0;
+      for (let r = 0; r < len; r++) exact += x[o * len + r]!;
+      expect(Math.abs(out[o]! - exact)).toBeLessThanOrEqual(Math.abs(Math.fround(exact) - exact) + 1e-12 * len);
+    }
+  });
+});
