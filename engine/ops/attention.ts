@@ -11,6 +11,7 @@ import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { expF32 } from "./fast-exp.js";
 import { floatOf, promote } from "./operand.js";
 
 type FloatArray = Float32Array | Float64Array;
@@ -52,6 +53,7 @@ function scatter(src: FloatArray, dst: TypedArray, start: number, rowStride: num
  * j ≤ i + tk − tq; the rest get weight 0 (a row that sees no key is NaN, as softmax of all −∞).
  */
 function maskedSoftmax(p: FloatArray, at: number, tq: number, tk: number, scale: number, causal: boolean): void {
+  const precise = p instanceof Float64Array; // float32 weights use the inlined expF32
   for (let i = 0; i < tq; i++) {
     const row = at + i * tk;
     const seen = causal ? Math.min(tk, Math.max(0, i + tk - tq + 1)) : tk;
@@ -59,7 +61,12 @@ function maskedSoftmax(p: FloatArray, at: number, tq: number, tk: number, scale:
     let max = -Infinity;
     for (let j = 0; j < seen; j++) { const v = p[row + j]!; if (v > max || v !== v) max = v; }
     let sum = 0;
-    for (let j = 0; j < seen; j++) { const e = Math.exp((p[row + j]! - max) * scale); p[row + j] = e; sum += e; }
+    for (let j = 0; j < seen; j++) {
+      const z = (p[row + j]! - max) * scale;
+      const e = precise ? Math.exp(z) : expF32(z);
+      p[row + j] = e;
+      sum += e;
+    }
     const inv = 1 / sum;
     for (let j = 0; j < seen; j++) p[row + j] = p[row + j]! * inv;
     p.fill(0, row + seen, row + tk);

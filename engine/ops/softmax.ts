@@ -3,10 +3,11 @@
 //   logSoftmax y:  dx = g − eʸ · Σ g
 // Composed of primitives (max, sub, exp, sum, div and their backwards) they took about a dozen
 // full passes and fresh tensors; attention runs softmax over every score. The row maximum is
-// subtracted first so exp never overflows: softmax(x) = softmax(x − c).
+// subtracted first so exp never overflows: softmax(x) = softmax(x − c). float32 uses expF32.
 import { apply, type Primitive } from "../autograd.js";
 import { normalizeAxis } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { expF32 } from "./fast-exp.js";
 import { floatOf } from "./operand.js";
 
 type Data = ArrayLike<number> & { [i: number]: number };
@@ -23,12 +24,17 @@ function forwardLine(x: ArrayLike<number>, out: Data, start: number, step: numbe
   let max = -Infinity;
   for (let i = 0, at = start; i < len; i++, at += step) { const v = x[at]!; if (v > max || v !== v) max = v; }
   let sum = 0;
+  const precise = out instanceof Float64Array;
   if (log) {
-    for (let i = 0, at = start; i < len; i++, at += step) sum += Math.exp(x[at]! - max);
+    for (let i = 0, at = start; i < len; i++, at += step) sum += precise ? Math.exp(x[at]! - max) : expF32(x[at]! - max);
     const shift = max + Math.log(sum);
     for (let i = 0, at = start; i < len; i++, at += step) out[at] = x[at]! - shift;
   } else {
-    for (let i = 0, at = start; i < len; i++, at += step) { const e = Math.exp(x[at]! - max); out[at] = e; sum += e; }
+    for (let i = 0, at = start; i < len; i++, at += step) {
+      const e = precise ? Math.exp(x[at]! - max) : expF32(x[at]! - max);
+      out[at] = e;
+      sum += e;
+    }
     const scale = 1 / sum;
     for (let i = 0, at = start; i < len; i++, at += step) out[at] = out[at]! * scale;
   }

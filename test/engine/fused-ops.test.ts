@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { causalMask } from "../../engine/nn/attention.js";
 import { jsKernels } from "../../engine/kernels/index.js";
+import { expF32 } from "../../engine/ops/fast-exp.js";
 import { gelu, grad, layerNorm, logSoftmax, manualSeed, multiHeadAttention, nn, noGrad, randn, softmax, Tensor, tensor } from "../../engine/index.js";
 
 /** |a − b| ≤ tol · max(1, |b|) elementwise (NaN only where the reference is NaN). */
@@ -32,6 +33,25 @@ function expectSameFunction(fused: (...xs: Tensor[]) => Tensor, composed: (...xs
   expectClose(fv, cv, tol);
   fg.forEach((g, i) => expectClose(g, cg[i]!, tol));
 }
+
+describe("expF32: eˣ inlined for float32 loops", () => {
+  test("within 1e-8 of Math.exp from −100 to 88 (float32's range), k boundaries included", () => {
+    let worst = 0;
+    for (let i = -100_000; i <= 88_000; i++) {
+      for (const x of [i / 1000, (i + 0.5) * Math.LN2 / 1000]) {
+        const e = Math.exp(x);
+        worst = Math.max(worst, Math.abs(expF32(x) - e) / e);
+      }
+    }
+    expect(worst).toBeLessThan(1e-8);
+  });
+
+  test("the edges: underflow, overflow once stored as float32, NaN", () => {
+    const f32 = (x: number): number => Math.fround(expF32(x));
+    expect([f32(-Infinity), f32(-1000), f32(Infinity), f32(1000), f32(0)]).toEqual([0, 0, Infinity, Infinity, 1]);
+    expect(expF32(NaN)).toBeNaN();
+  });
+});
 
 describe("gelu: one pass for the value and its derivative", () => {
   test.each([[[1]], [[7]], [[3, 333]]])("equals the plain kernels' gelu and gelu′ on %j, both forms", (shape) => {
