@@ -219,6 +219,12 @@ export const jsKernels: Kernels = {
     const inner = nd === 0 ? 1 : dims[nd - 1]!;
     const sa = nd === 0 ? 0 : strides[0]![nd - 1]!;
     const sb = nd === 0 ? 0 : strides[1]![nd - 1]!;
+    if (nd === 2) {
+      // Rows of a matrix, e.g. a bias row added to every row of a batch: no row walker needed.
+      const ra = strides[0]![0]!, rb = strides[1]![0]!;
+      for (let r = 0; r < dims[0]!; r++) loop(a, r * ra, sa, b, r * rb, sb, out, r * inner, inner);
+      return;
+    }
     forEachRow(dims, strides, (o, r) => loop(a, o[0]!, sa, b, o[1]!, sb, out, r * inner, inner));
   },
 
