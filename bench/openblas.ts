@@ -1,11 +1,18 @@
 // Our matmul as a percentage of OpenBLAS on one thread (NumPy float32, OPENBLAS_NUM_THREADS=1),
-// measured in this run: a Python child times its blocks between ours, round by round. Skipped
-// (an empty table saying why) where Python, NumPy or an OpenBLAS-backed NumPy is missing.
+// measured in this run, for our kernel on one thread and on every core (the pool): a Python child
+// times its blocks between ours, round by round. The title names the BLAS library NumPy actually
+// loaded (Debian's NumPy runs on whichever libblas.so.3 is selected: the reference BLAS unless
+// libopenblas0 is installed; without switching the system's BLAS, run the bench with
+// LD_LIBRARY_PATH naming the openblas-pthread directory of an unpacked libopenblas0-pthread
+// package: the Python child inherits it). Skipped (an empty table saying why) where Python or
+// NumPy is missing.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { BenchRow, BenchTable } from "./engine.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
+import { matmulPool } from "../engine/kernels/pool.js";
+import { wasmMatmul } from "../engine/kernels/simd.js";
 
 const SIZES = [256, 512, 1024];
 const ROUNDS = 5;
@@ -15,7 +22,9 @@ const TIMER = `
 import sys, time
 import numpy as np
 rng = np.random.default_rng(0)
-print("ready", flush=True)
+np.ones((64, 64), dtype=np.float32) @ np.ones((64, 64), dtype=np.float32)
+blas = sorted({l.split()[-1].split("/")[-1] for l in open("/proc/self/maps") if "blas" in l})
+print("ready", " ".join(blas) or "unknown", flush=True)
 for line in sys.stdin:
     n, ta, tb, reps = (int(v) for v in line.split())
     a = rng.standard_normal((n, n), dtype=np.float32)
@@ -28,7 +37,12 @@ for line in sys.stdin:
     print((time.perf_counter() - t) / reps, flush=True)
 `;
 
-interface Timer { time(n: number, transA: boolean, transB: boolean, reps: number): Promise<number>; close(): void }
+interface Timer {
+  /** The BLAS shared objects NumPy mapped (e.g. "libopenblas.so.0", or "libblas.so.3" for the reference BLAS). */
+  blas: string;
+  time(n: number, transA: boolean, transB: boolean, reps: number): Promise<number>;
+  close(): void;
+}
 
 async function startTimer(): Promise<Timer | string> {
   const child = spawn("/usr/bin/python3", ["-c", TIMER], {
@@ -43,12 +57,16 @@ async function startTimer(): Promise<Timer | string> {
     if (r.done) throw new Error(stderr.trim().split("\n").pop() ?? "python exited");
     return r.value;
   };
+  let blas: string;
   try {
-    if ((await next()) !== "ready") return "the Python timer did not start";
+    const [word, ...libraries] = (await next()).split(" ");
+    if (word !== "ready") return "the Python timer did not start";
+    blas = libraries.join(" ");
   } catch (error) {
     return `Python/NumPy unavailable (${(error as Error).message})`;
   }
   return {
+    blas,
     async time(n, transA, transB, reps) {
       child.stdin.write(`${n} ${+transA} ${+transB} ${reps}\n`);
       return Number(await next());
@@ -59,9 +77,12 @@ async function startTimer(): Promise<Timer | string> {
 
 /** Runs the OpenBLAS comparison. */
 export async function bench(): Promise<BenchTable> {
-  const title = `matmul vs OpenBLAS (NumPy, 1 thread); tsgrad kernels: ${kernels.name}`;
+  const pool = matmulPool();
+  const threads = pool && (await pool.whenReady()) ? pool.threads : 1;
+  const title = `matmul vs NumPy's BLAS on 1 thread; tsgrad kernels: ${kernels.name}, on 1 and ${threads} threads`;
   const timer = await startTimer();
-  if (typeof timer === "string") return { title: `${title}: skipped, ${timer}`, referenceName: "OpenBLAS", rows: [] };
+  if (typeof timer === "string") return { title: `${title}: skipped, ${timer}`, referenceName: "NumPy BLAS", rows: [] };
+  const blasName = timer.blas.includes("openblas") ? "OpenBLAS" : `NumPy's BLAS (${timer.blas}, not OpenBLAS)`;
   const rows: BenchRow[] = [];
   for (const n of SIZES) {
     const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
@@ -69,21 +90,30 @@ export async function bench(): Promise<BenchTable> {
     const out = new Float32Array(n * n);
     const reps = Math.max(1, Math.round(2e8 / n ** 3));
     for (const [label, transA, transB] of [["AB", false, false], ["AᵀB", true, false], ["ABᵀ", false, true]] as const) {
-      const ours: number[] = [];
+      const ours: Record<"one" | "all", number[]> = { one: [], all: [] };
       const theirs: number[] = [];
-      kernels.matmul(a, 0, b, 0, out, 0, n, n, n, transA, transB);
+      const contestants = {
+        one: () => { wasmMatmul(a, 0, b, 0, out, 0, n, n, n, transA, transB); },
+        all: () => kernels.matmul(a, 0, b, 0, out, 0, n, n, n, transA, transB),
+      };
+      contestants.one();
+      contestants.all();
       for (let r = 0; r < ROUNDS; r++) {
-        const start = process.hrtime.bigint();
-        for (let i = 0; i < reps; i++) kernels.matmul(a, 0, b, 0, out, 0, n, n, n, transA, transB);
-        ours.push(Number(process.hrtime.bigint() - start) / 1e9 / reps);
+        for (const [name, run] of Object.entries(contestants) as ["one" | "all", () => void][]) {
+          const start = process.hrtime.bigint();
+          for (let i = 0; i < reps; i++) run();
+          ours[name].push(Number(process.hrtime.bigint() - start) / 1e9 / reps);
+        }
         theirs.push(await timer.time(n, transA, transB, reps));
       }
       const gflops = (s: number): number => (2 * n ** 3) / s / 1e9;
-      const o = gflops(median(ours));
+      const one = gflops(median(ours.one));
+      const all = gflops(median(ours.all));
       const t = gflops(median(theirs));
-      rows.push({ name: `matmul ${n} ${label} (ratio = share of OpenBLAS)`, unit: "GFLOPS", tsgrad: o, reference: t, ratio: o / t });
+      rows.push({ name: `matmul ${n} ${label}, ${threads} threads (1 thread: ${one.toFixed(1)} GFLOPS = ${(100 * one / t).toFixed(0)}%)`,
+        unit: "GFLOPS", tsgrad: all, reference: t, ratio: all / t });
     }
   }
   timer.close();
-  return { title, referenceName: "OpenBLAS", rows };
+  return { title: `${title} (NumPy runs ${blasName}; ratio = our share of it)`, referenceName: blasName.startsWith("OpenBLAS") ? "OpenBLAS" : "NumPy BLAS", rows };
 }
