@@ -12,7 +12,13 @@ interface ReduceArgs {
 }
 
 function resolveAxes(op: string, axis: number | number[] | undefined, ndim: number): number[] {
-  if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  // The two common forms skip the set and the sort (a per-op cost on the classroom's tiny tensors).
+  if (axis === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axis === "number") return [normalizeAxis(op, axis, ndim)];
   const list = Array.isArray(axis) ? axis : [axis];
   const axes = [...new Set(list.map((a) => normalizeAxis(op, a, ndim)))];
   return axes.sort((a, b) => a - b);
