@@ -1,6 +1,7 @@
 // add sub mul div pow maximum minimum: broadcasting binary primitives, each forward beside
 // its backward. Gradients come back in the broadcast shape; autograd reduces them centrally.
 import { apply, type Primitive } from "../autograd.js";
+import { kernels, type DType } from "../kernels/index.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 import { where } from "./compare.js";
 import { binaryRaw, floatOf, operands, promote, unaryRaw } from "./operand.js";
@@ -38,11 +39,21 @@ const Pow: Primitive<null> = {
     return b!.size === 1 && b!.ndim <= a!.ndim ? unaryRaw("powScalar", a!, dtype, b!.data[0]!) : binaryRaw("pow", a!, b!, dtype);
   },
   backward: (g, [a, b], out) => [
-    a!.requiresGrad ? g.mul(b!).mul(a!.pow(b!.sub(1))) : null,
+    a!.requiresGrad ? g.mul(powDerivative(a!, b!, out.dtype)) : null,
     // d(aᵇ)/db = aᵇ·ln a, taken as 0 where a ≤ 0 (ln undefined; PyTorch does the same at 0).
     b!.requiresGrad ? g.mul(where(a!.gt(0), out.mul(a!.log()), 0)) : null,
   ],
 };
+
+/** d(aᵇ)/da = b·aᵇ⁻¹; for a single exponent (x.pow(2)) one or two passes over a, not four ops. */
+function powDerivative(a: Tensor, b: Tensor, dtype: DType): Tensor {
+  if (b.size !== 1) return b.mul(a.pow(b.sub(1)));
+  const e = b.data[0]!;
+  if (e === 2) return unaryRaw("affine", a, dtype, 2, 0);
+  const d = unaryRaw("powScalar", a, dtype, e - 1);
+  kernels.unary("affine", d.data, d.data, e, 0); // d is fresh: scaled in place
+  return d;
+}
 
 // Ties send half the gradient to each side (PyTorch's convention).
 function winnerShare(winning: Tensor, tie: Tensor): Tensor {

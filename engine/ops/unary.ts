@@ -16,7 +16,7 @@ function kernel(op: UnaryOp, float: boolean) {
 
 const Neg: Primitive<null> = { name: "neg", forward: ([x]) => unaryRaw("neg", x!), backward: (g) => [g.neg()] };
 const Abs = elementwise("abs", kernel("abs", false), (x) => unaryRaw("sign", x)); // d|x| = sign(x), 0 at 0
-const Square = elementwise("square", kernel("square", false), (x) => x.mul(2));
+const Square = elementwise("square", kernel("square", false), (x) => unaryRaw("affine", x, x.dtype, 2, 0)); // 2x
 const Sqrt = elementwise("sqrt", kernel("sqrt", true), (_x, out) => unaryRaw("reciprocal", out.mul(2))); // 1/(2√x)
 const Exp = elementwise("exp", kernel("exp", true), (_x, out) => out);
 const Log = elementwise("log", kernel("log", true), (x) => unaryRaw("reciprocal", x, floatOf(x.dtype)));
