@@ -21,7 +21,7 @@
 // Small products never come here (the wake-up and the slower copies into shared memory would
 // cost more than the other cores save): see POOL_MIN_WORK.
 import type { MessagePort, Worker } from "node:worker_threads";
-import { AREA_INTS, JOB, POOL_WORKER_SOURCE, SLOT, STATE, type MemoryMessage, type PoolWorkerData } from "./pool-worker.js";
+import { AREA_INTS, JOB, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE, type MemoryMessage, type PoolWorkerData } from "./pool-worker.js";
 import { SIMD_KERNELS_SHARED_BASE64 } from "./simd-binary.js";
 
 // The slice of the WebAssembly JS API used here (this project's lib setting declares none of it).
@@ -126,7 +126,7 @@ export class MatmulPool {
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;
       const { port1, port2 } = new threadsModule.MessageChannel();
-      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE };
+      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS };
       const worker = new threadsModule.Worker(options.workerSource ?? POOL_WORKER_SOURCE, {
         eval: true, workerData: data, transferList: [port2], name: `tsgrad matmul ${i + 1}`,
       });
@@ -270,7 +270,9 @@ export class MatmulPool {
     Atomics.store(c, JOB.next, NO_MORE_BLOCKS);
     if (Atomics.compareExchange(c, JOB.packed, 0, -1) === 0) Atomics.notify(c, JOB.packed);
     const limit = this.graceMs + this.pendingFlops / 1e6; // at 1 GFLOPS = 1e6 flops/ms
-    const deadline = performance.now() + limit;
+    const now = performance.now();
+    const deadline = now + limit;
+    const spinUntil = now + SPIN_MS; // a worker holds one block at most: often done within µs
     for (let i = 0; i < this.workers.length; i++) {
       const at = this.workers[i]!.slot + SLOT.state;
       for (;;) {
@@ -286,7 +288,7 @@ export class MatmulPool {
           this.fail(`worker ${i + 1} did not finish its rows within ${Math.round(limit)} ms`);
           return false;
         }
-        if (state !== STATE.job) Atomics.wait(c, at, state, left);
+        if (state !== STATE.job && performance.now() > spinUntil) Atomics.wait(c, at, state, left);
       }
     }
     return true;
@@ -388,4 +390,9 @@ export function matmulPool(): MatmulPool | null {
     onFailure: (reason) => process.emitWarning(`matrix products continue on one thread: ${reason}`, { code: "TSGRAD_MATMUL_POOL" }),
   });
   return enginePool;
+}
+
+/** Threads the engine's pool splits a product over right now: 1 until it is started and ready. */
+export function poolThreadsReady(): number {
+  return enginePool && enginePool.status === "ready" ? enginePool.threads : 1;
 }

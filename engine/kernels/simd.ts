@@ -9,7 +9,7 @@
 // every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
 // `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { jsKernels } from "./js.js";
-import { POOL_MIN_WORK, matmulPool } from "./pool.js";
+import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
 import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
@@ -182,7 +182,10 @@ function rowSumsInModule(x: Float32Array, outer: number, len: number, out: Typed
 export const simdKernels: Kernels = {
   ...jsKernels,
   name: "wasm",
-  matmulBlockWork: 1 << 28, // ~10 ms at 30–45 GFLOPS
+  /** ~10 ms of work: 2^28 multiply-adds at ~45 GFLOPS on one thread, twice that on a ready pool. */
+  get matmulBlockWork(): number {
+    return (1 << 28) * poolThreadsReady();
+  },
 
   matmul(a: TypedArray, ao, b: TypedArray, bo, out: TypedArray, oo, m, k, n, transA, transB): void {
     const work = m * k * n;

@@ -136,6 +136,21 @@ function packPanelsA(a: usize, aRow: i32, aK: i32, ic: i32, mc: i32, pc: i32, kc
       }
       continue;
     }
+    if (rows == MR && aK == 1) {
+      // A stored m×k: each row is a contiguous run of depths; 4×4 transposes, four depths at a time.
+      const row0 = a + (<usize>(ic + ir) * aRow + <usize>pc) * 4;
+      const step = <usize>aRow * 4;
+      const vecEnd = kc & ~3;
+      for (let p = 0; p < vecEnd; p += 4) {
+        const at = <usize>p * 4;
+        transpose4Store(v128.load(row0 + at), v128.load(row0 + step + at), v128.load(row0 + 2 * step + at),
+          v128.load(row0 + 3 * step + at), panel + <usize>p * 16, 16);
+      }
+      for (let p = vecEnd; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<f32>(panel + <usize>(p * MR + r) * 4, load<f32>(row0 + <usize>r * step + <usize>p * 4));
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       if (r < rows) {
         let src = a + (<usize>(ic + ir + r) * aRow + <usize>pc * aK) * 4;
@@ -168,6 +183,24 @@ function packPanelsB(b: usize, bK: i32, bCol: i32, pc: i32, kc: i32, jc: i32, nc
       }
       continue;
     }
+    if (cols == NR && bK == 1) {
+      // Bᵀ stored: each column of B is a contiguous run of depths; two 4×4 transposes per four depths.
+      const col0 = b + (<usize>pc + <usize>(jc + jr) * bCol) * 4;
+      const step = <usize>bCol * 4;
+      const vecEnd = kc & ~3;
+      for (let p = 0; p < vecEnd; p += 4) {
+        const at = <usize>p * 4;
+        const out = panel + <usize>p * 32;
+        transpose4Store(v128.load(col0 + at), v128.load(col0 + step + at), v128.load(col0 + 2 * step + at),
+          v128.load(col0 + 3 * step + at), out, 32);
+        transpose4Store(v128.load(col0 + 4 * step + at), v128.load(col0 + 5 * step + at),
+          v128.load(col0 + 6 * step + at), v128.load(col0 + 7 * step + at), out + 16, 32);
+      }
+      for (let p = vecEnd; p < kc; p++) {
+        for (let j = 0; j < NR; j++) store<f32>(panel + <usize>(p * NR + j) * 4, load<f32>(col0 + <usize>j * step + <usize>p * 4));
+      }
+      continue;
+    }
     for (let j = 0; j < NR; j++) {
       if (j < cols) {
         // Bᵀ stored: one column of B is a contiguous run of depths.
@@ -182,6 +215,23 @@ function packPanelsB(b: usize, bK: i32, bCol: i32, pc: i32, kc: i32, jc: i32, nc
       }
     }
   }
+}
+
+/**
+ * Stores the transpose of the 4×4 block whose rows are r0..r3: column q goes to dst + q·stride
+ * (so four runs that were rows of A, or columns of Bᵀ, become four depths of a packed panel).
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
+  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(dst + stride, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(dst + 2 * stride, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(dst + 3 * stride, v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
 /** C[0..4][0..8] (row stride `ldc` bytes) = (or +=) packed A panel · packed B panel over `kc`. */
