@@ -4,10 +4,25 @@ import type { UnaryOp } from "../kernels/index.js";
 import type { Tensor } from "../tensor.js";
 import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
 
-/** A unary primitive whose backward multiplies the incoming gradient by a local derivative. */
+/**
+ * A unary primitive whose backward multiplies the incoming gradient by a local derivative.
+ * `derivative` returns a fresh tensor, or `out` itself (exp): a fresh one takes the product in
+ * place, saving an allocation the size of x per backward step.
+ */
 function elementwise<Args>(name: string, forward: (x: Tensor, args: Args) => Tensor,
   derivative: (x: Tensor, out: Tensor, args: Args) => Tensor): Primitive<Args> {
-  return { name, forward: ([x], args) => forward(x!, args), backward: (g, [x], out, args) => [g.mul(derivative(x!, out, args))] };
+  return {
+    name,
+    forward: ([x], args) => forward(x!, args),
+    backward: (g, [x], out, args) => {
+      const d = derivative(x!, out, args);
+      if (d === out || d === x || d.dtype !== g.dtype || d.size !== g.size) return [g.mul(d)];
+      const dd = d.data;
+      const gd = g.data;
+      for (let i = 0; i < dd.length; i++) dd[i] = gd[i]! * dd[i]!;
+      return [d];
+    },
+  };
 }
 
 function kernel(op: UnaryOp, float: boolean) {

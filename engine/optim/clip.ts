@@ -13,6 +13,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   let total = 0;
   if (normType === Infinity) {
     for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]!));
+  } else if (normType === 2) {
+    for (const g of grads) for (let i = 0; i < g.length; i++) total += g[i]! * g[i]!; // no Math.pow per element
+    total = Math.sqrt(total);
   } else {
     for (const g of grads) for (let i = 0; i < g.length; i++) total += Math.abs(g[i]!) ** normType;
     total = total ** (1 / normType);
