@@ -381,8 +381,8 @@ let enginePool: MatmulPool | null | undefined;
  */
 export function matmulPool(): MatmulPool | null {
   if (enginePool !== undefined) return enginePool;
+  const threads = configuredThreads(); // throws on a malformed TSGRAD_THREADS, at every large product
   enginePool = null;
-  const threads = configuredThreads();
   const threadsModule = typeof process === "object" ? process.getBuiltinModule?.("node:worker_threads") : undefined;
   if (threads < 2 || !threadsModule || typeof SharedArrayBuffer !== "function") return null;
   enginePool = new MatmulPool(threadsModule, {

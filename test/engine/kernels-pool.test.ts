@@ -2,7 +2,7 @@
 // TypeScript kernel within float32 rounding; a job left behind by an unwound caller, a worker
 // that throws and a worker that dies are survived; small products stay on the calling thread.
 import { afterAll, describe, expect, test } from "vitest";
-import { MatmulPool, POOL_KEEP_MEMORY_BYTES, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/pool.js";
+import { MAX_THREADS, MatmulPool, POOL_KEEP_MEMORY_BYTES, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/pool.js";
 import { STATE } from "../../engine/kernels/pool-worker.js";
 import { hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
 import { jsKernels } from "../../engine/kernels/index.js";
@@ -155,6 +155,26 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
   });
 });
 
+test("TSGRAD_THREADS sets the threads per product (1: no workers), capped; anything but a whole number ≥ 1 is an error", () => {
+  const saved = process.env.TSGRAD_THREADS;
+  try {
+    const cores = process.getBuiltinModule("node:os").availableParallelism();
+    delete process.env.TSGRAD_THREADS;
+    expect(configuredThreads()).toBe(Math.min(cores, MAX_THREADS));
+    for (const [value, threads] of [["1", 1], ["3", 3], [String(MAX_THREADS + 5), MAX_THREADS]] as const) {
+      process.env.TSGRAD_THREADS = value;
+      expect(configuredThreads()).toBe(threads);
+    }
+    for (const bad of ["0", "-2", "1.5", "two"]) {
+      process.env.TSGRAD_THREADS = bad;
+      expect(() => configuredThreads()).toThrow(`TSGRAD_THREADS must be a whole number ≥ 1 (1 = no worker threads), got "${bad}"`);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.TSGRAD_THREADS;
+    else process.env.TSGRAD_THREADS = saved;
+  }
+});
+
 describe.runIf(hasWasmSimd() && configuredThreads() > 1)("the engine's pool", () => {
   test("takes float32 products from POOL_MIN_WORK multiply-adds on, and no smaller ones", async () => {
     const pool = matmulPool()!;
@@ -172,4 +192,12 @@ describe.runIf(hasWasmSimd() && configuredThreads() > 1)("the engine's pool", ()
     expect(pool.productsRun).toBe(before + 1);
     expectSameProduct(a, 0, a, 0, out, 0, side, side, side, true, true);
   });
+});
+
+test.runIf(configuredThreads() === 1)("with one thread configured (TSGRAD_THREADS=1 or one core) the engine starts no pool", () => {
+  expect(matmulPool()).toBeNull();
+  const a = randomF32(200 * 200);
+  const out = new Float32Array(200 * 200);
+  simdKernels.matmul(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
+  expectSameProduct(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
 });
