@@ -6,7 +6,7 @@ import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, isScratch, leaveScratch } from "./storage.js";
-import { Tensor, type TensorLike } from "./tensor.js";
+import { Tensor, type TensorLike, type TypedArray } from "./tensor.js";
 
 /** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
 export interface Primitive<Args> {
@@ -16,8 +16,10 @@ export interface Primitive<Args> {
   /**
    * Given d(loss)/d(out), returns d(loss)/d(input) per input (null where none is needed). The
    * returned gradients may have the broadcast output's shape: `reduceBroadcastGrad` fixes them.
+   * When `ownsGrad` is true nothing else views `grad`'s storage and it is dropped after this
+   * call, so an elementwise backward may write its result into it and return it.
    */
-  backward(grad: Tensor, inputs: readonly Tensor[], out: Tensor, args: Args): (Tensor | null)[];
+  backward(grad: Tensor, inputs: readonly Tensor[], out: Tensor, args: Args, ownsGrad: boolean): (Tensor | null)[];
 }
 
 /** What a non-leaf tensor remembers about how it was made. */
@@ -101,10 +103,11 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
  * Gradients of `root` with respect to every tensor in its graph that requires one, seeded with
  * `seed` (d root / d root). Non-leaf gradients are dropped once used unless `retainGrad()` was called.
  */
-function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: Map<Tensor, Tensor>; order: Tensor[] } {
+function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: Map<Tensor, Tensor>; storage: GradientStorage } {
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
+  const storage = new GradientStorage(seed, order, grads);
   // Backward ops are not recorded, and their results are scratch (dropped once used).
   const wasEnabled = gradEnabled;
   gradEnabled = false;
@@ -116,8 +119,9 @@ function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: M
       const node = t.node;
       const g = grads.get(t);
       if (!node || !g) continue;
-      const inputGrads = node.primitive.backward(g, t.inputs, t, node.args);
-      if (!t.retainsGrad && !retainAll) grads.delete(t);
+      const kept = t.retainsGrad || retainAll;
+      const inputGrads = node.primitive.backward(g, t.inputs, t, node.args, !kept && storage.sole(g));
+      if (!kept) grads.delete(t);
       for (let j = 0; j < t.inputs.length; j++) {
         const input = t.inputs[j]!;
         let gi = inputGrads[j];
@@ -125,53 +129,65 @@ function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: M
         gi = reduceBroadcastGrad(gi, input.shape);
         if (gi.dtype !== input.dtype) gi = gi.to(input.dtype);
         const previous = grads.get(input);
-        grads.set(input, previous ? previous.add(gi) : gi);
+        if (!previous) grads.set(input, gi);
+        else if (previous.dtype === gi.dtype && storage.sole(previous)) addInto(previous.data, gi.data); // a residual's second path
+        else grads.set(input, previous.add(gi));
       }
     }
   } finally {
     leaveScratch();
     gradEnabled = wasEnabled;
   }
-  return { grads, order };
+  return { grads, storage };
 }
 
-// Gradients that outlive backward() must own their storage. A copy always does, but for a big
-// weight it is a fresh allocation and a pass over memory each step (784×256: 800 KB). Most such
-// gradients are already fresh arrays that nothing else can see — a matmul's dW — and are kept as
-// they are. Anything shared is still copied: a gradient passed through unchanged (add's, the
-// seed a caller gave), one array under two tensors (reshape), a slab (storage.ts), or storage of
-// any tensor in the graph.
-const ADOPT_MIN_BYTES = 4096; // below this a copy costs less than proving it unneeded
+/** target += addend, elementwise (same length; addend may be target itself). */
+function addInto(target: TypedArray, addend: TypedArray): void {
+  for (let i = 0; i < target.length; i++) target[i] = target[i]! + addend[i]!;
+}
 
-/** `finals`' gradients, each either itself (when provably unshared) or a copy. */
-function ownedGradients(finals: [Tensor, Tensor][], seed: Tensor, order: readonly Tensor[],
-  all: Map<Tensor, Tensor>): Map<Tensor, Tensor> {
-  const owned = new Map<Tensor, Tensor>();
-  let users: Map<ArrayBufferLike, number> | null = null;
-  for (const [t, g] of finals) {
-    if (g.data.byteLength < ADOPT_MIN_BYTES || isScratch(g.data)) {
-      owned.set(t, g.clone());
-      continue;
+// A gradient array may be overwritten (an elementwise backward writing into its incoming
+// gradient, a second path accumulated into the first) or kept as a leaf's .grad without a copy
+// only when nothing else can see it. Most big ones qualify — a matmul's dW, a ReLU's mask product
+// — and skipping their allocation and copy saves a pass over memory each step (784×256: 800 KB).
+// Anything shared does not: a gradient passed through unchanged (add's), one array under two
+// tensors (reshape), a slab (storage.ts), the seed a caller gave, or storage of any graph tensor.
+const OWN_MIN_BYTES = 4096; // below this a copy costs less than proving it unneeded
+
+/** Decides which gradient arrays of one backward pass are sole views of their storage. */
+class GradientStorage {
+  private graph: Set<ArrayBufferLike> | null = null;
+
+  constructor(private readonly seed: Tensor, private readonly order: readonly Tensor[],
+    private readonly grads: Map<Tensor, Tensor>) {}
+
+  /** True when `g`, a gradient in the map, is the only view of its (big, own) buffer. */
+  sole(g: Tensor): boolean {
+    if (g.data.byteLength < OWN_MIN_BYTES || isScratch(g.data)) return false;
+    const buffer = g.data.buffer;
+    this.graph ??= this.graphStorage();
+    if (this.graph.has(buffer)) return false;
+    let views = 0;
+    for (const other of this.grads.values()) if (other.data.buffer === buffer && ++views > 1) return false;
+    return views === 1;
+  }
+
+  /** Buffers of the seed and of every tensor of the graph (outputs and their inputs). */
+  private graphStorage(): Set<ArrayBufferLike> {
+    const buffers = new Set<ArrayBufferLike>([this.seed.data.buffer]);
+    for (const t of this.order) {
+      buffers.add(t.data.buffer);
+      for (const input of t.inputs) buffers.add(input.data.buffer);
     }
-    users ??= storageUsers(seed, order, all);
-    owned.set(t, users.get(g.data.buffer) === 1 ? g : g.clone());
+    return buffers;
   }
-  return owned;
 }
 
-/** How many tensors view each buffer: gradients, the seed, and the graph's tensors count twice. */
-function storageUsers(seed: Tensor, order: readonly Tensor[], grads: Map<Tensor, Tensor>): Map<ArrayBufferLike, number> {
-  const users = new Map<ArrayBufferLike, number>();
-  const count = (t: Tensor, weight: number): void => {
-    users.set(t.data.buffer, (users.get(t.data.buffer) ?? 0) + weight);
-  };
-  for (const g of grads.values()) count(g, 1);
-  count(seed, 2);
-  for (const t of order) {
-    count(t, 2);
-    for (const input of t.inputs) count(input, 2);
-  }
-  return users;
+/** `finals`' gradients, each either itself (when it is the sole view of its storage) or a copy. */
+function ownedGradients(finals: [Tensor, Tensor][], storage: GradientStorage): Map<Tensor, Tensor> {
+  const owned = new Map<Tensor, Tensor>();
+  for (const [t, g] of finals) owned.set(t, storage.sole(g) ? g : g.clone());
+  return owned;
 }
 
 /** Every tensor `root` depends on through recorded ops, inputs before outputs (iterative DFS). */
@@ -230,8 +246,7 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
     throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
   }
   const retainAll = options.retainGrads ?? false;
-  const seed = seedGradient(root, gradient);
-  const { grads, order } = computeGrads(root, seed, retainAll);
+  const { grads, storage } = computeGrads(root, seedGradient(root, gradient), retainAll);
   noGrad(() => {
     const fresh: [Tensor, Tensor][] = [];
     for (const [t, g] of grads) {
@@ -240,7 +255,7 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
       else fresh.push([t, g]);
     }
     // A .grad is its own storage: the same gradient tensor may flow to several inputs.
-    for (const [t, g] of ownedGradients(fresh, seed, order, grads)) t.grad = g;
+    for (const [t, g] of ownedGradients(fresh, storage)) t.grad = g;
   });
 }
 
@@ -261,10 +276,9 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
       throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
     }
     if (!value.requiresGrad) return { value, grads: params.map((p) => Tensor.zeros(p.shape, p.dtype)) };
-    const seed = Tensor.full(value.shape, 1, value.dtype);
-    const { grads, order } = computeGrads(value, seed);
+    const { grads, storage } = computeGrads(value, Tensor.full(value.shape, 1, value.dtype));
     // The caller keeps these: each owns its storage and keeps no scratch slab alive.
-    const owned = ownedGradients(params.flatMap((p) => { const g = grads.get(p); return g ? [[p, g] as [Tensor, Tensor]] : []; }), seed, order, grads);
+    const owned = ownedGradients(params.flatMap((p) => { const g = grads.get(p); return g ? [[p, g] as [Tensor, Tensor]] : []; }), storage);
     return { value, grads: params.map((p) => owned.get(p) ?? Tensor.zeros(p.shape, p.dtype)) };
   } finally {
     params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });

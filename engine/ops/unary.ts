@@ -1,28 +1,34 @@
 // Elementwise primitives of one tensor and the activations, each forward beside its backward.
 import { apply, type Primitive } from "../autograd.js";
-import type { UnaryOp } from "../kernels/index.js";
+import type { TypedArray, UnaryOp } from "../kernels/index.js";
 import type { Tensor } from "../tensor.js";
 import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
 
 /**
  * A unary primitive whose backward multiplies the incoming gradient by a local derivative.
- * `derivative` returns a fresh tensor, or `out` itself (exp): a fresh one takes the product in
- * place, saving an allocation the size of x per backward step.
+ * `derivative` returns a fresh tensor, or `out` itself (exp). The product goes in place into the
+ * gradient when backward owns it, else into a fresh derivative: no allocation the size of x.
  */
 function elementwise<Args>(name: string, forward: (x: Tensor, args: Args) => Tensor,
   derivative: (x: Tensor, out: Tensor, args: Args) => Tensor): Primitive<Args> {
   return {
     name,
     forward: ([x], args) => forward(x!, args),
-    backward: (g, [x], out, args) => {
+    backward: (g, [x], out, args, ownsGrad) => {
       const d = derivative(x!, out, args);
-      if (d === out || d === x || d.dtype !== g.dtype || d.size !== g.size) return [g.mul(d)];
-      const dd = d.data;
-      const gd = g.data;
-      for (let i = 0; i < dd.length; i++) dd[i] = gd[i]! * dd[i]!;
-      return [d];
+      if (d.dtype !== g.dtype || d.size !== g.size) return [g.mul(d)];
+      const fresh = d !== out && d !== x;
+      if (!ownsGrad && !fresh) return [g.mul(d)];
+      const target = ownsGrad ? g : d;
+      multiplyInto(target.data, g.data, d.data);
+      return [target];
     },
   };
+}
+
+/** target[i] = a[i]·b[i] (target may be a or b). */
+function multiplyInto(target: TypedArray, a: TypedArray, b: TypedArray): void {
+  for (let i = 0; i < target.length; i++) target[i] = a[i]! * b[i]!;
 }
 
 function kernel(op: UnaryOp, float: boolean) {
@@ -41,7 +47,14 @@ const Tanh = elementwise("tanh", kernel("tanh", true), (_x, out) => out.mul(out)
 const Relu: Primitive<null> = {
   name: "relu",
   forward: ([x]) => unaryRaw("relu", x!),
-  backward: (g, [x]) => [binaryRaw("reluGrad", g, x!, g.dtype)], // g where x > 0, in one pass
+  // g where x > 0, in one pass; into g itself when backward owns it.
+  backward: (g, [x], _out, _args, ownsGrad) => {
+    if (!ownsGrad || g.size !== x!.size) return [binaryRaw("reluGrad", g, x!, g.dtype)];
+    const gd = g.data;
+    const xd = x!.data;
+    for (let i = 0; i < gd.length; i++) if (!(xd[i]! > 0)) gd[i] = 0;
+    return [g];
+  },
 };
 
 const LeakyRelu = elementwise<{ slope: number }>("leakyRelu",

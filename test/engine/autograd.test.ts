@@ -225,3 +225,73 @@ describe("learning", () => {
     expect(last).toBeLessThan(first / 100);
   });
 });
+
+// Big gradients (over 4 KB) may be written in place or kept as .grad without a copy when nothing
+// else views them; each case below has a second view that must come out untouched.
+describe("gradient storage reused in place", () => {
+  const N = 3001; // 12 KB of float32: big enough to be reused
+  const sample = (): Tensor => { manualSeed(3); return randn([N]); };
+  const expectEach = (t: Tensor, f: (i: number) => number): void => {
+    for (let i = 0; i < t.size; i++) expect(Math.abs(t.data[i]! - f(i)), `[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(f(i))));
+  };
+
+  test("relu and exp backward on owned gradients give the chain rule's values", () => {
+    const x = sample();
+    x.requiresGrad = true;
+    x.mul(3).relu().add(x.exp()).sum().backward();
+    expectEach(x.grad!, (i) => (x.data[i]! > 0 ? 3 : 0) + Math.exp(x.data[i]!));
+  });
+
+  test("a retained gradient is not overwritten by the op below it", () => {
+    const x = sample();
+    x.requiresGrad = true;
+    const r = x.mul(3).relu().retainGrad();
+    r.mul(2).sum().backward();
+    expectEach(r.grad!, () => 2);
+    expectEach(x.grad!, (i) => (x.data[i]! > 0 ? 6 : 0));
+  });
+
+  test("a gradient handed to two inputs (add) stays intact for the second", () => {
+    const x = sample();
+    x.requiresGrad = true;
+    const y = x.mul(2);
+    y.relu().add(y.relu()).mul(5).sum().backward();
+    expectEach(x.grad!, (i) => (x.data[i]! > 0 ? 20 : 0));
+  });
+
+  test("a second path into the same tensor accumulates (a residual)", () => {
+    const x = sample();
+    x.requiresGrad = true;
+    const y = x.mul(2);
+    y.relu().mul(4).add(y.mul(3)).add(y.exp()).sum().backward();
+    expectEach(x.grad!, (i) => 2 * ((x.data[i]! > 0 ? 4 : 0) + 3 + Math.exp(2 * x.data[i]!)));
+  });
+
+  test("the caller's seed gradient is left as given", () => {
+    const x = sample();
+    x.requiresGrad = true;
+    const seed = full([N], 2);
+    x.relu().backward(seed);
+    expectEach(seed, () => 2);
+    expectEach(x.grad!, (i) => (x.data[i]! > 0 ? 2 : 0));
+  });
+
+  test("leaves sharing one gradient each get their own .grad", () => {
+    const a = sample();
+    const b = zeros([N]);
+    a.requiresGrad = true;
+    b.requiresGrad = true;
+    a.add(b).sum().backward();
+    expect(a.grad!.data.buffer).not.toBe(b.grad!.data.buffer);
+    a.grad!.data.fill(9);
+    expectEach(b.grad!, () => 1);
+  });
+
+  test("valueAndGrad's gradients own their storage", () => {
+    const a = sample();
+    const { grads: [ga, gb] } = valueAndGrad(() => a.add(a.mul(0)).relu().sum(), [a, a]);
+    expect(ga).toBe(gb); // the same parameter twice: one gradient
+    expectEach(ga!, (i) => (a.data[i]! > 0 ? 1 : 0));
+    expect(ga!.data.buffer).not.toBe(a.data.buffer);
+  });
+});
