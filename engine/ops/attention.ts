@@ -104,6 +104,7 @@ const Attention: Primitive<AttentionArgs> = {
   backward: (g, [q, k, v], _out, args) => {
     const { batch, tq, tk, width, headDim: d } = dimsOf(q!, k!, args.heads);
     const heads = args.heads;
+    const causal = args.causal;
     const weights = args.weights!;
     const scale = 1 / Math.sqrt(d);
     const dq = q!.requiresGrad ? Tensor.zeros(q!.shape, g.dtype) : null;
@@ -133,9 +134,13 @@ const Attention: Primitive<AttentionArgs> = {
         kernels.matmul(go, 0, vh, 0, dp, 0, tq, d, tk, false, true); // dP = dO Vᵀ
         for (let i = 0; i < tq; i++) {
           const row = i * tk;
+          // Masked keys have weight 0, so dS is 0 there (a row that saw no key stays NaN throughout).
+          const seen = causal ? Math.min(tk, i + tk - tq + 1) : tk;
+          const end = seen > 0 ? seen : tk;
           let dot = 0;
-          for (let j = 0; j < tk; j++) dot += weights[at + row + j]! * dp[row + j]!;
-          for (let j = 0; j < tk; j++) dp[row + j] = weights[at + row + j]! * (dp[row + j]! - dot) * scale;
+          for (let j = 0; j < end; j++) dot += weights[at + row + j]! * dp[row + j]!;
+          for (let j = 0; j < end; j++) dp[row + j] = weights[at + row + j]! * (dp[row + j]! - dot) * scale;
+          dp.fill(0, row + end, row + tk);
         }
         if (dq) {
           gather(k!.data, kAt, width, tk, d, kh);

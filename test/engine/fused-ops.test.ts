@@ -107,6 +107,12 @@ describe("layerNorm: one primitive with a closed-form backward", () => {
     expectSameFunction((xi) => layerNorm(xi!, normalized), (xi) => composedLayerNorm(xi!, axes, null, null, 1e-5), [x]);
   });
 
+  test("rows far from zero (mean 1000× their spread) keep float32 accuracy", () => {
+    manualSeed(9);
+    const x = randn([4, 33]).add(1000);
+    expectSameFunction((xi) => layerNorm(xi!, [33]), (xi) => composedLayerNorm(xi!.to("float64"), [1], null, null, 1e-5).to("float32"), [x], 2e-5);
+  });
+
   test("nn.LayerNorm runs it, and says what is wrong with bad shapes", () => {
     manualSeed(3);
     const norm = new nn.LayerNorm(6);
