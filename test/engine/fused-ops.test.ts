@@ -77,6 +77,13 @@ describe("gelu: one pass for the value and its derivative", () => {
     expect(Array.from(y.data)).toEqual(Array.from(expected));
   });
 
+  test("at 0, ±∞ and NaN as the plain kernel", () => {
+    const x = tensor([0, -0, Infinity, -Infinity, NaN, 1e-310, -1e-310]);
+    const expected = new Float32Array(x.size);
+    jsKernels.unary("gelu", x.data, expected, 0, 0);
+    expect(Array.from(gelu(x).data)).toEqual(Array.from(expected));
+  });
+
   test("rejects an unknown approximation", () => {
     expect(() => gelu(tensor([1]), "erf" as "none")).toThrow('gelu: approximate must be "none" or "tanh", got erf');
   });
