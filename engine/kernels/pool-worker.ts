@@ -18,7 +18,11 @@ export const JOB = {
 } as const;
 
 /** Int32 fields of one worker's slot. */
-export const SLOT = { state: 0, packA: 1, tile: 2 } as const;
+export const SLOT = {
+  state: 0,
+  packA: 1, tile: 2, // byte addresses of this worker's scratch
+  sleeping: 3, // 1 while the worker is (about to be) blocked in Atomics.wait: only then does posting notify
+} as const;
 
 /** Int32s per area of the control block (64 bytes: the job and each slot own a cache line). */
 export const AREA_INTS = 16;
@@ -77,7 +81,11 @@ export function poolWorkerMain(): void {
     for (;;) {
       const until = performance.now() + spinMs;
       while (Atomics.load(control, own) === state.idle && performance.now() < until);
+      // Set before waiting, cleared after: a caller that reads 0 after posting knows this
+      // thread will see the new state without a notify (Atomics.wait checks it atomically).
+      Atomics.store(control, slot + field.sleeping, 1);
       Atomics.wait(control, own, state.idle);
+      Atomics.store(control, slot + field.sleeping, 0);
       const command = Atomics.load(control, own);
       if (command === state.drop) {
         kernels = null;
@@ -86,8 +94,15 @@ export function poolWorkerMain(): void {
         continue;
       }
       if (command !== state.job || Atomics.compareExchange(control, own, state.job, state.running) !== state.job) continue;
+      // The caller copies the operands in and packs B: µs for small products, so poll first.
+      const packing = performance.now() + spinMs;
       let packed: number;
-      while ((packed = Atomics.load(control, job.packed)) === 0) Atomics.wait(control, job.packed, 0);
+      while ((packed = Atomics.load(control, job.packed)) === 0) {
+        if (performance.now() < packing) continue;
+        Atomics.store(control, slot + field.sleeping, 1);
+        Atomics.wait(control, job.packed, 0);
+        Atomics.store(control, slot + field.sleeping, 0);
+      }
       if (packed > 0) {
         const wanted = control[job.generation]!;
         while (generation !== wanted) {

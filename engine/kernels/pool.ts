@@ -46,11 +46,12 @@ interface SharedKernels {
 }
 
 /**
- * Products with fewer multiply-adds (m·k·n) stay on the calling thread. Measured (bench/matmul.ts,
- * 2-core Zen 3): waking a worker and back costs ~25 µs and copies into shared memory run at half
- * memcpy speed, so 64³ (~15 µs on one thread) loses; from ~96³ both cores win.
+ * Products with fewer multiply-adds (m·k·n) stay on the calling thread. Measured (2-core Zen 3,
+ * quiet, medians): 96³ 43 µs pooled vs 38 µs alone, 112³ 63 vs 64, 128³ 59–84 vs 92–94, 256³
+ * 455 vs 759. Copies into shared memory run at half memcpy speed and B is packed before the
+ * worker can start, so small products gain nothing.
  */
-export const POOL_MIN_WORK = 1 << 20;
+export const POOL_MIN_WORK = 1 << 21;
 
 /** The most threads one product is split over, the calling one included. */
 export const MAX_THREADS = 4;
@@ -208,7 +209,7 @@ export class MatmulPool {
   }
 
   /**
-   * The first half of `run`: copies A and B into shared memory, posts the job, packs B and lets
+   * The first half of `run`: posts the job, copies A and B into shared memory, packs B and lets
    * the workers take blocks; null when the pool cannot take the product. A caller unwound after
    * this leaves the job to the workers; the next call waits for them.
    */
@@ -227,8 +228,6 @@ export class MatmulPool {
     const scratchStart = align16(packedB + kernels.packedBBytes(k, n));
     const heap = this.reserve(scratchStart + this.threads * scratch);
     if (!heap) return null;
-    heap.set(a.subarray(ao, ao + m * k), aPtr >> 2);
-    heap.set(b.subarray(bo, bo + k * n), bPtr >> 2);
     const c = this.control;
     // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
     c[JOB.generation] = this.generation;
@@ -242,12 +241,14 @@ export class MatmulPool {
       c[w.slot + SLOT.packA] = scratchStart + (i + 1) * scratch;
       c[w.slot + SLOT.tile] = scratchStart + (i + 1) * scratch + align16(kernels.packABytes());
       Atomics.store(c, w.slot + SLOT.state, STATE.job); // publishes the fields above
-      Atomics.notify(c, w.slot + SLOT.state);
+      if (Atomics.load(c, w.slot + SLOT.sleeping) === 1) Atomics.notify(c, w.slot + SLOT.state);
     });
-    // The workers wake (tens of µs) while B is packed.
+    // Sleeping workers wake (~25 µs) while the operands are copied in and B is packed.
+    heap.set(a.subarray(ao, ao + m * k), aPtr >> 2);
+    heap.set(b.subarray(bo, bo + k * n), bPtr >> 2);
     kernels.packAllB(bPtr, transB ? 1 : n, transB ? k : 1, k, n, packedB);
     Atomics.store(c, JOB.packed, 1);
-    Atomics.notify(c, JOB.packed);
+    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === 1)) Atomics.notify(c, JOB.packed);
     return { c: cPtr, size: m * n, packA: scratchStart, tile: scratchStart + align16(kernels.packABytes()) };
   }
 

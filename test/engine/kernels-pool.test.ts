@@ -99,6 +99,7 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
       const { workerData } = require("node:worker_threads");
       const { control, slot, port, field, state } = workerData;
       Atomics.store(control, slot + field.state, state.idle);
+      Atomics.store(control, slot + field.sleeping, 1);
       Atomics.wait(control, slot + field.state, state.idle);
       port.postMessage({ error: "Error: simulated kernel failure" });
       Atomics.store(control, slot + field.state, state.failed);
@@ -130,6 +131,7 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
       const { workerData } = require("node:worker_threads");
       const { control, slot, field, state } = workerData;
       Atomics.store(control, slot + field.state, state.idle);
+      Atomics.store(control, slot + field.sleeping, 1);
       Atomics.wait(control, slot + field.state, state.idle);
       Atomics.compareExchange(control, slot + field.state, state.job, state.running);
       process.exit(0);`;
