@@ -57,17 +57,18 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const x = inputs[0]!;
     const weightTensor = args.hasWeight ? inputs[1]! : null;
     const biasTensor = args.hasBias ? inputs[args.hasWeight ? 2 : 1]! : null;
-    const weight = weightTensor ? weightTensor.data : null;
     const w = args.width;
+    // Branch-free inner loops: a missing weight acts as ones, unwanted sums are simply not returned.
+    const weight = weightTensor ? weightTensor.data : new Float64Array(w).fill(1);
     const rows = w === 0 ? 0 : x.size / w;
     const mean = args.mean!;
     const rstd = args.rstd!;
     const xs = x.data;
     const gs = g.data;
-    const dx = x.requiresGrad ? Tensor.zeros(x.shape, g.dtype) : null;
-    const dw = weightTensor?.requiresGrad ? new Float64Array(w) : null;
-    const db = biasTensor?.requiresGrad ? new Float64Array(w) : null;
-    const scaled = new Float64Array(w); // ĝ of one row
+    const dx = Tensor.zeros(x.shape, g.dtype);
+    const d = dx.data;
+    const dw = new Float64Array(w);
+    const db = new Float64Array(w);
     for (let r = 0; r < rows; r++) {
       const base = r * w;
       const mu = mean[r]!;
@@ -77,27 +78,23 @@ const LayerNorm: Primitive<LayerNormArgs> = {
       for (let j = 0; j < w; j++) {
         const gj = gs[base + j]!;
         const xhat = (xs[base + j]! - mu) * s;
-        const gh = weight ? gj * weight[j]! : gj;
-        scaled[j] = gh;
+        const gh = gj * weight[j]!;
         sumG += gh;
         sumGx += gh * xhat;
-        if (dw) dw[j]! += gj * xhat;
-        if (db) db[j]! += gj;
+        dw[j]! += gj * xhat;
+        db[j]! += gj;
       }
-      if (dx) {
-        const a = sumG / w;
-        const b = sumGx / w;
-        const d = dx.data;
-        for (let j = 0; j < w; j++) d[base + j] = s * (scaled[j]! - a - (xs[base + j]! - mu) * s * b);
-      }
+      const a = sumG / w;
+      const b = sumGx / w;
+      for (let j = 0; j < w; j++) d[base + j] = s * (gs[base + j]! * weight[j]! - a - (xs[base + j]! - mu) * s * b);
     }
-    const vector = (acc: Float64Array | null, like: Tensor | null): Tensor | null => {
-      if (!acc || !like) return null;
+    const vector = (acc: Float64Array, like: Tensor | null): Tensor | null => {
+      if (!like?.requiresGrad) return null;
       const t = Tensor.zeros(like.shape, g.dtype);
       t.data.set(acc);
       return t;
     };
-    const grads: (Tensor | null)[] = [dx];
+    const grads: (Tensor | null)[] = [x.requiresGrad ? dx : null];
     if (args.hasWeight) grads.push(vector(dw, weightTensor));
     if (args.hasBias) grads.push(vector(db, biasTensor));
     return grads;
