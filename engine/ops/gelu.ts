@@ -65,12 +65,19 @@ const Gelu: Primitive<GeluArgs> = {
     return out;
   },
   backward: (g, [x], _out, args) => {
+    // The stored derivative becomes the gradient, multiplied in place (no third big array); a
+    // second backward through this graph finds none and recomputes it.
     let derivative = args.derivative;
+    args.derivative = null;
     if (!derivative) {
       derivative = Tensor.zeros(x!.shape, floatOf(x!.dtype));
       (args.tanh ? geluTanh : geluExact)(x!.data, new Float64Array(x!.size), derivative.data as Float32Array | Float64Array);
     }
-    return [mul(g, derivative)];
+    if (derivative.dtype !== g.dtype) return [mul(g, derivative)];
+    const d = derivative.data;
+    const gs = g.data;
+    for (let i = 0; i < d.length; i++) d[i] = d[i]! * gs[i]!;
+    return [derivative];
   },
 };
 

@@ -77,6 +77,18 @@ describe("gelu: one pass for the value and its derivative", () => {
     expect(Array.from(y.data)).toEqual(Array.from(expected));
   });
 
+  test("a second backward through the same graph gets the same gradient", () => {
+    manualSeed(12);
+    const x = randn([5, 7]);
+    x.requiresGrad = true;
+    const y = gelu(x).mul(randn([5, 7])).sum();
+    y.backward();
+    const first = Array.from(x.grad!.data);
+    x.zeroGrad();
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual(first);
+  });
+
   test("at 0, ±∞ and NaN as the plain kernel", () => {
     const x = tensor([0, -0, Infinity, -Infinity, NaN, 1e-310, -1e-310]);
     const expected = new Float32Array(x.size);
