@@ -110,7 +110,8 @@ export function poolWorkerMain(): void {
           const received = receiveMessageOnPort(port);
           if (!received) throw new Error(`pool worker: no shared memory for generation ${wanted}`);
           const message = received.message as MemoryMessage;
-          generation = message.generation;
+          if (message.generation !== wanted) continue; // superseded before any job used it
+          generation = wanted;
           kernels = new wasm.Instance(module, { env: { memory: message.memory } }).exports;
         }
         const a = control[job.a]! >>> 0, aRow = control[job.aRow]!, aK = control[job.aK]!;

@@ -303,10 +303,11 @@ export class MatmulPool {
     } catch {
       return null;
     }
-    const generation = this.generation + 1;
+    // Numbered before it is announced: a caller unwound in between never reuses the number, so a
+    // worker can tell this memory from a later one (it skips announcements older than its job's).
+    const generation = ++this.generation;
     const message: MemoryMessage = { generation, memory };
     for (const w of this.workers) w.port.postMessage(message);
-    this.generation = generation;
     this.memory = memory;
     this.kernels = new WebAssembly.Instance(this.module, { env: { memory } }).exports as unknown as SharedKernels;
     return this.kernels;
