@@ -75,14 +75,12 @@ export class MultiHeadAttention extends Module {
     const q3 = batched ? query : query.unsqueeze(0);
     const k3 = batched ? key : key.unsqueeze(0);
     const v3 = batched ? value : value.unsqueeze(0);
-    const [b, tq] = q3.shape as [number, number, number];
-    const tk = k3.shape[1]!;
-    let merged: Tensor;
-    if (this.attentionDropout.training && this.attentionDropout.p > 0) {
-      merged = this.composedAttention(this.query.forward(q3), this.key.forward(k3), this.value.forward(v3), b, tq, tk);
-    } else {
-      merged = multiHeadAttention(this.query.forward(q3), this.key.forward(k3), this.value.forward(v3), this.numHeads, { causal: this.causal });
-    }
+    const q = this.query.forward(q3);
+    const k = this.key.forward(k3);
+    const v = this.value.forward(v3);
+    const merged = this.attentionDropout.training && this.attentionDropout.p > 0
+      ? this.composedAttention(q, k, v)
+      : multiHeadAttention(q, k, v, this.numHeads, { causal: this.causal });
     const y = this.out.forward(merged);
     return batched ? y : y.squeeze(0);
   }
@@ -91,7 +89,9 @@ export class MultiHeadAttention extends Module {
    * The same attention in primitive ops, with dropout on the weights between softmax and V (the
    * fused op has no dropout). Projections q [b, tq, E], k and v [b, tk, E] → merged heads [b, tq, E].
    */
-  private composedAttention(qProjected: Tensor, kProjected: Tensor, vProjected: Tensor, b: number, tq: number, tk: number): Tensor {
+  private composedAttention(qProjected: Tensor, kProjected: Tensor, vProjected: Tensor): Tensor {
+    const [b, tq] = qProjected.shape as [number, number, number];
+    const tk = kProjected.shape[1]!;
     const q = this.splitHeads(qProjected); // [b, h, tq, d]
     const k = this.splitHeads(kProjected); // [b, h, tk, d]
     const v = this.splitHeads(vProjected);
