@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { causalMask } from "../../engine/nn/attention.js";
 import { jsKernels } from "../../engine/kernels/index.js";
 import { expF32 } from "../../engine/ops/fast-exp.js";
-import { gelu, grad, layerNorm, logSoftmax, manualSeed, multiHeadAttention, nn, noGrad, randn, softmax, Tensor, tensor } from "../../engine/index.js";
+import { gelu, grad, layerNorm, linear, logSoftmax, manualSeed, multiHeadAttention, nn, noGrad, randn, softmax, Tensor, tensor } from "../../engine/index.js";
 
 /** |a − b| ≤ tol · max(1, |b|) elementwise (NaN only where the reference is NaN). */
 function expectClose(actual: Tensor, expected: Tensor, tol = 1e-5): void {
@@ -220,5 +220,29 @@ describe("multiHeadAttention: one primitive over the projections' layout", () =>
     expectClose(dropped.forward(x), plain.forward(x));
     dropped.train();
     expect(Array.from(dropped.forward(x).data)).not.toEqual(Array.from(plain.forward(x).data));
+  });
+});
+
+describe("linear's bias gradient (column sums of g, taken in the op)", () => {
+  test.each([[7, 5], [513, 3], [1500, 4]])("equals the sum over %i rows of %i outputs, to float32 precision", (rows, outF) => {
+    manualSeed(13);
+    const x = randn([rows, 3]);
+    const w = randn([outF, 3]);
+    const b = randn([outF]);
+    b.requiresGrad = true;
+    const weights = randn([rows, outF]);
+    const [db] = grad(() => linear(x, w, b).mul(weights).sum(), [b]);
+    const expected = Tensor.zeros([outF], "float64");
+    for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) expected.data[j]! += weights.data[r * outF + j]!;
+    expectClose(db!, expected, 1e-5 * Math.sqrt(rows));
+  });
+
+  test("above 1024 rows it accumulates in float64: 2000 rows of 0.1 sum to 200 to float32 precision", () => {
+    const x = Tensor.zeros([2000, 1]);
+    const w = Tensor.zeros([500, 1]);
+    const b = Tensor.zeros([500]);
+    b.requiresGrad = true;
+    const [db] = grad(() => linear(x, w, b).mul(0.1).sum(), [b]);
+    for (const v of db!.data) expect(Math.abs(v - 200)).toBeLessThan(200 * 6e-8);
   });
 });
