@@ -223,6 +223,20 @@ describe("multiHeadAttention: one primitive over the projections' layout", () =>
   });
 });
 
+describe("linear's bias add", () => {
+  test.each([[1, 3], [4, 5], [7, 2], [13, 9]])("adds the bias to each of %i rows of %i outputs (the 4-row blocks and the rest)", (rows, outF) => {
+    manualSeed(14);
+    const x = randn([rows, 3]);
+    const w = randn([outF, 3]);
+    const b = randn([outF]);
+    const withBias = linear(x, w, b);
+    const without = linear(x, w);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < outF; j++) expect(withBias.data[r * outF + j]).toBe(Math.fround(without.data[r * outF + j]! + b.data[j]!));
+    }
+  });
+});
+
 describe("linear's bias gradient (column sums of g, taken in the op)", () => {
   test.each([[7, 5], [513, 3], [1500, 4]])("equals the sum over %i rows of %i outputs, to float32 precision", (rows, outF) => {
     manualSeed(13);
