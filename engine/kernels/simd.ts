@@ -1,5 +1,5 @@
 // The WebAssembly SIMD kernels (source: ./assembly/, AssemblyScript: v128 intrinsics read like
-// the C they replace and binaryen -O3 emits a 3 KB module; emitting bytes from TypeScript would
+// the C they replace and binaryen -O3 emits a 6 KB module; emitting bytes from TypeScript would
 // mean hand-writing an encoder and stack code for every loop). Tensors keep living in
 // ordinary typed arrays; a large float32 product copies its operands into the module's memory
 // and the result out: O(n²) copying against O(n³) arithmetic. Large float32 elementwise ops and
