@@ -66,9 +66,6 @@ const Clamp = elementwise<{ lo: number; hi: number }>("clamp",
   (x, { lo, hi }) => unaryRaw("clamp", x, x.dtype, lo, hi),
   (x, _out, { lo, hi }) => unaryRaw("clampMask", x, floatOf(x.dtype), lo, hi)); // 1 inside [lo, hi]
 
-const Gelu = elementwise<{ tanh: boolean }>("gelu",
-  (x, { tanh }) => unaryRaw(tanh ? "geluTanh" : "gelu", x, floatOf(x.dtype)),
-  (x, _out, { tanh }) => unaryRaw(tanh ? "geluTanhGrad" : "geluGrad", x, floatOf(x.dtype))); // Φ(x) + x·φ(x)
 
 /** −x. Example: `neg(x)` */
 export function neg(x: Tensor): Tensor { return apply(Neg, [x], null); }
@@ -96,8 +93,4 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const hi = max ?? Infinity;
   if (lo > hi) throw new Error(`clamp: min (${lo}) is greater than max (${hi})`);
   return apply(Clamp, [x], { lo, hi });
-}
-/** Gaussian error linear unit x·Φ(x); `"tanh"` uses the tanh approximation. Example: `gelu(x)` */
-export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
-  return apply(Gelu, [x], { tanh: approximate === "tanh" });
 }
