@@ -130,6 +130,9 @@ export class MatmulPool {
       const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS };
       const worker = new threadsModule.Worker(options.workerSource ?? POOL_WORKER_SOURCE, {
         eval: true, workerData: data, transferList: [port2], name: `tsgrad matmul ${i + 1}`,
+        // The source is a CommonJS script: an inherited `--input-type=module` (node -e with ESM)
+        // would evaluate it as a module, where `require` does not exist.
+        execArgv: [],
       });
       const handle: WorkerHandle = { worker, port: port1, slot };
       // Seen only when the event loop runs (between cells, or awaiting); `settle`'s deadline
