@@ -6,9 +6,8 @@
 // LD_LIBRARY_PATH naming the openblas-pthread directory of an unpacked libopenblas0-pthread
 // package: the Python child inherits it). Skipped (an empty table saying why) where Python or
 // NumPy is missing.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import type { BenchRow, BenchTable } from "./engine.js";
+import { startPythonTimer } from "./python-timer.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { matmulPool } from "../engine/kernels/pool.js";
@@ -17,72 +16,34 @@ import { wasmMatmul } from "../engine/kernels/simd.js";
 const SIZES = [256, 512, 1024];
 const ROUNDS = 5;
 
-// Reads "n transA transB reps" lines, answers seconds per product (or "error …").
-const TIMER = `
-import sys, time
+// One workload per product, named "n transA transB"; INFO names the BLAS NumPy mapped (e.g.
+// "libopenblas.so.0", or "libblas.so.3" for the reference BLAS).
+const NUMPY_WORKLOADS = `
 import numpy as np
 rng = np.random.default_rng(0)
 np.ones((64, 64), dtype=np.float32) @ np.ones((64, 64), dtype=np.float32)
-blas = sorted({l.split()[-1].split("/")[-1] for l in open("/proc/self/maps") if "blas" in l})
-print("ready", " ".join(blas) or "unknown", flush=True)
-for line in sys.stdin:
-    n, ta, tb, reps = (int(v) for v in line.split())
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    b = rng.standard_normal((n, n), dtype=np.float32)
-    x = a.T if ta else a
-    y = b.T if tb else b
-    x @ y
-    t = time.perf_counter()
-    for _ in range(reps): x @ y
-    print((time.perf_counter() - t) / reps, flush=True)
+INFO = " ".join(sorted({l.split()[-1].split("/")[-1] for l in open("/proc/self/maps") if "blas" in l})) or "unknown"
+
+def product(n, ta, tb):
+    def setup():
+        a = rng.standard_normal((n, n), dtype=np.float32)
+        b = rng.standard_normal((n, n), dtype=np.float32)
+        x = a.T if ta else a
+        y = b.T if tb else b
+        return lambda: x @ y
+    return setup
+
+WORKLOADS = {f"{n}_{ta}_{tb}": product(n, ta, tb) for n in (${SIZES.join(", ")}) for ta in (0, 1) for tb in (0, 1)}
 `;
-
-interface Timer {
-  /** The BLAS shared objects NumPy mapped (e.g. "libopenblas.so.0", or "libblas.so.3" for the reference BLAS). */
-  blas: string;
-  time(n: number, transA: boolean, transB: boolean, reps: number): Promise<number>;
-  close(): void;
-}
-
-async function startTimer(): Promise<Timer | string> {
-  const child = spawn("/usr/bin/python3", ["-c", TIMER], {
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-  const next = async (): Promise<string> => {
-    const r = await lines.next();
-    if (r.done) throw new Error(stderr.trim().split("\n").pop() ?? "python exited");
-    return r.value;
-  };
-  let blas: string;
-  try {
-    const [word, ...libraries] = (await next()).split(" ");
-    if (word !== "ready") return "the Python timer did not start";
-    blas = libraries.join(" ");
-  } catch (error) {
-    return `Python/NumPy unavailable (${(error as Error).message})`;
-  }
-  return {
-    blas,
-    async time(n, transA, transB, reps) {
-      child.stdin.write(`${n} ${+transA} ${+transB} ${reps}\n`);
-      return Number(await next());
-    },
-    close: () => child.stdin.end(),
-  };
-}
 
 /** Runs the OpenBLAS comparison. */
 export async function bench(): Promise<BenchTable> {
   const pool = matmulPool();
   const threads = pool && (await pool.whenReady()) ? pool.threads : 1;
   const title = `matmul vs NumPy's BLAS on 1 thread; tsgrad kernels: ${kernels.name}, on 1 and ${threads} threads`;
-  const timer = await startTimer();
+  const timer = await startPythonTimer(NUMPY_WORKLOADS, { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" });
   if (typeof timer === "string") return { title: `${title}: skipped, ${timer}`, referenceName: "NumPy BLAS", rows: [] };
-  const blasName = timer.blas.includes("openblas") ? "OpenBLAS" : `NumPy's BLAS (${timer.blas}, not OpenBLAS)`;
+  const blasName = timer.info.includes("openblas") ? "OpenBLAS" : `NumPy's BLAS (${timer.info}, not OpenBLAS)`;
   const rows: BenchRow[] = [];
   for (const n of SIZES) {
     const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
@@ -104,7 +65,7 @@ export async function bench(): Promise<BenchTable> {
           for (let i = 0; i < reps; i++) run();
           ours[name].push(Number(process.hrtime.bigint() - start) / 1e9 / reps);
         }
-        theirs.push(await timer.time(n, transA, transB, reps));
+        theirs.push(await timer.time(`${n}_${+transA}_${+transB}`, reps));
       }
       const gflops = (s: number): number => (2 * n ** 3) / s / 1e9;
       const one = gflops(median(ours.one));

@@ -1,11 +1,14 @@
 // A Python child that times named workloads on request, so a Python library (NumPy, PyTorch) can
 // be measured round by round between our own timing blocks, in the same run, under the same load.
-// The script defines `WORKLOADS = {name: setup}`, where `setup()` returns the function to time;
-// this module appends the request loop: "name reps" in, seconds per call out.
+// The script defines `WORKLOADS = {name: setup}`, where `setup()` returns the function to time,
+// and may set `INFO` (a line saying what it runs on); this module appends the request loop:
+// "name reps" in, seconds per call out.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
 export interface PythonTimer {
+  /** The script's `INFO` line ("" when it sets none), e.g. which BLAS library it loaded. */
+  info: string;
   /** Seconds per call of workload `name`, timed over `reps` calls after one untimed call. */
   time(name: string, reps: number): Promise<number>;
   close(): void;
@@ -14,7 +17,7 @@ export interface PythonTimer {
 const REQUEST_LOOP = `
 import sys, time
 _ready = {}
-print("ready", flush=True)
+print("ready", globals().get("INFO", ""), flush=True)
 for _line in sys.stdin:
     _name, _reps = _line.split()
     if _name not in _ready:
@@ -44,12 +47,16 @@ export async function startPythonTimer(script: string, env: Record<string, strin
     if (r.done) throw new Error(stderr.trim().split("\n").pop() ?? "python exited");
     return r.value;
   };
+  let info: string;
   try {
-    if ((await next()) !== "ready") return "the Python timer did not start";
+    const first = await next();
+    if (!first.startsWith("ready ")) return "the Python timer did not start";
+    info = first.slice("ready ".length);
   } catch (error) {
     return `Python unavailable (${(error as Error).message})`;
   }
   return {
+    info,
     async time(name, reps) {
       child.stdin.write(`${name} ${reps}\n`);
       const answer = await next();
