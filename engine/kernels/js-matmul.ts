@@ -1,0 +1,100 @@
+// The plain TypeScript matrix product (the reference the WebAssembly kernels are tested
+// against): register-blocked loops over typed arrays, transposes read through strides.
+import type { TypedArray } from "./types.js";
+
+/** out[oo..] = op(A) @ op(B), the `Kernels.matmul` contract (see types.ts). */
+export function matmulJs(a: TypedArray, ao: number, b: TypedArray, bo: number, out: TypedArray, oo: number,
+  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  // Element A[i][p] sits at ao + i·rowStride + p·kStride, stored either way round.
+  const rowStride = transA ? 1 : k;
+  const kStride = transA ? m : 1;
+  if (!transB) rowTimesMatrix(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
+  else rowDotRows(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
+}
+
+/**
+ * out = A @ B with B stored k×n: the i-k-j order streams rows of B and out (cache friendly), four
+ * rows of A and two steps of k at a time so each loaded B element is used eight times.
+ */
+function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
+  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+  out.fill(0, oo, oo + m * n);
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const o0 = oo + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    const a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+    let p = 0;
+    for (; p + 1 < k; p += 2) {
+      const q = p * ks, r = q + ks;
+      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
+      const y0 = a[a0 + r]!, y1 = a[a1 + r]!, y2 = a[a2 + r]!, y3 = a[a3 + r]!;
+      const b0 = bo + p * n, b1 = b0 + n;
+      for (let j = 0; j < n; j++) {
+        const u = b[b0 + j]!, v = b[b1 + j]!;
+        out[o0 + j]! += x0 * u + y0 * v;
+        out[o1 + j]! += x1 * u + y1 * v;
+        out[o2 + j]! += x2 * u + y2 * v;
+        out[o3 + j]! += x3 * u + y3 * v;
+      }
+    }
+    if (p < k) {
+      const q = p * ks;
+      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
+      const b0 = bo + p * n;
+      for (let j = 0; j < n; j++) {
+        const u = b[b0 + j]!;
+        out[o0 + j]! += x0 * u;
+        out[o1 + j]! += x1 * u;
+        out[o2 + j]! += x2 * u;
+        out[o3 + j]! += x3 * u;
+      }
+    }
+  }
+  // Leftover rows pair the k-steps the same way, so a row's result never depends on its group.
+  for (; i < m; i++) {
+    const o = oo + i * n;
+    const ai = ao + i * rs;
+    let p = 0;
+    for (; p + 1 < k; p += 2) {
+      const x = a[ai + p * ks]!, y = a[ai + (p + 1) * ks]!;
+      const b0 = bo + p * n, b1 = b0 + n;
+      for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]! + y * b[b1 + j]!;
+    }
+    if (p < k) {
+      const x = a[ai + p * ks]!;
+      const b0 = bo + p * n;
+      for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]!;
+    }
+  }
+}
+
+/** out = A @ Bᵀ with B stored n×k: dot products of rows, four columns of out at a time. */
+function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
+  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = ao + i * rs;
+    const o = oo + i * n;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[ai + p * ks]!;
+        s0 += x * b[b0 + p]!;
+        s1 += x * b[b1 + p]!;
+        s2 += x * b[b2 + p]!;
+        s3 += x * b[b3 + p]!;
+      }
+      out[o + j] = s0;
+      out[o + j + 1] = s1;
+      out[o + j + 2] = s2;
+      out[o + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      const b0 = bo + j * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ai + p * ks]! * b[b0 + p]!;
+      out[o + j] = s;
+    }
+  }
+}
