@@ -9,6 +9,7 @@ import type { Kernels } from "./types.js";
 export type { Kernels, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from "./types.js";
 export { jsKernels } from "./js.js";
 export { simdKernels, hasWasmSimd } from "./simd.js";
+export { usesFma } from "./wasm-binary.js";
 
 /** The kernels to start with, given `TSGRAD_KERNELS` and the engine's WebAssembly support. */
 function chooseKernels(requested: string | undefined): Kernels {

@@ -22,7 +22,7 @@
 // cost more than the other cores save): see POOL_MIN_WORK.
 import type { MessagePort, Worker } from "node:worker_threads";
 import { AREA_INTS, JOB, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE, type MemoryMessage, type PoolWorkerData } from "./pool-worker.js";
-import { SIMD_KERNELS_SHARED_BASE64 } from "./simd-binary.js";
+import { simdKernelBytes } from "./wasm-binary.js";
 
 // The slice of the WebAssembly JS API used here (this project's lib setting declares none of it).
 declare namespace WebAssembly {
@@ -121,8 +121,7 @@ export class MatmulPool {
     this.threadsModule = threadsModule;
     this.graceMs = options.graceMs ?? 2000;
     this.onFailure = options.onFailure ?? (() => {});
-    const bytes = Uint8Array.from(atob(SIMD_KERNELS_SHARED_BASE64), (c) => c.charCodeAt(0));
-    this.module = new WebAssembly.Module(bytes);
+    this.module = new WebAssembly.Module(simdKernelBytes(true));
     this.control = new Int32Array(new SharedArrayBuffer(4 * AREA_INTS * this.threads));
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;

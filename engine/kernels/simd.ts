@@ -10,8 +10,10 @@
 // `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
-import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import { simdKernelBytes } from "./wasm-binary.js";
+
+export { hasWasmSimd } from "./wasm-binary.js";
 
 // The slice of the WebAssembly JS API used here: this project's lib setting (ES2023 + node types)
 // declares none of it, and the runtime global is the same in every engine.
@@ -19,7 +21,6 @@ declare namespace WebAssembly {
   class Module { constructor(bytes: Uint8Array); }
   class Instance { constructor(module: Module, imports: object); readonly exports: object; }
   class Memory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
-  function validate(bytes: Uint8Array): boolean;
 }
 
 interface SimdExports {
@@ -38,11 +39,6 @@ interface SimdExports {
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4 };
 
-// The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): engines without
-// 128-bit SIMD reject it, and then the TypeScript kernels stay.
-const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
-  10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11);
-
 /**
  * Products below this many multiply-adds (m·k·n) stay on the JS path. Measured (bench/matmul.ts
  * sizes, loaded 2-core Zen 3): 8×8×8 ties at ~0.3 µs, 32×10×1 is 0.6 µs in JS and 0.7–1.2 µs in
@@ -57,11 +53,6 @@ export const MATMUL_MIN_WORK = 1024;
  */
 export const ELEMENTWISE_MIN_SIZE = 4096;
 
-/** True when this engine runs WebAssembly 128-bit SIMD. Example: `hasWasmSimd()` */
-export function hasWasmSimd(): boolean {
-  return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
-}
-
 let module: SimdExports | null = null;
 let heap = new Float32Array(0);
 
@@ -70,8 +61,7 @@ export const KEEP_MEMORY_BYTES = 64 << 20;
 
 function instance(): SimdExports {
   if (module) return module;
-  const bytes = Uint8Array.from(atob(SIMD_KERNELS_BASE64), (c) => c.charCodeAt(0)); // atob: no Node Buffer needed
-  module = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as SimdExports;
+  module = new WebAssembly.Instance(new WebAssembly.Module(simdKernelBytes(false)), {}).exports as unknown as SimdExports;
   return module;
 }
 

@@ -6,7 +6,7 @@ import {
   ELEMENTWISE_MIN_SIZE, KEEP_MEMORY_BYTES, hasWasmSimd, simdKernels, simdMemoryBytes, wasmMatmul,
 } from "../../engine/kernels/simd.js";
 import type { BinaryOp, UnaryOp } from "../../engine/kernels/index.js";
-import { jsKernels } from "../../engine/kernels/index.js";
+import { jsKernels, usesFma } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const gen = new RandomGenerator(7);
@@ -65,6 +65,12 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD matmul", () => {
         expectWithinRounding(js, 0, ref, k); // the two implementations agree through the same bound
       }
     }
+  });
+
+  test("the fused multiply-add build runs wherever the engine has relaxed SIMD, unless TSGRAD_FMA=0", () => {
+    // Node 20 (V8 11.3) has it behind a flag the engine turns on; V8 11.4 and later ship it.
+    const v8Major = Number(process.versions.v8.split(".")[0]);
+    expect(usesFma()).toBe(v8Major >= 11 && process.env.TSGRAD_FMA !== "0");
   });
 
   test("k = 0 gives zeros; repeated calls reuse the module's memory", () => {
