@@ -1,6 +1,7 @@
 // The plain TypeScript hot loops: the reference implementation of the Kernels interface.
 // No closures per element: each op is its own loop; strided iteration runs one row at a time.
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import { geluExact } from "./js-gelu.js";
 import { matmulJs } from "./js-matmul.js";
 
 type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number,
@@ -168,6 +169,10 @@ const GELU_TANH_C = Math.sqrt(2 / Math.PI);
 export const jsKernels: Kernels = {
   name: "js",
   matmulBlockWork: 1 << 24, // ~10 ms at this kernel's 1–2 GFLOPS
+
+  gelu(x, out, derivative): void {
+    geluExact(x, out, derivative);
+  },
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
     const n = x.length;

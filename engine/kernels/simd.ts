@@ -8,6 +8,7 @@
 // plain TypeScript kernels. Products of at least POOL_MIN_WORK multiply-adds are split over
 // every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
 // `TSGRAD_THREADS=1` keeps them on the calling thread.
+import { geluExact } from "./js-gelu.js";
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
@@ -33,6 +34,7 @@ interface SimdExports {
   binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;
+  geluF32(x: number, out: number, derivative: number, n: number): void;
 }
 
 // Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
@@ -168,6 +170,32 @@ function rowSumsInModule(x: Float32Array, outer: number, len: number, out: Typed
   return true;
 }
 
+/** Elements per GELU pass through module memory: x, out and derivative stay in L1/L2. */
+const GELU_CHUNK = 8192;
+
+/**
+ * Exact GELU of float32 x (and its derivative) through module memory, a chunk at a time; the
+ * last n mod 4 elements in TypeScript (same operations, same float32 results).
+ */
+function geluInModule(x: Float32Array, out: Float32Array, derivative: Float32Array | null): boolean {
+  const wasm = instance();
+  const n = out.length;
+  const xPtr = wasm.heapBase();
+  const dPtr = xPtr + GELU_CHUNK * 4;
+  const f32 = heapOf(wasm, dPtr + GELU_CHUNK * 4);
+  if (!f32) return false;
+  const vectorEnd = n & ~3;
+  for (let start = 0; start < vectorEnd; start += GELU_CHUNK) {
+    const size = Math.min(GELU_CHUNK, vectorEnd - start);
+    f32.set(x.subarray(start, start + size), xPtr >> 2);
+    wasm.geluF32(xPtr, xPtr, derivative ? dPtr : 0, size); // in place: the chunk's copy is ours
+    out.set(f32.subarray(xPtr >> 2, (xPtr >> 2) + size), start);
+    if (derivative) derivative.set(f32.subarray(dPtr >> 2, (dPtr >> 2) + size), start);
+  }
+  if (vectorEnd < n) geluExact(x, out, derivative, vectorEnd);
+  return true;
+}
+
 /** The WebAssembly SIMD kernels; anything they do not speed up delegates to `jsKernels`. */
 export const simdKernels: Kernels = {
   ...jsKernels,
@@ -186,6 +214,13 @@ export const simdKernels: Kernels = {
       // done on every core; a pool still starting (or failed) leaves it to the lines below
     } else if (!wasmMatmul(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
       jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
+    }
+  },
+
+  gelu(x: TypedArray, out, derivative): void {
+    if (out.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array) || !(out instanceof Float32Array)
+      || (derivative !== null && !(derivative instanceof Float32Array)) || !geluInModule(x, out, derivative)) {
+      jsKernels.gelu(x, out, derivative);
     }
   },
 

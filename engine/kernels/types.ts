@@ -26,6 +26,11 @@ export interface Kernels {
    * interrupts between calls (~10 ms of work): every split re-reads the whole of B.
    */
   readonly matmulBlockWork: number;
+  /**
+   * Exact GELU: out[i] = x[i]·Φ(x[i]) and, when given, derivative[i] = Φ(x[i]) + x[i]·φ(x[i]),
+   * in one pass (both need one exp). `out` may be `x`.
+   */
+  gelu(x: TypedArray, out: Float32Array | Float64Array, derivative: Float32Array | Float64Array | null): void;
   /** out[i] = f(x[i]); `out` may be `x`. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
   /**

@@ -11,7 +11,7 @@ import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { expF32 } from "./fast-exp.js";
+import { expF32 } from "../kernels/fast-exp.js";
 import { floatOf, promote } from "./operand.js";
 
 type FloatArray = Float32Array | Float64Array;

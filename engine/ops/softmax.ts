@@ -7,7 +7,7 @@
 import { apply, type Primitive } from "../autograd.js";
 import { normalizeAxis } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { expF32 } from "./fast-exp.js";
+import { expF32 } from "../kernels/fast-exp.js";
 import { floatOf } from "./operand.js";
 
 type Data = ArrayLike<number> & { [i: number]: number };

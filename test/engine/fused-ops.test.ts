@@ -5,7 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { causalMask } from "../../engine/nn/attention.js";
 import { jsKernels } from "../../engine/kernels/index.js";
-import { expF32 } from "../../engine/ops/fast-exp.js";
+import { expF32 } from "../../engine/kernels/fast-exp.js";
 import { gelu, grad, layerNorm, linear, logSoftmax, manualSeed, multiHeadAttention, nn, noGrad, randn, softmax, Tensor, tensor } from "../../engine/index.js";
 
 /** |a − b| ≤ tol · max(1, |b|) elementwise (NaN only where the reference is NaN). */
