@@ -1,6 +1,6 @@
 // The plain TypeScript matrix product (the reference the WebAssembly kernels are tested
 // against): register-blocked loops over typed arrays, transposes read through strides.
-import type { TypedArray } from "./types.js";
+import type { BatchMatrix, TypedArray } from "./types.js";
 
 /** out[oo..] = op(A) @ op(B), the `Kernels.matmul` contract (see types.ts). */
 export function matmulJs(a: TypedArray, ao: number, b: TypedArray, bo: number, out: TypedArray, oo: number,
@@ -10,6 +10,33 @@ export function matmulJs(a: TypedArray, ao: number, b: TypedArray, bo: number, o
   const kStride = transA ? m : 1;
   if (!transB) rowTimesMatrix(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
   else rowDotRows(a, ao, rowStride, kStride, b, bo, out, oo, m, k, n);
+}
+
+/**
+ * The `Kernels.matmulBatch` contract: each product's operands gathered into contiguous blocks
+ * (typed like C), multiplied by `matmulJs`, and C's block scattered back.
+ */
+export function matmulBatchJs(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
+  m: number, k: number, n: number): void {
+  const make = (size: number): TypedArray => c.data instanceof Float64Array ? new Float64Array(size)
+    : c.data instanceof Int32Array ? new Int32Array(size) : new Float32Array(size);
+  const blockA = make(m * k), blockB = make(k * n), blockC = make(m * n);
+  const gather = (x: BatchMatrix, at: number, rows: number, cols: number, dst: TypedArray): void => {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) dst[i * cols + j] = x.data[at + i * x.row + j * x.col]!;
+    }
+  };
+  for (let o = 0; o < outer; o++) {
+    for (let h = 0; h < inner; h++) {
+      gather(a, a.offset + o * a.outer + h * a.inner, m, k, blockA);
+      gather(b, b.offset + o * b.outer + h * b.inner, k, n, blockB);
+      matmulJs(blockA, 0, blockB, 0, blockC, 0, m, k, n, false, false);
+      const at = c.offset + o * c.outer + h * c.inner;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) c.data[at + i * c.row + j * c.col] = blockC[i * n + j]!;
+      }
+    }
+  }
 }
 
 /**

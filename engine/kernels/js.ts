@@ -2,7 +2,7 @@
 // No closures per element: each op is its own loop; strided iteration runs one row at a time.
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 import { geluExact } from "./js-gelu.js";
-import { matmulJs } from "./js-matmul.js";
+import { matmulBatchJs, matmulJs } from "./js-matmul.js";
 
 type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number,
   out: TypedArray, oo: number, n: number) => void;
@@ -275,6 +275,7 @@ export const jsKernels: Kernels = {
   },
 
   matmul: matmulJs,
+  matmulBatch: matmulBatchJs,
 
   reduce(op: ReduceOp, x, outer, len, inner, out): void {
     // Column sums of float32 data accumulate in float64, then round once (like the row case).

@@ -11,7 +11,7 @@
 import { geluExact } from "./js-gelu.js";
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
-import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import type { BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 import { simdKernelBytes } from "./wasm-binary.js";
 
 export { hasWasmSimd } from "./wasm-binary.js";
@@ -35,6 +35,9 @@ interface SimdExports {
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;
   geluF32(x: number, out: number, derivative: number, n: number): void;
+  matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
+    b: number, bOuter: number, bInner: number, bK: number, bCol: number, c: number, cOuter: number,
+    cInner: number, ldc: number, m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
 }
 
 // Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
@@ -124,6 +127,42 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
   wasm.matmul(aPtr, transA ? 1 : k, transA ? m : 1, bPtr, transB ? 1 : n, transB ? k : 1, cPtr,
     m, k, n, packA, packB, tile);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
+  releaseIfLarge();
+  return true;
+}
+
+/** Elements from x.offset up to the last one a batch of rows×cols blocks touches (strides ≥ 0). */
+function extentOf(x: BatchMatrix, outer: number, inner: number, rows: number, cols: number): number {
+  return (outer - 1) * x.outer + (inner - 1) * x.inner + (rows - 1) * x.row + (cols - 1) * x.col + 1;
+}
+
+/**
+ * `Kernels.matmulBatch` in module memory: the spans of A, B and C the products touch are copied
+ * in (C's only when its blocks leave gaps, which must keep their values), one call runs every
+ * product, C's span comes back. False, with nothing written, when the memory cannot grow.
+ */
+function matmulBatchInModule(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
+  m: number, k: number, n: number): boolean {
+  const wasm = instance();
+  const aSpan = extentOf(a, outer, inner, m, k);
+  const bSpan = extentOf(b, outer, inner, k, n);
+  const cSpan = extentOf(c, outer, inner, m, n);
+  const aPtr = wasm.heapBase();
+  const bPtr = align16(aPtr + aSpan * 4);
+  const cPtr = align16(bPtr + bSpan * 4);
+  const packA = align16(cPtr + cSpan * 4);
+  const packB = align16(packA + wasm.packABytes());
+  const tile = align16(packB + wasm.packBBytes(n));
+  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  if (!f32) return false;
+  f32.set(a.data.subarray(a.offset, a.offset + aSpan), aPtr >> 2);
+  f32.set(b.data.subarray(b.offset, b.offset + bSpan), bPtr >> 2);
+  // C's span needs copying in only where the blocks leave gaps: blocks that do not overlap and
+  // hold as many elements as the span cover it (attention's scores and heads do).
+  if (cSpan !== outer * inner * m * n) f32.set(c.data.subarray(c.offset, c.offset + cSpan), cPtr >> 2);
+  wasm.matmulBatch(outer, inner, aPtr, a.outer, a.inner, a.row, a.col, bPtr, b.outer, b.inner, b.row, b.col,
+    cPtr, c.outer, c.inner, c.row, m, k, n, packA, packB, tile);
+  c.data.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + cSpan), c.offset);
   releaseIfLarge();
   return true;
 }
@@ -221,6 +260,15 @@ export const simdKernels: Kernels = {
     if (out.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array) || !(out instanceof Float32Array)
       || (derivative !== null && !(derivative instanceof Float32Array)) || !geluInModule(x, out, derivative)) {
       jsKernels.gelu(x, out, derivative);
+    }
+  },
+
+  matmulBatch(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer, inner, m, k, n): void {
+    if (outer * inner * m * k * n < MATMUL_MIN_WORK || outer * inner * m * n === 0 || c.col !== 1
+      || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array) || !(c.data instanceof Float32Array)
+      || [a.outer, a.inner, a.row, a.col, b.outer, b.inner, b.row, b.col, c.outer, c.inner, c.row].some((s) => s < 0)
+      || !matmulBatchInModule(a, b, c, outer, inner, m, k, n)) {
+      jsKernels.matmulBatch(a, b, c, outer, inner, m, k, n);
     }
   },
 

@@ -19,6 +19,19 @@ export type BinaryOp =
 
 export type ReduceOp = "sum" | "max" | "min";
 
+/**
+ * One operand of `Kernels.matmulBatch`: product (o, h)'s element (i, j) sits at
+ * data[offset + o·outer + h·inner + i·row + j·col].
+ */
+export interface BatchMatrix {
+  data: TypedArray;
+  offset: number;
+  outer: number;
+  inner: number;
+  row: number;
+  col: number;
+}
+
 export interface Kernels {
   readonly name: string;
   /**
@@ -48,6 +61,13 @@ export interface Kernels {
    */
   matmul(a: TypedArray, aOffset: number, b: TypedArray, bOffset: number, out: TypedArray,
     outOffset: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /**
+   * outer × inner products of one shape, C(o,h) = A(o,h)·B(o,h) with A m×k, B k×n, each read through
+   * its strides (transposes and slices of heads included); C's `col` must be 1. Writes only the
+   * m×n blocks of C. Example: attention's scores, one product per (batch, head).
+   */
+  matmulBatch(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
+    m: number, k: number, n: number): void;
   /** Reduces x viewed as [outer, len, inner] over the middle axis into out [outer, inner]. */
   reduce(op: ReduceOp, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   /** Index (0..len-1) of the first max/min along the middle axis of [outer, len, inner]. */

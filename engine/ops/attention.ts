@@ -2,13 +2,14 @@
 //   out[b, t, h·d : (h+1)·d] = softmax(Q_h K_hᵀ / √d + mask) V_h,  Q_h = q[b, :, h·d : (h+1)·d] …
 // Written with primitives it was a reshape and a permute copy per head split and merge, a batched
 // product, a division, a select for the mask, softmax and a second batched product, with about as
-// many ops again backward. Here each (batch, head) gathers its slices into small contiguous
-// buffers, runs the two products on the active kernels, and the softmax with its scale and causal
-// mask in between; forward keeps the attention weights P for backward:
+// many ops again backward. Here the products of every (batch, head) run as one batched kernel
+// call that reads each head's slice through strides (`kernels.matmulBatch`: no gathering copies,
+// and on WebAssembly one call instead of a few hundred small ones), with the softmax, its scale
+// and the causal mask in between; forward keeps the attention weights P for backward:
 //   dP = dO V_hᵀ,  dS = P · (dP − Σ_j P·dP) / √d,  dQ_h = dS K_h,  dK_h = dSᵀ Q_h,  dV_h = Pᵀ dO.
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
-import { kernels, type TypedArray } from "../kernels/index.js";
+import { kernels, type BatchMatrix, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { expF32 } from "../kernels/fast-exp.js";
@@ -34,17 +35,27 @@ function buffer(like: TypedArray, size: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
 }
 
-/** dst (rows×cols, contiguous) = src rows of stride `rowStride` from `start`. */
-function gather(src: TypedArray, start: number, rowStride: number, rows: number, cols: number, dst: FloatArray): void {
-  for (let r = 0, s = start, o = 0; r < rows; r++, s += rowStride, o += cols) {
-    for (let c = 0; c < cols; c++) dst[o + c] = src[s + c]!;
-  }
+/** Head h of batch item b of a [batch, t, width] array as a t×d block (its transpose: d×t). */
+function headBlocks(data: TypedArray, t: number, width: number, d: number, transposed = false): BatchMatrix {
+  return { data, offset: 0, outer: t * width, inner: d, row: transposed ? 1 : width, col: transposed ? width : 1 };
 }
 
-/** The inverse of `gather`: dst rows of stride `rowStride` from `start` = src (rows×cols). */
-function scatter(src: FloatArray, dst: TypedArray, start: number, rowStride: number, rows: number, cols: number): void {
-  for (let r = 0, s = 0, o = start; r < rows; r++, s += cols, o += rowStride) {
-    for (let c = 0; c < cols; c++) dst[o + c] = src[s + c]!;
+/** The [batch, heads, tq, tk] attention weights (or their gradients) as tq×tk blocks. */
+function perHead(data: TypedArray, heads: number, tq: number, tk: number, transposed = false): BatchMatrix {
+  return { data, offset: 0, outer: heads * tq * tk, inner: tq * tk, row: transposed ? 1 : tk, col: transposed ? tk : 1 };
+}
+
+/**
+ * Every (batch, head) product C = A·B, m×k by k×n, in as few kernel calls as keep each under the
+ * kernels' interrupt-check budget (a product over all of a large batch can take seconds).
+ */
+function productPerHead(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, batch: number, heads: number,
+  m: number, k: number, n: number): void {
+  const chunk = Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, heads * m * k * n)));
+  for (let first = 0; first < batch; first += chunk) {
+    throwIfInterrupted();
+    const from = (x: BatchMatrix): BatchMatrix => ({ ...x, offset: x.offset + first * x.outer });
+    kernels.matmulBatch(from(a), from(b), from(c), Math.min(chunk, batch - first), heads, m, k, n);
   }
 }
 
@@ -80,24 +91,14 @@ const Attention: Primitive<AttentionArgs> = {
     const heads = args.heads;
     const out = Tensor.zeros(q!.shape, q!.dtype);
     const scale = 1 / Math.sqrt(d);
-    const qh = buffer(out.data, tq * d);
-    const kh = buffer(out.data, tk * d);
-    const vh = buffer(out.data, tk * d);
-    const oh = buffer(out.data, tq * d);
     const weights = buffer(out.data, batch * heads * tq * tk);
+    const scores = perHead(weights, heads, tq, tk);
+    productPerHead(headBlocks(q!.data, tq, width, d), headBlocks(k!.data, tk, width, d, true), scores, batch, heads, tq, d, tk); // Q Kᵀ
     for (let b = 0; b < batch; b++) {
       throwIfInterrupted();
-      for (let h = 0; h < heads; h++) {
-        const at = (b * heads + h) * tq * tk;
-        gather(q!.data, b * tq * width + h * d, width, tq, d, qh);
-        gather(k!.data, b * tk * width + h * d, width, tk, d, kh);
-        gather(v!.data, b * tk * width + h * d, width, tk, d, vh);
-        kernels.matmul(qh, 0, kh, 0, weights, at, tq, d, tk, false, true); // scores Q Kᵀ
-        maskedSoftmax(weights, at, tq, tk, scale, args.causal);
-        kernels.matmul(weights, at, vh, 0, oh, 0, tq, tk, d, false, false);
-        scatter(oh, out.data, b * tq * width + h * d, width, tq, d);
-      }
+      for (let h = 0; h < heads; h++) maskedSoftmax(weights, (b * heads + h) * tq * tk, tq, tk, scale, args.causal);
     }
+    productPerHead(scores, headBlocks(v!.data, tk, width, d), headBlocks(out.data, tq, width, d), batch, heads, tq, tk, d); // P V
     args.weights = weights;
     return out;
   },
@@ -110,50 +111,29 @@ const Attention: Primitive<AttentionArgs> = {
     const dq = q!.requiresGrad ? Tensor.zeros(q!.shape, g.dtype) : null;
     const dk = k!.requiresGrad ? Tensor.zeros(k!.shape, g.dtype) : null;
     const dv = v!.requiresGrad ? Tensor.zeros(v!.shape, g.dtype) : null;
-    const like = g.data;
-    const go = buffer(like, tq * d);
-    const qh = buffer(like, tq * d);
-    const kh = buffer(like, tk * d);
-    const vh = buffer(like, tk * d);
-    const dp = buffer(like, tq * tk);
-    const dqh = buffer(like, tq * d);
-    const dkvh = buffer(like, tk * d);
+    const dOut = headBlocks(g.data, tq, width, d);
+    if (dv) productPerHead(perHead(weights, heads, tq, tk, true), dOut, headBlocks(dv.data, tk, width, d), batch, heads, tk, tq, d); // Pᵀ dO
+    if (!dq && !dk) return [dq, dk, dv];
+    const dp = buffer(g.data, batch * heads * tq * tk);
+    productPerHead(dOut, headBlocks(v!.data, tk, width, d, true), perHead(dp, heads, tq, tk), batch, heads, tq, d, tk); // dP = dO Vᵀ
     for (let b = 0; b < batch; b++) {
       throwIfInterrupted();
       for (let h = 0; h < heads; h++) {
         const at = (b * heads + h) * tq * tk;
-        const qAt = b * tq * width + h * d;
-        const kAt = b * tk * width + h * d;
-        gather(g.data, qAt, width, tq, d, go);
-        if (dv) {
-          kernels.matmul(weights, at, go, 0, dkvh, 0, tk, tq, d, true, false); // Pᵀ dO
-          scatter(dkvh, dv.data, kAt, width, tk, d);
-        }
-        if (!dq && !dk) continue;
-        gather(v!.data, kAt, width, tk, d, vh);
-        kernels.matmul(go, 0, vh, 0, dp, 0, tq, d, tk, false, true); // dP = dO Vᵀ
         for (let i = 0; i < tq; i++) {
-          const row = i * tk;
+          const row = at + i * tk;
           // Masked keys have weight 0, so dS is 0 there (a row that saw no key stays NaN throughout).
           const seen = causal ? Math.min(tk, i + tk - tq + 1) : tk;
           const end = seen > 0 ? seen : tk;
           let dot = 0;
-          for (let j = 0; j < end; j++) dot += weights[at + row + j]! * dp[row + j]!;
-          for (let j = 0; j < end; j++) dp[row + j] = weights[at + row + j]! * (dp[row + j]! - dot) * scale;
+          for (let j = 0; j < end; j++) dot += weights[row + j]! * dp[row + j]!;
+          for (let j = 0; j < end; j++) dp[row + j] = weights[row + j]! * (dp[row + j]! - dot) * scale;
           dp.fill(0, row + end, row + tk);
-        }
-        if (dq) {
-          gather(k!.data, kAt, width, tk, d, kh);
-          kernels.matmul(dp, 0, kh, 0, dqh, 0, tq, tk, d, false, false); // dS K
-          scatter(dqh, dq.data, qAt, width, tq, d);
-        }
-        if (dk) {
-          gather(q!.data, qAt, width, tq, d, qh);
-          kernels.matmul(dp, 0, qh, 0, dkvh, 0, tk, tq, d, true, false); // dSᵀ Q
-          scatter(dkvh, dk.data, kAt, width, tk, d);
         }
       }
     }
+    if (dq) productPerHead(perHead(dp, heads, tq, tk), headBlocks(k!.data, tk, width, d), headBlocks(dq.data, tq, width, d), batch, heads, tq, tk, d); // dS K
+    if (dk) productPerHead(perHead(dp, heads, tq, tk, true), headBlocks(q!.data, tq, width, d), headBlocks(dk.data, tk, width, d), batch, heads, tk, tq, d); // dSᵀ Q
     return [dq, dk, dv];
   },
 };

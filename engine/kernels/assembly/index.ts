@@ -1,4 +1,4 @@
 // @ts-nocheck — AssemblyScript entry point (see build.mjs): every exported kernel of the module.
-export { heapBase, matmul, matmulPacked, packABytes, packAllB, packBBytes, packedBBytes } from "./matmul";
+export { heapBase, matmul, matmulBatch, matmulPacked, packABytes, packAllB, packBBytes, packedBBytes } from "./matmul";
 export { binaryF32, sumF32, unaryF32 } from "./elementwise";
 export { geluF32 } from "./gelu";

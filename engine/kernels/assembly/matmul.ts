@@ -37,8 +37,14 @@ export function heapBase(): usize {
  */
 export function matmul(a: usize, aRow: i32, aK: i32, b: usize, bK: i32, bCol: i32, c: usize,
   m: i32, k: i32, n: i32, packA: usize, packB: usize, tile: usize): void {
+  matmulInto(a, aRow, aK, b, bK, bCol, c, n, m, k, n, packA, packB, tile);
+}
+
+/** `matmul` with C's rows `ldc` floats apart (a block inside a wider matrix). */
+function matmulInto(a: usize, aRow: i32, aK: i32, b: usize, bK: i32, bCol: i32, c: usize, ldc: i32,
+  m: i32, k: i32, n: i32, packA: usize, packB: usize, tile: usize): void {
   if (k == 0) {
-    memory.fill(c, 0, <usize>(m * n) << 2);
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>n << 2);
     return;
   }
   for (let jc = 0; jc < n; jc += NC) {
@@ -46,7 +52,26 @@ export function matmul(a: usize, aRow: i32, aK: i32, b: usize, bK: i32, bCol: i3
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       packPanelsB(b, bK, bCol, pc, kc, jc, nc, packB);
-      multiplyPanel(a, aRow, aK, packB, c, m, n, jc, nc, pc, kc, packA, tile);
+      multiplyPanel(a, aRow, aK, packB, c, ldc, m, jc, nc, pc, kc, packA, tile);
+    }
+  }
+}
+
+/**
+ * outer × inner products of one shape, each C = A·B with strides as in `matmul` and C's rows `ldc`
+ * floats apart; product (o, h) finds its A at a + 4·(o·aOuter + h·aInner), likewise B and C.
+ * Attention's per-(batch, head) products read the heads straight out of [batch, time, features]
+ * this way, with no gathering copies and one call for all of them.
+ */
+export function matmulBatch(outer: i32, inner: i32,
+  a: usize, aOuter: i32, aInner: i32, aRow: i32, aK: i32,
+  b: usize, bOuter: i32, bInner: i32, bK: i32, bCol: i32,
+  c: usize, cOuter: i32, cInner: i32, ldc: i32,
+  m: i32, k: i32, n: i32, packA: usize, packB: usize, tile: usize): void {
+  for (let o = 0; o < outer; o++) {
+    for (let h = 0; h < inner; h++) {
+      matmulInto(a + <usize>(o * aOuter + h * aInner) * 4, aRow, aK, b + <usize>(o * bOuter + h * bInner) * 4,
+        bK, bCol, c + <usize>(o * cOuter + h * cInner) * 4, ldc, m, k, n, packA, packB, tile);
     }
   }
 }
@@ -79,18 +104,18 @@ export function matmulPacked(a: usize, aRow: i32, aK: i32, packedB: usize, c: us
     const ncPadded = (nc + NR - 1) / NR * NR;
     for (let pc = 0; pc < k; pc += KC) {
       const panels = packedB + <usize>(jc * k + pc * ncPadded) * 4;
-      multiplyPanel(a, aRow, aK, panels, c, m, n, jc, nc, pc, min(KC, k - pc), packA, tile);
+      multiplyPanel(a, aRow, aK, panels, c, n, m, jc, nc, pc, min(KC, k - pc), packA, tile);
     }
   }
 }
 
 /**
  * C[0..m][jc..jc+nc] (=, or += after the first depth block) A[0..m][pc..pc+kc] · the packed B
- * panels of that block, packing A MC rows at a time.
+ * panels of that block, packing A MC rows at a time; C's rows are `ldc` floats apart.
  */
 // @ts-ignore: decorator
 @inline
-function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, m: i32, n: i32,
+function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, ldc: i32, m: i32,
   jc: i32, nc: i32, pc: i32, kc: i32, packA: usize, tile: usize): void {
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
@@ -101,16 +126,16 @@ function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, m:
       for (let ir = 0; ir < mc; ir += MR) {
         const mr = min(MR, mc - ir);
         const pa = packA + <usize>(ir * kc) * 4;
-        const cij = c + (<usize>(ic + ir) * n + jc + jr) * 4;
+        const cij = c + (<usize>(ic + ir) * ldc + jc + jr) * 4;
         if (mr == MR && nr == NR) {
-          kernel4x8(kc, pa, pb, cij, <usize>n * 4, pc > 0);
+          kernel4x8(kc, pa, pb, cij, <usize>ldc * 4, pc > 0);
         } else {
           // Edge tile: compute the full 4×8 into scratch (the packs are zero-padded), keep
           // only the valid corner.
           kernel4x8(kc, pa, pb, tile, NR * 4, false);
           for (let i = 0; i < mr; i++) {
             for (let j = 0; j < nr; j++) {
-              const dst = cij + (<usize>i * n + j) * 4;
+              const dst = cij + (<usize>i * ldc + j) * 4;
               const v = load<f32>(tile + <usize>(i * NR + j) * 4);
               store<f32>(dst, pc > 0 ? load<f32>(dst) + v : v);
             }
