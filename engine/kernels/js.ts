@@ -1,6 +1,7 @@
 // The plain TypeScript hot loops: the reference implementation of the Kernels interface.
 // No closures per element: each op is its own loop; strided iteration runs one row at a time.
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
 import { matmulBatchJs, matmulJs } from "./js-matmul.js";
 
@@ -172,6 +173,10 @@ export const jsKernels: Kernels = {
 
   gelu(x, out, derivative): void {
     geluExact(x, out, derivative);
+  },
+
+  adam(p, grad, m, v, c): void {
+    adamJs(p, grad, m, v, c);
   },
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {

@@ -8,10 +8,11 @@
 // plain TypeScript kernels. Products of at least POOL_MIN_WORK multiply-adds are split over
 // every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
 // `TSGRAD_THREADS=1` keeps them on the calling thread.
+import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
-import type { BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import type { AdamCoefficients, BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 import { simdKernelBytes } from "./wasm-binary.js";
 
 export { hasWasmSimd } from "./wasm-binary.js";
@@ -35,6 +36,8 @@ interface SimdExports {
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;
   geluF32(x: number, out: number, derivative: number, n: number): void;
+  adamF32(p: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number,
+    keep2: number, eps: number, stepSize: number, invSqrtBiasCorrection2: number, shrink: number, l2: number): void;
   matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
     b: number, bOuter: number, bInner: number, bK: number, bCol: number, c: number, cOuter: number,
     cInner: number, ldc: number, m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
@@ -128,6 +131,34 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
     m, k, n, packA, packB, tile);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
   releaseIfLarge();
+  return true;
+}
+
+/** Parameters per Adam pass through module memory: θ, grad, m and v (128 KB) stay in L2. */
+const ADAM_CHUNK = 8192;
+
+/** An Adam step on float32 arrays through module memory, a chunk at a time; an odd last element in TypeScript. */
+function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients): boolean {
+  const wasm = instance();
+  const pPtr = wasm.heapBase();
+  const gPtr = pPtr + ADAM_CHUNK * 4, mPtr = gPtr + ADAM_CHUNK * 4, vPtr = mPtr + ADAM_CHUNK * 4;
+  const f32 = heapOf(wasm, vPtr + ADAM_CHUNK * 4);
+  if (!f32) return false;
+  const pairEnd = p.length & ~1;
+  for (let start = 0; start < pairEnd; start += ADAM_CHUNK) {
+    const size = Math.min(ADAM_CHUNK, pairEnd - start);
+    const end = start + size;
+    f32.set(p.subarray(start, end), pPtr >> 2);
+    f32.set(grad.subarray(start, end), gPtr >> 2);
+    f32.set(m.subarray(start, end), mPtr >> 2);
+    f32.set(v.subarray(start, end), vPtr >> 2);
+    wasm.adamF32(pPtr, gPtr, mPtr, vPtr, size, c.beta1, c.beta2, 1 - c.beta1, 1 - c.beta2, c.eps, c.stepSize,
+      c.invSqrtBiasCorrection2, c.shrink, c.l2);
+    p.set(f32.subarray(pPtr >> 2, (pPtr >> 2) + size), start);
+    m.set(f32.subarray(mPtr >> 2, (mPtr >> 2) + size), start);
+    v.set(f32.subarray(vPtr >> 2, (vPtr >> 2) + size), start);
+  }
+  if (pairEnd < p.length) adamJs(p, grad, m, v, c, pairEnd);
   return true;
 }
 
@@ -260,6 +291,14 @@ export const simdKernels: Kernels = {
     if (out.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array) || !(out instanceof Float32Array)
       || (derivative !== null && !(derivative instanceof Float32Array)) || !geluInModule(x, out, derivative)) {
       jsKernels.gelu(x, out, derivative);
+    }
+  },
+
+  adam(p, grad: TypedArray, m, v, c): void {
+    if (p.length < ELEMENTWISE_MIN_SIZE || !(p instanceof Float32Array) || !(grad instanceof Float32Array)
+      || !(m instanceof Float32Array) || !(v instanceof Float32Array) || grad.length !== p.length
+      || !adamInModule(p, grad, m, v, c)) {
+      jsKernels.adam(p, grad, m, v, c);
     }
   },
 

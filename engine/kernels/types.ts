@@ -32,6 +32,21 @@ export interface BatchMatrix {
   col: number;
 }
 
+/** One Adam step's constants (see engine/optim/adam.ts). */
+export interface AdamCoefficients {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** η / (1 − β₁ᵗ) */
+  stepSize: number;
+  /** 1 / √(1 − β₂ᵗ) */
+  invSqrtBiasCorrection2: number;
+  /** AdamW's 1 − ηλ (θ shrinks first); 1 for Adam */
+  shrink: number;
+  /** Adam's λ (g ← g + λθ); 0 for AdamW */
+  l2: number;
+}
+
 export interface Kernels {
   readonly name: string;
   /**
@@ -68,6 +83,12 @@ export interface Kernels {
    */
   matmulBatch(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
     m: number, k: number, n: number): void;
+  /**
+   * One Adam step in place: θ ← θ·shrink, g ← grad + l2·θ, m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
+   * θ ← θ − stepSize·m / (√v·invSqrtBiasCorrection2 + ε), m and v read back as stored.
+   */
+  adam(p: Float32Array | Float64Array, grad: TypedArray, m: Float32Array | Float64Array,
+    v: Float32Array | Float64Array, c: AdamCoefficients): void;
   /** Reduces x viewed as [outer, len, inner] over the middle axis into out [outer, inner]. */
   reduce(op: ReduceOp, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   /** Index (0..len-1) of the first max/min along the middle axis of [outer, len, inner]. */

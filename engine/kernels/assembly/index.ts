@@ -2,3 +2,4 @@
 export { heapBase, matmul, matmulBatch, matmulPacked, packABytes, packAllB, packBBytes, packedBBytes } from "./matmul";
 export { binaryF32, sumF32, unaryF32 } from "./elementwise";
 export { geluF32 } from "./gelu";
+export { adamF32 } from "./adam";
