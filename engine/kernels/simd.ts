@@ -51,11 +51,12 @@ const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1,
 export const MATMUL_MIN_WORK = 1024;
 
 /**
- * Elementwise ops and sums on fewer elements stay on the JS path. With the copies in and out,
- * a 1M-element add is ~4× faster here and a sum ~3.5× (bench/elementwise.ts); below a few
- * thousand elements the fixed cost of the call and views wins.
+ * Elementwise ops and sums on fewer elements stay on the JS path, where the fixed cost of the
+ * call, the subarray views and the copies outweighs the SIMD loop. Measured (kernel calls,
+ * µs wasm/js): add 0.32/0.33 at 128 elements, 0.28/0.62 at 256, 0.44/2.3 at 1024; sum 0.15/0.11
+ * at 128, 0.17/0.21 at 256.
  */
-export const ELEMENTWISE_MIN_SIZE = 4096;
+export const ELEMENTWISE_MIN_SIZE = 256;
 
 /** True when this engine runs WebAssembly 128-bit SIMD. Example: `hasWasmSimd()` */
 export function hasWasmSimd(): boolean {
