@@ -1,13 +1,13 @@
 // The WebAssembly SIMD kernels (source: ./assembly/, AssemblyScript: v128 intrinsics read like
-// the C they replace and binaryen -O3 emits a 6 KB module; emitting bytes from TypeScript would
+// the C they replace and binaryen -O3 emits an 8 KB module; emitting bytes from TypeScript would
 // mean hand-writing an encoder and stack code for every loop). Tensors keep living in
 // ordinary typed arrays; a large float32 product copies its operands into the module's memory
-// and the result out: O(n²) copying against O(n³) arithmetic. Large float32 elementwise ops and
-// sums copy too (memcpy-speed copies; the SIMD loop still beats the JS one 2.5–8×). Everything
-// else, and every small call (where the copies and the call cost more than SIMD saves), runs the
-// plain TypeScript kernels. Products of at least POOL_MIN_WORK multiply-adds are split over
-// every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
-// `TSGRAD_THREADS=1` keeps them on the calling thread.
+// and the result out: O(n²) copying against O(n³) arithmetic. Float32 elementwise ops and sums
+// copy too, a cache-sized chunk at a time (memcpy-speed copies; the SIMD loop beats the JS one
+// 4–6×). Everything else, and every small call (where the copies and the call cost more than
+// SIMD saves), runs the plain TypeScript kernels. Products of at least POOL_MIN_WORK
+// multiply-adds are split over every core by the pool in ./pool.ts (a second build of the same
+// kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
 import { SIMD_KERNELS_BASE64 } from "./simd-binary.js";
