@@ -4,7 +4,7 @@
 // outputs are graph nodes and gradients), small arrays are carved from a shared 16 KB slab
 // instead (~50 ns). A slab is freed once nothing views it; to keep one small kept tensor from
 // holding a whole slab, leaf gradients and `detach()` copy out of it. Slabs are never reused,
-// so every array starts zeroed.
+// so every array starts zeroed, except from `allocateUnfilled`, for outputs a kernel overwrites.
 import type { DType, TypedArray } from "./kernels/index.js";
 
 const SLAB_BYTES = 16 * 1024;

@@ -15,7 +15,7 @@ export type TensorLike = Tensor | number;
 
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
 
-export { allocate } from "./storage.js";
+export { allocate, allocateUnfilled } from "./storage.js";
 
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return "float32";

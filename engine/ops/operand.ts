@@ -46,7 +46,8 @@ export function asTensor(x: TensorLike): Tensor {
 
 const NO_STRIDES: number[] = [];
 
-// Binary and unary kernels write every element of their output, so it skips the zero fill.
+// Binary, unary and strided-copy kernels write every element of their output, so it skips the
+// zero fill.
 
 /** Runs a broadcasting binary kernel into a fresh tensor (no graph). */
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, name: string = op): Tensor {
@@ -70,7 +71,7 @@ export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0,
 
 /** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
 export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
-  const out = Tensor.zeros(shape, x.dtype);
+  const out = Tensor.unfilled(shape, x.dtype);
   kernels.copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data);
   return out;
 }

@@ -1,6 +1,7 @@
-// Storage without the zero fill is only sound because every elementwise kernel writes every
-// output element: checked here by running each op into two outputs holding different stale
-// values, which must come out identical, in every layout and on both kernel implementations.
+// Storage without the zero fill is only sound because the kernels whose outputs use it
+// (elementwise, select, strided copies) write every output element: checked here by running each
+// into two outputs holding different stale values, which must come out identical, in every
+// layout and on both kernel implementations.
 import { describe, expect, test } from "vitest";
 import { jsKernels, simdKernels, type BinaryOp, type Kernels, type UnaryOp } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
@@ -49,6 +50,19 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
       const run = (out: Float32Array): void => K.binary(op, x, xs, y, ys, out, shape);
       expect(runInto(7, n, run)).toEqual(runInto(-3, n, run));
     }
+  });
+
+  test("select and strided copies (transpose, broadcast down a matrix)", () => {
+    const cond = Float32Array.from({ length: n }, (_, i) => i % 3);
+    const a = randomF32(n);
+    const row = randomF32(cols);
+    const select = (out: Float32Array): void => K.select(cond, [cols, 1], a, [cols, 1], row, [0, 1], out, [rows, cols]);
+    expect(runInto(7, n, select)).toEqual(runInto(-3, n, select));
+    const matrix = randomF32(64 * 97); // a transpose big enough for the tiled copy, ragged edges
+    const transpose = (out: Float32Array): void => K.copyStrided(matrix, 0, [1, 97], [97, 64], out);
+    expect(runInto(7, 64 * 97, transpose)).toEqual(runInto(-3, 64 * 97, transpose));
+    const broadcast = (out: Float32Array): void => K.copyStrided(row, 0, [0, 1], [rows, cols], out);
+    expect(runInto(7, n, broadcast)).toEqual(runInto(-3, n, broadcast));
   });
 });
 
