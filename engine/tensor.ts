@@ -5,7 +5,7 @@ import { backward as runBackward, type BackwardOptions, type GradNode } from "./
 import type { DType, TypedArray } from "./kernels/index.js";
 import { formatTensor } from "./format.js";
 import { formatShape, shapeSize } from "./shape.js";
-import { allocate, isScratch } from "./storage.js";
+import { allocate, allocateUnfilled, isScratch } from "./storage.js";
 import * as ops from "./ops/index.js";
 
 export type { DType, TypedArray } from "./kernels/index.js";
@@ -15,7 +15,7 @@ export type TensorLike = Tensor | number;
 
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
 
-export { allocate } from "./storage.js";
+export { allocate, allocateUnfilled } from "./storage.js";
 
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return "float32";
@@ -58,6 +58,11 @@ export class Tensor {
   /** A tensor of zeros (internal helper; `zeros()` is the public one). */
   static zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
     return new Tensor(allocate(dtype, shapeSize(shape)), [...shape], dtype);
+  }
+
+  /** A tensor whose every element the caller writes before reading (internal helper, no zero fill). */
+  static unfilled(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    return new Tensor(allocateUnfilled(dtype, shapeSize(shape)), [...shape], dtype);
   }
 
   /** A tensor filled with `value` (internal helper; `full()` is the public one). */

@@ -1,13 +1,13 @@
 // The WebAssembly SIMD kernels (source: ./assembly/, AssemblyScript: v128 intrinsics read like
-// the C they replace and binaryen -O3 emits a 6 KB module; emitting bytes from TypeScript would
+// the C they replace and binaryen -O3 emits an 8 KB module; emitting bytes from TypeScript would
 // mean hand-writing an encoder and stack code for every loop). Tensors keep living in
 // ordinary typed arrays; a large float32 product copies its operands into the module's memory
-// and the result out: O(n²) copying against O(n³) arithmetic. Large float32 elementwise ops and
-// sums copy too (memcpy-speed copies; the SIMD loop still beats the JS one 2.5–8×). Everything
-// else, and every small call (where the copies and the call cost more than SIMD saves), runs the
-// plain TypeScript kernels. Products of at least POOL_MIN_WORK multiply-adds are split over
-// every core by the pool in ./pool.ts (a second build of the same kernels over shared memory);
-// `TSGRAD_THREADS=1` keeps them on the calling thread.
+// and the result out: O(n²) copying against O(n³) arithmetic. Float32 elementwise ops and sums
+// copy too, a cache-sized chunk at a time (memcpy-speed copies; the SIMD loop beats the JS one
+// 4–6×). Everything else, and every small call (where the copies and the call cost more than
+// SIMD saves), runs the plain TypeScript kernels. Products of at least POOL_MIN_WORK
+// multiply-adds are split over every core by the pool in ./pool.ts (a second build of the same
+// kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
 import { jsKernels } from "./js.js";
@@ -55,11 +55,12 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2,
 export const MATMUL_MIN_WORK = 1024;
 
 /**
- * Elementwise ops and sums on fewer elements stay on the JS path. With the copies in and out,
- * a 1M-element add is ~4× faster here and a sum ~3.5× (bench/elementwise.ts); below a few
- * thousand elements the fixed cost of the call and views wins.
+ * Elementwise ops and sums on fewer elements stay on the JS path, where the fixed cost of the
+ * call, the subarray views and the copies outweighs the SIMD loop. Measured (kernel calls,
+ * µs wasm/js): add 0.32/0.33 at 128 elements, 0.28/0.62 at 256, 0.44/2.3 at 1024; sum 0.15/0.11
+ * at 128, 0.17/0.21 at 256.
  */
-export const ELEMENTWISE_MIN_SIZE = 4096;
+export const ELEMENTWISE_MIN_SIZE = 256;
 
 let module: SimdExports | null = null;
 let heap = new Float32Array(0);
@@ -99,6 +100,7 @@ function releaseIfLarge(): void {
 function release(): void {
   module = null;
   heap = new Float32Array(0);
+  area = null;
 }
 
 /** Bytes of WebAssembly memory the kernels hold now (0 before first use or after a release). */
@@ -198,45 +200,101 @@ function matmulBatchInModule(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, out
   return true;
 }
 
-/** out = a op b for contiguous float32 arrays of equal length (or one side a single value). */
+/**
+ * Elements per chunk of an elementwise op or sum. Large operands are copied into module memory a
+ * chunk at a time, so the copy in, the SIMD loop and the copy out all run in L1/L2 (two 32 KB
+ * chunks) and main memory sees each operand once; copying whole 4 MB operands in, then the
+ * result out, sent everything through main memory three times (kernel add of 1M elements into an
+ * existing array: 1.4 ms, chunked 0.7). 4K–32K elements measured alike; 2K pays the per-chunk
+ * calls and views (+10%).
+ */
+export const CHUNK = 8192;
+
+/** Two chunk-sized areas of module memory and full-chunk views of them, rebuilt when memory moves. */
+interface ChunkArea {
+  heap: Float32Array;
+  firstPtr: number;
+  secondPtr: number;
+  first: Float32Array;
+  second: Float32Array;
+}
+
+let area: ChunkArea | null = null;
+
+function chunkArea(wasm: SimdExports): ChunkArea | null {
+  const firstPtr = wasm.heapBase();
+  const secondPtr = firstPtr + CHUNK * 4;
+  const f32 = heapOf(wasm, secondPtr + CHUNK * 4);
+  if (!f32) return null;
+  if (area?.heap !== f32) {
+    area = {
+      heap: f32, firstPtr, secondPtr,
+      first: f32.subarray(firstPtr >> 2, (firstPtr >> 2) + CHUNK),
+      second: f32.subarray(secondPtr >> 2, (secondPtr >> 2) + CHUNK),
+    };
+  }
+  return area;
+}
+
+/**
+ * out = a op b for contiguous float32 arrays of equal length (or one side a single value), chunk
+ * by chunk. The result overwrites the copy of the non-broadcast side, so two areas suffice; `out`
+ * may be `a` or `b`, since each chunk is read before it is written.
+ */
 function binaryInModule(code: number, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const wasm = instance();
+  const chunks = chunkArea(wasm);
+  if (!chunks) return false;
+  const { heap, firstPtr, secondPtr } = chunks;
   const n = out.length;
-  const aPtr = wasm.heapBase();
-  const bPtr = align16(aPtr + a.length * 4);
-  const outPtr = align16(bPtr + b.length * 4);
-  const f32 = heapOf(wasm, outPtr + n * 4);
-  if (!f32) return false;
-  f32.set(a, aPtr >> 2);
-  f32.set(b, bPtr >> 2);
-  wasm.binaryF32(code, aPtr, a.length === 1 ? 0 : 1, bPtr, b.length === 1 ? 0 : 1, outPtr, n);
-  out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + n));
-  releaseIfLarge();
+  const aOne = a.length === 1, bOne = b.length === 1;
+  if (aOne) heap[firstPtr >> 2] = a[0]!;
+  if (bOne) heap[secondPtr >> 2] = b[0]!;
+  const outPtr = aOne ? secondPtr : firstPtr;
+  const outChunk = aOne ? chunks.second : chunks.first;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    const m = end - start;
+    if (!aOne) heap.set(a.subarray(start, end), firstPtr >> 2);
+    if (!bOne) heap.set(b.subarray(start, end), secondPtr >> 2);
+    wasm.binaryF32(code, firstPtr, aOne ? 0 : 1, secondPtr, bOne ? 0 : 1, outPtr, m);
+    out.set(m === CHUNK ? outChunk : heap.subarray(outPtr >> 2, (outPtr >> 2) + m), start);
+  }
   return true;
 }
 
+/** out = f(x), chunk by chunk, each in place in module memory; `out` may be `x`. */
 function unaryInModule(code: number, x: Float32Array, out: Float32Array): boolean {
   const wasm = instance();
+  const chunks = chunkArea(wasm);
+  if (!chunks) return false;
+  const { heap, firstPtr, first } = chunks;
   const n = x.length;
-  const ptr = wasm.heapBase();
-  const f32 = heapOf(wasm, ptr + n * 4);
-  if (!f32) return false;
-  f32.set(x, ptr >> 2);
-  wasm.unaryF32(code, ptr, ptr, n); // in place: x's copy is ours to overwrite
-  out.set(f32.subarray(ptr >> 2, (ptr >> 2) + n));
-  releaseIfLarge();
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    const m = end - start;
+    heap.set(x.subarray(start, end), firstPtr >> 2);
+    wasm.unaryF32(code, firstPtr, firstPtr, m);
+    out.set(m === CHUNK ? first : heap.subarray(firstPtr >> 2, (firstPtr >> 2) + m), start);
+  }
   return true;
 }
 
 /** Row sums of x viewed as [outer, len] (float64 accumulation, one rounding per row). */
 function rowSumsInModule(x: Float32Array, outer: number, len: number, out: TypedArray): boolean {
   const wasm = instance();
-  const ptr = wasm.heapBase();
-  const f32 = heapOf(wasm, ptr + outer * len * 4);
-  if (!f32) return false;
-  f32.set(x.subarray(0, outer * len), ptr >> 2);
-  for (let o = 0; o < outer; o++) out[o] = wasm.sumF32(ptr + o * len * 4, len);
-  releaseIfLarge();
+  const chunks = chunkArea(wasm);
+  if (!chunks) return false;
+  const { heap, firstPtr } = chunks;
+  for (let o = 0; o < outer; o++) {
+    let sum = 0;
+    for (let start = o * len, rowEnd = start + len; start < rowEnd; start += CHUNK) {
+      const end = Math.min(rowEnd, start + CHUNK);
+      heap.set(x.subarray(start, end), firstPtr >> 2);
+      sum += wasm.sumF32(firstPtr, end - start);
+    }
+    out[o] = sum;
+  }
   return true;
 }
 

@@ -30,7 +30,7 @@ const Where: Primitive<null> = {
   name: "where",
   forward: ([cond, a, b]) => {
     const shape = broadcastShapes("where", broadcastShapes("where", cond!.shape, a!.shape), b!.shape);
-    const out = Tensor.zeros(shape, promote(a!.dtype, b!.dtype));
+    const out = Tensor.unfilled(shape, promote(a!.dtype, b!.dtype)); // select writes every element
     kernels.select(cond!.data, broadcastStrides(cond!.shape, shape), a!.data, broadcastStrides(a!.shape, shape),
       b!.data, broadcastStrides(b!.shape, shape), out.data, shape);
     return out;

@@ -3,7 +3,7 @@
 import { apply, type Primitive } from "../autograd.js";
 import { kernels, type DType } from "../kernels/index.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, normalizeAxis, shapeSize } from "../shape.js";
-import { allocate, isFloat, Tensor } from "../tensor.js";
+import { allocateUnfilled, isFloat, Tensor } from "../tensor.js";
 import { slice } from "./indexing.js";
 import { promote } from "./operand.js";
 
@@ -66,7 +66,7 @@ const Permute: Primitive<{ dims: number[] }> = {
   forward: ([x], { dims }) => {
     const strides = contiguousStrides(x!.shape);
     const shape = dims.map((d) => x!.shape[d]!);
-    const out = Tensor.zeros(shape, x!.dtype);
+    const out = Tensor.unfilled(shape, x!.dtype); // copyStrided writes every element
     kernels.copyStrided(x!.data, 0, dims.map((d) => strides[d]!), shape, out.data);
     return out;
   },
@@ -106,7 +106,7 @@ export function t(x: Tensor): Tensor {
 const Expand: Primitive<{ shape: number[] }> = {
   name: "expand",
   forward: ([x], { shape }) => {
-    const out = Tensor.zeros(shape, x!.dtype);
+    const out = Tensor.unfilled(shape, x!.dtype); // copyStrided writes every element
     kernels.copyStrided(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out.data);
     return out;
   },
@@ -200,7 +200,7 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
 const Cast: Primitive<{ dtype: DType }> = {
   name: "to",
   forward: ([x], { dtype }) => {
-    const data = allocate(dtype, x!.size);
+    const data = allocateUnfilled(dtype, x!.size); // both branches write every element
     if (dtype === "int32" && isFloat(x!.dtype)) for (let i = 0; i < data.length; i++) data[i] = Math.trunc(x!.data[i]!);
     else data.set(x!.data);
     return new Tensor(data, [...x!.shape], dtype);

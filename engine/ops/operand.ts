@@ -46,29 +46,32 @@ export function asTensor(x: TensorLike): Tensor {
 
 const NO_STRIDES: number[] = [];
 
+// Binary, unary and strided-copy kernels write every element of their output, so it skips the
+// zero fill.
+
 /** Runs a broadcasting binary kernel into a fresh tensor (no graph). */
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, name: string = op): Tensor {
   if (sameShape(a.shape, b.shape)) {
-    const out = Tensor.zeros(a.shape, dtype);
+    const out = Tensor.unfilled(a.shape, dtype);
     kernels.binary(op, a.data, NO_STRIDES, b.data, NO_STRIDES, out.data, a.shape);
     return out;
   }
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = Tensor.zeros(shape, dtype);
+  const out = Tensor.unfilled(shape, dtype);
   kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out.data, shape);
   return out;
 }
 
 /** Runs a unary kernel into a fresh tensor (no graph). */
 export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0, p1 = 0): Tensor {
-  const out = Tensor.zeros(x.shape, dtype);
+  const out = Tensor.unfilled(x.shape, dtype);
   kernels.unary(op, x.data, out.data, p0, p1);
   return out;
 }
 
 /** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
 export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
-  const out = Tensor.zeros(shape, x.dtype);
+  const out = Tensor.unfilled(shape, x.dtype);
   kernels.copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data);
   return out;
 }

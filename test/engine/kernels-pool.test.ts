@@ -140,10 +140,11 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     const [m, k, n] = [384, 384, 384];
     const a = randomF32(m * k);
     const out = new Float32Array(m * n);
-    // Until the worker wakes before the caller has finished every block (at once, on a quiet machine).
+    // Until the worker wakes before the caller has finished every block (at once on a quiet
+    // machine; a loaded one may let the caller finish alone many times first).
     let calls = 0;
-    while (calls < 20 && pool.run(a, 0, a, 0, out, 0, m, k, n, false, false)) calls++;
-    expect(calls).toBeLessThan(20);
+    while (calls < 300 && pool.run(a, 0, a, 0, out, 0, m, k, n, false, false)) calls++;
+    expect(calls).toBeLessThan(300);
     expect(pool.failureReason).toMatch(/did not finish|exited/);
     expect(pool.status).toBe("failed");
   });

@@ -3,7 +3,7 @@
 // micro-tiles, 256-deep and 96-row and 1024-column packed panels), all transpose variants, offsets.
 import { describe, expect, test } from "vitest";
 import {
-  ELEMENTWISE_MIN_SIZE, KEEP_MEMORY_BYTES, hasWasmSimd, simdKernels, simdMemoryBytes, wasmMatmul,
+  CHUNK, ELEMENTWISE_MIN_SIZE, KEEP_MEMORY_BYTES, hasWasmSimd, simdKernels, simdMemoryBytes, wasmMatmul,
 } from "../../engine/kernels/simd.js";
 import type { BinaryOp, UnaryOp } from "../../engine/kernels/index.js";
 import { jsKernels, usesFma } from "../../engine/kernels/index.js";
@@ -152,17 +152,39 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
   });
 });
 
-test.runIf(hasWasmSimd())("an op bigger than the kept memory runs, then its memory is dropped", () => {
-  const n = Math.ceil(KEEP_MEMORY_BYTES / 4 / 3) + 5; // a, b and out together exceed the limit
-  const a = Float32Array.from({ length: n }, (_, i) => i % 1000);
-  const b = Float32Array.from({ length: n }, (_, i) => (i % 7) - 3);
-  const fast = new Float32Array(n);
-  simdKernels.binary("mul", a, [1], b, [1], fast, [n]);
+test.runIf(hasWasmSimd())("elementwise ops of any size run in the same two chunks of module memory", () => {
+  const n = 3 * CHUNK + 5; // full chunks, then a short one
+  simdKernels.binary("add", randomF32(ELEMENTWISE_MIN_SIZE), [1], randomF32(ELEMENTWISE_MIN_SIZE), [1],
+    new Float32Array(ELEMENTWISE_MIN_SIZE), [ELEMENTWISE_MIN_SIZE]);
+  const before = simdMemoryBytes();
+  const a = Float32Array.from({ length: 40 * n }, (_, i) => i % 1000);
+  const b = Float32Array.from({ length: 40 * n }, (_, i) => (i % 7) - 3);
+  const fast = new Float32Array(40 * n);
+  simdKernels.binary("mul", a, [1], b, [1], fast, [40 * n]);
+  simdKernels.unary("neg", fast, fast, 0, 0);
+  const sums = new Float32Array(40);
+  simdKernels.reduce("sum", a, 40, n, 1, sums);
+  expect(simdMemoryBytes()).toBe(before);
+  const plain = new Float32Array(40 * n);
+  jsKernels.binary("mul", a, [1], b, [1], plain, [40 * n]);
+  jsKernels.unary("neg", plain, plain, 0, 0);
+  expect(fast.findIndex((v, i) => v !== plain[i])).toBe(-1); // toEqual takes minutes on 1M elements
+  const plainSums = new Float32Array(40);
+  jsKernels.reduce("sum", a, 40, n, 1, plainSums);
+  expect(sums).toEqual(plainSums); // integer-valued sums below 2^53: exact in either order
+});
+
+test.runIf(hasWasmSimd())("a product bigger than the kept memory runs, then its memory is dropped", () => {
+  const k = Math.ceil(KEEP_MEMORY_BYTES / 4 / 3) + 5; // a (1×k) and b (k×2) together exceed the limit
+  const a = Float32Array.from({ length: k }, (_, i) => (i % 5) - 2);
+  const b = Float32Array.from({ length: 2 * k }, (_, i) => (i % 3) - 1);
+  const fast = new Float32Array(2);
+  expect(wasmMatmul(a, 0, b, 0, fast, 0, 1, k, 2, false, false)).toBe(true);
   expect(simdMemoryBytes()).toBe(0);
-  const plain = new Float32Array(n);
-  jsKernels.binary("mul", a, [1], b, [1], plain, [n]);
-  expect(fast.findIndex((v, i) => v !== plain[i])).toBe(-1); // toEqual takes minutes on 5M elements
-  simdKernels.binary("add", a.subarray(0, 5000), [1], b.subarray(0, 5000), [1], fast.subarray(0, 5000), [5000]);
+  const plain = new Float32Array(2);
+  jsKernels.matmul(a, 0, b, 0, plain, 0, 1, k, 2, false, false);
+  expect(fast).toEqual(plain); // small integers: exact in any order
+  wasmMatmul(a, 0, b, 0, fast, 0, 1, 1000, 2, false, false);
   expect(simdMemoryBytes()).toBeGreaterThan(0);
   expect(simdMemoryBytes()).toBeLessThanOrEqual(KEEP_MEMORY_BYTES);
 });
