@@ -11,6 +11,7 @@ import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type BatchMatrix, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
+import { allocateUnfilled } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import { expF32 } from "../kernels/fast-exp.js";
 import { floatOf, promote } from "./operand.js";
@@ -31,8 +32,9 @@ function dimsOf(q: Tensor, k: Tensor, heads: number): Dims {
   return { batch, tq, tk: k.shape[1]!, width, headDim: width / heads };
 }
 
+/** A float array typed like `like`, unfilled: the products write all of it before it is read. */
 function buffer(like: TypedArray, size: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+  return allocateUnfilled(like instanceof Float64Array ? "float64" : "float32", size) as FloatArray;
 }
 
 /** Head h of batch item b of a [batch, t, width] array as a t×d block (its transpose: d×t). */
@@ -89,7 +91,7 @@ const Attention: Primitive<AttentionArgs> = {
   forward: ([q, k, v], args) => {
     const { batch, tq, tk, width, headDim: d } = dimsOf(q!, k!, args.heads);
     const heads = args.heads;
-    const out = Tensor.zeros(q!.shape, q!.dtype);
+    const out = Tensor.unfilled(q!.shape, q!.dtype); // the heads' products cover it
     const scale = 1 / Math.sqrt(d);
     const weights = buffer(out.data, batch * heads * tq * tk);
     const scores = perHead(weights, heads, tq, tk);
@@ -108,9 +110,9 @@ const Attention: Primitive<AttentionArgs> = {
     const causal = args.causal;
     const weights = args.weights!;
     const scale = 1 / Math.sqrt(d);
-    const dq = q!.requiresGrad ? Tensor.zeros(q!.shape, g.dtype) : null;
-    const dk = k!.requiresGrad ? Tensor.zeros(k!.shape, g.dtype) : null;
-    const dv = v!.requiresGrad ? Tensor.zeros(v!.shape, g.dtype) : null;
+    const dq = q!.requiresGrad ? Tensor.unfilled(q!.shape, g.dtype) : null; // each covered by its product
+    const dk = k!.requiresGrad ? Tensor.unfilled(k!.shape, g.dtype) : null;
+    const dv = v!.requiresGrad ? Tensor.unfilled(v!.shape, g.dtype) : null;
     const dOut = headBlocks(g.data, tq, width, d);
     if (dv) productPerHead(perHead(weights, heads, tq, tk, true), dOut, headBlocks(dv.data, tk, width, d), batch, heads, tk, tq, d); // Pᵀ dO
     if (!dq && !dk) return [dq, dk, dv];

@@ -33,8 +33,8 @@ const Gelu: Primitive<GeluArgs> = {
   name: "gelu",
   forward: ([x], args) => {
     const dtype = floatOf(x!.dtype);
-    const out = Tensor.zeros(x!.shape, dtype);
-    const derivative = isGradEnabled() && x!.requiresGrad ? Tensor.zeros(x!.shape, dtype) : null;
+    const out = Tensor.unfilled(x!.shape, dtype); // the kernel writes every element of both
+    const derivative = isGradEnabled() && x!.requiresGrad ? Tensor.unfilled(x!.shape, dtype) : null;
     (args.tanh ? geluTanh : kernels.gelu)(x!.data, out.data as Float32Array | Float64Array,
       derivative ? derivative.data as Float32Array | Float64Array : null);
     args.derivative = derivative;
@@ -46,7 +46,7 @@ const Gelu: Primitive<GeluArgs> = {
     let derivative = args.derivative;
     args.derivative = null;
     if (!derivative) {
-      derivative = Tensor.zeros(x!.shape, floatOf(x!.dtype));
+      derivative = Tensor.unfilled(x!.shape, floatOf(x!.dtype));
       (args.tanh ? geluTanh : kernels.gelu)(x!.data, new Float64Array(x!.size), derivative.data as Float32Array | Float64Array);
     }
     if (derivative.dtype !== g.dtype) return [mul(g, derivative)];

@@ -26,7 +26,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const weight = args.hasWeight ? inputs[1]!.data : null;
     const bias = args.hasBias ? inputs[args.hasWeight ? 2 : 1]!.data : null;
     const dtype = inputs.reduce((d, t) => promote(d, t.dtype), floatOf(x.dtype));
-    const out = Tensor.zeros(x.shape, dtype);
+    const out = Tensor.unfilled(x.shape, dtype); // every row is written below
     const w = args.width;
     const rows = w === 0 ? 0 : x.size / w;
     const mean = new Float64Array(rows);
@@ -65,7 +65,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const rstd = args.rstd!;
     const xs = x.data;
     const gs = g.data;
-    const dx = Tensor.zeros(x.shape, g.dtype);
+    const dx = Tensor.unfilled(x.shape, g.dtype);
     const d = dx.data;
     const dw = new Float64Array(w);
     const db = new Float64Array(w);

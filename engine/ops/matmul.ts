@@ -17,7 +17,7 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
   const m = transA ? a.shape[ar - 1]! : a.shape[ar - 2]!;
   const k = transA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
   const n = transB ? b.shape[br - 2]! : b.shape[br - 1]!;
-  const out = Tensor.zeros([...batch, m, n], dtype);
+  const out = Tensor.unfilled([...batch, m, n], dtype); // every block is overwritten
   const count = shapeSize(batch);
   if (count === 1) {
     rowBlocks(a, b, out, 0, 0, 0, m, k, n, transA, transB);
@@ -119,7 +119,7 @@ const Linear: Primitive<{ rows: number; outShape: number[] }> = {
   // x [rows, in] @ Wᵀ with W stored [out, in]: the transposed kernel, no copy of W.
   forward: ([x, w, b], { rows, outShape }) => {
     const [outF, inF] = w!.shape as [number, number];
-    const out = Tensor.zeros(outShape, promote(x!.dtype, w!.dtype));
+    const out = Tensor.unfilled(outShape, promote(x!.dtype, w!.dtype)); // the product overwrites it
     kernels.matmul(x!.data, 0, w!.data, 0, out.data, 0, rows, inF, outF, false, true);
     if (b) addBias(out.data, b.data, rows, outF);
     return out;
@@ -130,11 +130,11 @@ const Linear: Primitive<{ rows: number; outShape: number[] }> = {
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (x!.requiresGrad) {
-      dx = Tensor.zeros(x!.shape, g.dtype);
+      dx = Tensor.unfilled(x!.shape, g.dtype);
       kernels.matmul(g.data, 0, w!.data, 0, dx.data, 0, rows, outF, inF, false, false);
     }
     if (w!.requiresGrad) {
-      dw = Tensor.zeros(w!.shape, g.dtype);
+      dw = Tensor.unfilled(w!.shape, g.dtype);
       kernels.matmul(g.data, 0, x!.data, 0, dw.data, 0, outF, rows, inF, true, false);
     }
     return [dx, dw, b?.requiresGrad ? columnSums(g, rows, outF) : null];

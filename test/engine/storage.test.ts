@@ -80,3 +80,41 @@ describe("allocateUnfilled", () => {
     }
   });
 });
+
+// The products, GELU and Adam's neighbours that ops give unfilled outputs to: every element
+// written, whatever the output held before.
+describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: products and GELU write every output element", (_name, K: Kernels) => {
+  test.each([[37, 29, 41], [3, 0, 5], [64, 64, 64]])("matmul %i×%i·%i-wide, every transpose variant", (m, k, n) => {
+    const a = randomF32(m * k);
+    const b = randomF32(k * n);
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const run = (out: Float32Array): void => K.matmul(a, 0, b, 0, out, 0, m, k, n, transA, transB);
+        expect(runInto(7, m * n, run)).toEqual(runInto(-3, m * n, run));
+      }
+    }
+  });
+
+  test("matmulBatch over attention's layout (heads of [batch, t, width] into [batch, heads, t, t])", () => {
+    const [batch, heads, t, d] = [3, 4, 9, 8];
+    const q = randomF32(batch * t * heads * d);
+    const run = (out: Float32Array): void => K.matmulBatch(
+      { data: q, offset: 0, outer: t * heads * d, inner: d, row: heads * d, col: 1 },
+      { data: q, offset: 0, outer: t * heads * d, inner: d, row: 1, col: heads * d },
+      { data: out, offset: 0, outer: heads * t * t, inner: t * t, row: t, col: 1 }, batch, heads, t, d, t);
+    expect(runInto(7, batch * heads * t * t, run)).toEqual(runInto(-3, batch * heads * t * t, run));
+  });
+
+  test("gelu with its derivative", () => {
+    const n = 10031;
+    const x = randomF32(n);
+    const derivatives: Float32Array[] = [];
+    const run = (stale: number) => (out: Float32Array): void => {
+      const derivative = new Float32Array(n).fill(stale);
+      K.gelu(x, out, derivative);
+      derivatives.push(derivative);
+    };
+    expect(runInto(7, n, run(7))).toEqual(runInto(-3, n, run(-3)));
+    expect(derivatives[0]).toEqual(derivatives[1]);
+  });
+});
