@@ -136,19 +136,19 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
   return true;
 }
 
-/** Parameters per Adam pass through module memory: θ, grad, m and v (128 KB) stay in L2. */
-const ADAM_CHUNK = 8192;
-
-/** An Adam step on float32 arrays through module memory, a chunk at a time; an odd last element in TypeScript. */
+/**
+ * An Adam step on float32 arrays through module memory, a chunk at a time (θ, grad, m and v:
+ * 128 KB, in L2); an odd last element in TypeScript.
+ */
 function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients): boolean {
   const wasm = instance();
   const pPtr = wasm.heapBase();
-  const gPtr = pPtr + ADAM_CHUNK * 4, mPtr = gPtr + ADAM_CHUNK * 4, vPtr = mPtr + ADAM_CHUNK * 4;
-  const f32 = heapOf(wasm, vPtr + ADAM_CHUNK * 4);
+  const gPtr = pPtr + CHUNK * 4, mPtr = gPtr + CHUNK * 4, vPtr = mPtr + CHUNK * 4;
+  const f32 = heapOf(wasm, vPtr + CHUNK * 4);
   if (!f32) return false;
   const pairEnd = p.length & ~1;
-  for (let start = 0; start < pairEnd; start += ADAM_CHUNK) {
-    const size = Math.min(ADAM_CHUNK, pairEnd - start);
+  for (let start = 0; start < pairEnd; start += CHUNK) {
+    const size = Math.min(CHUNK, pairEnd - start);
     const end = start + size;
     f32.set(p.subarray(start, end), pPtr >> 2);
     f32.set(grad.subarray(start, end), gPtr >> 2);
@@ -298,9 +298,6 @@ function rowSumsInModule(x: Float32Array, outer: number, len: number, out: Typed
   return true;
 }
 
-/** Elements per GELU pass through module memory: x, out and derivative stay in L1/L2. */
-const GELU_CHUNK = 8192;
-
 /**
  * Exact GELU of float32 x (and its derivative) through module memory, a chunk at a time; the
  * last n mod 4 elements in TypeScript (same operations, same float32 results).
@@ -309,12 +306,12 @@ function geluInModule(x: Float32Array, out: Float32Array, derivative: Float32Arr
   const wasm = instance();
   const n = out.length;
   const xPtr = wasm.heapBase();
-  const dPtr = xPtr + GELU_CHUNK * 4;
-  const f32 = heapOf(wasm, dPtr + GELU_CHUNK * 4);
+  const dPtr = xPtr + CHUNK * 4;
+  const f32 = heapOf(wasm, dPtr + CHUNK * 4);
   if (!f32) return false;
   const vectorEnd = n & ~3;
-  for (let start = 0; start < vectorEnd; start += GELU_CHUNK) {
-    const size = Math.min(GELU_CHUNK, vectorEnd - start);
+  for (let start = 0; start < vectorEnd; start += CHUNK) {
+    const size = Math.min(CHUNK, vectorEnd - start);
     f32.set(x.subarray(start, start + size), xPtr >> 2);
     wasm.geluF32(xPtr, xPtr, derivative ? dPtr : 0, size); // in place: the chunk's copy is ours
     out.set(f32.subarray(xPtr >> 2, (xPtr >> 2) + size), start);
