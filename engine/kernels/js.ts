@@ -3,6 +3,7 @@
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
+import { layerNormBackwardJs, layerNormJs } from "./js-layer-norm.js";
 import { matmulBatchJs, matmulJs } from "./js-matmul.js";
 
 type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number,
@@ -178,6 +179,9 @@ export const jsKernels: Kernels = {
   adam(p, grad, m, v, c): void {
     adamJs(p, grad, m, v, c);
   },
+
+  layerNorm: layerNormJs,
+  layerNormBackward: layerNormBackwardJs,
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
     const n = x.length;

@@ -36,6 +36,10 @@ interface SimdExports {
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;
   geluF32(x: number, out: number, derivative: number, n: number): void;
+  layerNormForwardF32(x: number, weight: number, bias: number, out: number, mean: number, rstd: number,
+    rows: number, width: number, eps: number): void;
+  layerNormBackwardF32(x: number, g: number, weight: number, mean: number, rstd: number, dx: number,
+    dw: number, db: number, rows: number, width: number): void;
   adamF32(p: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number,
     keep2: number, eps: number, stepSize: number, invSqrtBiasCorrection2: number, shrink: number, l2: number): void;
   matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
@@ -161,6 +165,70 @@ function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: F
     v.set(f32.subarray(vPtr >> 2, (vPtr >> 2) + size), start);
   }
   if (pairEnd < p.length) adamJs(p, grad, m, v, c, pairEnd);
+  return true;
+}
+
+/**
+ * Where a layer norm's operands go in module memory: weight and bias (float32, `width` each, ones
+ * and zeros when absent), dw and db (float64), then a chunk of `rows` rows of x, g and out or dx
+ * (float32) and their means and rstds (float64). Null when the memory cannot grow.
+ */
+function layerNormLayout(wasm: SimdExports, width: number, weight: TypedArray | null, bias: TypedArray | null) {
+  const rows = Math.max(1, Math.floor(CHUNK / width));
+  const weightPtr = wasm.heapBase();
+  const biasPtr = weightPtr + width * 4;
+  const dwPtr = align16(biasPtr + width * 4);
+  const dbPtr = dwPtr + width * 8;
+  const xPtr = dbPtr + width * 8;
+  const gPtr = xPtr + rows * width * 4;
+  const outPtr = gPtr + rows * width * 4;
+  const meanPtr = outPtr + rows * width * 4;
+  const rstdPtr = meanPtr + rows * 8;
+  const f32 = heapOf(wasm, rstdPtr + rows * 8);
+  if (!f32) return null;
+  if (weight) f32.set(weight, weightPtr >> 2); else f32.fill(1, weightPtr >> 2, (weightPtr >> 2) + width);
+  if (bias) f32.set(bias, biasPtr >> 2); else f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + width);
+  const f64 = new Float64Array(wasm.memory.buffer);
+  return { rows, weightPtr, biasPtr, dwPtr, dbPtr, xPtr, gPtr, outPtr, meanPtr, rstdPtr, f32, f64 };
+}
+
+function layerNormInModule(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, out: Float32Array,
+  mean: Float64Array, rstd: Float64Array, rows: number, width: number, eps: number): boolean {
+  const wasm = instance();
+  const at = layerNormLayout(wasm, width, weight, bias);
+  if (!at) return false;
+  for (let first = 0; first < rows; first += at.rows) {
+    const count = Math.min(at.rows, rows - first);
+    const from = first * width, to = from + count * width;
+    at.f32.set(x.subarray(from, to), at.xPtr >> 2);
+    wasm.layerNormForwardF32(at.xPtr, at.weightPtr, at.biasPtr, at.outPtr, at.meanPtr, at.rstdPtr, count, width, eps);
+    out.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
+    mean.set(at.f64.subarray(at.meanPtr >> 3, (at.meanPtr >> 3) + count), first);
+    rstd.set(at.f64.subarray(at.rstdPtr >> 3, (at.rstdPtr >> 3) + count), first);
+  }
+  return true;
+}
+
+function layerNormBackwardInModule(x: Float32Array, g: Float32Array, weight: Float32Array | null, mean: Float64Array,
+  rstd: Float64Array, dx: Float32Array, dw: Float64Array, db: Float64Array, rows: number, width: number): boolean {
+  const wasm = instance();
+  const at = layerNormLayout(wasm, width, weight, null);
+  if (!at) return false;
+  at.f64.set(dw, at.dwPtr >> 3);
+  at.f64.set(db, at.dbPtr >> 3);
+  for (let first = 0; first < rows; first += at.rows) {
+    const count = Math.min(at.rows, rows - first);
+    const from = first * width, to = from + count * width;
+    at.f32.set(x.subarray(from, to), at.xPtr >> 2);
+    at.f32.set(g.subarray(from, to), at.gPtr >> 2);
+    at.f64.set(mean.subarray(first, first + count), at.meanPtr >> 3);
+    at.f64.set(rstd.subarray(first, first + count), at.rstdPtr >> 3);
+    wasm.layerNormBackwardF32(at.xPtr, at.gPtr, at.weightPtr, at.meanPtr, at.rstdPtr, at.outPtr, at.dwPtr, at.dbPtr,
+      count, width);
+    dx.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
+  }
+  dw.set(at.f64.subarray(at.dwPtr >> 3, (at.dwPtr >> 3) + width));
+  db.set(at.f64.subarray(at.dbPtr >> 3, (at.dbPtr >> 3) + width));
   return true;
 }
 
@@ -346,6 +414,23 @@ export const simdKernels: Kernels = {
     if (out.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array) || !(out instanceof Float32Array)
       || (derivative !== null && !(derivative instanceof Float32Array)) || !geluInModule(x, out, derivative)) {
       jsKernels.gelu(x, out, derivative);
+    }
+  },
+
+  layerNorm(x: TypedArray, weight, bias, out: TypedArray, mean, rstd, rows, width, eps): void {
+    if (rows * width < ELEMENTWISE_MIN_SIZE || width % 4 !== 0 || width > CHUNK || !(x instanceof Float32Array)
+      || !(out instanceof Float32Array) || (weight && !(weight instanceof Float32Array))
+      || (bias && !(bias instanceof Float32Array))
+      || !layerNormInModule(x, weight as Float32Array | null, bias as Float32Array | null, out, mean, rstd, rows, width, eps)) {
+      jsKernels.layerNorm(x, weight, bias, out, mean, rstd, rows, width, eps);
+    }
+  },
+
+  layerNormBackward(x: TypedArray, g: TypedArray, weight, mean, rstd, dx: TypedArray, dw, db, rows, width): void {
+    if (rows * width < ELEMENTWISE_MIN_SIZE || width % 4 !== 0 || width > CHUNK || !(x instanceof Float32Array)
+      || !(g instanceof Float32Array) || !(dx instanceof Float32Array) || (weight && !(weight instanceof Float32Array))
+      || !layerNormBackwardInModule(x, g, weight as Float32Array | null, mean, rstd, dx, dw, db, rows, width)) {
+      jsKernels.layerNormBackward(x, g, weight, mean, rstd, dx, dw, db, rows, width);
     }
   },
 

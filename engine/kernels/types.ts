@@ -89,6 +89,18 @@ export interface Kernels {
    */
   adam(p: Float32Array | Float64Array, grad: TypedArray, m: Float32Array | Float64Array,
     v: Float32Array | Float64Array, c: AdamCoefficients): void;
+  /**
+   * Layer normalisation of `rows` rows of `width`: mean[r], rstd[r] = 1/√(variance + eps) (float64)
+   * and out = (x − mean)·rstd·weight + bias (a null weight acts as ones, a null bias as zeros).
+   */
+  layerNorm(x: TypedArray, weight: TypedArray | null, bias: TypedArray | null, out: TypedArray,
+    mean: Float64Array, rstd: Float64Array, rows: number, width: number, eps: number): void;
+  /**
+   * Its backward: dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·weight, x̂ = (x − mean)·rstd;
+   * dw += Σ_rows g·x̂ and db += Σ_rows g, in float64.
+   */
+  layerNormBackward(x: TypedArray, g: TypedArray, weight: TypedArray | null, mean: Float64Array, rstd: Float64Array,
+    dx: TypedArray, dw: Float64Array, db: Float64Array, rows: number, width: number): void;
   /** Reduces x viewed as [outer, len, inner] over the middle axis into out [outer, inner]. */
   reduce(op: ReduceOp, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   /** Index (0..len-1) of the first max/min along the middle axis of [outer, len, inner]. */

@@ -3,8 +3,10 @@
 // it took nine ops forward and about fifteen backward, each a full pass and a fresh tensor; here
 // forward is two passes per row (moments, then output) and backward the closed form
 //   dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),  ĝ = g · weight,  x̂ = (x − mean) · rstd,
-// with dweight = Σ_rows g · x̂ and dbias = Σ_rows g (accumulated in float64).
+// with dweight = Σ_rows g · x̂ and dbias = Σ_rows g (accumulated in float64). The loops are a
+// kernel (`kernels.layerNorm`, `kernels.layerNormBackward`: WebAssembly SIMD for float32).
 import { apply, type Primitive } from "../autograd.js";
+import { kernels } from "../kernels/index.js";
 import { formatShape, shapeSize } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { floatOf, promote } from "./operand.js";
@@ -31,24 +33,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const rows = w === 0 ? 0 : x.size / w;
     const mean = new Float64Array(rows);
     const rstd = new Float64Array(rows);
-    const xs = x.data;
-    const ys = out.data;
-    for (let r = 0; r < rows; r++) {
-      const base = r * w;
-      // One pass for both moments, in float64: E[x²] − E[x]² cancels only when |mean| is ~10⁴×
-      // the spread, far beyond what float32 inputs resolve anyway.
-      let sum = 0;
-      let sumSquares = 0;
-      for (let j = 0; j < w; j++) { const v = xs[base + j]!; sum += v; sumSquares += v * v; }
-      const mu = sum / w;
-      const s = 1 / Math.sqrt(Math.max(0, sumSquares / w - mu * mu) + args.eps);
-      mean[r] = mu;
-      rstd[r] = s;
-      if (weight && bias) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s * weight[j]! + bias[j]!;
-      else if (weight) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s * weight[j]!;
-      else if (bias) for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s + bias[j]!;
-      else for (let j = 0; j < w; j++) ys[base + j] = (xs[base + j]! - mu) * s;
-    }
+    kernels.layerNorm(x.data, weight, bias, out.data, mean, rstd, rows, w, args.eps);
     args.mean = mean;
     args.rstd = rstd;
     return out;
@@ -58,36 +43,12 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const weightTensor = args.hasWeight ? inputs[1]! : null;
     const biasTensor = args.hasBias ? inputs[args.hasWeight ? 2 : 1]! : null;
     const w = args.width;
-    // Branch-free inner loops: a missing weight acts as ones, unwanted sums are simply not returned.
-    const weight = weightTensor ? weightTensor.data : new Float64Array(w).fill(1);
     const rows = w === 0 ? 0 : x.size / w;
-    const mean = args.mean!;
-    const rstd = args.rstd!;
-    const xs = x.data;
-    const gs = g.data;
     const dx = Tensor.unfilled(x.shape, g.dtype);
-    const d = dx.data;
     const dw = new Float64Array(w);
     const db = new Float64Array(w);
-    for (let r = 0; r < rows; r++) {
-      const base = r * w;
-      const mu = mean[r]!;
-      const s = rstd[r]!;
-      let sumG = 0;
-      let sumGx = 0;
-      for (let j = 0; j < w; j++) {
-        const gj = gs[base + j]!;
-        const xhat = (xs[base + j]! - mu) * s;
-        const gh = gj * weight[j]!;
-        sumG += gh;
-        sumGx += gh * xhat;
-        dw[j]! += gj * xhat;
-        db[j]! += gj;
-      }
-      const a = sumG / w;
-      const b = sumGx / w;
-      for (let j = 0; j < w; j++) d[base + j] = s * (gs[base + j]! * weight[j]! - a - (xs[base + j]! - mu) * s * b);
-    }
+    kernels.layerNormBackward(x.data, g.data, weightTensor ? weightTensor.data : null, args.mean!, args.rstd!,
+      dx.data, dw, db, rows, w);
     const vector = (acc: Float64Array, like: Tensor | null): Tensor | null => {
       if (!like?.requiresGrad) return null;
       const t = Tensor.zeros(like.shape, g.dtype);

@@ -3,3 +3,4 @@ export { heapBase, matmul, matmulBatch, matmulPacked, packABytes, packAllB, pack
 export { binaryF32, sumF32, unaryF32 } from "./elementwise";
 export { geluF32 } from "./gelu";
 export { adamF32 } from "./adam";
+export { layerNormBackwardF32, layerNormForwardF32 } from "./layer-norm";
