@@ -10,7 +10,7 @@ import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
 import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
 import { timeInterleaved, type Contestant } from "./timing.js";
-import { jsKernels, kernels } from "../engine/kernels/index.js";
+import { jsKernels, kernels, usesFma } from "../engine/kernels/index.js";
 import { POOL_MIN_WORK, matmulPool } from "../engine/kernels/pool.js";
 import { wasmMatmul } from "../engine/kernels/simd.js";
 import { manualSeed, randn } from "../engine/index.js";
@@ -130,5 +130,6 @@ export async function bench(): Promise<BenchTable> {
   rows.push(...(await poolCrossoverRows()));
   rows.push(...(await crossoverRows()));
   await useBackend(tf, "cpu");
-  return { title: `matmul (tsgrad kernels: ${kernels.name}, ${threads} thread${threads > 1 ? "s" : ""}; TF.js wasm on 1 thread)`, referenceName: "TF.js / 1 thread / js kernels", rows };
+  const build = kernels.name === "wasm" ? (usesFma() ? " with relaxed-SIMD FMA" : " without FMA") : "";
+  return { title: `matmul (tsgrad kernels: ${kernels.name}${build}, ${threads} thread${threads > 1 ? "s" : ""}; TF.js wasm on 1 thread)`, referenceName: "TF.js / 1 thread / js kernels", rows };
 }
