@@ -165,62 +165,68 @@ const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const GELU_TANH_C = Math.sqrt(2 / Math.PI);
 
+type UnaryLoop = (x: TypedArray, out: TypedArray, n: number, p0: number, p1: number) => void;
+
+// One function per unary op rather than one switch over all of them: each loop then gets its own
+// type feedback and inlining budget. In a single function the erf-based loops used up V8's
+// inlining budget, so ReLU called its helper per element (320 elements: ~1.2 µs, now ~0.5 µs).
+const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
+  neg: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = -x[i]!; },
+  abs: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); },
+  sign: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); },
+  exp: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); },
+  log: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); },
+  sqrt: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); },
+  square: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } },
+  reciprocal: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; },
+  relu: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = relu(x[i]!); },
+  sigmoid: (x, out, n) => {
+    // Two branches so exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+      else { const e = Math.exp(v); out[i] = e / (1 + e); }
+    }
+  },
+  tanh: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); },
+  erf: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = erf(x[i]!); },
+  gelu: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = 0.5 * v * (1 + erf(v * SQRT1_2)); } },
+  geluGrad: (x, out, n) => { // Φ(x) + x φ(x)
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      out[i] = 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+    }
+  },
+  geluTanh: (x, out, n) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v)));
+    }
+  },
+  geluTanhGrad: (x, out, n) => {
+    for (let i = 0; i < n; i++) {
+      const v = x[i]!;
+      const th = Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v));
+      out[i] = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_TANH_C * (1 + 3 * 0.044715 * v * v);
+    }
+  },
+  leakyRelu: (x, out, n, p0) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : p0 * v; } },
+  leakyReluGrad: (x, out, n, p0) => { for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : p0; },
+  clamp: (x, out, n, p0, p1) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v < p0 ? p0 : v > p1 ? p1 : v; } },
+  clampMask: (x, out, n, p0, p1) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v >= p0 && v <= p1 ? 1 : 0; } },
+  powScalar: (x, out, n, p0) => {
+    if (p0 === 2) for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; }
+    else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i]!, p0);
+  },
+  affine: (x, out, n, p0, p1) => { for (let i = 0; i < n; i++) out[i] = x[i]! * p0 + p1; },
+};
+
 export const jsKernels: Kernels = {
   name: "js",
   matmulBlockWork: 1 << 24, // ~10 ms at this kernel's 1–2 GFLOPS
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
-    const n = x.length;
-    switch (op) {
-      case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]!; return;
-      case "abs": for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); return;
-      case "sign": for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); return;
-      case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); return;
-      case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); return;
-      case "sqrt": for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); return;
-      case "square": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } return;
-      case "reciprocal": for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; return;
-      case "relu": for (let i = 0; i < n; i++) out[i] = relu(x[i]!); return;
-      case "sigmoid":
-        // Two branches so exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
-        for (let i = 0; i < n; i++) {
-          const v = x[i]!;
-          if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-          else { const e = Math.exp(v); out[i] = e / (1 + e); }
-        }
-        return;
-      case "tanh": for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); return;
-      case "erf": for (let i = 0; i < n; i++) out[i] = erf(x[i]!); return;
-      case "gelu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = 0.5 * v * (1 + erf(v * SQRT1_2)); } return;
-      case "geluGrad": // Φ(x) + x φ(x)
-        for (let i = 0; i < n; i++) {
-          const v = x[i]!;
-          out[i] = 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-        }
-        return;
-      case "geluTanh":
-        for (let i = 0; i < n; i++) {
-          const v = x[i]!;
-          out[i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v)));
-        }
-        return;
-      case "geluTanhGrad":
-        for (let i = 0; i < n; i++) {
-          const v = x[i]!;
-          const th = Math.tanh(GELU_TANH_C * (v + 0.044715 * v * v * v));
-          out[i] = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * GELU_TANH_C * (1 + 3 * 0.044715 * v * v);
-        }
-        return;
-      case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : p0 * v; } return;
-      case "leakyReluGrad": for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : p0; return;
-      case "clamp": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v < p0 ? p0 : v > p1 ? p1 : v; } return;
-      case "clampMask": for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v >= p0 && v <= p1 ? 1 : 0; } return;
-      case "powScalar":
-        if (p0 === 2) for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; }
-        else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i]!, p0);
-        return;
-      case "affine": for (let i = 0; i < n; i++) out[i] = x[i]! * p0 + p1; return;
-    }
+    UNARY_LOOPS[op](x, out, x.length, p0, p1);
   },
 
   binary(op, a, aStrides, b, bStrides, out, shape): void {
