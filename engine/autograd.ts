@@ -95,8 +95,27 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
   const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
   const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
-  kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
+  if (out.size > 1 && repeatsAlongLeadingDims(grad.shape, shape)) addRows(grad.data, out.data);
+  else kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
   return precise ? out.to("float32") : out;
+}
+
+/**
+ * True when `shape` broadcast to `full` is its trailing dimensions repeated along the leading
+ * ones (a bias [10] over a batch [32,10]): the reduction is a sum of rows.
+ */
+function repeatsAlongLeadingDims(full: readonly number[], shape: readonly number[]): boolean {
+  const offset = full.length - shape.length;
+  let d = shape.length - 1;
+  while (d >= 0 && shape[d] === full[d + offset]) d--;
+  for (; d >= 0; d--) if (shape[d] !== 1) return false;
+  return true;
+}
+
+/** out += each out-sized row of x, in row order (as the strided kernel adds them). */
+function addRows(x: TypedArray, out: TypedArray): void {
+  const len = out.length;
+  for (let at = 0; at < x.length; at += len) for (let j = 0; j < len; j++) out[j] = out[j]! + x[at + j]!;
 }
 
 let passCount = 0;

@@ -127,6 +127,22 @@ function collapse(shape: readonly number[], strides: (readonly number[])[]): { d
 }
 
 /**
+ * True when an operand of `length` elements read with `strides` over `shape` is one contiguous
+ * block (its trailing dimensions) repeated along the leading ones, which have stride 0.
+ */
+function isRepeatedBlock(strides: readonly number[], shape: readonly number[], length: number): boolean {
+  let block = 1;
+  let d = shape.length - 1;
+  for (; d >= 0 && block < length; d--) {
+    if (shape[d] !== 1 && strides[d] !== block) return false;
+    block *= shape[d]!;
+  }
+  if (block !== length || length === 0) return false;
+  for (; d >= 0; d--) if (strides[d] !== 0 && shape[d] !== 1) return false;
+  return true;
+}
+
+/**
  * Walks the rows of `dims` (all but the last dimension), calling `row` with each operand's
  * offset. `row` is called once per row, so its cost is amortised over the row's elements.
  */
@@ -245,6 +261,18 @@ export const jsKernels: Kernels = {
     if (a.length === 1 && b.length === n) {
       const left = SCALAR_LEFT[op];
       return left ? left(b, a[0]!, out, n) : loop(a, 0, 0, b, 0, 1, out, 0, n);
+    }
+    // One side a block repeated along the leading dimensions (a bias row added to a batch):
+    // a row loop per repeat, without collapsing the strides first.
+    if (a.length === n && isRepeatedBlock(bStrides, shape, b.length)) {
+      const len = b.length;
+      for (let at = 0; at < n; at += len) loop(a, at, 1, b, 0, 1, out, at, len);
+      return;
+    }
+    if (b.length === n && isRepeatedBlock(aStrides, shape, a.length)) {
+      const len = a.length;
+      for (let at = 0; at < n; at += len) loop(a, 0, 1, b, at, 1, out, at, len);
+      return;
     }
     const { dims, strides } = collapse(shape, [aStrides, bStrides]);
     const nd = dims.length;

@@ -38,6 +38,30 @@ describe("backward", () => {
     expect(bias.grad!.shape).toEqual([2]);
     expect(scale.grad!.toArray()).toEqual([[21 + 90]]);
   });
+  test("gradients of operands broadcast along leading or inner dims are summed row by row", () => {
+    for (const [small, full] of [[[4], [6, 4]], [[1, 4], [6, 4]], [[3, 4], [5, 3, 4]], [[3, 1], [3, 4]], [[2, 1, 4], [2, 3, 4]]] as const) {
+      const exactOrder = small[small.length - 1] !== 1; // a trailing 1 sums each row in float64 first
+      const b = zeros([...small], { requiresGrad: true });
+      const g = randn([...full]);
+      zeros([...full]).add(b).backward(g);
+      // Expected: each gradient element added, in order, into its broadcast slot, in float32.
+      const expected = new Float32Array(b.size);
+      const strides = small.map((_, d) => small.slice(d + 1).reduce((x, y) => x * y, 1));
+      for (let i = 0; i < g.size; i++) {
+        let rest = i;
+        let at = 0;
+        for (let d = full.length - 1; d >= 0; d--) {
+          const k = d - (full.length - small.length);
+          const idx = rest % full[d]!;
+          rest = Math.floor(rest / full[d]!);
+          if (k >= 0 && small[k] !== 1) at += idx * strides[k]!;
+        }
+        expected[at] = expected[at]! + g.data[i]!;
+      }
+      if (exactOrder) expect(Array.from(b.grad!.data), `${small} over ${full}`).toEqual(Array.from(expected));
+      else b.grad!.data.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    }
+  });
   test("a bias broadcast over a 100,000-row batch gets its gradient summed accurately", () => {
     const bias = zeros([2], { requiresGrad: true });
     zeros([100_000, 2]).add(bias).backward(full([100_000, 2], 0.1));

@@ -20,7 +20,43 @@ const FORMULAS: Partial<Record<BinaryOp, (x: number, y: number) => number>> = {
 
 const SIZES = [1, 3, 7, 1001, 5003];
 
+/** Strides reading `shape` broadcast to `target` (0 on repeated dims), as the ops compute them. */
+function broadcastStridesOf(shape: number[], target: number[]): number[] {
+  const strides = new Array<number>(target.length).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i + target.length - shape.length] = shape[i] === 1 ? 0 : s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
 describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: elementwise layouts", (_name, K) => {
+  // A bias row repeated over a batch takes a row loop; other broadcasts the general walker.
+  test.each([[[3, 4]], [[1, 3, 4]], [[4]], [[1, 4]], [[3, 1]], [[5, 1, 4]], [[1]]])("sub with one side %j broadcast to [5,3,4], either side", (small) => {
+    const full = [5, 3, 4];
+    const big = randomF32(60);
+    const part = randomF32(small.reduce((x, y) => x * y, 1));
+    const bigStrides = broadcastStridesOf(full, full);
+    const partStrides = broadcastStridesOf(small, full);
+    const partAt = (i: number): number => {
+      let rest = i;
+      let at = 0;
+      for (let d = full.length - 1; d >= 0; d--) {
+        at += (rest % full[d]!) * partStrides[d]!;
+        rest = Math.floor(rest / full[d]!);
+      }
+      return at;
+    };
+    const right = new Float32Array(60).fill(NaN);
+    const left = new Float32Array(60).fill(NaN);
+    K.binary("sub", big, bigStrides, part, partStrides, right, full);
+    K.binary("sub", part, partStrides, big, bigStrides, left, full);
+    for (let i = 0; i < 60; i++) {
+      expect(right[i], `right [${i}]`).toBe(Math.fround(big[i]! - part[partAt(i)]!));
+      expect(left[i], `left [${i}]`).toBe(Math.fround(part[partAt(i)]! - big[i]!));
+    }
+  });
   for (const [op, f] of Object.entries(FORMULAS) as [BinaryOp, (x: number, y: number) => number][]) {
     test.each(SIZES)(`${op}: same layout, scalar right, scalar left (n = %i)`, (n) => {
       const a = randomF32(n);
