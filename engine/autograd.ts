@@ -92,11 +92,15 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
       throw new Error(`reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`);
     }
   }
+  if (shapeSize(shape) > 0 && repeatsAlongLeadingDims(grad.shape, shape)) {
+    const sums = Tensor.zeros(shape, grad.dtype);
+    addRows(grad.data, sums.data);
+    return sums;
+  }
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
   const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
   const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
-  if (out.size > 1 && repeatsAlongLeadingDims(grad.shape, shape)) addRows(grad.data, out.data);
-  else kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
+  kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
   return precise ? out.to("float32") : out;
 }
 
@@ -112,10 +116,26 @@ function repeatsAlongLeadingDims(full: readonly number[], shape: readonly number
   return true;
 }
 
-/** out += each out-sized row of x, in row order (as the strided kernel adds them). */
+/**
+ * out = the sum of x's out-sized rows, each column in four float64 accumulators: precise for
+ * any batch, and no chain of adds each waiting for the previous one's float32 store.
+ */
 function addRows(x: TypedArray, out: TypedArray): void {
   const len = out.length;
-  for (let at = 0; at < x.length; at += len) for (let j = 0; j < len; j++) out[j] = out[j]! + x[at + j]!;
+  const rows = x.length / len;
+  for (let j = 0; j < len; j++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let r = 0;
+    let at = j;
+    for (; r + 3 < rows; r += 4, at += 4 * len) {
+      s0 += x[at]!;
+      s1 += x[at + len]!;
+      s2 += x[at + 2 * len]!;
+      s3 += x[at + 3 * len]!;
+    }
+    for (; r < rows; r++, at += len) s0 += x[at]!;
+    out[j] = (s0 + s1) + (s2 + s3);
+  }
 }
 
 let passCount = 0;

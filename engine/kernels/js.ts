@@ -103,6 +103,24 @@ const SCALAR_LEFT: Partial<Record<BinaryOp, ScalarLoop>> = {
   div: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s / b[i]!; },
 };
 
+/** out = x op block, the `len`-element block repeated over x's n elements (block on the right). */
+type BlockLoop = (x: TypedArray, block: TypedArray, out: TypedArray, n: number, len: number) => void;
+
+const BLOCK_RIGHT: Partial<Record<BinaryOp, BlockLoop>> = {
+  add: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! + b[i]!; },
+  sub: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! - b[i]!; },
+  mul: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! * b[i]!; },
+  div: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! / b[i]!; },
+};
+
+/** out = block op x (block on the left). */
+const BLOCK_LEFT: Partial<Record<BinaryOp, BlockLoop>> = {
+  add: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! + x[at + i]!; },
+  sub: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! - x[at + i]!; },
+  mul: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! * x[at + i]!; },
+  div: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! / x[at + i]!; },
+};
+
 /**
  * Σ x[from..from+n) in float64 with four accumulators: one chain of dependent additions waits
  * for each add to finish (~1.5× slower on 1M elements); four chains overlap.
@@ -290,11 +308,15 @@ export const jsKernels: Kernels = {
     // a row loop per repeat, without collapsing the strides first.
     if (a.length === n && isRepeatedBlock(bStrides, shape, b.length)) {
       const len = b.length;
+      const rows = BLOCK_RIGHT[op];
+      if (rows) return rows(a, b, out, n, len);
       for (let at = 0; at < n; at += len) loop(a, at, 1, b, 0, 1, out, at, len);
       return;
     }
     if (b.length === n && isRepeatedBlock(aStrides, shape, a.length)) {
       const len = a.length;
+      const rows = BLOCK_LEFT[op];
+      if (rows) return rows(b, a, out, n, len);
       for (let at = 0; at < n; at += len) loop(a, 0, 1, b, at, 1, out, at, len);
       return;
     }

@@ -33,7 +33,7 @@ function broadcastStridesOf(shape: number[], target: number[]): number[] {
 
 describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: elementwise layouts", (_name, K) => {
   // A bias row repeated over a batch takes a row loop; other broadcasts the general walker.
-  test.each([[[3, 4]], [[1, 3, 4]], [[4]], [[1, 4]], [[3, 1]], [[5, 1, 4]], [[1]]])("sub with one side %j broadcast to [5,3,4], either side", (small) => {
+  test.each([[[3, 4]], [[1, 3, 4]], [[4]], [[1, 4]], [[3, 1]], [[5, 1, 4]], [[1]]])("sub and maximum with one side %j broadcast to [5,3,4], either side", (small) => {
     const full = [5, 3, 4];
     const big = randomF32(60);
     const part = randomF32(small.reduce((x, y) => x * y, 1));
@@ -48,13 +48,17 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
       }
       return at;
     };
-    const right = new Float32Array(60).fill(NaN);
-    const left = new Float32Array(60).fill(NaN);
-    K.binary("sub", big, bigStrides, part, partStrides, right, full);
-    K.binary("sub", part, partStrides, big, bigStrides, left, full);
-    for (let i = 0; i < 60; i++) {
-      expect(right[i], `right [${i}]`).toBe(Math.fround(big[i]! - part[partAt(i)]!));
-      expect(left[i], `left [${i}]`).toBe(Math.fround(part[partAt(i)]! - big[i]!));
+    // sub has its own block loops; maximum takes the generic row loop per block.
+    for (const op of ["sub", "maximum"] as const) {
+      const f = FORMULAS[op]!;
+      const right = new Float32Array(60).fill(NaN);
+      const left = new Float32Array(60).fill(NaN);
+      K.binary(op, big, bigStrides, part, partStrides, right, full);
+      K.binary(op, part, partStrides, big, bigStrides, left, full);
+      for (let i = 0; i < 60; i++) {
+        expect(right[i], `${op} right [${i}]`).toBe(Math.fround(f(big[i]!, part[partAt(i)]!)));
+        expect(left[i], `${op} left [${i}]`).toBe(Math.fround(f(part[partAt(i)]!, big[i]!)));
+      }
     }
   });
   for (const [op, f] of Object.entries(FORMULAS) as [BinaryOp, (x: number, y: number) => number][]) {
