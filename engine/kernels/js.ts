@@ -32,15 +32,18 @@ export function reluMask(g: number, x: number): number {
 // Float32 ReLU and its backward on the bits: a float comparison gives a 0/1 mask and an integer
 // AND keeps the value's bits or clears them to +0. Exactly the results above (−0 and NaN pass
 // ReLU; the backward gives +0 where x ≤ 0 or x is NaN), in about 60% of the time: no NaN check.
+// Only from BITS_MIN_LENGTH elements: the integer views cost a little, and V8 keeps arrays of up
+// to 64 bytes on its heap, where reading `.buffer` moves them off it (an allocation).
+export const BITS_MIN_LENGTH = 64;
 
-/** out = relu(x) for float32 arrays of length n. */
+/** out = relu(x) for float32 arrays of length n (n ≥ BITS_MIN_LENGTH). */
 export function reluF32(x: Float32Array, out: Float32Array, n: number): void {
   const xBits = new Int32Array(x.buffer, x.byteOffset, n);
   const outBits = new Int32Array(out.buffer, out.byteOffset, n);
   for (let i = 0; i < n; i++) outBits[i] = xBits[i]! & -!(x[i]! < 0);
 }
 
-/** out = x > 0 ? g : +0 for float32 arrays of length n (out may be g). */
+/** out = x > 0 ? g : +0 for float32 arrays of length n (out may be g; n ≥ BITS_MIN_LENGTH). */
 export function reluMaskF32(g: Float32Array, x: Float32Array, out: Float32Array, n: number): void {
   const gBits = new Int32Array(g.buffer, g.byteOffset, n);
   const outBits = new Int32Array(out.buffer, out.byteOffset, n);
@@ -82,7 +85,9 @@ const SAME_LAYOUT: Partial<Record<BinaryOp, SameLayoutLoop>> = {
   mul: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; },
   div: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; },
   reluGrad: (a, b, out, n) => {
-    if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) return reluMaskF32(a, b, out, n);
+    if (n >= BITS_MIN_LENGTH && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+      return reluMaskF32(a, b, out, n);
+    }
     for (let i = 0; i < n; i++) out[i] = reluMask(a[i]!, b[i]!);
   },
 };
@@ -235,7 +240,7 @@ const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
   square: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v * v; } },
   reciprocal: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; },
   relu: (x, out, n) => {
-    if (x instanceof Float32Array && out instanceof Float32Array) return reluF32(x, out, n);
+    if (n >= BITS_MIN_LENGTH && x instanceof Float32Array && out instanceof Float32Array) return reluF32(x, out, n);
     for (let i = 0; i < n; i++) out[i] = relu(x[i]!);
   },
   sigmoid: (x, out, n) => {

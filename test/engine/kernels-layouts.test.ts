@@ -82,17 +82,18 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
   test("relu, its backward and comparisons give the branching forms' exact results on ±0, ±∞ and NaN", () => {
     const special = [-Infinity, -2, -0, 0, 3, Infinity, NaN];
     const same = (x: number, y: number): boolean => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
-    const n = special.length;
-    const x = Float32Array.from(special);
-    const out = new Float32Array(n);
-    K.unary("relu", x, out, 0, 0);
-    for (let i = 0; i < n; i++) expect(same(out[i]!, x[i]! < 0 ? 0 : x[i]!), `relu(${x[i]})`).toBe(true);
-    for (const g of special) {
-      const grads = new Float32Array(n).fill(g);
-      K.binary("reluGrad", grads, [1], x, [1], out, [n]);
-      for (let i = 0; i < n; i++) expect(same(out[i]!, x[i]! > 0 ? g : 0), `reluGrad(${g}, ${x[i]})`).toBe(true);
-      K.binary("lt", grads, [1], x, [1], out, [n]);
-      for (let i = 0; i < n; i++) expect(out[i], `${g} < ${x[i]}`).toBe(g < x[i]! ? 1 : 0);
+    for (const n of [special.length, special.length * 10]) { // below and above the bit-level loops' length
+      const x = Float32Array.from({ length: n }, (_, i) => special[i % special.length]!);
+      const out = new Float32Array(n);
+      K.unary("relu", x, out, 0, 0);
+      for (let i = 0; i < n; i++) expect(same(out[i]!, x[i]! < 0 ? 0 : x[i]!), `relu(${x[i]})`).toBe(true);
+      for (const g of special) {
+        const grads = new Float32Array(n).fill(g);
+        K.binary("reluGrad", grads, [1], x, [1], out, [n]);
+        for (let i = 0; i < n; i++) expect(same(out[i]!, x[i]! > 0 ? g : 0), `reluGrad(${g}, ${x[i]})`).toBe(true);
+        K.binary("lt", grads, [1], x, [1], out, [n]);
+        for (let i = 0; i < n; i++) expect(out[i], `${g} < ${x[i]}`).toBe(g < x[i]! ? 1 : 0);
+      }
     }
   });
 
