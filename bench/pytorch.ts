@@ -81,9 +81,25 @@ function ourAddScalars(): () => void {
 
 interface Workload { name: string; label: string; ours: () => void; reps: number; unit: "µs" | "ms" }
 
+// V8 reaches its optimised tier after a few thousand calls of a small step, compiling on a
+// background thread that competes with other processes on a loaded machine: 200 calls left the
+// 4→10→1 step's first few thousand timed calls 2–8× slower than the rest, and the median of
+// seven rounds inside that phase. PyTorch's side (no JIT) is warm after one call.
+const WARMUP_SECONDS = 1;
+
+/** Calls `fn` until it has run at least `calls` times and for WARMUP_SECONDS. */
+function warmUp(fn: () => void, calls: number): void {
+  const start = process.hrtime.bigint();
+  let done = 0;
+  while (done < calls || Number(process.hrtime.bigint() - start) / 1e9 < WARMUP_SECONDS) {
+    for (let i = 0; i < calls; i++) fn();
+    done += calls;
+  }
+}
+
 /** Median seconds per call, ours and PyTorch's, alternating blocks of `reps` calls. */
 async function compare(timer: PythonTimer, w: Workload): Promise<[number, number]> {
-  for (let i = 0; i < Math.max(3, w.reps); i++) w.ours(); // JIT warm-up
+  warmUp(w.ours, Math.max(3, w.reps));
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {

@@ -5,7 +5,7 @@
 import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
-import { enterScratch, isScratch, leaveScratch } from "./storage.js";
+import { enterScratch, isScratch, keptCopies, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike, type TypedArray } from "./tensor.js";
 
 /** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
@@ -92,6 +92,11 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
       throw new Error(`reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`);
     }
   }
+  if (shapeSize(shape) > 0 && repeatsAlongLeadingDims(grad.shape, shape)) {
+    const sums = Tensor.zeros(shape, grad.dtype);
+    addRows(grad.data, sums.data);
+    return sums;
+  }
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
   const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
   const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
@@ -100,45 +105,133 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
 }
 
 /**
- * Gradients of `root` with respect to every tensor in its graph that requires one, seeded with
- * `seed` (d root / d root). Non-leaf gradients are dropped once used unless `retainGrad()` was called.
+ * True when `shape` broadcast to `full` is its trailing dimensions repeated along the leading
+ * ones (a bias [10] over a batch [32,10]): the reduction is a sum of rows.
  */
-function computeGrads(root: Tensor, seed: Tensor, retainAll = false): { grads: Map<Tensor, Tensor>; storage: GradientStorage } {
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>();
-  grads.set(root, seed);
-  const storage = new GradientStorage(seed, order, grads);
-  // Backward ops are not recorded, and their results are scratch (dropped once used).
-  const wasEnabled = gradEnabled;
-  gradEnabled = false;
-  enterScratch();
-  try {
-    for (let i = order.length - 1; i >= 0; i--) {
-      throwIfInterrupted();
-      const t = order[i]!;
-      const node = t.node;
-      const g = grads.get(t);
-      if (!node || !g) continue;
-      const kept = t.retainsGrad || retainAll;
-      const inputGrads = node.primitive.backward(g, t.inputs, t, node.args, !kept && storage.sole(g));
-      if (!kept) grads.delete(t);
-      for (let j = 0; j < t.inputs.length; j++) {
-        const input = t.inputs[j]!;
-        let gi = inputGrads[j];
-        if (!gi || !input.requiresGrad) continue;
-        gi = reduceBroadcastGrad(gi, input.shape);
-        if (gi.dtype !== input.dtype) gi = gi.to(input.dtype);
-        const previous = grads.get(input);
-        if (!previous) grads.set(input, gi);
-        else if (previous.dtype === gi.dtype && storage.sole(previous)) addInto(previous.data, gi.data); // a residual's second path
-        else grads.set(input, previous.add(gi));
-      }
+function repeatsAlongLeadingDims(full: readonly number[], shape: readonly number[]): boolean {
+  const offset = full.length - shape.length;
+  let d = shape.length - 1;
+  while (d >= 0 && shape[d] === full[d + offset]) d--;
+  for (; d >= 0; d--) if (shape[d] !== 1) return false;
+  return true;
+}
+
+/**
+ * out = the sum of x's out-sized rows, each column in four float64 accumulators: precise for
+ * any batch, and no chain of adds each waiting for the previous one's float32 store.
+ */
+function addRows(x: TypedArray, out: TypedArray): void {
+  const len = out.length;
+  const rows = x.length / len;
+  for (let j = 0; j < len; j++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let r = 0;
+    let at = j;
+    for (; r + 3 < rows; r += 4, at += 4 * len) {
+      s0 += x[at]!;
+      s1 += x[at + len]!;
+      s2 += x[at + 2 * len]!;
+      s3 += x[at + 3 * len]!;
     }
-  } finally {
-    leaveScratch();
-    gradEnabled = wasEnabled;
+    for (; r < rows; r++, at += len) s0 += x[at]!;
+    out[j] = (s0 + s1) + (s2 + s3);
   }
-  return { grads, storage };
+}
+
+let passCount = 0;
+
+/**
+ * One backward pass: the gradients of `root` with respect to every tensor in its graph that
+ * requires one, seeded with `seed` (d root / d root). Each tensor's gradient is accumulated in
+ * its `pendingGrad` slot rather than in a Map: a Map (or Set) keyed by tensors gives every fresh
+ * tensor an identity hash, which V8 stores by growing the object (~1 µs per pass on a 10-op
+ * graph). `release()` empties the slots. Non-leaf gradients are dropped once used unless
+ * `retainGrad()` was called.
+ */
+class BackwardPass {
+  /** Every tensor the pass can reach, inputs before outputs. */
+  readonly order: Tensor[];
+  private graph: Set<ArrayBufferLike> | null = null;
+
+  constructor(root: Tensor, private readonly seed: Tensor, private readonly retainAll: boolean) {
+    this.order = topologicalOrder(root);
+    root.pendingGrad = seed;
+  }
+
+  run(): void {
+    const { order, retainAll } = this;
+    // Backward ops are not recorded, and their results are scratch (dropped once used).
+    const wasEnabled = gradEnabled;
+    gradEnabled = false;
+    enterScratch();
+    try {
+      for (let i = order.length - 1; i >= 0; i--) {
+        throwIfInterrupted();
+        const t = order[i]!;
+        const node = t.node;
+        const g = t.pendingGrad;
+        if (!node || !g) continue;
+        const kept = t.retainsGrad || retainAll;
+        const inputGrads = node.primitive.backward(g, t.inputs, t, node.args, !kept && this.sole(g));
+        if (!kept) t.pendingGrad = null;
+        for (let j = 0; j < t.inputs.length; j++) {
+          const input = t.inputs[j]!;
+          let gi = inputGrads[j];
+          if (!gi || !input.requiresGrad) continue;
+          gi = reduceBroadcastGrad(gi, input.shape);
+          if (gi.dtype !== input.dtype) gi = gi.to(input.dtype);
+          const previous = input.pendingGrad;
+          if (!previous) input.pendingGrad = gi;
+          else if (previous.dtype === gi.dtype && this.sole(previous)) addInto(previous.data, gi.data); // a residual's second path
+          else input.pendingGrad = previous.add(gi);
+        }
+      }
+    } finally {
+      leaveScratch();
+      gradEnabled = wasEnabled;
+    }
+  }
+
+  /** Empties every gradient slot (the pass's gradients must not outlive it through the graph). */
+  release(): void {
+    for (const t of this.order) t.pendingGrad = null;
+  }
+
+  /** True when `g`, a gradient held in some slot, is the only view of its (big, own) buffer. */
+  sole(g: Tensor): boolean {
+    if (g.data.byteLength < OWN_MIN_BYTES || isScratch(g.data)) return false;
+    const buffer = g.data.buffer;
+    this.graph ??= this.graphStorage();
+    if (this.graph.has(buffer)) return false;
+    let views = 0;
+    for (const t of this.order) {
+      const other = t.pendingGrad;
+      if (other !== null && other.data.buffer === buffer && ++views > 1) return false;
+    }
+    return views === 1;
+  }
+
+  /** Buffers of the seed and of every tensor of the graph (outputs and their inputs). */
+  private graphStorage(): Set<ArrayBufferLike> {
+    const buffers = new Set<ArrayBufferLike>([this.seed.data.buffer]);
+    for (const t of this.order) {
+      buffers.add(t.data.buffer);
+      for (const input of t.inputs) buffers.add(input.data.buffer);
+    }
+    return buffers;
+  }
+
+  /**
+   * These gradients (held in slots) as gradients the caller may keep: each itself when it is the
+   * sole view of its storage, else a copy. Small copies share buffers (see `keptCopies`).
+   */
+  owned(gradients: Tensor[]): Tensor[] {
+    const copies = keptCopies(gradients.map((g) => (this.sole(g) ? null : g.data)));
+    return gradients.map((g, i) => {
+      const copy = copies[i];
+      return copy ? new Tensor(copy, g.shape, g.dtype) : g;
+    });
+  }
 }
 
 /** target += addend, elementwise (same length; addend may be target itself). */
@@ -154,46 +247,14 @@ function addInto(target: TypedArray, addend: TypedArray): void {
 // tensors (reshape), a slab (storage.ts), the seed a caller gave, or storage of any graph tensor.
 const OWN_MIN_BYTES = 4096; // below this a copy costs less than proving it unneeded
 
-/** Decides which gradient arrays of one backward pass are sole views of their storage. */
-class GradientStorage {
-  private graph: Set<ArrayBufferLike> | null = null;
-
-  constructor(private readonly seed: Tensor, private readonly order: readonly Tensor[],
-    private readonly grads: Map<Tensor, Tensor>) {}
-
-  /** True when `g`, a gradient in the map, is the only view of its (big, own) buffer. */
-  sole(g: Tensor): boolean {
-    if (g.data.byteLength < OWN_MIN_BYTES || isScratch(g.data)) return false;
-    const buffer = g.data.buffer;
-    this.graph ??= this.graphStorage();
-    if (this.graph.has(buffer)) return false;
-    let views = 0;
-    for (const other of this.grads.values()) if (other.data.buffer === buffer && ++views > 1) return false;
-    return views === 1;
-  }
-
-  /** Buffers of the seed and of every tensor of the graph (outputs and their inputs). */
-  private graphStorage(): Set<ArrayBufferLike> {
-    const buffers = new Set<ArrayBufferLike>([this.seed.data.buffer]);
-    for (const t of this.order) {
-      buffers.add(t.data.buffer);
-      for (const input of t.inputs) buffers.add(input.data.buffer);
-    }
-    return buffers;
-  }
-}
-
-/** `finals`' gradients, each either itself (when it is the sole view of its storage) or a copy. */
-function ownedGradients(finals: [Tensor, Tensor][], storage: GradientStorage): Map<Tensor, Tensor> {
-  const owned = new Map<Tensor, Tensor>();
-  for (const [t, g] of finals) owned.set(t, storage.sole(g) ? g : g.clone());
-  return owned;
-}
-
-/** Every tensor `root` depends on through recorded ops, inputs before outputs (iterative DFS). */
+/**
+ * Every tensor `root` depends on through recorded ops, inputs before outputs (iterative DFS).
+ * Visits are marked on the tensors with the pass number (no Set: see BackwardPass).
+ */
 function topologicalOrder(root: Tensor): Tensor[] {
+  const pass = ++passCount;
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
+  root.visitedPass = pass;
   const stack: Tensor[] = [root];
   const nextInput: number[] = [0];
   while (stack.length > 0) {
@@ -203,8 +264,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (i < t.inputs.length) {
       nextInput[top] = i + 1;
       const child = t.inputs[i]!;
-      if (child.requiresGrad && !visited.has(child)) {
-        visited.add(child);
+      if (child.requiresGrad && child.visitedPass !== pass) {
+        child.visitedPass = pass;
         stack.push(child);
         nextInput.push(0);
       }
@@ -246,17 +307,29 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
     throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
   }
   const retainAll = options.retainGrads ?? false;
-  const { grads, storage } = computeGrads(root, seedGradient(root, gradient), retainAll);
-  noGrad(() => {
-    const fresh: [Tensor, Tensor][] = [];
-    for (const [t, g] of grads) {
-      if (t.node && !t.retainsGrad && !retainAll) continue;
+  const pass = new BackwardPass(root, seedGradient(root, gradient), retainAll);
+  const wasEnabled = gradEnabled;
+  try {
+    pass.run();
+    gradEnabled = false;
+    const fresh: Tensor[] = [];
+    const freshGrads: Tensor[] = [];
+    for (const t of pass.order) {
+      const g = t.pendingGrad;
+      if (g === null || (t.node && !t.retainsGrad && !retainAll)) continue;
       if (t.grad) t.grad = t.grad.add(g);
-      else fresh.push([t, g]);
+      else {
+        fresh.push(t);
+        freshGrads.push(g);
+      }
     }
     // A .grad is its own storage: the same gradient tensor may flow to several inputs.
-    for (const [t, g] of ownedGradients(fresh, storage)) t.grad = g;
-  });
+    const owned = pass.owned(freshGrads);
+    for (let i = 0; i < fresh.length; i++) fresh[i]!.grad = owned[i]!;
+  } finally {
+    gradEnabled = wasEnabled;
+    pass.release();
+  }
 }
 
 /**
@@ -276,10 +349,16 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
       throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
     }
     if (!value.requiresGrad) return { value, grads: params.map((p) => Tensor.zeros(p.shape, p.dtype)) };
-    const { grads, storage } = computeGrads(value, Tensor.full(value.shape, 1, value.dtype));
-    // The caller keeps these: each owns its storage and keeps no scratch slab alive.
-    const owned = ownedGradients(params.flatMap((p) => { const g = grads.get(p); return g ? [[p, g] as [Tensor, Tensor]] : []; }), storage);
-    return { value, grads: params.map((p) => owned.get(p) ?? Tensor.zeros(p.shape, p.dtype)) };
+    const pass = new BackwardPass(value, Tensor.full(value.shape, 1, value.dtype), false);
+    try {
+      pass.run();
+      // The caller keeps these: each owns its storage and keeps no scratch slab alive.
+      const reached = params.filter((p) => p.pendingGrad !== null);
+      const owned = pass.owned(reached.map((p) => p.pendingGrad!));
+      return { value, grads: params.map((p) => { const i = reached.indexOf(p); return i >= 0 ? owned[i]! : Tensor.zeros(p.shape, p.dtype); }) };
+    } finally {
+      pass.release();
+    }
   } finally {
     params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });
   }

@@ -5,6 +5,8 @@
 // instead (~50 ns). A slab is freed once nothing views it; to keep one small kept tensor from
 // holding a whole slab, leaf gradients and `detach()` copy out of it. Slabs are never reused,
 // so every array starts zeroed, except from `allocateUnfilled`, for outputs a kernel overwrites.
+// The leaf gradients of one backward pass are copied into shared buffers of at most 4 KB: one
+// allocation for a small model's every gradient, not one each.
 import type { DType, TypedArray } from "./kernels/index.js";
 
 const SLAB_BYTES = 16 * 1024;
@@ -62,6 +64,53 @@ export function allocateUnfilled(dtype: DType, size: number): TypedArray {
   if (bytes < UNFILLED_MIN_BYTES || typeof Buffer !== "function") return allocate(dtype, size);
   // Unpooled: the buffer is exactly this array, so `isScratch` stays false and nothing else shares it.
   return view(dtype, Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, size);
+}
+
+const KEPT_PACK_BYTES = 4 * 1024;
+
+/**
+ * Copies of `arrays` (null: no copy wanted) that outlive the current phase. Copies between 64
+ * bytes and 2 KB share buffers of up to 4 KB, so a kept one keeps at most 4 KB alive.
+ */
+export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray | null)[] {
+  const copies: (TypedArray | null)[] = new Array(arrays.length).fill(null);
+  let pack: ArrayBuffer | null = null;
+  let packUsed = 0;
+  for (let i = 0; i < arrays.length; i++) {
+    const source = arrays[i];
+    if (!source) continue;
+    const bytes = source.byteLength;
+    const dtype = dtypeOfArray(source);
+    let copy: TypedArray;
+    if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
+    else {
+      if (pack === null || packUsed + bytes > KEPT_PACK_BYTES) {
+        pack = new ArrayBuffer(Math.min(KEPT_PACK_BYTES, packBytes(arrays, i)));
+        packUsed = 0;
+      }
+      copy = view(dtype, pack, packUsed, source.length);
+      packUsed = (packUsed + bytes + 7) & ~7;
+    }
+    copy.set(source);
+    copies[i] = copy;
+  }
+  return copies;
+}
+
+/** Bytes (8-aligned) the packable arrays from `from` on need, at least the first one's. */
+function packBytes(arrays: readonly (TypedArray | null)[], from: number): number {
+  let total = 0;
+  for (let i = from; i < arrays.length; i++) {
+    const bytes = arrays[i]?.byteLength ?? 0;
+    if (bytes > ON_HEAP_BYTES && bytes <= SLAB_MAX_BYTES) total += (bytes + 7) & ~7;
+  }
+  return total;
+}
+
+function dtypeOfArray(data: TypedArray): DType {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
+  return "int32";
 }
 
 function fresh(dtype: DType, size: number): TypedArray {

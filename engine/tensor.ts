@@ -44,6 +44,10 @@ export class Tensor {
   node: GradNode | null = null;
   /** True when `backward()` should keep this non-leaf tensor's gradient in `.grad`. */
   retainsGrad = false;
+  /** @internal The gradient being accumulated for this tensor during one backward pass. */
+  pendingGrad: Tensor | null = null;
+  /** @internal The number of the last backward pass that visited this tensor. */
+  visitedPass = 0;
   private requires = false;
 
   constructor(data: TypedArray, shape: readonly number[], dtype: DType = dtypeOf(data)) {

@@ -2,6 +2,7 @@
 // its backward. Gradients come back in the broadcast shape; autograd reduces them centrally.
 import { apply, type Primitive } from "../autograd.js";
 import { kernels, type DType } from "../kernels/index.js";
+import { sameShape } from "../shape.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 import { where } from "./compare.js";
 import { binaryRaw, floatOf, operands, promote, unaryRaw } from "./operand.js";
@@ -39,7 +40,7 @@ const Pow: Primitive<null> = {
     return b!.size === 1 && b!.ndim <= a!.ndim ? unaryRaw("powScalar", a!, dtype, b!.data[0]!) : binaryRaw("pow", a!, b!, dtype);
   },
   backward: (g, [a, b], out) => [
-    a!.requiresGrad ? g.mul(powDerivative(a!, b!, out.dtype)) : null,
+    a!.requiresGrad ? timesDerivative(g, powDerivative(a!, b!, out.dtype)) : null,
     // d(aᵇ)/db = aᵇ·ln a, taken as 0 where a ≤ 0 (ln undefined; PyTorch does the same at 0).
     b!.requiresGrad ? g.mul(where(a!.gt(0), out.mul(a!.log()), 0)) : null,
   ],
@@ -52,6 +53,15 @@ function powDerivative(a: Tensor, b: Tensor, dtype: DType): Tensor {
   if (e === 2) return unaryRaw("affine", a, dtype, 2, 0);
   const d = unaryRaw("powScalar", a, dtype, e - 1);
   kernels.unary("affine", d.data, d.data, e, 0); // d is fresh: scaled in place
+  return d;
+}
+
+/** g · d, written into d (a fresh derivative of g's shape and dtype) rather than a new op's output. */
+function timesDerivative(g: Tensor, d: Tensor): Tensor {
+  if (d.dtype !== g.dtype || !sameShape(d.shape, g.shape)) return g.mul(d);
+  const gd = g.data;
+  const dd = d.data;
+  for (let i = 0; i < dd.length; i++) dd[i] = gd[i]! * dd[i]!;
   return d;
 }
 

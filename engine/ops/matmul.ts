@@ -158,6 +158,8 @@ function addBias(out: TypedArray, bias: TypedArray, rows: number, cols: number):
   for (; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) out[at + j]! += bias[j]!;
 }
 
+const SMALL_COLUMN_SUMS = 4096; // elements of g
+
 /**
  * The bias gradient: g [rows, cols] summed over rows. Up to 1024 rows as the product 1ᵀ g on the
  * active kernels (float32 accumulation, like autograd's broadcast reduction at that size; the
@@ -167,13 +169,34 @@ function addBias(out: TypedArray, bias: TypedArray, rows: number, cols: number):
  */
 function columnSums(g: Tensor, rows: number, cols: number): Tensor {
   const out = Tensor.zeros([cols], g.dtype);
+  const data = g.data;
+  if (rows * cols <= SMALL_COLUMN_SUMS) {
+    // A small gradient (the classroom's [32,10]): a plain loop costs less than the product's
+    // dispatch and the array of ones it would allocate. Column by column in four float64
+    // accumulators: adding row after row into the float32 output made each add wait for the
+    // previous one's store (a [32,1] gradient was a chain of 32).
+    const sums = out.data;
+    for (let j = 0; j < cols; j++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let r = 0;
+      let at = j;
+      for (; r + 3 < rows; r += 4, at += 4 * cols) {
+        s0 += data[at]!;
+        s1 += data[at + cols]!;
+        s2 += data[at + 2 * cols]!;
+        s3 += data[at + 3 * cols]!;
+      }
+      for (; r < rows; r++, at += cols) s0 += data[at]!;
+      sums[j] = (s0 + s1) + (s2 + s3);
+    }
+    return out;
+  }
   if (rows < 1024) {
     const ones = (g.data instanceof Float64Array ? new Float64Array(rows) : new Float32Array(rows)).fill(1);
     kernels.matmul(ones, 0, g.data, 0, out.data, 0, 1, rows, cols, false, false);
     return out;
   }
   const acc = new Float64Array(cols);
-  const data = g.data;
   for (let r = 0, at = 0; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) acc[j]! += data[at + j]!;
   out.data.set(acc);
   return out;

@@ -72,6 +72,10 @@ export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0,
 /** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
 export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.unfilled(shape, x.dtype);
+  if (x.size === 1) { // one value everywhere (a mean's or sum's gradient): no strided walk
+    out.data.fill(x.data[0]!);
+    return out;
+  }
   kernels.copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data);
   return out;
 }

@@ -1,7 +1,7 @@
 // Elementwise primitives of one tensor and the activations, each forward beside its backward.
 import { apply, type Primitive } from "../autograd.js";
 import type { TypedArray, UnaryOp } from "../kernels/index.js";
-import { reluMask } from "../kernels/js.js";
+import { BITS_MIN_LENGTH, reluMask, reluMaskF32 } from "../kernels/js.js";
 import type { Tensor } from "../tensor.js";
 import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
 
@@ -53,7 +53,8 @@ const Relu: Primitive<null> = {
     if (!ownsGrad || g.size !== x!.size) return [binaryRaw("reluGrad", g, x!, g.dtype)];
     const gd = g.data;
     const xd = x!.data;
-    for (let i = 0; i < gd.length; i++) gd[i] = reluMask(gd[i]!, xd[i]!);
+    if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array) reluMaskF32(gd, xd, gd, gd.length);
+    else for (let i = 0; i < gd.length; i++) gd[i] = reluMask(gd[i]!, xd[i]!);
     return [g];
   },
 };

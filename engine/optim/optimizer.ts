@@ -78,7 +78,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
-        checkGradShape(this.constructor.name, p, p.grad);
+        checkGradShape(this, p, p.grad);
         this.updateParameter(p.data as FloatArray, p.grad.data, this.stateOf(p), group);
       }
     }
@@ -97,7 +97,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     params.forEach(([p, group], i) => {
       const g = grads[i];
       if (g === null || g === undefined) return;
-      checkGradShape(this.constructor.name, p, g, i);
+      checkGradShape(this, p, g, i);
       this.updateParameter(p.data as FloatArray, g.data, this.stateOf(p), group);
     });
   }
@@ -219,8 +219,10 @@ function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<
   return [{ params: items as Tensor[] } as unknown as ParamGroupSpec<O>];
 }
 
-function checkGradShape(name: string, p: Tensor, g: Tensor, index?: number): void {
+/** The optimizer is passed, not its name: reading `constructor.name` per parameter per step cost more than a small update. */
+function checkGradShape(optimizer: object, p: Tensor, g: Tensor, index?: number): void {
   if (g.size !== p.size) {
+    const name = optimizer.constructor.name;
     const which = index === undefined ? "a parameter" : `parameter ${index}`;
     throw new Error(`${name}: gradient of shape ${formatShape(g.shape)} does not fit ${which} of shape ${formatShape(p.shape)}`);
   }

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { concat, full, grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
 import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
+import { apply, type Primitive } from "../../engine/autograd.js";
 
 describe("backward", () => {
   test("chain rule through a small expression, by hand", () => {
@@ -36,6 +37,30 @@ describe("backward", () => {
     expect(bias.grad!.toArray()).toEqual([6, 6]);
     expect(bias.grad!.shape).toEqual([2]);
     expect(scale.grad!.toArray()).toEqual([[21 + 90]]);
+  });
+  test("gradients of operands broadcast along leading or inner dims are summed over the repeats", () => {
+    const cases: [number[], number[]][] = [[[4], [6, 4]], [[1, 4], [6, 4]], [[3, 4], [5, 3, 4]], [[3, 1], [3, 4]], [[2, 1, 4], [2, 3, 4]], [[], [7, 3]], [[1], [9]]];
+    for (const [small, full] of cases) {
+      const b = zeros([...small], { requiresGrad: true });
+      const g = randn([...full]);
+      zeros([...full]).add(b).backward(g);
+      // Expected: each gradient element added into its broadcast slot, in float64.
+      const expected = new Float64Array(b.size);
+      const strides = small.map((_, d) => small.slice(d + 1).reduce((x: number, y) => x * y, 1));
+      for (let i = 0; i < g.size; i++) {
+        let rest = i;
+        let at = 0;
+        for (let d = full.length - 1; d >= 0; d--) {
+          const k = d - (full.length - small.length);
+          const idx = rest % full[d]!;
+          rest = Math.floor(rest / full[d]!);
+          if (k >= 0 && small[k] !== 1) at += idx * strides[k]!;
+        }
+        expected[at] = expected[at]! + g.data[i]!;
+      }
+      expect(b.grad!.shape, `${small} over ${full}`).toEqual([...small]);
+      b.grad!.data.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${small} over ${full} [${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected[i]!))));
+    }
   });
   test("a bias broadcast over a 100,000-row batch gets its gradient summed accurately", () => {
     const bias = zeros([2], { requiresGrad: true });
@@ -99,6 +124,37 @@ describe("memory", () => {
     expect(ownsBuffer(w.grad!)).toBe(true);
     expect(ownsBuffer(noGrad(() => x.matmul(w)))).toBe(true);
     expect(ownsBuffer(grad(() => x.matmul(w).sum(), [w])[0]!)).toBe(true);
+  });
+  test("small leaf gradients of one pass share at most 4 KB, each with its own values", () => {
+    const params = Array.from({ length: 40 }, (_, i) => full([20], i, { requiresGrad: true })); // 80 bytes each
+    params.reduce((acc: Tensor, p, i) => acc.add(p.mul(i + 1).sum()), tensor(0)).backward();
+    params.forEach((p, i) => expect(p.grad!.toArray()).toEqual(new Array(20).fill(i + 1)));
+    expect(Math.max(...params.map((p) => p.grad!.data.buffer.byteLength))).toBeLessThanOrEqual(4096);
+    params[0]!.grad!.data.fill(-7);
+    expect(params[1]!.grad!.toArray()).toEqual(new Array(20).fill(2));
+    const kept = params[5]!.grad!.detach();
+    expect(ownsBuffer(kept)).toBe(true);
+    expect(kept.toArray()).toEqual(new Array(20).fill(6));
+  });
+  test("a backward pass, finished or interrupted, leaves no gradient on the graph's tensors", () => {
+    const x = randn([8, 4], { requiresGrad: true });
+    const h = x.mul(2).relu();
+    const loss = h.sum();
+    loss.backward();
+    expect([x, h, loss].map((t) => t.pendingGrad)).toEqual([null, null, null]);
+    // An op whose backward asks for an interrupt: the pass stops at the next node, mid-way.
+    const interruptingCopy: Primitive<null> = {
+      name: "interruptingCopy",
+      forward: ([t]) => new Tensor(t!.data.slice(), t!.shape),
+      backward: (g) => { requestInterrupt(); return [g]; },
+    };
+    const y = x.mul(3);
+    const copied = apply(interruptingCopy, [y], null);
+    const z = copied.sum();
+    expect(() => z.backward()).toThrow(expect.objectContaining({ name: "KeyboardInterrupt" }));
+    expect([x, y, copied, z].map((t) => t.pendingGrad)).toEqual([null, null, null, null]);
+    expect(x.grad).not.toBeNull(); // from the first, finished pass only
+    expect(x.grad!.toArray()).toEqual(x.mul(2).gt(0).mul(2).toArray());
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import {
   add, arange, argmax, concat, eq, full, gather, ge, gt, index, indexSelect, le, lt, matmul, maximum, minimum, ne,
-  oneHot, ones, split, stack, sum, tensor, Tensor, where, zeros,
+  oneHot, ones, randn, split, stack, sum, tensor, Tensor, where, zeros,
 } from "../../engine/index.js";
 
 function close(actual: Tensor, expected: unknown, digits = 4): void {
@@ -116,6 +116,24 @@ describe("reductions", () => {
     expect(x.sum(1, true).shape).toEqual([2, 1]);
     expect(sum(ones([2, 3, 4]), [0, 2]).toArray()).toEqual([8, 8, 8]);
     expect(x.mean(0).toArray()).toEqual([2.5, 3.5, 4.5]);
+  });
+  test("mean is sum times 1/n exactly, value and gradient, in float32 and float64, over all or axes", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const axis of [undefined, 1, [0, 2]]) {
+        const a = randn([3, 7, 5], { dtype, requiresGrad: true });
+        const b = new Tensor(a.data.slice(), a.shape, dtype);
+        b.requiresGrad = true;
+        const n = a.size / (axis === undefined ? 1 : a.sum(axis).size);
+        const viaMean = a.mean(axis).mul(a.mean(axis)).sum();
+        const viaSum = b.sum(axis).mul(1 / n);
+        const composed = viaSum.mul(viaSum).sum();
+        expect(Array.from(a.mean(axis).data)).toEqual(Array.from(viaSum.data));
+        viaMean.backward();
+        composed.backward();
+        expect(Array.from(a.grad!.data)).toEqual(Array.from(b.grad!.data));
+        expect(a.grad!.dtype).toBe(dtype);
+      }
+    }
   });
   test("max, min, argmax", () => {
     expect(x.max().item()).toBe(6);

@@ -169,10 +169,10 @@ describe("graph", () => {
   const edges = spec.layer[0].data.values as Spec[];
 
   it("has a box per tensor, named by op or by the names given, with shape, value and gradient", () => {
-    expect(boxes.map((b) => b.name).sort()).toEqual(["matmul", "mul", "square", "sum", "tanh", "w", "x", "input"].sort());
+    expect(boxes.map((b) => b.name).sort()).toEqual(["matmul", "mean", "square", "tanh", "w", "x"].sort());
     const wBox = boxes.find((b) => b.name === "w")!;
     expect(wBox.label).toBe(`w\n[2, 1]\n[0.5, -0.3]\ngrad [${Array.from(w.grad!.data, (v) => Number(v.toPrecision(3))).join(", ")}]`);
-    expect(boxes.find((b) => b.kind === "output")!.name).toBe("mul");
+    expect(boxes.find((b) => b.kind === "output")!.name).toBe("mean");
   });
 
   it("lays boxes out without overlaps, edges running left to right", () => {
@@ -181,7 +181,7 @@ describe("graph", () => {
       const overlap = a.x < b.x2 && b.x < a.x2 && a.y < b.y2 && b.y < a.y2;
       expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
     }
-    expect(edges).toHaveLength(7);
+    expect(edges).toHaveLength(5); // x, w → matmul → tanh → square → mean
     for (const e of edges) expect(e.x2).toBeGreaterThan(e.x);
   });
 
