@@ -15,7 +15,16 @@ export const JOB = {
   blocks: 10,
   next: 11, // …by Atomics.add on this counter, so a thread that starts late simply takes fewer
   packed: 12, // 0 while the calling thread packs B, 1 when the pack is ready, −1: job abandoned
+  stamp: 13, // this job's number: a thread that finishes block b writes it at DONE_FLAGS + b
 } as const;
+
+/**
+ * Where the per-block completion flags start in the control block (after the job's area and the
+ * slots of up to MAX_THREADS threads), and how many blocks they track. The calling thread reads
+ * them to find blocks a descheduled worker still holds and computes those itself.
+ */
+export const DONE_FLAGS = 16 * 4; // AREA_INTS × pool.ts's MAX_THREADS
+export const TRACKED_BLOCKS = 256;
 
 /** Int32 fields of one worker's slot. */
 export const SLOT = {
@@ -55,6 +64,8 @@ export interface PoolWorkerData {
   field: typeof SLOT;
   state: typeof STATE;
   spinMs: number;
+  doneFlags: number;
+  trackedBlocks: number;
 }
 
 /** A message on the worker's port: a new shared memory, with the generation that names it. */
@@ -67,7 +78,7 @@ export interface MemoryMessage {
 export function poolWorkerMain(): void {
   // An eval'd worker is a CommonJS script: require, not import.
   const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-  const { control, slot, module, port, job, field, state, spinMs } = workerData as PoolWorkerData;
+  const { control, slot, module, port, job, field, state, spinMs, doneFlags, trackedBlocks } = workerData as PoolWorkerData;
   const own = slot + field.state;
   const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Function> } } }).WebAssembly;
   let kernels: Record<string, Function> | null = null;
@@ -119,10 +130,12 @@ export function poolWorkerMain(): void {
         const m = control[job.m]!, k = control[job.k]!, n = control[job.n]!;
         const blockRows = control[job.blockRows]!, blocks = control[job.blocks]!;
         const packA = control[slot + field.packA]! >>> 0, tile = control[slot + field.tile]! >>> 0;
+        const stamp = control[job.stamp]!;
         for (let block = Atomics.add(control, job.next, 1); block < blocks; block = Atomics.add(control, job.next, 1)) {
           const first = block * blockRows;
           kernels!.matmulPacked!(a + first * aRow * 4, aRow, aK, packedB, c + first * n * 4,
             Math.min(blockRows, m - first), k, n, packA, tile);
+          if (block < trackedBlocks) Atomics.store(control, doneFlags + block, stamp); // after its rows: they are visible
         }
       }
       signal(state.idle);

@@ -3,7 +3,7 @@
 // that throws and a worker that dies are survived; small products stay on the calling thread.
 import { afterAll, describe, expect, test } from "vitest";
 import { MAX_THREADS, MatmulPool, POOL_KEEP_MEMORY_BYTES, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/pool.js";
-import { STATE } from "../../engine/kernels/pool-worker.js";
+import { POOL_WORKER_SOURCE, STATE } from "../../engine/kernels/pool-worker.js";
 import { hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
 import { jsKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
@@ -147,6 +147,25 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     expect(calls).toBeLessThan(300);
     expect(pool.failureReason).toMatch(/did not finish|exited/);
     expect(pool.status).toBe("failed");
+  });
+
+  test("a block a descheduled worker still holds is computed by the caller, and the next product waits for that worker", async () => {
+    // The real worker, stalled for 300 ms before each of its blocks (as if the OS had switched it out).
+    const stalling = POOL_WORKER_SOURCE.replace("kernels.matmulPacked(",
+      "(Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), kernels.matmulPacked)(");
+    expect(stalling).not.toBe(POOL_WORKER_SOURCE);
+    const pool = newPool({ threads: 2, workerSource: stalling });
+    expect(await pool.whenReady()).toBe(true);
+    const [m, k, n] = [256, 300, 96]; // k past one 256-deep panel: a block is written in two passes
+    for (let product = 0; product < 3; product++) {
+      const a = randomF32(m * k);
+      const b = randomF32(k * n);
+      const out = new Float32Array(m * n);
+      expect(pool.run(a, 0, b, 0, out, 0, m, k, n, product === 1, false)).toBe(true);
+      expectSameProduct(a, 0, b, 0, out, 0, m, k, n, product === 1, false);
+    }
+    expect(pool.stragglerBlocks).toBeGreaterThan(0);
+    expect(pool.status).toBe("ready");
   });
 
   test("a worker whose program cannot start makes the pool fail instead of staying in boot", async () => {
