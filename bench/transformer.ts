@@ -19,6 +19,7 @@ const DIM = 64;
 const HEADS = 4;
 const HIDDEN = 4 * DIM;
 const ROUNDS = 5;
+const WARMUP_SECONDS = 1;
 
 interface Workload { block: nn.TransformerBlock; x: Tensor; y: Tensor }
 
@@ -213,7 +214,11 @@ export async function bench(): Promise<BenchTable> {
   }
 
   const samples = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
-  for (const c of contestants) await c.time(1); // warm-up: JIT tiers, TF.js kernels, torch's first call
+  // Warm-up, about a second each: V8's optimising tier (a step is hundreds of calls; after one
+  // step, ours still ran at half speed), TF.js's kernels, torch's first calls and allocator.
+  for (const c of contestants) {
+    for (let spent = 0, calls = 0; spent < WARMUP_SECONDS || calls < 2; calls++) spent += await c.time(1);
+  }
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of contestants) samples.get(c.name)!.push(await c.time(c.reps));
   }
