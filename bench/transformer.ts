@@ -195,7 +195,7 @@ export async function bench(): Promise<BenchTable> {
   }
 
   const contestants: Contestant[] = [
-    { name: "tsgrad", label: "tsgrad", reps: 10, time: async (reps) => timeSync(ours, reps) },
+    { name: "tsgrad", label: "tsgrad", reps: 30, time: async (reps) => timeSync(ours, reps) },
     { name: "tf-wasm", label: "TF.js WASM (XNNPACK, 1 thread)", reps: 2, time: async (reps) => { await useBackend(tf, "wasm"); return timeSync(tfWasm, reps); } },
     { name: "tf-cpu", label: "TF.js CPU (pure JS)", reps: 1, time: async (reps) => { await useBackend(tf, "cpu"); return timeSync(tfCpu, reps); } },
   ];
