@@ -323,7 +323,7 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
         freshGrads.push(g);
       }
     }
-    // A .grad is its own storage: the same gradient tensor may flow to several inputs.
+    // A .grad shares storage with nothing else: the same gradient tensor may flow to several inputs.
     const owned = pass.owned(freshGrads);
     for (let i = 0; i < fresh.length; i++) fresh[i]!.grad = owned[i]!;
   } finally {
@@ -352,7 +352,7 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
     const pass = new BackwardPass(value, Tensor.full(value.shape, 1, value.dtype), false);
     try {
       pass.run();
-      // The caller keeps these: each owns its storage and keeps no scratch slab alive.
+      // The caller keeps these: none shares storage with the graph or keeps a scratch slab alive.
       const reached = params.filter((p) => p.pendingGrad !== null);
       const owned = pass.owned(reached.map((p) => p.pendingGrad!));
       return { value, grads: params.map((p) => { const i = reached.indexOf(p); return i >= 0 ? owned[i]! : Tensor.zeros(p.shape, p.dtype); }) };

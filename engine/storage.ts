@@ -4,8 +4,8 @@
 // outputs are graph nodes and gradients), small arrays are carved from a shared 16 KB slab
 // instead (~50 ns). A slab is freed once nothing views it; to keep one small kept tensor from
 // holding a whole slab, leaf gradients and `detach()` copy out of it. Slabs are never reused,
-// so every array starts zeroed. The leaf gradients of one backward pass are copied into shared
-// buffers of at most 4 KB: one allocation for a small model's every gradient, not one each.
+// so every array starts zeroed. Small leaf gradients are copied into shared 4 KB buffers, filled
+// across backward passes: a small model allocates one every few steps, not one per parameter.
 import type { DType, TypedArray } from "./kernels/index.js";
 
 const SLAB_BYTES = 16 * 1024;
@@ -46,15 +46,17 @@ export function allocate(dtype: DType, size: number): TypedArray {
 }
 
 const KEPT_PACK_BYTES = 4 * 1024;
+let pack = new ArrayBuffer(0);
+let packUsed = 0;
 
 /**
- * Copies of `arrays` (null: no copy wanted) that outlive the current phase. Copies between 64
- * bytes and 2 KB share buffers of up to 4 KB, so a kept one keeps at most 4 KB alive.
+ * Copies of `arrays` (null: no copy wanted) that outlive the current phase: leaf gradients.
+ * Copies between 64 bytes and 2 KB are carved from shared 4 KB buffers, one after another
+ * across backward passes, so a kept one keeps at most 4 KB alive and a small model's step
+ * allocates a buffer every few steps (each cost more than its whole backward pass's bookkeeping).
  */
 export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray | null)[] {
   const copies: (TypedArray | null)[] = new Array(arrays.length).fill(null);
-  let pack: ArrayBuffer | null = null;
-  let packUsed = 0;
   for (let i = 0; i < arrays.length; i++) {
     const source = arrays[i];
     if (!source) continue;
@@ -63,8 +65,8 @@ export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray 
     let copy: TypedArray;
     if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
     else {
-      if (pack === null || packUsed + bytes > KEPT_PACK_BYTES) {
-        pack = new ArrayBuffer(Math.min(KEPT_PACK_BYTES, packBytes(arrays, i)));
+      if (packUsed + bytes > pack.byteLength) {
+        pack = new ArrayBuffer(KEPT_PACK_BYTES);
         packUsed = 0;
       }
       copy = view(dtype, pack, packUsed, source.length);
@@ -74,16 +76,6 @@ export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray 
     copies[i] = copy;
   }
   return copies;
-}
-
-/** Bytes (8-aligned) the packable arrays from `from` on need, at least the first one's. */
-function packBytes(arrays: readonly (TypedArray | null)[], from: number): number {
-  let total = 0;
-  for (let i = from; i < arrays.length; i++) {
-    const bytes = arrays[i]?.byteLength ?? 0;
-    if (bytes > ON_HEAP_BYTES && bytes <= SLAB_MAX_BYTES) total += (bytes + 7) & ~7;
-  }
-  return total;
 }
 
 function dtypeOfArray(data: TypedArray): DType {
