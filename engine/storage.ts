@@ -50,32 +50,26 @@ let pack = new ArrayBuffer(0);
 let packUsed = 0;
 
 /**
- * Copies of `arrays` (null: no copy wanted) that outlive the current phase: leaf gradients.
- * Copies between 64 bytes and 2 KB are carved from shared 4 KB buffers, one after another
- * across backward passes, so a kept one keeps at most 4 KB alive and a small model's step
- * allocates a buffer every few steps (each cost more than its whole backward pass's bookkeeping).
+ * A copy of `source` that outlives the current phase (a leaf gradient). Copies between 64 bytes
+ * and 2 KB are carved from shared 4 KB buffers, one after another across backward passes, so a
+ * kept one keeps at most 4 KB alive and a small model's step allocates a buffer only every few
+ * steps (each allocation cost more than a batch-1 backward pass's bookkeeping).
  */
-export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray | null)[] {
-  const copies: (TypedArray | null)[] = new Array(arrays.length).fill(null);
-  for (let i = 0; i < arrays.length; i++) {
-    const source = arrays[i];
-    if (!source) continue;
-    const bytes = source.byteLength;
-    const dtype = dtypeOfArray(source);
-    let copy: TypedArray;
-    if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
-    else {
-      if (packUsed + bytes > pack.byteLength) {
-        pack = new ArrayBuffer(KEPT_PACK_BYTES);
-        packUsed = 0;
-      }
-      copy = view(dtype, pack, packUsed, source.length);
-      packUsed = (packUsed + bytes + 7) & ~7;
+export function keptCopy(source: TypedArray): TypedArray {
+  const bytes = source.byteLength;
+  const dtype = dtypeOfArray(source);
+  let copy: TypedArray;
+  if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
+  else {
+    if (packUsed + bytes > pack.byteLength) {
+      pack = new ArrayBuffer(KEPT_PACK_BYTES);
+      packUsed = 0;
     }
-    copy.set(source);
-    copies[i] = copy;
+    copy = view(dtype, pack, packUsed, source.length);
+    packUsed = (packUsed + bytes + 7) & ~7;
   }
-  return copies;
+  copy.set(source);
+  return copy;
 }
 
 function dtypeOfArray(data: TypedArray): DType {
