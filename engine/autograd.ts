@@ -5,7 +5,7 @@
 import { kernels } from "./kernels/index.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
-import { enterScratch, isScratch, keptCopies, leaveScratch } from "./storage.js";
+import { enterScratch, isScratch, keptCopy, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike, type TypedArray } from "./tensor.js";
 
 /** One primitive op: how to compute it, and how its output's gradient flows to its inputs. */
@@ -222,15 +222,11 @@ class BackwardPass {
   }
 
   /**
-   * These gradients (held in slots) as gradients the caller may keep: each itself when it is the
-   * sole view of its storage, else a copy. Small copies share buffers (see `keptCopies`).
+   * A gradient held in a slot as one the caller may keep: itself when it is the sole view of its
+   * storage, else a copy (small copies share buffers, see `keptCopy`).
    */
-  owned(gradients: Tensor[]): Tensor[] {
-    const copies = keptCopies(gradients.map((g) => (this.sole(g) ? null : g.data)));
-    return gradients.map((g, i) => {
-      const copy = copies[i];
-      return copy ? new Tensor(copy, g.shape, g.dtype) : g;
-    });
+  owned(g: Tensor): Tensor {
+    return this.sole(g) ? g : new Tensor(keptCopy(g.data), g.shape, g.dtype);
   }
 }
 
@@ -312,20 +308,12 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
   try {
     pass.run();
     gradEnabled = false;
-    const fresh: Tensor[] = [];
-    const freshGrads: Tensor[] = [];
     for (const t of pass.order) {
       const g = t.pendingGrad;
       if (g === null || (t.node && !t.retainsGrad && !retainAll)) continue;
-      if (t.grad) t.grad = t.grad.add(g);
-      else {
-        fresh.push(t);
-        freshGrads.push(g);
-      }
+      // A .grad shares storage with nothing else: the same gradient tensor may flow to several inputs.
+      t.grad = t.grad ? t.grad.add(g) : pass.owned(g);
     }
-    // A .grad is its own storage: the same gradient tensor may flow to several inputs.
-    const owned = pass.owned(freshGrads);
-    for (let i = 0; i < fresh.length; i++) fresh[i]!.grad = owned[i]!;
   } finally {
     gradEnabled = wasEnabled;
     pass.release();
@@ -352,10 +340,14 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
     const pass = new BackwardPass(value, Tensor.full(value.shape, 1, value.dtype), false);
     try {
       pass.run();
-      // The caller keeps these: each owns its storage and keeps no scratch slab alive.
-      const reached = params.filter((p) => p.pendingGrad !== null);
-      const owned = pass.owned(reached.map((p) => p.pendingGrad!));
-      return { value, grads: params.map((p) => { const i = reached.indexOf(p); return i >= 0 ? owned[i]! : Tensor.zeros(p.shape, p.dtype); }) };
+      // The caller keeps these: none shares storage with the graph or keeps a scratch slab alive.
+      const grads: Tensor[] = [];
+      params.forEach((p, i) => {
+        const first = params.indexOf(p); // the same parameter twice gets the same gradient
+        const g = p.pendingGrad;
+        grads.push(first < i ? grads[first]! : g ? pass.owned(g) : Tensor.zeros(p.shape, p.dtype));
+      });
+      return { value, grads };
     } finally {
       pass.release();
     }

@@ -5,8 +5,8 @@
 // instead (~50 ns). A slab is freed once nothing views it; to keep one small kept tensor from
 // holding a whole slab, leaf gradients and `detach()` copy out of it. Slabs are never reused,
 // so every array starts zeroed, except from `allocateUnfilled`, for outputs a kernel overwrites.
-// The leaf gradients of one backward pass are copied into shared buffers of at most 4 KB: one
-// allocation for a small model's every gradient, not one each.
+// Small leaf gradients are copied into shared 4 KB buffers, filled across backward passes: a
+// small model allocates one every few steps, not one per parameter.
 import type { DType, TypedArray } from "./kernels/index.js";
 
 const SLAB_BYTES = 16 * 1024;
@@ -67,44 +67,30 @@ export function allocateUnfilled(dtype: DType, size: number): TypedArray {
 }
 
 const KEPT_PACK_BYTES = 4 * 1024;
+let pack = new ArrayBuffer(0);
+let packUsed = 0;
 
 /**
- * Copies of `arrays` (null: no copy wanted) that outlive the current phase. Copies between 64
- * bytes and 2 KB share buffers of up to 4 KB, so a kept one keeps at most 4 KB alive.
+ * A copy of `source` that outlives the current phase (a leaf gradient). Copies between 64 bytes
+ * and 2 KB are carved from shared 4 KB buffers, one after another across backward passes, so a
+ * kept one keeps at most 4 KB alive and a small model's step allocates a buffer only every few
+ * steps (each allocation cost more than a batch-1 backward pass's bookkeeping).
  */
-export function keptCopies(arrays: readonly (TypedArray | null)[]): (TypedArray | null)[] {
-  const copies: (TypedArray | null)[] = new Array(arrays.length).fill(null);
-  let pack: ArrayBuffer | null = null;
-  let packUsed = 0;
-  for (let i = 0; i < arrays.length; i++) {
-    const source = arrays[i];
-    if (!source) continue;
-    const bytes = source.byteLength;
-    const dtype = dtypeOfArray(source);
-    let copy: TypedArray;
-    if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
-    else {
-      if (pack === null || packUsed + bytes > KEPT_PACK_BYTES) {
-        pack = new ArrayBuffer(Math.min(KEPT_PACK_BYTES, packBytes(arrays, i)));
-        packUsed = 0;
-      }
-      copy = view(dtype, pack, packUsed, source.length);
-      packUsed = (packUsed + bytes + 7) & ~7;
+export function keptCopy(source: TypedArray): TypedArray {
+  const bytes = source.byteLength;
+  const dtype = dtypeOfArray(source);
+  let copy: TypedArray;
+  if (bytes <= ON_HEAP_BYTES || bytes > SLAB_MAX_BYTES) copy = fresh(dtype, source.length);
+  else {
+    if (packUsed + bytes > pack.byteLength) {
+      pack = new ArrayBuffer(KEPT_PACK_BYTES);
+      packUsed = 0;
     }
-    copy.set(source);
-    copies[i] = copy;
+    copy = view(dtype, pack, packUsed, source.length);
+    packUsed = (packUsed + bytes + 7) & ~7;
   }
-  return copies;
-}
-
-/** Bytes (8-aligned) the packable arrays from `from` on need, at least the first one's. */
-function packBytes(arrays: readonly (TypedArray | null)[], from: number): number {
-  let total = 0;
-  for (let i = from; i < arrays.length; i++) {
-    const bytes = arrays[i]?.byteLength ?? 0;
-    if (bytes > ON_HEAP_BYTES && bytes <= SLAB_MAX_BYTES) total += (bytes + 7) & ~7;
-  }
-  return total;
+  copy.set(source);
+  return copy;
 }
 
 function dtypeOfArray(data: TypedArray): DType {

@@ -95,14 +95,18 @@ function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: Ty
   }
 }
 
-/** out = A @ Bᵀ with B stored n×k: dot products of rows, four columns of out at a time. */
+/**
+ * out = A @ Bᵀ with B stored n×k: dot products of rows, four columns of out at a time; columns
+ * left over (all of them when n < 4, e.g. a layer with one output) four rows at a time, so
+ * there are always four independent sums in flight. Each sum runs over p in order either way.
+ */
 function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
   out: TypedArray, oo: number, m: number, k: number, n: number): void {
+  const blocked = n - (n % 4);
   for (let i = 0; i < m; i++) {
     const ai = ao + i * rs;
     const o = oo + i * n;
-    let j = 0;
-    for (; j + 3 < n; j += 4) {
+    for (let j = 0; j < blocked; j += 4) {
       const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let p = 0; p < k; p++) {
@@ -117,10 +121,36 @@ function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedA
       out[o + j + 2] = s2;
       out[o + j + 3] = s3;
     }
-    for (; j < n; j++) {
-      const b0 = bo + j * k;
+  }
+  if (blocked === n) return;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+    const o0 = oo + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    for (let j = blocked; j < n; j++) {
+      const bj = bo + j * k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const y = b[bj + p]!;
+        const q = p * ks;
+        s0 += a[a0 + q]! * y;
+        s1 += a[a1 + q]! * y;
+        s2 += a[a2 + q]! * y;
+        s3 += a[a3 + q]! * y;
+      }
+      out[o0 + j] = s0;
+      out[o1 + j] = s1;
+      out[o2 + j] = s2;
+      out[o3 + j] = s3;
+    }
+  }
+  for (; i < m; i++) {
+    const ai = ao + i * rs;
+    const o = oo + i * n;
+    for (let j = blocked; j < n; j++) {
+      const bj = bo + j * k;
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[ai + p * ks]! * b[b0 + p]!;
+      for (let p = 0; p < k; p++) s += a[ai + p * ks]! * b[bj + p]!;
       out[o + j] = s;
     }
   }

@@ -23,6 +23,21 @@ export interface AdamOptions {
 
 abstract class AdamFamily extends Optimizer<AdamOptions> {
   protected abstract readonly decoupledWeightDecay: boolean;
+  // 1 − β₁ᵗ and 1 − β₂ᵗ for the last (t, β₁, β₂) seen: every parameter of a step shares them,
+  // and the two powers cost more than a small parameter's whole update.
+  private lastCorrections = { t: 0, beta1: NaN, beta2: NaN, first: 1, second: 1 };
+
+  private biasCorrections(t: number, beta1: number, beta2: number): { first: number; second: number } {
+    const last = this.lastCorrections;
+    if (last.t !== t || last.beta1 !== beta1 || last.beta2 !== beta2) {
+      last.t = t;
+      last.beta1 = beta1;
+      last.beta2 = beta2;
+      last.first = 1 - beta1 ** t;
+      last.second = 1 - beta2 ** t;
+    }
+    return last;
+  }
 
   protected override validate(o: AdamOptions): void {
     check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
@@ -34,16 +49,18 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 
   protected override updateParameter(p: FloatArray, grad: ArrayLike<number>, state: ParamState, o: AdamOptions): void {
     const { lr, eps, weightDecay: wd, amsgrad } = o;
-    const [beta1, beta2] = o.betas;
+    const beta1 = o.betas[0];
+    const beta2 = o.betas[1];
     const t = ((state.step as number | undefined) ?? 0) + 1;
     state.step = t;
     const decoupled = this.decoupledWeightDecay;
+    const corrections = this.biasCorrections(t, beta1, beta2);
     const c: AdamCoefficients = {
       beta1, beta2, eps,
       // The bias corrections folded into a step size and a reciprocal, as torch.optim does: one
       // square root and one division per weight instead of three divisions (they dominate).
-      stepSize: lr / (1 - beta1 ** t),
-      invSqrtBiasCorrection2: 1 / Math.sqrt(1 - beta2 ** t),
+      stepSize: lr / corrections.first,
+      invSqrtBiasCorrection2: 1 / Math.sqrt(corrections.second),
       shrink: decoupled ? 1 - lr * wd : 1, // AdamW: θ ← θ(1 − ηλ) first
       l2: decoupled ? 0 : wd, // Adam: g ← g + λθ
     };

@@ -114,18 +114,22 @@ describe("backward", () => {
 describe("memory", () => {
   // Small graph nodes live in shared 16 KB slabs; what a user keeps must not hold a whole slab.
   const ownsBuffer = (t: Tensor): boolean => t.data.byteLength === t.data.buffer.byteLength;
-  test("detached results, leaf gradients, noGrad results and valueAndGrad grads own their memory", () => {
+  test("detached results and noGrad results own their memory; small gradients keep at most 4 KB alive", () => {
     const w = randn([10, 4], { requiresGrad: true });
     const x = randn([32, 10]);
     const pred = x.matmul(w);
     expect(ownsBuffer(pred.detach())).toBe(true);
     expect(pred.detach().toArray()).toEqual(pred.toArray());
     pred.sum().backward();
-    expect(ownsBuffer(w.grad!)).toBe(true);
+    expect(w.grad!.data.buffer.byteLength).toBeLessThanOrEqual(4096);
+    expect(ownsBuffer(w.grad!.detach())).toBe(true);
     expect(ownsBuffer(noGrad(() => x.matmul(w)))).toBe(true);
-    expect(ownsBuffer(grad(() => x.matmul(w).sum(), [w])[0]!)).toBe(true);
+    expect(grad(() => x.matmul(w).sum(), [w])[0]!.data.buffer.byteLength).toBeLessThanOrEqual(4096);
+    const big = randn([40, 40], { requiresGrad: true }); // 6.4 KB: its own buffer
+    big.sum().backward();
+    expect(ownsBuffer(big.grad!)).toBe(true);
   });
-  test("small leaf gradients of one pass share at most 4 KB, each with its own values", () => {
+  test("small leaf gradients share buffers of at most 4 KB, each with its own values, across passes", () => {
     const params = Array.from({ length: 40 }, (_, i) => full([20], i, { requiresGrad: true })); // 80 bytes each
     params.reduce((acc: Tensor, p, i) => acc.add(p.mul(i + 1).sum()), tensor(0)).backward();
     params.forEach((p, i) => expect(p.grad!.toArray()).toEqual(new Array(20).fill(i + 1)));
@@ -135,6 +139,12 @@ describe("memory", () => {
     const kept = params[5]!.grad!.detach();
     expect(ownsBuffer(kept)).toBe(true);
     expect(kept.toArray()).toEqual(new Array(20).fill(6));
+    // A later pass's gradients land in other memory: the ones kept from before are unchanged.
+    const before = params.map((p) => p.grad!);
+    params.forEach((p) => { p.grad = null; });
+    params.reduce((acc: Tensor, p) => acc.add(p.mul(-3).sum()), tensor(0)).backward();
+    params.forEach((p) => expect(p.grad!.toArray()).toEqual(new Array(20).fill(-3)));
+    before.slice(1).forEach((g, i) => expect(g.toArray()).toEqual(new Array(20).fill(i + 2)));
   });
   test("a backward pass, finished or interrupted, leaves no gradient on the graph's tensors", () => {
     const x = randn([8, 4], { requiresGrad: true });

@@ -41,6 +41,23 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
     }
   });
 
+  test("each row of a product is the same whether computed with others or alone (float32, A @ Bᵀ and A @ B)", () => {
+    for (const n of [1, 2, 3, 5]) {
+      for (const transB of [false, true]) {
+        const [m, k] = [9, 10];
+        const a = Float32Array.from(randomArray(m * k));
+        const b = Float32Array.from(randomArray(k * n));
+        const all = new Float32Array(m * n);
+        K.matmul(a, 0, b, 0, all, 0, m, k, n, false, transB);
+        for (let i = 0; i < m; i++) {
+          const row = new Float32Array(n);
+          K.matmul(a, i * k, b, 0, row, 0, 1, k, n, false, transB);
+          expect(Array.from(row), `n=${n} transB=${transB} row ${i}`).toEqual(Array.from(all.subarray(i * n, i * n + n)));
+        }
+      }
+    }
+  });
+
   test("binary broadcasting [2,3,4] + [3,1] and [4] * [2,1,1]", () => {
     const a = randomArray(24);
     const b = randomArray(3);

@@ -194,6 +194,22 @@ describe("Adam and AdamW", () => {
     }
   });
 
+  it("parameters at different step counts and groups with different betas each get their own bias correction", () => {
+    // One optimizer over three parameters, b skipping the first two steps and c in a group with
+    // other betas, against three one-parameter optimizers: the same trajectories exactly.
+    const [a, b, c, a1, b1, c1] = [param(1), param(2), param(3), param(1), param(2), param(3)];
+    const shared = new optim.Adam([{ params: [a, b] }, { params: [c], betas: [0.5, 0.9] }], { lr: 0.1 });
+    const alone = [new optim.Adam([a1], { lr: 0.1 }), new optim.Adam([b1], { lr: 0.1 }), new optim.Adam([c1], { lr: 0.1, betas: [0.5, 0.9] })];
+    for (let step = 0; step < 5; step++) {
+      const gradFor = (t: Tensor, k: number): Tensor | null => (t === b || t === b1) && step < 2 ? null : tensor([0.3 * k - step], { dtype: "float64" });
+      [a, b, c].forEach((t, k) => { t.grad = gradFor(t, k + 1); });
+      [a1, b1, c1].forEach((t, k) => { t.grad = gradFor(t, k + 1); });
+      shared.step();
+      alone.forEach((opt) => opt.step());
+      expect([a.data[0], b.data[0], c.data[0]]).toEqual([a1.data[0], b1.data[0], c1.data[0]]);
+    }
+  });
+
   it("validates betas and eps", () => {
     const p = param(1);
     expect(() => new optim.Adam([p], { lr: -1 })).toThrow("Invalid learning rate: -1");
