@@ -86,7 +86,7 @@ async function poolCrossoverRows(): Promise<BenchRow[]> {
   const pool = matmulPool();
   if (!pool || pool.status !== "ready") return [];
   const rows: BenchRow[] = [];
-  for (const n of [96, 112, 128, 160]) {
+  for (const n of [128, 200, 256, 320]) {
     const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
     const out = new Float32Array(n * n);
