@@ -47,7 +47,10 @@ const Gelu: Primitive<GeluArgs> = {
     args.derivative = null;
     if (!derivative) {
       derivative = Tensor.unfilled(x!.shape, floatOf(x!.dtype));
-      (args.tanh ? geluTanh : kernels.gelu)(x!.data, new Float64Array(x!.size), derivative.data as Float32Array | Float64Array);
+      // The values themselves are not needed; an array of the derivative's type keeps the same
+      // arithmetic (float32 or float64) as forward used.
+      const values = derivative.data instanceof Float32Array ? new Float32Array(x!.size) : new Float64Array(x!.size);
+      (args.tanh ? geluTanh : kernels.gelu)(x!.data, values, derivative.data as Float32Array | Float64Array);
     }
     if (derivative.dtype !== g.dtype) return [mul(g, derivative)];
     kernels.binary("mul", derivative.data, [1], g.data, [1], derivative.data, [derivative.size]);
