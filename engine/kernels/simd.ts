@@ -8,44 +8,14 @@
 // SIMD saves), runs the plain TypeScript kernels. Products of at least POOL_MIN_WORK
 // multiply-adds are split over every core by the pool in ./pool.ts (a second build of the same
 // kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the calling thread.
-import { adamJs } from "./js-adam.js";
-import { geluExact } from "./js-gelu.js";
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
-import type { AdamCoefficients, BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
-import { simdKernelBytes } from "./wasm-binary.js";
+import { adamInModule, geluInModule, layerNormBackwardInModule, layerNormInModule } from "./simd-fused.js";
+import { CHUNK, align16, chunkArea, heapOf, instance, releaseIfLarge } from "./simd-module.js";
+import type { BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
 export { hasWasmSimd } from "./wasm-binary.js";
-
-// The slice of the WebAssembly JS API used here: this project's lib setting (ES2023 + node types)
-// declares none of it, and the runtime global is the same in every engine.
-declare namespace WebAssembly {
-  class Module { constructor(bytes: Uint8Array); }
-  class Instance { constructor(module: Module, imports: object); readonly exports: object; }
-  class Memory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
-}
-
-interface SimdExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  packABytes(): number;
-  packBBytes(n: number): number;
-  matmul(a: number, aRow: number, aK: number, b: number, bK: number, bCol: number, c: number,
-    m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
-  binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
-  unaryF32(op: number, x: number, out: number, n: number): void;
-  sumF32(x: number, n: number): number;
-  geluF32(x: number, out: number, derivative: number, n: number): void;
-  layerNormForwardF32(x: number, weight: number, bias: number, out: number, mean: number, rstd: number,
-    rows: number, width: number, eps: number): void;
-  layerNormBackwardF32(x: number, g: number, weight: number, mean: number, rstd: number, dx: number,
-    dw: number, db: number, rows: number, width: number): void;
-  adamF32(p: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number,
-    keep2: number, eps: number, stepSize: number, invSqrtBiasCorrection2: number, shrink: number, l2: number): void;
-  matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
-    b: number, bOuter: number, bInner: number, bK: number, bCol: number, c: number, cOuter: number,
-    cInner: number, ldc: number, m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
-}
+export { CHUNK, KEEP_MEMORY_BYTES, simdMemoryBytes } from "./simd-module.js";
 
 // Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
@@ -65,54 +35,6 @@ export const MATMUL_MIN_WORK = 1024;
  * at 128, 0.17/0.21 at 256.
  */
 export const ELEMENTWISE_MIN_SIZE = 256;
-
-let module: SimdExports | null = null;
-let heap = new Float32Array(0);
-
-/** Module memory kept between calls; one bigger product's memory is dropped after it. */
-export const KEEP_MEMORY_BYTES = 64 << 20;
-
-function instance(): SimdExports {
-  if (module) return module;
-  module = new WebAssembly.Instance(new WebAssembly.Module(simdKernelBytes(false)), {}).exports as unknown as SimdExports;
-  return module;
-}
-
-/**
- * A float32 view of the module's memory with at least `bytes` bytes, or null when it cannot grow
- * that far (WebAssembly memory stops at 4 GB; the caller then runs the TypeScript kernel).
- */
-function heapOf(wasm: SimdExports, bytes: number): Float32Array | null {
-  const have = wasm.memory.buffer.byteLength;
-  if (have < bytes) {
-    try {
-      wasm.memory.grow(Math.ceil((bytes - have) / 65536));
-    } catch {
-      release();
-      return null;
-    }
-  }
-  if (heap.buffer !== wasm.memory.buffer) heap = new Float32Array(wasm.memory.buffer);
-  return heap;
-}
-
-/** Drops an outsized memory (WebAssembly memory never shrinks): the next call starts small. */
-function releaseIfLarge(): void {
-  if (module && module.memory.buffer.byteLength > KEEP_MEMORY_BYTES) release();
-}
-
-function release(): void {
-  module = null;
-  heap = new Float32Array(0);
-  area = null;
-}
-
-/** Bytes of WebAssembly memory the kernels hold now (0 before first use or after a release). */
-export function simdMemoryBytes(): number {
-  return module ? module.memory.buffer.byteLength : 0;
-}
-
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 /**
  * The SIMD product whatever its size (tests call it directly; ops go through `simdKernels`);
@@ -137,98 +59,6 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
     m, k, n, packA, packB, tile);
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
   releaseIfLarge();
-  return true;
-}
-
-/**
- * An Adam step on float32 arrays through module memory, a chunk at a time (θ, grad, m and v:
- * 128 KB, in L2); an odd last element in TypeScript.
- */
-function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients): boolean {
-  const wasm = instance();
-  const pPtr = wasm.heapBase();
-  const gPtr = pPtr + CHUNK * 4, mPtr = gPtr + CHUNK * 4, vPtr = mPtr + CHUNK * 4;
-  const f32 = heapOf(wasm, vPtr + CHUNK * 4);
-  if (!f32) return false;
-  const pairEnd = p.length & ~1;
-  for (let start = 0; start < pairEnd; start += CHUNK) {
-    const size = Math.min(CHUNK, pairEnd - start);
-    const end = start + size;
-    f32.set(p.subarray(start, end), pPtr >> 2);
-    f32.set(grad.subarray(start, end), gPtr >> 2);
-    f32.set(m.subarray(start, end), mPtr >> 2);
-    f32.set(v.subarray(start, end), vPtr >> 2);
-    wasm.adamF32(pPtr, gPtr, mPtr, vPtr, size, c.beta1, c.beta2, 1 - c.beta1, 1 - c.beta2, c.eps, c.stepSize,
-      c.invSqrtBiasCorrection2, c.shrink, c.l2);
-    p.set(f32.subarray(pPtr >> 2, (pPtr >> 2) + size), start);
-    m.set(f32.subarray(mPtr >> 2, (mPtr >> 2) + size), start);
-    v.set(f32.subarray(vPtr >> 2, (vPtr >> 2) + size), start);
-  }
-  if (pairEnd < p.length) adamJs(p, grad, m, v, c, pairEnd);
-  return true;
-}
-
-/**
- * Where a layer norm's operands go in module memory: weight and bias (float32, `width` each, ones
- * and zeros when absent), dw and db (float64), then a chunk of `rows` rows of x, g and out or dx
- * (float32) and their means and rstds (float64). Null when the memory cannot grow.
- */
-function layerNormLayout(wasm: SimdExports, width: number, weight: TypedArray | null, bias: TypedArray | null) {
-  const rows = Math.max(1, Math.floor(CHUNK / width));
-  const weightPtr = wasm.heapBase();
-  const biasPtr = weightPtr + width * 4;
-  const dwPtr = align16(biasPtr + width * 4);
-  const dbPtr = dwPtr + width * 8;
-  const xPtr = dbPtr + width * 8;
-  const gPtr = xPtr + rows * width * 4;
-  const outPtr = gPtr + rows * width * 4;
-  const meanPtr = outPtr + rows * width * 4;
-  const rstdPtr = meanPtr + rows * 8;
-  const f32 = heapOf(wasm, rstdPtr + rows * 8);
-  if (!f32) return null;
-  if (weight) f32.set(weight, weightPtr >> 2); else f32.fill(1, weightPtr >> 2, (weightPtr >> 2) + width);
-  if (bias) f32.set(bias, biasPtr >> 2); else f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + width);
-  const f64 = new Float64Array(wasm.memory.buffer);
-  return { rows, weightPtr, biasPtr, dwPtr, dbPtr, xPtr, gPtr, outPtr, meanPtr, rstdPtr, f32, f64 };
-}
-
-function layerNormInModule(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, out: Float32Array,
-  mean: Float64Array, rstd: Float64Array, rows: number, width: number, eps: number): boolean {
-  const wasm = instance();
-  const at = layerNormLayout(wasm, width, weight, bias);
-  if (!at) return false;
-  for (let first = 0; first < rows; first += at.rows) {
-    const count = Math.min(at.rows, rows - first);
-    const from = first * width, to = from + count * width;
-    at.f32.set(x.subarray(from, to), at.xPtr >> 2);
-    wasm.layerNormForwardF32(at.xPtr, at.weightPtr, at.biasPtr, at.outPtr, at.meanPtr, at.rstdPtr, count, width, eps);
-    out.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
-    mean.set(at.f64.subarray(at.meanPtr >> 3, (at.meanPtr >> 3) + count), first);
-    rstd.set(at.f64.subarray(at.rstdPtr >> 3, (at.rstdPtr >> 3) + count), first);
-  }
-  return true;
-}
-
-function layerNormBackwardInModule(x: Float32Array, g: Float32Array, weight: Float32Array | null, mean: Float64Array,
-  rstd: Float64Array, dx: Float32Array, dw: Float64Array, db: Float64Array, rows: number, width: number): boolean {
-  const wasm = instance();
-  const at = layerNormLayout(wasm, width, weight, null);
-  if (!at) return false;
-  at.f64.set(dw, at.dwPtr >> 3);
-  at.f64.set(db, at.dbPtr >> 3);
-  for (let first = 0; first < rows; first += at.rows) {
-    const count = Math.min(at.rows, rows - first);
-    const from = first * width, to = from + count * width;
-    at.f32.set(x.subarray(from, to), at.xPtr >> 2);
-    at.f32.set(g.subarray(from, to), at.gPtr >> 2);
-    at.f64.set(mean.subarray(first, first + count), at.meanPtr >> 3);
-    at.f64.set(rstd.subarray(first, first + count), at.rstdPtr >> 3);
-    wasm.layerNormBackwardF32(at.xPtr, at.gPtr, at.weightPtr, at.meanPtr, at.rstdPtr, at.outPtr, at.dwPtr, at.dbPtr,
-      count, width);
-    dx.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
-  }
-  dw.set(at.f64.subarray(at.dwPtr >> 3, (at.dwPtr >> 3) + width));
-  db.set(at.f64.subarray(at.dbPtr >> 3, (at.dbPtr >> 3) + width));
   return true;
 }
 
@@ -266,42 +96,6 @@ function matmulBatchInModule(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, out
   c.data.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + cSpan), c.offset);
   releaseIfLarge();
   return true;
-}
-
-/**
- * Elements per chunk of an elementwise op or sum. Large operands are copied into module memory a
- * chunk at a time, so the copy in, the SIMD loop and the copy out all run in L1/L2 (two 32 KB
- * chunks) and main memory sees each operand once; copying whole 4 MB operands in, then the
- * result out, sent everything through main memory three times (kernel add of 1M elements into an
- * existing array: 1.4 ms, chunked 0.7). 4K–32K elements measured alike; 2K pays the per-chunk
- * calls and views (+10%).
- */
-export const CHUNK = 8192;
-
-/** Two chunk-sized areas of module memory and full-chunk views of them, rebuilt when memory moves. */
-interface ChunkArea {
-  heap: Float32Array;
-  firstPtr: number;
-  secondPtr: number;
-  first: Float32Array;
-  second: Float32Array;
-}
-
-let area: ChunkArea | null = null;
-
-function chunkArea(wasm: SimdExports): ChunkArea | null {
-  const firstPtr = wasm.heapBase();
-  const secondPtr = firstPtr + CHUNK * 4;
-  const f32 = heapOf(wasm, secondPtr + CHUNK * 4);
-  if (!f32) return null;
-  if (area?.heap !== f32) {
-    area = {
-      heap: f32, firstPtr, secondPtr,
-      first: f32.subarray(firstPtr >> 2, (firstPtr >> 2) + CHUNK),
-      second: f32.subarray(secondPtr >> 2, (secondPtr >> 2) + CHUNK),
-    };
-  }
-  return area;
 }
 
 /**
@@ -363,29 +157,6 @@ function rowSumsInModule(x: Float32Array, outer: number, len: number, out: Typed
     }
     out[o] = sum;
   }
-  return true;
-}
-
-/**
- * Exact GELU of float32 x (and its derivative) through module memory, a chunk at a time; the
- * last n mod 4 elements in TypeScript (same operations, same float32 results).
- */
-function geluInModule(x: Float32Array, out: Float32Array, derivative: Float32Array | null): boolean {
-  const wasm = instance();
-  const n = out.length;
-  const xPtr = wasm.heapBase();
-  const dPtr = xPtr + CHUNK * 4;
-  const f32 = heapOf(wasm, dPtr + CHUNK * 4);
-  if (!f32) return false;
-  const vectorEnd = n & ~3;
-  for (let start = 0; start < vectorEnd; start += CHUNK) {
-    const size = Math.min(CHUNK, vectorEnd - start);
-    f32.set(x.subarray(start, start + size), xPtr >> 2);
-    wasm.geluF32(xPtr, xPtr, derivative ? dPtr : 0, size); // in place: the chunk's copy is ours
-    out.set(f32.subarray(xPtr >> 2, (xPtr >> 2) + size), start);
-    if (derivative) derivative.set(f32.subarray(dPtr >> 2, (dPtr >> 2) + size), start);
-  }
-  if (vectorEnd < n) geluExact(x, out, derivative, vectorEnd);
   return true;
 }
 
