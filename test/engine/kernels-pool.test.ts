@@ -126,15 +126,16 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
   });
 
   test("a worker that dies holding a job is given up at the deadline, not waited for forever", async () => {
-    // Takes the job, then its thread ends without a word.
+    // Takes a job, then its thread ends without a word (a job cancelled before it woke is not taken).
     const dying = `
       const { workerData } = require("node:worker_threads");
       const { control, slot, field, state } = workerData;
       Atomics.store(control, slot + field.state, state.idle);
-      Atomics.store(control, slot + field.sleeping, 1);
-      Atomics.wait(control, slot + field.state, state.idle);
-      Atomics.compareExchange(control, slot + field.state, state.job, state.running);
-      process.exit(0);`;
+      for (;;) {
+        Atomics.store(control, slot + field.sleeping, 1);
+        Atomics.wait(control, slot + field.state, state.idle);
+        if (Atomics.compareExchange(control, slot + field.state, state.job, state.running) === state.job) process.exit(0);
+      }`;
     const pool = newPool({ threads: 2, workerSource: dying, graceMs: 300 });
     expect(await pool.whenReady()).toBe(true);
     const [m, k, n] = [384, 384, 384];
@@ -157,7 +158,8 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     const pool = newPool({ threads: 2, workerSource: stalling });
     expect(await pool.whenReady()).toBe(true);
     const [m, k, n] = [256, 300, 96]; // k past one 256-deep panel: a block is written in two passes
-    for (let product = 0; product < 3; product++) {
+    // Until the worker took a block (at once on a quiet machine; a loaded one may wake it late).
+    for (let product = 0; product < 3 || (pool.stragglerBlocks === 0 && product < 30); product++) {
       const a = randomF32(m * k);
       const b = randomF32(k * n);
       const out = new Float32Array(m * n);
