@@ -6,7 +6,7 @@ import { jsKernels } from "./js.js";
 import { hasWasmSimd, simdKernels } from "./simd.js";
 import type { Kernels } from "./types.js";
 
-export type { AdamCoefficients, BatchMatrix, Kernels, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from "./types.js";
+export type { AdamCoefficients, AttentionShape, BatchMatrix, Kernels, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from "./types.js";
 export { jsKernels } from "./js.js";
 export { simdKernels, hasWasmSimd } from "./simd.js";
 export { usesFma } from "./wasm-binary.js";

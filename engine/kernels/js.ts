@@ -2,6 +2,7 @@
 // No closures per element: each op is its own loop; strided iteration runs one row at a time.
 import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 import { adamJs } from "./js-adam.js";
+import { attentionBackwardJs, attentionJs } from "./js-attention.js";
 import { geluExact } from "./js-gelu.js";
 import { layerNormBackwardJs, layerNormJs } from "./js-layer-norm.js";
 import { matmulBatchJs, matmulJs } from "./js-matmul.js";
@@ -313,6 +314,8 @@ export const jsKernels: Kernels = {
     adamJs(p, grad, m, v, c);
   },
 
+  attention: attentionJs,
+  attentionBackward: attentionBackwardJs,
   layerNorm: layerNormJs,
   layerNormBackward: layerNormBackwardJs,
 

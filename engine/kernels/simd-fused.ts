@@ -1,10 +1,11 @@
-// The training ops' WebAssembly kernels (GELU, layer norm, Adam), each streaming its float32
-// arrays through module memory a chunk at a time; false, with nothing written, when the memory
-// cannot grow (the caller then runs the TypeScript kernel).
+// The training ops' WebAssembly kernels (GELU, layer norm, Adam, attention): GELU, layer norm and
+// Adam stream their float32 arrays through module memory a chunk at a time, attention copies its
+// operands in whole; each returns false, with nothing written, when the memory cannot grow (the
+// caller then runs the TypeScript kernel).
 import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
-import { CHUNK, align16, heapOf, instance, type SimdExports } from "./simd-module.js";
-import type { AdamCoefficients, TypedArray } from "./types.js";
+import { CHUNK, align16, heapOf, instance, releaseIfLarge, type SimdExports } from "./simd-module.js";
+import type { AdamCoefficients, AttentionShape, TypedArray } from "./types.js";
 
 /**
  * An Adam step on float32 arrays through module memory, a chunk at a time (θ, grad, m and v:
@@ -118,5 +119,61 @@ export function geluInModule(x: Float32Array, out: Float32Array, derivative: Flo
     if (derivative) derivative.set(f32.subarray(dPtr >> 2, (dPtr >> 2) + size), start);
   }
   if (vectorEnd < n) geluExact(x, out, derivative, vectorEnd);
+  return true;
+}
+
+/** Byte addresses of consecutive float32 arrays of the given lengths from `start`, 16-aligned, and the end. */
+function layout(start: number, lengths: number[]): { at: number[]; end: number } {
+  const at: number[] = [];
+  let next = start;
+  for (const length of lengths) {
+    at.push(next);
+    next = align16(next + length * 4);
+  }
+  return { at, end: next };
+}
+
+/** Multi-head attention forward, operands copied into module memory whole (float32 arrays). */
+export function attentionInModule(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array,
+  weights: Float32Array, shape: AttentionShape): boolean {
+  const wasm = instance();
+  const { at: [qPtr, kPtr, vPtr, outPtr, wPtr], end } = layout(wasm.heapBase(), [q.length, k.length, v.length, out.length, weights.length]);
+  const packA = end, packB = align16(packA + wasm.packABytes());
+  const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
+  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  if (!f32) return false;
+  f32.set(q, qPtr! >> 2);
+  f32.set(k, kPtr! >> 2);
+  f32.set(v, vPtr! >> 2);
+  wasm.attentionForwardF32(qPtr!, kPtr!, vPtr!, outPtr!, wPtr!, shape.batch, shape.heads, shape.tq, shape.tk, shape.width,
+    shape.scale, shape.causal ? 1 : 0, packA, packB, tile);
+  out.set(f32.subarray(outPtr! >> 2, (outPtr! >> 2) + out.length));
+  weights.set(f32.subarray(wPtr! >> 2, (wPtr! >> 2) + weights.length));
+  releaseIfLarge();
+  return true;
+}
+
+/** Multi-head attention backward, operands copied into module memory whole (float32 arrays). */
+export function attentionBackwardInModule(q: Float32Array, k: Float32Array, v: Float32Array, g: Float32Array,
+  weights: Float32Array, dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null,
+  shape: AttentionShape): boolean {
+  const wasm = instance();
+  const { at: [qPtr, kPtr, vPtr, gPtr, wPtr, dqPtr, dkPtr, dvPtr, dpPtr], end } = layout(wasm.heapBase(),
+    [q.length, k.length, v.length, g.length, weights.length, dq?.length ?? 0, dk?.length ?? 0, dv?.length ?? 0, weights.length]);
+  const packA = end, packB = align16(packA + wasm.packABytes());
+  const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
+  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  if (!f32) return false;
+  f32.set(q, qPtr! >> 2);
+  f32.set(k, kPtr! >> 2);
+  f32.set(v, vPtr! >> 2);
+  f32.set(g, gPtr! >> 2);
+  f32.set(weights, wPtr! >> 2);
+  wasm.attentionBackwardF32(qPtr!, kPtr!, vPtr!, gPtr!, wPtr!, dq ? dqPtr! : 0, dk ? dkPtr! : 0, dv ? dvPtr! : 0, dpPtr!,
+    shape.batch, shape.heads, shape.tq, shape.tk, shape.width, shape.scale, shape.causal ? 1 : 0, packA, packB, tile);
+  if (dq) dq.set(f32.subarray(dqPtr! >> 2, (dqPtr! >> 2) + dq.length));
+  if (dk) dk.set(f32.subarray(dkPtr! >> 2, (dkPtr! >> 2) + dk.length));
+  if (dv) dv.set(f32.subarray(dvPtr! >> 2, (dvPtr! >> 2) + dv.length));
+  releaseIfLarge();
   return true;
 }

@@ -28,6 +28,11 @@ export interface SimdExports {
     dw: number, db: number, rows: number, width: number): void;
   adamF32(p: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number,
     keep2: number, eps: number, stepSize: number, invSqrtBiasCorrection2: number, shrink: number, l2: number): void;
+  attentionForwardF32(q: number, k: number, v: number, out: number, weights: number, batch: number, heads: number,
+    tq: number, tk: number, width: number, scale: number, causal: number, packA: number, packB: number, tile: number): void;
+  attentionBackwardF32(q: number, k: number, v: number, g: number, weights: number, dq: number, dk: number, dv: number,
+    dp: number, batch: number, heads: number, tq: number, tk: number, width: number, scale: number, causal: number,
+    packA: number, packB: number, tile: number): void;
   matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
     b: number, bOuter: number, bInner: number, bK: number, bCol: number, c: number, cOuter: number,
     cInner: number, ldc: number, m: number, k: number, n: number, packA: number, packB: number, tile: number): void;

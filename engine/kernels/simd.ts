@@ -10,9 +10,11 @@
 // kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the calling thread.
 import { jsKernels } from "./js.js";
 import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
-import { adamInModule, geluInModule, layerNormBackwardInModule, layerNormInModule } from "./simd-fused.js";
+import {
+  adamInModule, attentionBackwardInModule, attentionInModule, geluInModule, layerNormBackwardInModule, layerNormInModule,
+} from "./simd-fused.js";
 import { CHUNK, align16, chunkArea, heapOf, instance, releaseIfLarge } from "./simd-module.js";
-import type { BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+import type { AttentionShape, BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
 export { hasWasmSimd } from "./wasm-binary.js";
 export { CHUNK, KEEP_MEMORY_BYTES, simdMemoryBytes } from "./simd-module.js";
@@ -160,6 +162,11 @@ function rowSumsInModule(x: Float32Array, outer: number, len: number, out: Typed
   return true;
 }
 
+/** True when every given array is float32 (nulls are skipped). */
+function allFloat32(...arrays: (TypedArray | null)[]): boolean {
+  return arrays.every((a) => a === null || a instanceof Float32Array);
+}
+
 /** The WebAssembly SIMD kernels; anything they do not speed up delegates to `jsKernels`. */
 export const simdKernels: Kernels = {
   ...jsKernels,
@@ -210,6 +217,24 @@ export const simdKernels: Kernels = {
       || !(m instanceof Float32Array) || !(v instanceof Float32Array) || grad.length !== p.length
       || !adamInModule(p, grad, m, v, c)) {
       jsKernels.adam(p, grad, m, v, c);
+    }
+  },
+
+  attention(q: TypedArray, k: TypedArray, v: TypedArray, out: TypedArray, weights: TypedArray, shape: AttentionShape): void {
+    const { batch, heads, tq, tk, width } = shape;
+    if (batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK || !allFloat32(q, k, v, out, weights)
+      || !attentionInModule(q as Float32Array, k as Float32Array, v as Float32Array, out as Float32Array, weights as Float32Array, shape)) {
+      jsKernels.attention(q, k, v, out, weights, shape);
+    }
+  },
+
+  attentionBackward(q: TypedArray, k: TypedArray, v: TypedArray, g: TypedArray, weights: TypedArray, dq, dk, dv,
+    shape: AttentionShape): void {
+    const { batch, heads, tq, tk, width } = shape;
+    if (batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK || !allFloat32(q, k, v, g, weights, dq, dk, dv)
+      || !attentionBackwardInModule(q as Float32Array, k as Float32Array, v as Float32Array, g as Float32Array,
+        weights as Float32Array, dq as Float32Array | null, dk as Float32Array | null, dv as Float32Array | null, shape)) {
+      jsKernels.attentionBackward(q, k, v, g, weights, dq, dk, dv, shape);
     }
   },
 

@@ -47,6 +47,19 @@ export interface AdamCoefficients {
   l2: number;
 }
 
+/** Multi-head attention's sizes: q is [batch, tq, width], k and v [batch, tk, width], width = heads·d. */
+export interface AttentionShape {
+  batch: number;
+  heads: number;
+  tq: number;
+  tk: number;
+  width: number;
+  /** 1/√d */
+  scale: number;
+  /** Query i sees keys up to i + tk − tq only. */
+  causal: boolean;
+}
+
 export interface Kernels {
   readonly name: string;
   /**
@@ -101,6 +114,14 @@ export interface Kernels {
    */
   layerNormBackward(x: TypedArray, g: TypedArray, weight: TypedArray | null, mean: Float64Array, rstd: Float64Array,
     dx: TypedArray, dw: Float64Array, db: Float64Array, rows: number, width: number): void;
+  /**
+   * out = softmax(Q_h K_hᵀ·scale + mask) V_h per (batch, head), heads side by side in the last
+   * dimension; weights ([batch, heads, tq, tk]) = the softmax, kept for backward.
+   */
+  attention(q: TypedArray, k: TypedArray, v: TypedArray, out: TypedArray, weights: TypedArray, shape: AttentionShape): void;
+  /** Its gradients given dOut = g; null outputs are skipped. */
+  attentionBackward(q: TypedArray, k: TypedArray, v: TypedArray, g: TypedArray, weights: TypedArray,
+    dq: TypedArray | null, dk: TypedArray | null, dv: TypedArray | null, shape: AttentionShape): void;
   /** Reduces x viewed as [outer, len, inner] over the middle axis into out [outer, inner]. */
   reduce(op: ReduceOp, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   /** Index (0..len-1) of the first max/min along the middle axis of [outer, len, inner]. */

@@ -2,18 +2,18 @@
 //   out[b, t, h·d : (h+1)·d] = softmax(Q_h K_hᵀ / √d + mask) V_h,  Q_h = q[b, :, h·d : (h+1)·d] …
 // Written with primitives it was a reshape and a permute copy per head split and merge, a batched
 // product, a division, a select for the mask, softmax and a second batched product, with about as
-// many ops again backward. Here the products of every (batch, head) run as one batched kernel
-// call that reads each head's slice through strides (`kernels.matmulBatch`: no gathering copies,
-// and on WebAssembly one call instead of a few hundred small ones), with the softmax, its scale
-// and the causal mask in between; forward keeps the attention weights P for backward:
+// many ops again backward. Here forward and backward are one kernel call each (`kernels.attention`,
+// engine/kernels/js-attention.ts and, for float32, assembly/attention.ts: the products of every
+// (batch, head) read each head's slice through strides, the softmax with its scale and causal mask
+// runs in between, and on WebAssembly nothing leaves module memory until the end); forward keeps
+// the attention weights P for backward:
 //   dP = dO V_hᵀ,  dS = P · (dP − Σ_j P·dP) / √d,  dQ_h = dS K_h,  dK_h = dSᵀ Q_h,  dV_h = Pᵀ dO.
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
-import { kernels, type BatchMatrix, type TypedArray } from "../kernels/index.js";
+import { kernels, type AttentionShape, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
 import { allocateUnfilled } from "../storage.js";
 import { Tensor } from "../tensor.js";
-import { expF32 } from "../kernels/fast-exp.js";
 import { floatOf, promote } from "./operand.js";
 
 type FloatArray = Float32Array | Float64Array;
@@ -25,117 +25,55 @@ interface AttentionArgs {
   weights: FloatArray | null;
 }
 
-interface Dims { batch: number; tq: number; tk: number; width: number; headDim: number }
-
-function dimsOf(q: Tensor, k: Tensor, heads: number): Dims {
+function shapeOf(q: Tensor, k: Tensor, args: AttentionArgs): AttentionShape {
   const [batch, tq, width] = q.shape as [number, number, number];
-  return { batch, tq, tk: k.shape[1]!, width, headDim: width / heads };
+  const heads = args.heads;
+  return { batch, heads, tq, tk: k.shape[1]!, width, scale: 1 / Math.sqrt(width / heads), causal: args.causal };
 }
 
-/** A float array typed like `like`, unfilled: the products write all of it before it is read. */
+/** A float array typed like `like`, unfilled: the kernels write all of it before it is read. */
 function buffer(like: TypedArray, size: number): FloatArray {
   return allocateUnfilled(like instanceof Float64Array ? "float64" : "float32", size) as FloatArray;
 }
 
-/** Head h of batch item b of a [batch, t, width] array as a t×d block (its transpose: d×t). */
-function headBlocks(data: TypedArray, t: number, width: number, d: number, transposed = false): BatchMatrix {
-  return { data, offset: 0, outer: t * width, inner: d, row: transposed ? 1 : width, col: transposed ? width : 1 };
-}
-
-/** The [batch, heads, tq, tk] attention weights (or their gradients) as tq×tk blocks. */
-function perHead(data: TypedArray, heads: number, tq: number, tk: number, transposed = false): BatchMatrix {
-  return { data, offset: 0, outer: heads * tq * tk, inner: tq * tk, row: transposed ? 1 : tk, col: transposed ? tk : 1 };
-}
-
 /**
- * Every (batch, head) product C = A·B, m×k by k×n, in as few kernel calls as keep each under the
- * kernels' interrupt-check budget (a product over all of a large batch can take seconds).
+ * Runs `step` on runs of whole batch items (views of each array, which holds `perItem` elements
+ * per item), as many at a time as keep each call within the kernels' interrupt-check budget (an
+ * attention over all of a large batch can take seconds), checking for an interrupt before each.
  */
-function productPerHead(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, batch: number, heads: number,
-  m: number, k: number, n: number): void {
-  const chunk = Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, heads * m * k * n)));
+function perBatchRun(shape: AttentionShape, step: (run: AttentionShape, view: (x: TypedArray, perItem: number) => TypedArray) => void): void {
+  const { batch, heads, tq, tk, width } = shape;
+  const work = Math.max(1, 2 * heads * tq * tk * (width / heads));
+  const chunk = Math.max(1, Math.floor(kernels.matmulBlockWork / work));
   for (let first = 0; first < batch; first += chunk) {
     throwIfInterrupted();
-    const from = (x: BatchMatrix): BatchMatrix => ({ ...x, offset: x.offset + first * x.outer });
-    kernels.matmulBatch(from(a), from(b), from(c), Math.min(chunk, batch - first), heads, m, k, n);
-  }
-}
-
-/**
- * Row-wise softmax(scores · scale) in place at `at` (tq rows of tk). Causal: query i sees keys
- * j ≤ i + tk − tq; the rest get weight 0 (a row that sees no key is NaN, as softmax of all −∞).
- */
-function maskedSoftmax(p: FloatArray, at: number, tq: number, tk: number, scale: number, causal: boolean): void {
-  const precise = p instanceof Float64Array; // float32 weights use the inlined expF32
-  for (let i = 0; i < tq; i++) {
-    const row = at + i * tk;
-    const seen = causal ? Math.min(tk, Math.max(0, i + tk - tq + 1)) : tk;
-    if (seen === 0) { p.fill(NaN, row, row + tk); continue; }
-    let max = -Infinity;
-    for (let j = 0; j < seen; j++) { const v = p[row + j]!; if (v > max || v !== v) max = v; }
-    let sum = 0;
-    for (let j = 0; j < seen; j++) {
-      const z = (p[row + j]! - max) * scale;
-      const e = precise ? Math.exp(z) : expF32(z);
-      p[row + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let j = 0; j < seen; j++) p[row + j] = p[row + j]! * inv;
-    p.fill(0, row + seen, row + tk);
+    const count = Math.min(chunk, batch - first);
+    step({ ...shape, batch: count }, (x, perItem) => x.subarray(first * perItem, (first + count) * perItem));
   }
 }
 
 const Attention: Primitive<AttentionArgs> = {
   name: "attention",
   forward: ([q, k, v], args) => {
-    const { batch, tq, tk, width, headDim: d } = dimsOf(q!, k!, args.heads);
-    const heads = args.heads;
-    const out = Tensor.unfilled(q!.shape, q!.dtype); // the heads' products cover it
-    const scale = 1 / Math.sqrt(d);
+    const shape = shapeOf(q!, k!, args);
+    const { batch, heads, tq, tk, width } = shape;
+    const out = Tensor.unfilled(q!.shape, q!.dtype); // every head of every item is written
     const weights = buffer(out.data, batch * heads * tq * tk);
-    const scores = perHead(weights, heads, tq, tk);
-    productPerHead(headBlocks(q!.data, tq, width, d), headBlocks(k!.data, tk, width, d, true), scores, batch, heads, tq, d, tk); // Q Kᵀ
-    for (let b = 0; b < batch; b++) {
-      throwIfInterrupted();
-      for (let h = 0; h < heads; h++) maskedSoftmax(weights, (b * heads + h) * tq * tk, tq, tk, scale, args.causal);
-    }
-    productPerHead(scores, headBlocks(v!.data, tk, width, d), headBlocks(out.data, tq, width, d), batch, heads, tq, tk, d); // P V
+    perBatchRun(shape, (run, view) => kernels.attention(view(q!.data, tq * width), view(k!.data, tk * width),
+      view(v!.data, tk * width), view(out.data, tq * width), view(weights, heads * tq * tk), run));
     args.weights = weights;
     return out;
   },
   backward: (g, [q, k, v], _out, args) => {
-    const { batch, tq, tk, width, headDim: d } = dimsOf(q!, k!, args.heads);
-    const heads = args.heads;
-    const causal = args.causal;
+    const shape = shapeOf(q!, k!, args);
+    const { heads, tq, tk, width } = shape;
     const weights = args.weights!;
-    const scale = 1 / Math.sqrt(d);
     const dq = q!.requiresGrad ? Tensor.unfilled(q!.shape, g.dtype) : null; // each covered by its product
     const dk = k!.requiresGrad ? Tensor.unfilled(k!.shape, g.dtype) : null;
     const dv = v!.requiresGrad ? Tensor.unfilled(v!.shape, g.dtype) : null;
-    const dOut = headBlocks(g.data, tq, width, d);
-    if (dv) productPerHead(perHead(weights, heads, tq, tk, true), dOut, headBlocks(dv.data, tk, width, d), batch, heads, tk, tq, d); // Pᵀ dO
-    if (!dq && !dk) return [dq, dk, dv];
-    const dp = buffer(g.data, batch * heads * tq * tk);
-    productPerHead(dOut, headBlocks(v!.data, tk, width, d, true), perHead(dp, heads, tq, tk), batch, heads, tq, d, tk); // dP = dO Vᵀ
-    for (let b = 0; b < batch; b++) {
-      throwIfInterrupted();
-      for (let h = 0; h < heads; h++) {
-        const at = (b * heads + h) * tq * tk;
-        for (let i = 0; i < tq; i++) {
-          const row = at + i * tk;
-          // Masked keys have weight 0, so dS is 0 there (a row that saw no key stays NaN throughout).
-          const seen = causal ? Math.min(tk, i + tk - tq + 1) : tk;
-          const end = seen > 0 ? seen : tk;
-          let dot = 0;
-          for (let j = 0; j < end; j++) dot += weights[row + j]! * dp[row + j]!;
-          for (let j = 0; j < end; j++) dp[row + j] = weights[row + j]! * (dp[row + j]! - dot) * scale;
-          dp.fill(0, row + end, row + tk);
-        }
-      }
-    }
-    if (dq) productPerHead(perHead(dp, heads, tq, tk), headBlocks(k!.data, tk, width, d), headBlocks(dq.data, tq, width, d), batch, heads, tq, tk, d); // dS K
-    if (dk) productPerHead(perHead(dp, heads, tq, tk, true), headBlocks(q!.data, tq, width, d), headBlocks(dk.data, tk, width, d), batch, heads, tk, tq, d); // dSᵀ Q
+    perBatchRun(shape, (run, view) => kernels.attentionBackward(view(q!.data, tq * width), view(k!.data, tk * width),
+      view(v!.data, tk * width), view(g.data, tq * width), view(weights, heads * tq * tk),
+      dq && view(dq.data, tq * width), dk && view(dk.data, tk * width), dv && view(dv.data, tk * width), run));
     return [dq, dk, dv];
   },
 };

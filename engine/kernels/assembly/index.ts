@@ -4,3 +4,4 @@ export { binaryF32, sumF32, unaryF32 } from "./elementwise";
 export { geluF32 } from "./gelu";
 export { adamF32 } from "./adam";
 export { layerNormBackwardF32, layerNormForwardF32 } from "./layer-norm";
+export { attentionBackwardF32, attentionForwardF32 } from "./attention";
