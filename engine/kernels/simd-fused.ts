@@ -9,7 +9,7 @@ import type { AdamCoefficients, AttentionShape, TypedArray } from "./types.js";
 
 /**
  * An Adam step on float32 arrays through module memory, a chunk at a time (θ, grad, m and v:
- * 128 KB, in L2); an odd last element in TypeScript.
+ * 128 KB, in L2); the last n mod 4 elements in TypeScript (same float32 operations).
  */
 export function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients): boolean {
   const wasm = instance();
@@ -17,21 +17,22 @@ export function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Arra
   const gPtr = pPtr + CHUNK * 4, mPtr = gPtr + CHUNK * 4, vPtr = mPtr + CHUNK * 4;
   const f32 = heapOf(wasm, vPtr + CHUNK * 4);
   if (!f32) return false;
-  const pairEnd = p.length & ~1;
-  for (let start = 0; start < pairEnd; start += CHUNK) {
-    const size = Math.min(CHUNK, pairEnd - start);
+  const vectorEnd = p.length & ~3;
+  for (let start = 0; start < vectorEnd; start += CHUNK) {
+    const size = Math.min(CHUNK, vectorEnd - start);
     const end = start + size;
     f32.set(p.subarray(start, end), pPtr >> 2);
     f32.set(grad.subarray(start, end), gPtr >> 2);
     f32.set(m.subarray(start, end), mPtr >> 2);
     f32.set(v.subarray(start, end), vPtr >> 2);
+    // The coefficients become float32 on the way in (wasm f32 parameters round like Math.fround).
     wasm.adamF32(pPtr, gPtr, mPtr, vPtr, size, c.beta1, c.beta2, 1 - c.beta1, 1 - c.beta2, c.eps, c.stepSize,
       c.invSqrtBiasCorrection2, c.shrink, c.l2);
     p.set(f32.subarray(pPtr >> 2, (pPtr >> 2) + size), start);
     m.set(f32.subarray(mPtr >> 2, (mPtr >> 2) + size), start);
     v.set(f32.subarray(vPtr >> 2, (vPtr >> 2) + size), start);
   }
-  if (pairEnd < p.length) adamJs(p, grad, m, v, c, pairEnd);
+  if (vectorEnd < p.length) adamJs(p, grad, m, v, c, vectorEnd);
   return true;
 }
 

@@ -1,6 +1,6 @@
-// The Adam kernel: the WebAssembly build (float64 lanes, same operations in the same order) against
-// the TypeScript loop, bit for bit over several steps, across chunk edges and an odd last element,
-// with L2 (Adam) and decoupled (AdamW) weight decay.
+// The Adam kernel: the WebAssembly build (float32 lanes, same operations in the same order) against
+// the TypeScript loop, bit for bit over several steps, across chunk edges and a last element past
+// the 4-lane loop, with L2 (Adam) and decoupled (AdamW) weight decay.
 import { describe, expect, test } from "vitest";
 import type { AdamCoefficients } from "../../engine/kernels/index.js";
 import { jsKernels } from "../../engine/kernels/index.js";
