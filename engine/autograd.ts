@@ -3,6 +3,7 @@
 // gradient, remembers the op and its inputs on the output. `backward()` walks that graph in
 // reverse topological order with an explicit stack (100k-node graphs must not overflow).
 import { kernels } from "./kernels/index.js";
+import { sumRows } from "./kernels/row-sums.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, isScratch, keptCopy, leaveScratch } from "./storage.js";
@@ -94,7 +95,7 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
   }
   if (shapeSize(shape) > 0 && repeatsAlongLeadingDims(grad.shape, shape)) {
     const sums = Tensor.zeros(shape, grad.dtype);
-    addRows(grad.data, sums.data);
+    sumRows(grad.data, sums.data);
     return sums;
   }
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
@@ -116,27 +117,6 @@ function repeatsAlongLeadingDims(full: readonly number[], shape: readonly number
   return true;
 }
 
-/**
- * out = the sum of x's out-sized rows, each column in four float64 accumulators: precise for
- * any batch, and no chain of adds each waiting for the previous one's float32 store.
- */
-function addRows(x: TypedArray, out: TypedArray): void {
-  const len = out.length;
-  const rows = x.length / len;
-  for (let j = 0; j < len; j++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let r = 0;
-    let at = j;
-    for (; r + 3 < rows; r += 4, at += 4 * len) {
-      s0 += x[at]!;
-      s1 += x[at + len]!;
-      s2 += x[at + 2 * len]!;
-      s3 += x[at + 3 * len]!;
-    }
-    for (; r < rows; r++, at += len) s0 += x[at]!;
-    out[j] = (s0 + s1) + (s2 + s3);
-  }
-}
 
 let passCount = 0;
 

@@ -123,33 +123,38 @@ export function geluInModule(x: Float32Array, out: Float32Array, derivative: Flo
   return true;
 }
 
-/** Byte addresses of consecutive float32 arrays of the given lengths from `start`, 16-aligned, and the end. */
-function layout(start: number, lengths: number[]): { at: number[]; end: number } {
+/**
+ * Module memory for one attention call: the `inputs` copied in, then room for `outputs` floats
+ * each, then the products' packing scratch; `at` holds every array's byte address, inputs first.
+ * Null when the memory cannot grow.
+ */
+function attentionLayout(wasm: SimdExports, inputs: Float32Array[], outputs: number[], shape: AttentionShape) {
   const at: number[] = [];
-  let next = start;
-  for (const length of lengths) {
+  let next = wasm.heapBase();
+  for (const length of [...inputs.map((x) => x.length), ...outputs]) {
     at.push(next);
     next = align16(next + length * 4);
   }
-  return { at, end: next };
+  const packA = next, packB = align16(packA + wasm.packABytes());
+  const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
+  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
+  if (!f32) return null;
+  inputs.forEach((x, i) => f32.set(x, at[i]! >> 2));
+  const copyOut = (ptr: number, to: Float32Array): void => to.set(f32.subarray(ptr >> 2, (ptr >> 2) + to.length));
+  return { at, packA, packB, tile, copyOut };
 }
 
 /** Multi-head attention forward, operands copied into module memory whole (float32 arrays). */
 export function attentionInModule(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array,
   weights: Float32Array, shape: AttentionShape): boolean {
   const wasm = instance();
-  const { at: [qPtr, kPtr, vPtr, outPtr, wPtr], end } = layout(wasm.heapBase(), [q.length, k.length, v.length, out.length, weights.length]);
-  const packA = end, packB = align16(packA + wasm.packABytes());
-  const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
-  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
-  if (!f32) return false;
-  f32.set(q, qPtr! >> 2);
-  f32.set(k, kPtr! >> 2);
-  f32.set(v, vPtr! >> 2);
+  const room = attentionLayout(wasm, [q, k, v], [out.length, weights.length], shape);
+  if (!room) return false;
+  const [qPtr, kPtr, vPtr, outPtr, wPtr] = room.at;
   wasm.attentionForwardF32(qPtr!, kPtr!, vPtr!, outPtr!, wPtr!, shape.batch, shape.heads, shape.tq, shape.tk, shape.width,
-    shape.scale, shape.causal ? 1 : 0, packA, packB, tile);
-  out.set(f32.subarray(outPtr! >> 2, (outPtr! >> 2) + out.length));
-  weights.set(f32.subarray(wPtr! >> 2, (wPtr! >> 2) + weights.length));
+    shape.scale, shape.causal ? 1 : 0, room.packA, room.packB, room.tile);
+  room.copyOut(outPtr!, out);
+  room.copyOut(wPtr!, weights);
   releaseIfLarge();
   return true;
 }
@@ -159,22 +164,15 @@ export function attentionBackwardInModule(q: Float32Array, k: Float32Array, v: F
   weights: Float32Array, dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null,
   shape: AttentionShape): boolean {
   const wasm = instance();
-  const { at: [qPtr, kPtr, vPtr, gPtr, wPtr, dqPtr, dkPtr, dvPtr, dpPtr], end } = layout(wasm.heapBase(),
-    [q.length, k.length, v.length, g.length, weights.length, dq?.length ?? 0, dk?.length ?? 0, dv?.length ?? 0, weights.length]);
-  const packA = end, packB = align16(packA + wasm.packABytes());
-  const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
-  const f32 = heapOf(wasm, tile + 4 * 8 * 4);
-  if (!f32) return false;
-  f32.set(q, qPtr! >> 2);
-  f32.set(k, kPtr! >> 2);
-  f32.set(v, vPtr! >> 2);
-  f32.set(g, gPtr! >> 2);
-  f32.set(weights, wPtr! >> 2);
+  const room = attentionLayout(wasm, [q, k, v, g, weights],
+    [dq?.length ?? 0, dk?.length ?? 0, dv?.length ?? 0, weights.length], shape);
+  if (!room) return false;
+  const [qPtr, kPtr, vPtr, gPtr, wPtr, dqPtr, dkPtr, dvPtr, dpPtr] = room.at;
   wasm.attentionBackwardF32(qPtr!, kPtr!, vPtr!, gPtr!, wPtr!, dq ? dqPtr! : 0, dk ? dkPtr! : 0, dv ? dvPtr! : 0, dpPtr!,
-    shape.batch, shape.heads, shape.tq, shape.tk, shape.width, shape.scale, shape.causal ? 1 : 0, packA, packB, tile);
-  if (dq) dq.set(f32.subarray(dqPtr! >> 2, (dqPtr! >> 2) + dq.length));
-  if (dk) dk.set(f32.subarray(dkPtr! >> 2, (dkPtr! >> 2) + dk.length));
-  if (dv) dv.set(f32.subarray(dvPtr! >> 2, (dvPtr! >> 2) + dv.length));
+    shape.batch, shape.heads, shape.tq, shape.tk, shape.width, shape.scale, shape.causal ? 1 : 0, room.packA, room.packB, room.tile);
+  if (dq) room.copyOut(dqPtr!, dq);
+  if (dk) room.copyOut(dkPtr!, dk);
+  if (dv) room.copyOut(dvPtr!, dv);
   releaseIfLarge();
   return true;
 }

@@ -3,6 +3,7 @@
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
 import { kernels, type DType, type TypedArray } from "../kernels/index.js";
+import { sumRows } from "../kernels/row-sums.js";
 import { broadcastStrides, formatShape, shapeSize } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { checkOperand, promote } from "./operand.js";
@@ -172,23 +173,8 @@ function columnSums(g: Tensor, rows: number, cols: number): Tensor {
   const data = g.data;
   if (rows * cols <= SMALL_COLUMN_SUMS) {
     // A small gradient (the classroom's [32,10]): a plain loop costs less than the product's
-    // dispatch and the array of ones it would allocate. Column by column in four float64
-    // accumulators: adding row after row into the float32 output made each add wait for the
-    // previous one's store (a [32,1] gradient was a chain of 32).
-    const sums = out.data;
-    for (let j = 0; j < cols; j++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let r = 0;
-      let at = j;
-      for (; r + 3 < rows; r += 4, at += 4 * cols) {
-        s0 += data[at]!;
-        s1 += data[at + cols]!;
-        s2 += data[at + 2 * cols]!;
-        s3 += data[at + 3 * cols]!;
-      }
-      for (; r < rows; r++, at += cols) s0 += data[at]!;
-      sums[j] = (s0 + s1) + (s2 + s3);
-    }
+    // dispatch and the array of ones it would allocate.
+    sumRows(data, out.data);
     return out;
   }
   if (rows < 1024) {

@@ -1,7 +1,7 @@
 // Elementwise primitives of one tensor and the activations, each forward beside its backward.
 import { apply, type Primitive } from "../autograd.js";
 import type { TypedArray, UnaryOp } from "../kernels/index.js";
-import { BITS_MIN_LENGTH, reluMask, reluMaskF32 } from "../kernels/js.js";
+import { BITS_MIN_LENGTH, reluMask, reluMaskF32 } from "../kernels/js-unary.js";
 import type { Tensor } from "../tensor.js";
 import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
 
