@@ -20,6 +20,7 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
   const n = transB ? b.shape[br - 2]! : b.shape[br - 1]!;
   const out = Tensor.unfilled([...batch, m, n], dtype); // every block is overwritten
   const count = shapeSize(batch);
+  if (count === 0) return out;
   if (count === 1) {
     rowBlocks(a, b, out, 0, 0, 0, m, k, n, transA, transB);
     return out;
@@ -27,19 +28,54 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
   // Offsets of each batch's matrices, counting in whole matrices (stride 0 where broadcast).
   const aStrides = broadcastStrides(a.shape.slice(0, -2), batch);
   const bStrides = broadcastStrides(b.shape.slice(0, -2), batch);
+  if (m * k * n <= kernels.matmulBlockWork) {
+    productsPerBatchRow(a, b, out, aStrides, bStrides, batch, m, k, n, transA, transB);
+    return out;
+  }
   for (let i = 0; i < count; i++) {
-    let rest = i;
-    let ai = 0;
-    let bi = 0;
-    for (let d = batch.length - 1; d >= 0; d--) {
-      const idx = rest % batch[d]!;
-      rest = (rest - idx) / batch[d]!;
-      ai += idx * aStrides[d]!;
-      bi += idx * bStrides[d]!;
-    }
+    const [ai, bi] = matrixOffsets(i, batch, batch.length, aStrides, bStrides);
     rowBlocks(a, b, out, ai * m * k, bi * k * n, i * m * n, m, k, n, transA, transB);
   }
   return out;
+}
+
+/** Which of A's and B's matrices (counted in whole matrices) batch item `index` of the first `dims` batch dimensions multiplies. */
+function matrixOffsets(index: number, batch: number[], dims: number, aStrides: number[], bStrides: number[]): [number, number] {
+  let rest = index;
+  let ai = 0;
+  let bi = 0;
+  for (let d = dims - 1; d >= 0; d--) {
+    const idx = rest % batch[d]!;
+    rest = (rest - idx) / batch[d]!;
+    ai += idx * aStrides[d]!;
+    bi += idx * bStrides[d]!;
+  }
+  return [ai, bi];
+}
+
+/**
+ * The products of a batch whose matrices are each small, the last batch dimension's products in
+ * one batched kernel call (on WebAssembly: one call and one copy of the operands instead of one
+ * per product, as in attention's [batch, heads, t, d] products), split so each call stays within
+ * the interrupt-check budget; the leading batch dimensions are walked here.
+ */
+function productsPerBatchRow(a: Tensor, b: Tensor, out: Tensor, aStrides: number[], bStrides: number[], batch: number[],
+  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const last = batch.length - 1;
+  const inner = batch[last]!;
+  const perCall = Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, m * k * n)));
+  const rows = shapeSize(batch) / inner;
+  for (let row = 0; row < rows; row++) {
+    const [ai, bi] = matrixOffsets(row, batch, last, aStrides, bStrides);
+    for (let first = 0; first < inner; first += perCall) {
+      throwIfInterrupted();
+      kernels.matmulBatch(
+        { data: a.data, offset: (ai + first * aStrides[last]!) * m * k, outer: 0, inner: aStrides[last]! * m * k, row: transA ? 1 : k, col: transA ? m : 1 },
+        { data: b.data, offset: (bi + first * bStrides[last]!) * k * n, outer: 0, inner: bStrides[last]! * k * n, row: transB ? 1 : n, col: transB ? k : 1 },
+        { data: out.data, offset: (row * inner + first) * m * n, outer: 0, inner: m * n, row: n, col: 1 },
+        1, Math.min(perCall, inner - first), m, k, n);
+    }
+  }
 }
 
 /**
