@@ -66,6 +66,3 @@ export function simdKernelBytes(shared: boolean): Uint8Array {
   if (usesFma()) return decode(shared ? FMA_KERNELS_SHARED_BASE64 : FMA_KERNELS_BASE64);
   return decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_BASE64);
 }
-
-/** Both module builds that own their memory, for tests comparing them. */
-export const ALL_SIMD_BUILDS = { plain: () => decode(SIMD_KERNELS_BASE64), fma: () => decode(FMA_KERNELS_BASE64) };
