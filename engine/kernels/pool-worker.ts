@@ -11,20 +11,25 @@ export const JOB = {
   generation: 0, // which shared memory the pointers refer to
   // pointers are byte addresses, read back with >>> 0 (memory may reach 4 GB)
   a: 1, aRow: 2, aK: 3, packedB: 4, c: 5, m: 6, k: 7, n: 8,
-  blockRows: 9, // C's rows are handed out in blocks of this many (a multiple of 4)…
-  blocks: 10,
-  next: 11, // …by Atomics.add on this counter, so a thread that starts late simply takes fewer
-  packed: 12, // 0 while the calling thread packs B, 1 when the pack is ready, −1: job abandoned
-  stamp: 13, // this job's number: a thread that finishes block b writes it at DONE_FLAGS + b
+  blocks: 9, // C's rows are split into this many blocks (their first rows at BLOCK_STARTS)…
+  next: 10, // …handed out by Atomics.add on this counter, so a thread that starts late simply takes fewer
+  // 0 while the calling thread copies the operands in and packs B; then how many of op(A)'s rows
+  // are in shared memory (it copies the rest while the workers start on the first blocks); −1:
+  // the job was abandoned
+  ready: 11,
+  stamp: 12, // this job's number: a thread that finishes block b writes it at DONE_FLAGS + b
 } as const;
 
 /**
- * Where the per-block completion flags start in the control block (after the job's area and the
- * slots of up to MAX_THREADS threads), and how many blocks they track. The calling thread reads
- * them to find blocks a descheduled worker still holds and computes those itself.
+ * The most blocks one product is split into. Where the per-block completion flags start in the
+ * control block (after the job's area and the slots of up to MAX_THREADS threads): the calling
+ * thread reads them to copy finished blocks out early and to find blocks a descheduled worker
+ * still holds (it computes those itself). Then the blocks' first rows, MAX_BLOCKS + 1 of them.
  */
+export const MAX_BLOCKS = 256;
 export const DONE_FLAGS = 16 * 4; // AREA_INTS × pool.ts's MAX_THREADS
-export const TRACKED_BLOCKS = 256;
+export const BLOCK_STARTS = DONE_FLAGS + MAX_BLOCKS;
+export const CONTROL_INTS = BLOCK_STARTS + MAX_BLOCKS + 1;
 
 /** Int32 fields of one worker's slot. */
 export const SLOT = {
@@ -65,7 +70,7 @@ export interface PoolWorkerData {
   state: typeof STATE;
   spinMs: number;
   doneFlags: number;
-  trackedBlocks: number;
+  blockStarts: number;
 }
 
 /** A message on the worker's port: a new shared memory, with the generation that names it. */
@@ -78,7 +83,7 @@ export interface MemoryMessage {
 export function poolWorkerMain(): void {
   // An eval'd worker is a CommonJS script: require, not import.
   const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-  const { control, slot, module, port, job, field, state, spinMs, doneFlags, trackedBlocks } = workerData as PoolWorkerData;
+  const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts } = workerData as PoolWorkerData;
   const own = slot + field.state;
   const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Function> } } }).WebAssembly;
   let kernels: Record<string, Function> | null = null;
@@ -105,38 +110,35 @@ export function poolWorkerMain(): void {
         continue;
       }
       if (command !== state.job || Atomics.compareExchange(control, own, state.job, state.running) !== state.job) continue;
-      // The caller copies the operands in and packs B: µs for small products, so poll first.
-      const packing = performance.now() + spinMs;
-      let packed: number;
-      while ((packed = Atomics.load(control, job.packed)) === 0) {
-        if (performance.now() < packing) continue;
-        Atomics.store(control, slot + field.sleeping, 1);
-        Atomics.wait(control, job.packed, 0);
-        Atomics.store(control, slot + field.sleeping, 0);
+      const wanted = control[job.generation]!;
+      while (generation !== wanted) {
+        // The calling thread posts a new memory before the first job that uses it.
+        const received = receiveMessageOnPort(port);
+        if (!received) throw new Error(`pool worker: no shared memory for generation ${wanted}`);
+        const message = received.message as MemoryMessage;
+        if (message.generation !== wanted) continue; // superseded before any job used it
+        generation = wanted;
+        kernels = new wasm.Instance(module, { env: { memory: message.memory } }).exports;
       }
-      if (packed > 0) {
-        const wanted = control[job.generation]!;
-        while (generation !== wanted) {
-          // The calling thread posts a new memory before the first job that uses it.
-          const received = receiveMessageOnPort(port);
-          if (!received) throw new Error(`pool worker: no shared memory for generation ${wanted}`);
-          const message = received.message as MemoryMessage;
-          if (message.generation !== wanted) continue; // superseded before any job used it
-          generation = wanted;
-          kernels = new wasm.Instance(module, { env: { memory: message.memory } }).exports;
+      const a = control[job.a]! >>> 0, aRow = control[job.aRow]!, aK = control[job.aK]!;
+      const packedB = control[job.packedB]! >>> 0, c = control[job.c]! >>> 0;
+      const k = control[job.k]!, n = control[job.n]!, blocks = control[job.blocks]!;
+      const packA = control[slot + field.packA]! >>> 0, tile = control[slot + field.tile]! >>> 0;
+      const stamp = control[job.stamp]!;
+      for (let block = Atomics.add(control, job.next, 1); block < blocks; block = Atomics.add(control, job.next, 1)) {
+        const first = control[blockStarts + block]!, end = control[blockStarts + block + 1]!;
+        // The caller is still copying A's rows in (µs per block), or it left the job (−1).
+        const waiting = performance.now() + spinMs;
+        let ready: number;
+        while ((ready = Atomics.load(control, job.ready)) >= 0 && ready < end) {
+          if (performance.now() < waiting) continue;
+          Atomics.store(control, slot + field.sleeping, 1);
+          Atomics.wait(control, job.ready, ready);
+          Atomics.store(control, slot + field.sleeping, 0);
         }
-        const a = control[job.a]! >>> 0, aRow = control[job.aRow]!, aK = control[job.aK]!;
-        const packedB = control[job.packedB]! >>> 0, c = control[job.c]! >>> 0;
-        const m = control[job.m]!, k = control[job.k]!, n = control[job.n]!;
-        const blockRows = control[job.blockRows]!, blocks = control[job.blocks]!;
-        const packA = control[slot + field.packA]! >>> 0, tile = control[slot + field.tile]! >>> 0;
-        const stamp = control[job.stamp]!;
-        for (let block = Atomics.add(control, job.next, 1); block < blocks; block = Atomics.add(control, job.next, 1)) {
-          const first = block * blockRows;
-          kernels!.matmulPacked!(a + first * aRow * 4, aRow, aK, packedB, c + first * n * 4,
-            Math.min(blockRows, m - first), k, n, packA, tile);
-          if (block < trackedBlocks) Atomics.store(control, doneFlags + block, stamp); // after its rows: they are visible
-        }
+        if (ready < 0) break;
+        kernels!.matmulPacked!(a + first * aRow * 4, aRow, aK, packedB, c + first * n * 4, end - first, k, n, packA, tile);
+        Atomics.store(control, doneFlags + block, stamp); // after its rows: they are visible
       }
       signal(state.idle);
     }

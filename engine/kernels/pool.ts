@@ -1,22 +1,27 @@
 // Large float32 products on every core: the calling thread and a few worker threads run the
-// WebAssembly matmul kernel over one shared WebAssembly memory. The caller copies A and B in
-// and packs B once into panels every thread reads; C's rows are then handed out in blocks by an
-// atomic counter, so on a busy machine a worker that wakes late takes fewer blocks (or none)
-// instead of making the caller wait for its fixed half. Each thread packs A into its own scratch.
-// Each finished block is flagged; when the counter runs out, the caller waits about one block's
-// time for the workers' last blocks and then computes any still held itself (a worker the OS
-// switched out mid-block would otherwise stall the product for milliseconds: a Transformer step
-// ran 13 ms instead of 8 while another process kept the second core busy).
+// WebAssembly matmul kernel over one shared WebAssembly memory. The caller copies B in and packs
+// it once into panels every thread reads, then copies A in a block of rows at a time, each block
+// released to the workers as it lands. C's rows are handed out in blocks by an atomic counter, so
+// on a busy machine a worker that wakes late takes fewer blocks (or none) instead of making the
+// caller wait for its fixed half; the blocks shrink towards the end (writeSchedule), so the
+// threads run out of work together. Each thread packs A into its own scratch. Each finished block
+// is flagged, and the caller copies finished blocks out between its own. When the counter runs
+// out, the caller waits about one block's time for the workers' last blocks and then computes any
+// still held itself (a worker the OS switched out mid-block would otherwise stall the product for
+// milliseconds: a Transformer step ran 13 ms instead of 8 while another process kept the second
+// core busy).
 //
 // Waking is Atomics.wait/notify on a control block of Int32s (pool-worker.ts): the caller writes
 // the product's fields, sets each worker's slot to JOB and notifies; a worker takes the job
-// (JOB→RUNNING), waits for B's pack, takes blocks until none is left and sets IDLE. When the
-// caller runs out of blocks it cancels a job no worker took (JOB→IDLE) and waits for the running
-// ones. A product is still one synchronous call, so ops, autograd and interrupts (checked between
+// (JOB→RUNNING), takes blocks until none is left (waiting for each block's rows of A) and sets
+// IDLE. When the caller runs out of blocks it cancels a job no worker took (JOB→IDLE). The next
+// product waits only µs for a worker still running (START_PATIENCE_MS) and otherwise runs on the
+// calling thread: on a machine where another process holds the second core, waiting for a
+// switched-out worker made pooled products slower than one thread. A product is still one synchronous call, so ops, autograd and interrupts (checked between
 // calls) see no difference. What can go wrong, and what happens then:
 // - The caller is unwound mid-product (the kernel's watchdog ends a runaway cell with V8's
-//   terminateExecution, which runs no finally blocks): the next call first stops the counter,
-//   releases a worker still waiting for B's pack, and waits for the rest before touching memory.
+//   terminateExecution, which runs no finally blocks): the next call first stops the counter and
+//   releases a worker waiting for rows of A; no product touches shared memory while one runs.
 // - A worker throws: it posts the reason on its port and sets FAILED; a worker dies or hangs:
 //   the caller stops waiting at a deadline (seconds, far beyond any product's time). Either way the
 //   pool shuts down for good, the product is recomputed on the calling thread, and `onFailure`
@@ -26,7 +31,8 @@
 // cost more than the other cores save): see POOL_MIN_WORK.
 import type { MessagePort, Worker } from "node:worker_threads";
 import {
-  AREA_INTS, DONE_FLAGS, JOB, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE, TRACKED_BLOCKS, type MemoryMessage, type PoolWorkerData,
+  AREA_INTS, BLOCK_STARTS, CONTROL_INTS, DONE_FLAGS, JOB, MAX_BLOCKS, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE,
+  type MemoryMessage, type PoolWorkerData,
 } from "./pool-worker.js";
 import { simdKernelBytes } from "./wasm-binary.js";
 
@@ -68,8 +74,13 @@ export const MAX_THREADS = 4;
 export const POOL_KEEP_MEMORY_BYTES = 64 << 20;
 
 const MR = 4; // rows of the kernel's micro-tile: blocks are multiples of it
-const MC = 96; // rows of A the kernel packs at once: no block needs more
-const BLOCKS_PER_THREAD = 8; // enough for a late or slowed thread to even out (8 and 32 measured alike at 128–512)
+const MC = 96; // rows of A the kernel packs at once: a block of more gains nothing
+/**
+ * How long a product waits for a worker still running the last one: a worker that finished its
+ * blocks goes idle within µs; one the OS switched out mid-block may hold it for milliseconds, and
+ * then this product runs on the calling thread instead (`run` returns false).
+ */
+const START_PATIENCE_MS = 0.05;
 const NO_MORE_BLOCKS = 1 << 30; // a counter value past any product's last block
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GB, WebAssembly's limit; V8 reserves a shared memory's maximum up front
@@ -96,11 +107,38 @@ interface WorkerHandle {
 /** A product laid out in shared memory, B packed, workers going: where C is and the caller's scratch. */
 export interface StartedProduct {
   c: number;
-  size: number;
   packA: number;
   tile: number;
   /** Room for one block of C's rows: where the caller computes a block a worker still holds. */
   redo: number;
+  /** A, where it goes in shared memory, and how many of its rows are there already. */
+  a: Float32Array;
+  ao: number;
+  aPtr: number;
+  rows: number;
+  m: number;
+  k: number;
+}
+
+/**
+ * Splits C's m rows into blocks, writing their first rows (then m) at BLOCK_STARTS; returns how
+ * many. Blocks are MC rows while much is left, then a shrinking share of what is left (guided
+ * scheduling), down to one micro-tile: the threads then run out of work together, instead of one
+ * waiting for another's last big block. Blocks grow past MC only where MAX_BLOCKS would not cover m.
+ */
+function writeSchedule(control: Int32Array, m: number, threads: number): number {
+  for (let most = MC; ; most *= 2) {
+    let first = 0, count = 0;
+    while (first < m && count < MAX_BLOCKS) {
+      control[BLOCK_STARTS + count++] = first;
+      const share = Math.ceil((m - first) / (2 * threads * MR)) * MR;
+      first = Math.min(m, first + Math.max(MR, Math.min(most, share)));
+    }
+    if (first >= m) {
+      control[BLOCK_STARTS + count] = m;
+      return count;
+    }
+  }
 }
 
 export type PoolStatus = "booting" | "ready" | "failed" | "stopped";
@@ -118,13 +156,17 @@ export class MatmulPool {
   private kernels: SharedKernels | null = null;
   private heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private generation = 0;
-  private pendingFlops = 0; // of the product the workers may still be running
+  private jobPosted = 0;
+  private jobDeadline = Infinity; // when a worker still running the last job counts as dead
   private failure: string | null = null;
   private stopped = false;
   private completed = 0;
   private jobs = 0; // products posted, numbering their blocks' done flags
+  private readonly copied = new Uint8Array(MAX_BLOCKS); // the current product's blocks already in `out`
   /** Blocks the calling thread computed because a worker still held them (tests, diagnostics). */
   stragglerBlocks = 0;
+  /** Products declined because a worker was still busy with an earlier one (tests, diagnostics). */
+  declinedProducts = 0;
 
   constructor(threadsModule: typeof import("node:worker_threads"), options: PoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 2) {
@@ -135,11 +177,11 @@ export class MatmulPool {
     this.graceMs = options.graceMs ?? 2000;
     this.onFailure = options.onFailure ?? (() => {});
     this.module = new WebAssembly.Module(simdKernelBytes(true));
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (DONE_FLAGS + TRACKED_BLOCKS)));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;
       const { port1, port2 } = new threadsModule.MessageChannel();
-      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS, doneFlags: DONE_FLAGS, trackedBlocks: TRACKED_BLOCKS };
+      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS, doneFlags: DONE_FLAGS, blockStarts: BLOCK_STARTS };
       const worker = new threadsModule.Worker(options.workerSource ?? POOL_WORKER_SOURCE, {
         eval: true, workerData: data, transferList: [port2], name: `tsgrad matmul ${i + 1}`,
         // The source is a CommonJS script: an inherited `--input-type=module` (node -e with ESM)
@@ -207,37 +249,59 @@ export class MatmulPool {
     m: number, k: number, n: number, transA: boolean, transB: boolean): boolean {
     const started = this.start(a, ao, b, bo, m, k, n, transA, transB);
     if (!started) return false;
+    this.copyRestOfA(started);
     const c = this.control;
     const kernels = this.kernels!;
+    const heap = this.heap;
     const aPtr = c[JOB.a]! >>> 0, aRow = c[JOB.aRow]!, aK = c[JOB.aK]!, packedB = c[JOB.packedB]! >>> 0;
-    const blockRows = c[JOB.blockRows]!, blocks = c[JOB.blocks]!;
-    const stamp = c[JOB.stamp]!;
+    const blocks = c[JOB.blocks]!, stamp = c[JOB.stamp]!;
+    const copied = this.copied.fill(0, 0, blocks);
+    /** Copies a block's rows of C out, from the float index where its first row was computed. */
+    const copyOut = (block: number, from: number): void => {
+      const first = c[BLOCK_STARTS + block]!, end = c[BLOCK_STARTS + block + 1]!;
+      out.set(heap.subarray(from, from + (end - first) * n), oo + first * n);
+      copied[block] = 1;
+    };
+    const inC = (block: number): number => (started.c >>> 2) + c[BLOCK_STARTS + block]! * n;
     const begun = performance.now();
-    let own = 0;
+    let ownRows = 0;
+    let scan = 0; // blocks before this one are copied out
     for (let block = Atomics.add(c, JOB.next, 1); block < blocks; block = Atomics.add(c, JOB.next, 1)) {
-      const first = block * blockRows;
-      kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.c + first * n * 4,
-        Math.min(blockRows, m - first), k, n, started.packA, started.tile);
-      if (block < TRACKED_BLOCKS) Atomics.store(c, DONE_FLAGS + block, stamp);
-      own++;
-    }
-    // A worker still holding a block is usually about to finish it; one descheduled by a busy
-    // machine may hold it for milliseconds. So wait about one block's time, then compute what is
-    // left here instead (its late writes land in rows nobody reads: the next product waits for it).
-    const pending = blocks <= TRACKED_BLOCKS ? this.awaitBlocks(blocks, stamp, own > 0 ? (performance.now() - begun) / own : SPIN_MS) : null;
-    if (pending === null) {
-      if (!this.settle()) return false;
-      out.set(this.heap.subarray(started.c >> 2, (started.c >> 2) + started.size), oo);
-    } else {
-      this.cancelUntakenJobs();
-      out.set(this.heap.subarray(started.c >> 2, (started.c >> 2) + started.size), oo);
-      for (const block of pending) {
-        const first = block * blockRows;
-        const rows = Math.min(blockRows, m - first);
-        kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.redo, rows, k, n, started.packA, started.tile);
-        out.set(this.heap.subarray(started.redo >> 2, (started.redo >> 2) + rows * n), oo + first * n);
-        this.stragglerBlocks++;
+      const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
+      kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.c + first * n * 4, rows, k, n, started.packA, started.tile);
+      Atomics.store(c, DONE_FLAGS + block, stamp);
+      copyOut(block, inC(block));
+      ownRows += rows;
+      // The workers' finished blocks go out now rather than at the end, where only this thread works.
+      for (; scan < blocks && (copied[scan] === 1 || Atomics.load(c, DONE_FLAGS + scan) === stamp); scan++) {
+        if (copied[scan] === 0) copyOut(scan, inC(scan));
       }
+    }
+    // Every block is taken now. A worker still holding one is usually about to finish it; one
+    // descheduled by a busy machine may hold it for milliseconds. So wait about that block's time,
+    // then compute what is left here instead (its late writes land in rows nobody reads; products
+    // run on this thread alone until it is done).
+    const msPerRow = ownRows > 0 ? (performance.now() - begun) / ownRows : (2 * k * n) / 30e6; // else as at 30 GFLOPS
+    let until = -1;
+    for (;;) {
+      let biggestLeft = 0;
+      for (let block = scan; block < blocks; block++) {
+        if (copied[block] === 1) continue;
+        if (Atomics.load(c, DONE_FLAGS + block) === stamp) copyOut(block, inC(block));
+        else biggestLeft = Math.max(biggestLeft, c[BLOCK_STARTS + block + 1]! - c[BLOCK_STARTS + block]!);
+      }
+      if (biggestLeft === 0) break;
+      const now = performance.now();
+      if (until < 0) until = now + msPerRow * biggestLeft;
+      else if (now > until) break;
+    }
+    this.cancelUntakenJobs();
+    for (let block = scan; block < blocks; block++) {
+      if (copied[block] === 1) continue;
+      const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
+      kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.redo, rows, k, n, started.packA, started.tile);
+      copyOut(block, started.redo >>> 2);
+      this.stragglerBlocks++;
     }
     this.completed++;
     this.releaseIfLarge();
@@ -245,15 +309,22 @@ export class MatmulPool {
   }
 
   /**
-   * The first half of `run`: posts the job, copies A and B into shared memory, packs B and lets
-   * the workers take blocks; null when the pool cannot take the product. A caller unwound after
-   * this leaves the job to the workers; the next call waits for them.
+   * The first part of `run`: posts the job, copies B into shared memory and packs it, copies the
+   * first block's rows of A (all of A when it is transposed) and lets the workers take blocks;
+   * null when the pool cannot take the product. A caller unwound after this leaves the job to the
+   * workers, which wait for rows of A that never come; the next call releases and waits for them.
    */
   start(a: Float32Array, ao: number, b: Float32Array, bo: number,
     m: number, k: number, n: number, transA: boolean, transB: boolean): StartedProduct | null {
-    const blockRows = Math.min(MC, Math.ceil(m / (BLOCKS_PER_THREAD * this.threads * MR)) * MR);
-    const blocks = Math.ceil(m / blockRows);
-    if (blocks < 2 || k === 0 || this.status !== "ready" || !this.settle()) return null;
+    if (k === 0 || this.status !== "ready") return null;
+    if (!this.settle(START_PATIENCE_MS)) {
+      if (this.failure === null) this.declinedProducts++;
+      return null;
+    }
+    const c = this.control;
+    const blocks = writeSchedule(c, m, this.threads);
+    if (blocks < 2) return null;
+    const biggestBlock = c[BLOCK_STARTS + 1]!; // blocks never grow along the schedule
     const kernels = this.kernels ?? this.instantiate(m * k + 2 * k * n + m * n);
     if (!kernels) return null;
     const aPtr = kernels.heapBase();
@@ -263,30 +334,31 @@ export class MatmulPool {
     const scratch = align16(kernels.packABytes()) + TILE_BYTES;
     const scratchStart = align16(packedB + kernels.packedBBytes(k, n));
     const redo = scratchStart + this.threads * scratch;
-    const heap = this.reserve(redo + blockRows * n * 4);
+    const heap = this.reserve(redo + biggestBlock * n * 4);
     if (!heap) return null;
-    const c = this.control;
     // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
     c[JOB.generation] = this.generation;
     c[JOB.a] = aPtr; c[JOB.aRow] = transA ? 1 : k; c[JOB.aK] = transA ? m : 1;
     c[JOB.packedB] = packedB; c[JOB.c] = cPtr; c[JOB.m] = m; c[JOB.k] = k; c[JOB.n] = n;
-    c[JOB.blockRows] = blockRows; c[JOB.blocks] = blocks; c[JOB.stamp] = ++this.jobs;
+    c[JOB.blocks] = blocks; c[JOB.stamp] = ++this.jobs;
     Atomics.store(c, JOB.next, 0);
-    Atomics.store(c, JOB.packed, 0);
-    this.pendingFlops = 2 * m * k * n;
+    Atomics.store(c, JOB.ready, 0);
+    this.jobPosted = performance.now();
+    this.jobDeadline = this.jobPosted + this.graceMs + (2 * m * k * n) / 1e6; // at 1 GFLOPS = 1e6 flops/ms
     this.workers.forEach((w, i) => {
       c[w.slot + SLOT.packA] = scratchStart + (i + 1) * scratch;
       c[w.slot + SLOT.tile] = scratchStart + (i + 1) * scratch + align16(kernels.packABytes());
       Atomics.store(c, w.slot + SLOT.state, STATE.job); // publishes the fields above
       if (Atomics.load(c, w.slot + SLOT.sleeping) === 1) Atomics.notify(c, w.slot + SLOT.state);
     });
-    // Sleeping workers wake (~25 µs) while the operands are copied in and B is packed.
-    heap.set(a.subarray(ao, ao + m * k), aPtr >> 2);
-    heap.set(b.subarray(bo, bo + k * n), bPtr >> 2);
+    // Sleeping workers wake (~25 µs) while B is copied in and packed.
+    heap.set(b.subarray(bo, bo + k * n), bPtr >>> 2);
     kernels.packAllB(bPtr, transB ? 1 : n, transB ? k : 1, k, n, packedB);
-    Atomics.store(c, JOB.packed, 1);
-    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === 1)) Atomics.notify(c, JOB.packed);
-    return { c: cPtr, size: m * n, packA: scratchStart, tile: scratchStart + align16(kernels.packABytes()), redo };
+    // A block's rows of a transposed A are strided across all of it.
+    const rows = transA ? m : c[BLOCK_STARTS + 1]!;
+    heap.set(a.subarray(ao, ao + rows * k), aPtr >>> 2);
+    this.publishRows(rows);
+    return { c: cPtr, packA: scratchStart, tile: scratchStart + align16(kernels.packABytes()), redo, a, ao, aPtr, rows, m, k };
   }
 
   /** Ends the workers (tests; the engine's pool lives as long as the process). */
@@ -296,21 +368,22 @@ export class MatmulPool {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
-  /**
-   * Waits up to `patienceMs` for every block of the job `stamp` to be done; returns those still
-   * held by a worker then (none: all done).
-   */
-  private awaitBlocks(blocks: number, stamp: number, patienceMs: number): number[] {
-    const c = this.control;
-    const until = performance.now() + patienceMs;
-    let next = 0; // blocks before this one are done
-    for (;;) {
-      while (next < blocks && Atomics.load(c, DONE_FLAGS + next) === stamp) next++;
-      if (next === blocks || performance.now() > until) break;
+  /** Copies the rest of A in, a block's rows at a time, each released to the workers at once. */
+  private copyRestOfA(started: StartedProduct): void {
+    const { a, ao, aPtr, m, k } = started;
+    let rows = started.rows;
+    for (let block = 1; rows < m; block++) {
+      const end = this.control[BLOCK_STARTS + block + 1]!;
+      this.heap.set(a.subarray(ao + rows * k, ao + end * k), (aPtr >>> 2) + rows * k);
+      this.publishRows((rows = end));
     }
-    const pending: number[] = [];
-    for (let block = next; block < blocks; block++) if (Atomics.load(c, DONE_FLAGS + block) !== stamp) pending.push(block);
-    return pending;
+  }
+
+  /** Tells the workers how many rows of op(A) they can use. */
+  private publishRows(rows: number): void {
+    const c = this.control;
+    Atomics.store(c, JOB.ready, rows);
+    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === 1)) Atomics.notify(c, JOB.ready);
   }
 
   /** Takes back jobs no worker has started (they would find no block left anyway). */
@@ -321,18 +394,18 @@ export class MatmulPool {
 
   /**
    * Makes sure no worker runs a job (its own caller's, or one an unwound caller left behind):
-   * stops handing out blocks, cancels jobs not yet taken, releases a worker waiting for a pack
-   * that will never come, and waits for the rest. False, with the pool shut down, when a worker
-   * failed or missed the deadline.
+   * stops handing out blocks, releases a worker waiting for rows of A, cancels jobs not yet taken
+   * and waits up to `patienceMs` for the running ones. False when one still runs then (the OS
+   * switched it out holding a block the caller computed meanwhile), or failed, or is past its
+   * product's deadline (the pool then shuts down).
    */
-  private settle(): boolean {
+  private settle(patienceMs: number): boolean {
     if (this.failure !== null) return false;
     const c = this.control;
     Atomics.store(c, JOB.next, NO_MORE_BLOCKS);
-    if (Atomics.compareExchange(c, JOB.packed, 0, -1) === 0) Atomics.notify(c, JOB.packed);
-    const limit = this.graceMs + this.pendingFlops / 1e6; // at 1 GFLOPS = 1e6 flops/ms
+    this.publishRows(-1);
     const now = performance.now();
-    const deadline = now + limit;
+    const until = now + patienceMs;
     const spinUntil = now + SPIN_MS; // a worker holds one block at most: often done within µs
     for (let i = 0; i < this.workers.length; i++) {
       const at = this.workers[i]!.slot + SLOT.state;
@@ -344,12 +417,13 @@ export class MatmulPool {
           this.fail(this.reportedError(this.workers[i]!) ?? `worker ${i + 1} failed`);
           return false;
         }
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          this.fail(`worker ${i + 1} did not finish its rows within ${Math.round(limit)} ms`);
+        const now = performance.now();
+        if (now > this.jobDeadline) {
+          this.fail(`worker ${i + 1} did not finish its rows within ${Math.round(this.jobDeadline - this.jobPosted)} ms`);
           return false;
         }
-        if (state !== STATE.job && performance.now() > spinUntil) Atomics.wait(c, at, state, left);
+        if (now > until) return false;
+        if (state !== STATE.job && now > spinUntil) Atomics.wait(c, at, state, Math.min(until, this.jobDeadline) - now);
       }
     }
     return true;
@@ -392,7 +466,7 @@ export class MatmulPool {
   /** Drops an outsized shared memory (memories never shrink), and has the workers drop theirs. */
   private releaseIfLarge(): void {
     if (this.memory && this.memory.buffer.byteLength > POOL_KEEP_MEMORY_BYTES) {
-      if (!this.settle()) return; // a worker may still run a block the caller also computed
+      if (!this.settle(Infinity)) return; // a worker may still run a block the caller also computed
       this.dropMemory();
       for (const w of this.workers) {
         Atomics.store(this.control, w.slot + SLOT.state, STATE.drop);
