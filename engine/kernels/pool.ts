@@ -81,6 +81,7 @@ const MC = 96; // rows of A the kernel packs at once: a block of more gains noth
  * then this product runs on the calling thread instead (`run` returns false).
  */
 const START_PATIENCE_MS = 0.05;
+const MAX_BACKOFF = 64; // products left to the calling thread, at most, after a late worker
 const NO_MORE_BLOCKS = 1 << 30; // a counter value past any product's last block
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GB, WebAssembly's limit; V8 reserves a shared memory's maximum up front
@@ -165,8 +166,10 @@ export class MatmulPool {
   private readonly copied = new Uint8Array(MAX_BLOCKS); // the current product's blocks already in `out`
   /** Blocks the calling thread computed because a worker still held them (tests, diagnostics). */
   stragglerBlocks = 0;
-  /** Products declined because a worker was still busy with an earlier one (tests, diagnostics). */
+  /** Products left to the calling thread because a worker was busy or lately slow (tests, diagnostics). */
   declinedProducts = 0;
+  private skipProducts = 0; // products to leave to the calling thread before pooling again
+  private backoff = 0; // how many the next slow product skips: doubles on each, halves on a prompt one
 
   constructor(threadsModule: typeof import("node:worker_threads"), options: PoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 2) {
@@ -263,6 +266,7 @@ export class MatmulPool {
       copied[block] = 1;
     };
     const inC = (block: number): number => (started.c >>> 2) + c[BLOCK_STARTS + block]! * n;
+    const finished = (from: number): boolean => { for (let i = from; i < blocks; i++) if (copied[i] === 0) return false; return true; };
     const begun = performance.now();
     let ownRows = 0;
     let scan = 0; // blocks before this one are copied out
@@ -296,6 +300,7 @@ export class MatmulPool {
       else if (now > until) break;
     }
     this.cancelUntakenJobs();
+    this.workerWasLate(!finished(scan));
     for (let block = scan; block < blocks; block++) {
       if (copied[block] === 1) continue;
       const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
@@ -317,8 +322,16 @@ export class MatmulPool {
   start(a: Float32Array, ao: number, b: Float32Array, bo: number,
     m: number, k: number, n: number, transA: boolean, transB: boolean): StartedProduct | null {
     if (k === 0 || this.status !== "ready") return null;
+    if (this.skipProducts > 0) {
+      this.skipProducts--;
+      this.declinedProducts++;
+      return null;
+    }
     if (!this.settle(START_PATIENCE_MS)) {
-      if (this.failure === null) this.declinedProducts++;
+      if (this.failure === null) {
+        this.declinedProducts++;
+        this.workerWasLate(true);
+      }
       return null;
     }
     const c = this.control;
@@ -376,6 +389,22 @@ export class MatmulPool {
       const end = this.control[BLOCK_STARTS + block + 1]!;
       this.heap.set(a.subarray(ao + rows * k, ao + end * k), (aPtr >>> 2) + rows * k);
       this.publishRows((rows = end));
+    }
+  }
+
+  /**
+   * Backs off after a product whose worker was late (still busy when the next one came, or
+   * holding a block the caller had to compute): on a machine where another process keeps the
+   * other core busy, every pooled product paid for waits and duplicated blocks, and ran slower
+   * than on one thread. So each late product leaves the next few (1, 2, 4, … 64) to the calling
+   * thread, and each prompt one halves that count: a rare hiccup costs a product or two.
+   */
+  private workerWasLate(late: boolean): void {
+    if (late) {
+      this.backoff = Math.min(MAX_BACKOFF, Math.max(1, 2 * this.backoff));
+      this.skipProducts = this.backoff;
+    } else {
+      this.backoff >>= 1;
     }
   }
 
