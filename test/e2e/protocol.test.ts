@@ -1,6 +1,6 @@
 // End-to-end: the built kernel (dist/kernel/main.js) over real ZeroMQ, as a Jupyter client sees it.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
 // The runtime's first cell loads the TypeScript compiler: seconds on a busy two-core machine.
 const WARM_UP_MS = 60_000;
+
+/** Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, … (Linux). */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and not a zombie (an orphan's new parent may be slow to reap it, or never). */
+function isRunning(pid: number): boolean {
+  const state = procStat(pid)?.[0];
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
+function processGroup(pid: number): number {
+  return Number(procStat(pid)?.[2]);
+}
 
 describe("a running kernel", () => {
   let kernel: KernelClient;
@@ -201,7 +221,7 @@ describe("a running kernel", () => {
 describe("while a cell computes", () => {
   let kernel: KernelClient;
   beforeAll(async () => {
-    kernel = await startKernel();
+    kernel = await startKernel({ ownProcessGroup: true });
     await kernel.execute("0", { timeoutMs: WARM_UP_MS });
   }, WARM_UP_MS + 10_000);
   afterAll(async () => {
@@ -239,6 +259,28 @@ describe("while a cell computes", () => {
     const { reply } = await kernel.collect(busy, 5000);
     expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
     expect((await kernel.execute("1")).reply.content.status).toBe("ok");
+  });
+
+  it("interrupts a spinning cell once when a client signals the kernel's whole process group (interrupt_mode signal)", async () => {
+    // jupyter_client signals the process group; the kernel forwards SIGINT to its runtime, so a
+    // runtime in the same group would get it twice. The cell counts what reaches the runtime.
+    await kernel.execute('let groupSurvivor = 41\nlet sigints = 0\nconst countSigint = () => { sigints++ }\nprocess.on("SIGINT", countSigint)');
+    for (const spin of ["while (true) {}", "for (;;) await new Promise((r) => setTimeout(r, 1))"]) {
+      const busy = kernel.startExecute(spin);
+      await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
+      await sleep(300);
+      kernel.signalProcessGroup("SIGINT");
+      const { reply, outputs } = await kernel.collect(busy, 5000);
+      expect(reply.content, spin).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      expect(outputs.filter((m) => m.header.msg_type === "error"), spin).toHaveLength(1);
+    }
+    await sleep(300); // a second SIGINT would have arrived by now
+    const after = await kernel.execute('process.off("SIGINT", countSigint);\n`${sigints} ${groupSurvivor + 1}`');
+    expect(after.reply.content.status).toBe("ok");
+    // The synchronous loop's SIGINT stops it inside vm (cell listeners are detached meanwhile);
+    // the async loop's reaches the listener: once.
+    expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "'1 42'" });
+    expect(kernel.exitCode).toBeNull();
   });
 });
 
@@ -319,6 +361,32 @@ describe("kernel lifecycle", () => {
       await kernel.close();
     }
   });
+
+  it("leaves no runtime process behind when the kernel is SIGKILLed while a cell spins", async () => {
+    const kernel = await startKernel({ ownProcessGroup: true });
+    let runtimePid = 0;
+    try {
+      const { outputs } = await kernel.execute("process.pid", { timeoutMs: WARM_UP_MS });
+      const result = outputs.find((m) => m.header.msg_type === "execute_result")?.content.data as Record<string, string> | undefined;
+      runtimePid = Number(result?.["text/plain"]);
+      expect(runtimePid).toBeGreaterThan(0);
+      expect(runtimePid).not.toBe(kernel.process.pid);
+      // Its own process group: a client's killpg of the kernel's group reaches the kernel only.
+      expect(processGroup(runtimePid)).toBe(runtimePid);
+      const busy = kernel.startExecute("while (true) {}");
+      await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
+      await sleep(300);
+      kernel.process.kill("SIGKILL");
+      await kernel.exited;
+      // The spinning runtime cannot notice its IPC channel closing; the watchdog thread ends it.
+      const deadline = Date.now() + 5000;
+      while (isRunning(runtimePid) && Date.now() < deadline) await sleep(50);
+      expect(isRunning(runtimePid)).toBe(false);
+    } finally {
+      await kernel.close();
+      if (runtimePid > 0 && isRunning(runtimePid)) process.kill(runtimePid, "SIGKILL"); // no spinning orphan if it failed
+    }
+  }, WARM_UP_MS + 10_000);
 
   it("exits when the process named by JPY_PARENT_PID dies", async () => {
     const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
