@@ -3,7 +3,7 @@
 // one tiny broadcast add and one recorded add of two 1-element tensors (per-op overhead).
 // Rounds are interleaved, medians reported.
 import type * as TF from "@tensorflow/tfjs-core";
-import { loadTensorFlow } from "./tfjs-reference.js";
+import { loadTensorFlow } from "./support/tfjs-reference.js";
 import { manualSeed, nn, noGrad, optim, randn, tensor, Tensor, zeros } from "../engine/index.js";
 import { kernels } from "../engine/kernels/index.js";
 

@@ -7,7 +7,7 @@
 // package: the Python child inherits it). Skipped (an empty table saying why) where Python or
 // NumPy is missing.
 import type { BenchRow, BenchTable } from "./engine.js";
-import { startPythonTimer } from "./python-timer.js";
+import { startPythonTimer } from "./support/python-timer.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { matmulPool } from "../engine/kernels/pool.js";

@@ -3,7 +3,7 @@
 // on one thread and on its default threads, timed round by round between ours. Skipped, with the
 // reason in the title, where Python or torch is missing.
 import type { BenchRow, BenchTable } from "./engine.js";
-import { startPythonTimer, type PythonTimer } from "./python-timer.js";
+import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { manualSeed, nn, optim, randint, randn, tensor, type Tensor } from "../engine/index.js";

@@ -1,5 +1,8 @@
 // Runs every benchmark module in this directory (each exports `bench()`) and prints its table.
 // Each module measures its own reference in the same run, so the ratios are what matter.
+// Helper modules live in support/, which is not scanned: importing one costs time and may load a
+// reference library. timing.js and tfjs-wasm.js are helpers too but stay here for now, because
+// matmul.ts imports them from here; they are skipped by name.
 import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -22,8 +25,11 @@ function printTable(table: BenchTable): void {
   rows.forEach((r) => console.log(line(r)));
 }
 
-const files = readdirSync(here).filter((f) => f.endsWith(".js") && f !== "run.js").sort();
+const NOT_BENCHMARKS = new Set(["run.js", "timing.js", "tfjs-wasm.js"]);
+
+const files = readdirSync(here).filter((f) => f.endsWith(".js") && !NOT_BENCHMARKS.has(f)).sort();
 for (const file of files) {
   const mod = (await import(pathToFileURL(`${here}/${file}`).href)) as { bench?: () => Promise<BenchTable> };
   if (typeof mod.bench === "function") printTable(await mod.bench());
+  else console.log(`\n(${file} exports no bench(): a helper module belongs in bench/support/)`);
 }

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { startPythonTimer, type PythonTimer } from "./python-timer.js";
+import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
 import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
 import { median } from "./timing.js";
 import { kernels } from "../engine/kernels/index.js";
@@ -17,7 +17,7 @@ const BATCH = 16;
 const SEQ = 32;
 const DIM = 64;
 const HEADS = 4;
-const HIDDEN = 4 * DIM;
+const MLP_RATIO = 4; // the MLP's hidden size, as a multiple of DIM, on every side
 const ROUNDS = 5;
 const WARMUP_SECONDS = 1;
 
@@ -27,7 +27,7 @@ function workload(): Workload {
   manualSeed(0);
   const x = randn([BATCH, SEQ, DIM]);
   const y = randn([BATCH, SEQ, DIM]);
-  return { block: new nn.TransformerBlock(DIM, HEADS, { causal: true }), x, y };
+  return { block: new nn.TransformerBlock(DIM, HEADS, { causal: true, mlpRatio: MLP_RATIO }), x, y };
 }
 
 function ourStep({ block, x, y }: Workload): () => number {
@@ -120,7 +120,7 @@ class Block(torch.nn.Module):
         self.v = torch.nn.Linear(d, d)
         self.o = torch.nn.Linear(d, d)
         self.norm2 = torch.nn.LayerNorm(d)
-        self.mlp = torch.nn.Sequential(torch.nn.Linear(d, 4 * d), torch.nn.GELU(), torch.nn.Linear(4 * d, d))
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(d, ${MLP_RATIO} * d), torch.nn.GELU(), torch.nn.Linear(${MLP_RATIO} * d, d))
 
     def forward(self, x):
         b, t, d = x.shape

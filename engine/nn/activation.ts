@@ -5,7 +5,7 @@ import { Module } from "./module.js";
 
 /** max(0, x). Example: `new nn.ReLU().forward(tensor([-1, 2])) // [0, 2]` */
 export class ReLU extends Module {
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.relu();
   }
 }
@@ -16,7 +16,7 @@ export class LeakyReLU extends Module {
     super();
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
   }
 
@@ -27,14 +27,14 @@ export class LeakyReLU extends Module {
 
 /** Hyperbolic tangent. Example: `new nn.Tanh().forward(zeros([2])) // [0, 0]` */
 export class Tanh extends Module {
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.tanh();
   }
 }
 
 /** 1/(1 + e⁻ˣ). Example: `new nn.Sigmoid().forward(zeros([1])) // [0.5]` */
 export class Sigmoid extends Module {
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
 }
@@ -45,7 +45,7 @@ export class GELU extends Module {
     super();
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.gelu(this.approximate);
   }
 
@@ -60,7 +60,7 @@ export class Softmax extends Module {
     super();
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.softmax(this.axis);
   }
 
@@ -75,7 +75,7 @@ export class LogSoftmax extends Module {
     super();
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.logSoftmax(this.axis);
   }
 
@@ -93,7 +93,7 @@ export class Flatten extends Module {
     super();
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
   }
 
@@ -104,7 +104,7 @@ export class Flatten extends Module {
 
 /** Returns its input unchanged (a placeholder layer). Example: `new nn.Identity().forward(x) === x` */
 export class Identity extends Module {
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return x;
   }
 }

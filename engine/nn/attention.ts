@@ -67,7 +67,7 @@ export class MultiHeadAttention extends Module {
    * Attends from `query` positions to `key`/`value` positions (self-attention when only x is given).
    * Example: `attn.forward(x)` or `attn.forward(decoderState, encoderOutput)`
    */
-  forward(query: Tensor, key: Tensor = query, value: Tensor = key): Tensor {
+  override forward(query: Tensor, key: Tensor = query, value: Tensor = key): Tensor {
     const batched = query.ndim === 3;
     if (!batched && query.ndim !== 2) {
       throw new Error(`MultiHeadAttention got input of shape ${formatShape(query.shape)}: expected [batch, time, ${this.embedDim}] or [time, ${this.embedDim}]`);
@@ -148,7 +148,7 @@ export class TransformerBlock extends Module {
   }
 
   /** x [batch, time, embedDim] → same shape. Example: `block.forward(x)` */
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const h = x.add(this.residualDropout.forward(this.attention.forward(this.norm1.forward(x))));
     return h.add(this.residualDropout.forward(this.mlp.forward(this.norm2.forward(h))));
   }

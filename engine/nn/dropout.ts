@@ -15,7 +15,7 @@ export class Dropout extends Module {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: probability must be between 0 and 1, got ${p}`);
   }
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
     return x.mul(dropoutMask(x, this.p));
   }

@@ -28,7 +28,7 @@ export class Embedding extends Module {
   }
 
   /** ids [...] (int32) → vectors [..., embeddingDim]. Example: `emb.forward(ids)` */
-  forward(ids: Tensor): Tensor {
+  override forward(ids: Tensor): Tensor {
     const where = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
     if (ids.dtype !== "int32") throw new TypeError(`${where} needs int32 ids, got ${ids.dtype} of shape ${formatShape(ids.shape)} (use ids.int())`);
     const d = ids.data;

@@ -38,7 +38,7 @@ export class LayerNorm extends Module {
   }
 
   /** (x − mean) / √(var + eps) · weight + bias over the trailing dimensions. Example: `norm.forward(x)` */
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
     const trailing = x.shape.slice(x.ndim - k);
     if (x.ndim < k || formatShape(trailing) !== formatShape(this.normalizedShape)) {

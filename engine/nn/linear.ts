@@ -45,7 +45,7 @@ export class Linear extends Module {
   }
 
   /** x [..., inFeatures] → x Wᵀ + b [..., outFeatures]. Example: `fc.forward(x)` */
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape ${formatShape(x.shape)}: last size must be ${this.inFeatures}`);
     }

@@ -31,7 +31,7 @@ export class MSELoss extends Loss<LossOptions> {
     super(options);
   }
 
-  forward(input: Tensor, target: Tensor): Tensor {
+  override forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
   }
 }
@@ -42,7 +42,7 @@ export class L1Loss extends Loss<LossOptions> {
     super(options);
   }
 
-  forward(input: Tensor, target: Tensor): Tensor {
+  override forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, this.options);
   }
 }
@@ -53,7 +53,7 @@ export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
     super(options);
   }
 
-  forward(logits: Tensor, target: Tensor): Tensor {
+  override forward(logits: Tensor, target: Tensor): Tensor {
     return crossEntropy(logits, target, this.options);
   }
 }
@@ -64,7 +64,7 @@ export class NLLLoss extends Loss<ClassLossOptions> {
     super(options);
   }
 
-  forward(logProbs: Tensor, target: Tensor): Tensor {
+  override forward(logProbs: Tensor, target: Tensor): Tensor {
     return nllLoss(logProbs, target, this.options);
   }
 }
@@ -75,7 +75,7 @@ export class BCEWithLogitsLoss extends Loss<LossOptions & { posWeight?: number |
     super(options);
   }
 
-  forward(logits: Tensor, target: Tensor): Tensor {
+  override forward(logits: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(logits, target, this.options);
   }
 }
@@ -86,7 +86,7 @@ export class BCELoss extends Loss<LossOptions> {
     super(options);
   }
 
-  forward(probs: Tensor, target: Tensor): Tensor {
+  override forward(probs: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(probs, target, this.options);
   }
 }

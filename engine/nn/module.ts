@@ -11,7 +11,10 @@
 // (Lazily, because class fields of a subclass are assigned after the base constructor runs.)
 // A field is a parameter when it holds a leaf tensor that requires a gradient, or one made by
 // `nn.parameter()`; a sub-module when it holds a Module; arrays of either count too (`blocks.0`).
-// Module declares no `forward` type, so a subclass writes `forward(x)` without `override`.
+// Module declares `forward` with any inputs and any output (PyTorch's is `Callable[..., Any]`),
+// so code holding any module can call it, and a subclass's own signature is whatever it needs.
+// Cells are checked without noImplicitOverride, so a student writes `forward(x)` as above; the
+// engine's own layers, compiled with it, say `override forward`.
 
 import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
@@ -51,6 +54,16 @@ export class Module {
   /** True in training mode (Dropout drops); `train()` and `eval()` set it on the whole tree. */
   training = true;
   readonly #bufferNames = new Set<string>();
+
+  /**
+   * What the module computes: each subclass defines it, with the inputs and output it needs.
+   * Example: `const prediction = model.forward(x)`
+   */
+  // Typed `any` on purpose: inputs and output are the subclass's to choose (a loss takes two
+  // tensors, a model may return several), and a caller holding a plain Module can still call it.
+  forward(...inputs: any[]): any {
+    throw new Error(`${this.constructor.name} has no forward() method: define forward(x) { … } in the class`);
+  }
 
   /** Direct sub-modules with their field names. Example: `model.namedChildren() // [["fc1", Linear…], …]` */
   namedChildren(): [string, Module][] {
@@ -253,16 +266,6 @@ export class Module {
     return out;
   }
 }
-
-// A module without forward() gets a clear runtime message; declared on the prototype only so
-// that subclasses' own forward() needs no `override` keyword under noImplicitOverride.
-Object.defineProperty(Module.prototype, "forward", {
-  value: function forward(this: Module): never {
-    throw new Error(`${this.constructor.name} has no forward() method: define forward(x) { … } in the class`);
-  },
-  writable: true,
-  configurable: true,
-});
 
 function ownEntries(module: Module): [string, unknown][] {
   return Object.keys(module).map((key) => [key, (module as unknown as Record<string, unknown>)[key]]);

@@ -8,7 +8,9 @@ import { Module } from "./module.js";
 import { ModuleList } from "./module-list.js";
 
 /** A module with a one-input forward: what Sequential can chain. */
-export type Layer = Module & { forward(x: Tensor): Tensor };
+export interface Layer extends Module {
+  forward(x: Tensor): Tensor;
+}
 
 /**
  * Chains layers: forward(x) = layerN(…layer1(x)).
@@ -28,7 +30,7 @@ export class Sequential extends ModuleList<Layer> {
   }
 
   /** Runs every layer in order. Example: `model.forward(x)` */
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     let out = x;
     // Indexed, not `for…of`: the generator cost more than a small layer's op.
     for (let i = 0; this[i] !== undefined; i++) out = this[i]!.forward(out);

@@ -71,7 +71,7 @@ export function lrFinder(result: { lr: Numbers; loss: Numbers } | readonly Row[]
 export function steepestDescent(lr: readonly number[], losses: readonly number[]): number | undefined {
   const points = lr.map((x, i) => [Math.log10(x), losses[i]!] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (points.length < 5) return undefined;
-  const smoothed = points.map(([, y], i) => {
+  const smoothed = points.map((_, i) => {
     const window = points.slice(Math.max(0, i - 2), i + 3);
     return window.reduce((s, [, v]) => s + v, 0) / window.length;
   });

@@ -188,6 +188,12 @@ export class RuntimeSupervisor implements Interpreter {
       // the watchdog pipe.
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
       serialization: "advanced",
+      // A process group of its own: jupyter_client signals the kernel's whole group (killpg)
+      // for interrupt_mode "signal", and interrupt() forwards SIGINT here, so in the kernel's
+      // group a cell would be interrupted twice, and a child still starting (no SIGINT handler
+      // yet) would be killed. It still ends with the kernel, however that dies: on the IPC
+      // channel's disconnect, or through the watchdog pipe's EOF while a cell keeps it busy.
+      detached: true,
     });
     this.child = child;
     this.childReady = false;

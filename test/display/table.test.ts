@@ -88,7 +88,7 @@ describe("models as a cell's value", () => {
     class Net extends Module {
       fc1 = new Linear(2, 5);
       fc2 = new Linear(5, 1);
-      forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).tanh()); }
+      override forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).tanh()); }
     }
     expect(layerRows(new Net())).toEqual([
       { layer: "fc1", type: "Linear", outputShape: "[*, 5]", parameters: 15 },

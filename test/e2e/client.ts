@@ -38,6 +38,13 @@ export interface StartOptions {
   command?: string[];
   /** Wait until shell and IOPub answer before resolving (default true). */
   waitReady?: boolean;
+  /**
+   * Start the kernel as the leader of a process group of its own, as jupyter_client does
+   * (`start_new_session`), so a test can signal the group the way jupyter_client's `killpg`
+   * does. The kernel then gets JPY_PARENT_PID (this process), as from jupyter_client, so it
+   * exits if the tests die without closing it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -249,6 +256,15 @@ export class KernelClient {
     this.process.kill("SIGINT");
   }
 
+  /**
+   * Sends `signal` to the kernel's whole process group, as jupyter_client interrupts a kernel
+   * with interrupt_mode "signal" (and kills one). Needs `ownProcessGroup`.
+   */
+  signalProcessGroup(signal: NodeJS.Signals): void {
+    if (this.process.pid === undefined) throw new Error("the kernel process has no pid");
+    process.kill(-this.process.pid, signal);
+  }
+
   /** `shutdown_request` on control, then waits for the process to exit. */
   async shutdown(restart = false, timeoutMs = 10_000): Promise<Message> {
     const reply = await this.request("control", "shutdown_request", { restart }, timeoutMs);
@@ -341,10 +357,12 @@ export async function startKernel(options: StartOptions = {}): Promise<KernelCli
   const connectionFile = join(tempDir, "kernel.json");
   writeFileSync(connectionFile, JSON.stringify({ ...connection, kernel_name: "tsgrad" }));
   // Spawned directly (not through a shell) so SIGINT is not inherited as ignored.
+  const ownGroup = options.ownProcessGroup ?? false;
   const child = spawn(process.execPath, [...(options.command ?? [KERNEL_MAIN]), connectionFile], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env },
+    env: { ...process.env, NODE_NO_WARNINGS: "1", ...(ownGroup ? { JPY_PARENT_PID: String(process.pid) } : {}), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: ownGroup,
   });
   const client = new KernelClient(connection, connectionFile, child, tempDir);
   client.connect();

@@ -44,6 +44,18 @@ describe("TypeScript intelligence end to end", () => {
     expect(reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
   });
 
+  it("runs an nn.Module subclass whose forward has no `override`, and says when forward is missing", async () => {
+    const { reply, outputs } = await kernel.execute(
+      "class TinyNet extends nn.Module {\n  fc = new nn.Linear(3, 2);\n  forward(x: Tensor): Tensor { return this.fc.forward(x); }\n}\nnew TinyNet().forward(zeros([5, 3])).shape",
+      { timeoutMs: 60_000 },
+    );
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(outputs.map((m) => m.header.msg_type)).toEqual(["execute_result"]);
+    expect((outputs[0]!.content.data as Record<string, string>)["text/plain"]).toBe("[ 5, 2 ]");
+    const missing = await kernel.execute("class NoForward extends nn.Module {}\nnew NoForward().forward(zeros([1]))");
+    expect(missing.reply.content).toMatchObject({ status: "error", ename: "Error", evalue: expect.stringContaining("NoForward has no forward() method") });
+  });
+
   it("completes a tensor's methods and a user class's fields", async () => {
     await ok("const t = randn([3, 3], { requiresGrad: true });");
     const tensorMembers = await kernel.request("shell", "complete_request", { code: "t.", cursor_pos: 2 });

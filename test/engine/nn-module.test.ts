@@ -1,12 +1,12 @@
 // nn.Module and the layers: discovery of parameters from fields, modes, state dicts, repr, and
 // each layer against outputs worked out by hand.
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { Tensor, gradcheck, manualSeed, nn, randn, relu, tensor, zeros } from "../../engine/index.js";
 
 class Net extends nn.Module {
   fc1 = new nn.Linear(4, 10);
   fc2 = new nn.Linear(10, 1);
-  forward(x: Tensor): Tensor { return this.fc2.forward(relu(this.fc1.forward(x))); }
+  override forward(x: Tensor): Tensor { return this.fc2.forward(relu(this.fc1.forward(x))); }
 }
 
 const rows = (t: Tensor): number[][] => t.toArray() as number[][];
@@ -29,7 +29,7 @@ describe("Module discovers parameters from its fields", () => {
     class Perceptron extends nn.Module {
       w = randn([2, 1], { requiresGrad: true });
       b = zeros([1], { requiresGrad: true });
-      forward(x: Tensor): Tensor { return x.matmul(this.w).add(this.b); }
+      override forward(x: Tensor): Tensor { return x.matmul(this.w).add(this.b); }
     }
     const p = new Perceptron();
     expect(p.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([["w", [2, 1]], ["b", [1]]]);
@@ -94,8 +94,7 @@ describe("Module discovers parameters from its fields", () => {
 
   it("a module without forward says so", () => {
     class Empty extends nn.Module {}
-    const m = new Empty() as unknown as { forward(x: Tensor): Tensor };
-    expect(() => m.forward(zeros([1]))).toThrow("Empty has no forward() method");
+    expect(() => new Empty().forward(zeros([1]))).toThrow("Empty has no forward() method: define forward(x) { … } in the class");
   });
 
   it("prints a PyTorch-style summary", () => {
@@ -392,13 +391,57 @@ describe("Sequential", () => {
   });
 });
 
+describe("Module.forward's type", () => {
+  // Checked by `npm run typecheck` (expectTypeOf and @ts-expect-error); the calls also run.
+  it("lets code holding any nn.Module call forward", () => {
+    const predict = (model: nn.Module, x: Tensor): Tensor => model.forward(x);
+    expect(predict(new Net(), zeros([3, 4])).shape).toEqual([3, 1]);
+    expectTypeOf<nn.Module["forward"]>().parameters.toEqualTypeOf<any[]>();
+    expectTypeOf<nn.Module["forward"]>().returns.toBeAny();
+    // A model's children, whatever their classes.
+    let h = zeros([2, 4]);
+    for (const child of new Net().children()) h = child.forward(h);
+    expect(h.shape).toEqual([2, 1]);
+  });
+
+  it("keeps each subclass's own signature", () => {
+    expectTypeOf<Net["forward"]>().toEqualTypeOf<(x: Tensor) => Tensor>();
+    expectTypeOf<nn.Linear["forward"]>().toEqualTypeOf<(x: Tensor) => Tensor>();
+    expectTypeOf<nn.MSELoss["forward"]>().toEqualTypeOf<(input: Tensor, target: Tensor) => Tensor>();
+    // Sequential's layers are typed one tensor in, one out.
+    const seq = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU());
+    expectTypeOf(seq.at(0).forward).toEqualTypeOf<(x: Tensor) => Tensor>();
+    expect(seq.at(0).forward(zeros([2, 4])).shape).toEqual([2, 3]);
+    const misuse = (net: Net, loss: nn.MSELoss): void => {
+      // @ts-expect-error Net.forward takes a Tensor
+      net.forward("x");
+      // @ts-expect-error MSELoss.forward takes two tensors
+      loss.forward(zeros([1]));
+    };
+    expect(misuse).toBeTypeOf("function");
+  });
+
+  it("lets a subclass choose other inputs and outputs", () => {
+    class TwoHeads extends nn.Module {
+      left = new nn.Linear(2, 1);
+      right = new nn.Linear(2, 1);
+      override forward(x: Tensor, scale = 1): [Tensor, Tensor] {
+        return [this.left.forward(x).mul(scale), this.right.forward(x)];
+      }
+    }
+    const [a, b] = new TwoHeads().forward(zeros([5, 2]), 2);
+    expectTypeOf(a).toEqualTypeOf<Tensor>();
+    expect([a.shape, b.shape]).toEqual([[5, 1], [5, 1]]);
+  });
+});
+
 describe("ModuleList", () => {
   it("holds modules by index, names their parameters 0.…, 1.…, and iterates", () => {
     class Stack extends nn.Module {
       layers = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 1)]);
-      forward(x: Tensor): Tensor {
+      override forward(x: Tensor): Tensor {
         let h = x;
-        for (const layer of this.layers) h = (layer as nn.Linear).forward(h);
+        for (const layer of this.layers) h = layer.forward(h);
         return h;
       }
     }

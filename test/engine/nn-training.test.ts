@@ -64,7 +64,7 @@ describe("training end to end", () => {
       block = new nn.TransformerBlock(embed, 4, { causal: true });
       norm = new nn.LayerNorm(embed);
       head = new nn.Linear(embed, vocab.size);
-      forward(ids: Tensor): Tensor {
+      override forward(ids: Tensor): Tensor {
         const [b, t] = ids.shape as [number, number];
         const where = new Tensor(Int32Array.from({ length: t }, (_, i) => i), [t], "int32");
         const h = this.tokens.forward(ids).add(this.positions.forward(where));

@@ -115,6 +115,36 @@ describe("type checking a cell", () => {
   });
 });
 
+describe("a student's nn.Module subclass in a cell", () => {
+  const NET = [
+    "class Net extends nn.Module {",
+    "  fc = new nn.Linear(4, 1);",
+    "  forward(x: Tensor): Tensor { return this.fc.forward(x); }",
+    "}",
+    "const net = new Net();",
+  ].join("\n");
+
+  it("defines forward without `override` and type-checks cleanly", () => {
+    const notebook = freshService();
+    expect(notebook.diagnose(NET)).toEqual([]);
+    notebook.commit(NET);
+    // Code holding any module calls forward; the subclass's own signature is still checked.
+    expect(notebook.diagnose("const run = (model: nn.Module, x: Tensor): Tensor => model.forward(x);\nrun(net, zeros([2, 4]));")).toEqual([]);
+    expect(notebook.diagnose('net.forward("four");')[0]?.message).toContain("not assignable to parameter of type 'Tensor'");
+  });
+
+  it("shows the subclass's own forward signature on hover and offers it on completion", () => {
+    const notebook = freshService();
+    notebook.commit(NET);
+    const hover = notebook.inspect("net.forward(zeros([2, 4]))", "net.for".length, 0);
+    expect(hover.data["text/plain"]).toMatch(/^\(method\) Net\.forward\(x: Tensor\): Tensor/);
+    const completion = notebook.complete("net.for", "net.for".length);
+    expect(completion.matches).toEqual(["forward"]);
+    const types = completion.metadata["_jupyter_types_experimental"] as { text: string; kind: string }[];
+    expect(types).toEqual([expect.objectContaining({ text: "forward", kind: "method" })]);
+  });
+});
+
 describe("completion and inspection", () => {
   let service: NotebookLanguageService;
   beforeAll(() => {

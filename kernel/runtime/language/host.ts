@@ -28,6 +28,8 @@ export function cellCompilerOptions(projectDir: string): ts.CompilerOptions {
     strict: true,
     // Notebooks are exploratory: `function f(x)` and untyped npm packages are fine.
     noImplicitAny: false,
+    // No noImplicitOverride (the project's own tsconfig has it): a student's model defines
+    // `forward(x)` over nn.Module's without writing `override`.
     esModuleInterop: true,
     allowSyntheticDefaultImports: true,
     allowImportingTsExtensions: true,
