@@ -20,12 +20,13 @@ const CPU_MAX_N = 128; // TF.js CPU runs ~0.4 GFLOPS: one 1024 product takes sec
 const VARIANTS: [string, boolean, boolean][] = [["AB", false, false], ["AᵀB", true, false], ["ABᵀ", false, true], ["AᵀBᵀ", true, true]];
 
 /**
- * Timing blocks of ~20 ms (at least one product): a block of one or two products measured mostly
- * the wake-up of threads that slept while the other contestants ran, and one preempted product
- * swung the median of a few blocks by 30%.
+ * Timing blocks of ~20 ms (at least one product), sized from 0.1 s of warm-up: blocks of one or
+ * two products measured the wake-up of pool threads that slept while the other contestants ran,
+ * and blocks sized from two warm-up calls (the first product of a size also instantiates the
+ * workers' memory) came out a few products long.
  */
 function planFor(n: number): TimingPlan {
-  return { reps: 1, rounds: n >= 512 ? 5 : 7, warmup: 2, blockSeconds: 0.02 };
+  return { reps: 1, rounds: n >= 512 ? 5 : 7, warmup: 2, warmupSeconds: 0.1, blockSeconds: 0.02 };
 }
 
 const fixed = (x: number): string => x.toFixed(x >= 10 ? 1 : 2);

@@ -77,11 +77,14 @@ const MR = 4; // rows of the kernel's micro-tile: blocks are multiples of it
 const MC = 96; // rows of A the kernel packs at once: a block of more gains nothing
 /**
  * How long a product waits for a worker still running the last one: a worker that finished its
- * blocks goes idle within µs; one the OS switched out mid-block may hold it for milliseconds, and
- * then this product runs on the calling thread instead (`run` returns false).
+ * blocks goes idle within a µs or two; one the OS switched out mid-block may hold it for
+ * milliseconds, and then this product runs on the calling thread instead (`run` returns false).
+ * Longer waits cost more than they won: with another process on the second core and products
+ * of 2M–8M multiply-adds, 50 µs a declined product made a Transformer step 15% slower.
  */
-const START_PATIENCE_MS = 0.05;
-const MAX_BACKOFF = 64; // products left to the calling thread, at most, after a late worker
+const START_PATIENCE_MS = 0.005;
+const MIN_PAUSE_MS = 1; // how long a late worker pauses the pool, at first (see workerWasLate)…
+const MAX_PAUSE_MS = 1000; // …and at most
 const NO_MORE_BLOCKS = 1 << 30; // a counter value past any product's last block
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GB, WebAssembly's limit; V8 reserves a shared memory's maximum up front
@@ -168,8 +171,8 @@ export class MatmulPool {
   stragglerBlocks = 0;
   /** Products left to the calling thread because a worker was busy or lately slow (tests, diagnostics). */
   declinedProducts = 0;
-  private skipProducts = 0; // products to leave to the calling thread before pooling again
-  private backoff = 0; // how many the next slow product skips: doubles on each, halves on a prompt one
+  private pausedUntil = 0; // products until then are left to the calling thread (performance.now() ms)
+  private pauseMs = 0; // how long the next late worker pauses the pool: doubles on each, halves on a prompt one
 
   constructor(threadsModule: typeof import("node:worker_threads"), options: PoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 2) {
@@ -281,10 +284,11 @@ export class MatmulPool {
         if (copied[scan] === 0) copyOut(scan, inC(scan));
       }
     }
-    // Every block is taken now. A worker still holding one is usually about to finish it; one
-    // descheduled by a busy machine may hold it for milliseconds. So wait about that block's time,
-    // then compute what is left here instead (its late writes land in rows nobody reads; products
-    // run on this thread alone until it is done).
+    // Every block is taken now. A worker still holding one is usually about to finish it (a worker
+    // that has just woken runs slower than this thread at first); one descheduled by a busy
+    // machine may hold it for milliseconds. So wait up to twice that block's time at this thread's
+    // speed, then compute what is left here instead (its late writes land in rows nobody reads;
+    // products run on this thread alone until it is done).
     const msPerRow = ownRows > 0 ? (performance.now() - begun) / ownRows : (2 * k * n) / 30e6; // else as at 30 GFLOPS
     let until = -1;
     for (;;) {
@@ -296,7 +300,7 @@ export class MatmulPool {
       }
       if (biggestLeft === 0) break;
       const now = performance.now();
-      if (until < 0) until = now + msPerRow * biggestLeft;
+      if (until < 0) until = now + 2 * msPerRow * biggestLeft + 0.02;
       else if (now > until) break;
     }
     this.cancelUntakenJobs();
@@ -322,16 +326,15 @@ export class MatmulPool {
   start(a: Float32Array, ao: number, b: Float32Array, bo: number,
     m: number, k: number, n: number, transA: boolean, transB: boolean): StartedProduct | null {
     if (k === 0 || this.status !== "ready") return null;
-    if (this.skipProducts > 0) {
-      this.skipProducts--;
-      this.declinedProducts++;
-      return null;
+    if (this.pausedUntil > 0) {
+      if (performance.now() < this.pausedUntil) {
+        this.declinedProducts++;
+        return null;
+      }
+      this.pausedUntil = 0;
     }
     if (!this.settle(START_PATIENCE_MS)) {
-      if (this.failure === null) {
-        this.declinedProducts++;
-        this.workerWasLate(true);
-      }
+      if (this.failure === null) this.declinedProducts++;
       return null;
     }
     const c = this.control;
@@ -393,18 +396,18 @@ export class MatmulPool {
   }
 
   /**
-   * Backs off after a product whose worker was late (still busy when the next one came, or
-   * holding a block the caller had to compute): on a machine where another process keeps the
-   * other core busy, every pooled product paid for waits and duplicated blocks, and ran slower
-   * than on one thread. So each late product leaves the next few (1, 2, 4, … 64) to the calling
-   * thread, and each prompt one halves that count: a rare hiccup costs a product or two.
+   * Backs off after a product whose worker was late (holding a block the caller had to compute):
+   * on a machine where another process keeps the other core busy, pooled products paid for waits
+   * and duplicated blocks, and ran slower than on one thread. So a late worker pauses the pool
+   * (products run on the calling thread) for 1 ms, doubling with each late one up to a second,
+   * and each prompt product halves the next pause: a rare hiccup costs a millisecond of one thread.
    */
   private workerWasLate(late: boolean): void {
     if (late) {
-      this.backoff = Math.min(MAX_BACKOFF, Math.max(1, 2 * this.backoff));
-      this.skipProducts = this.backoff;
+      this.pauseMs = Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, 2 * this.pauseMs));
+      this.pausedUntil = performance.now() + this.pauseMs;
     } else {
-      this.backoff >>= 1;
+      this.pauseMs /= 2;
     }
   }
 
