@@ -12,7 +12,7 @@
 // A 1M add therefore reads two arrays and writes one, against the new copy's zero fill, read and
 // write: about the same traffic, plus the in-cache passes (~0.15 ms).
 import type { BenchRow, BenchTable } from "./engine.js";
-import { timeInterleaved } from "./timing.js";
+import { timeInterleaved } from "./support/timing.js";
 import { jsKernels, kernels, simdKernels } from "../engine/kernels/index.js";
 import { manualSeed, randn } from "../engine/index.js";
 

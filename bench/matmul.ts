@@ -8,8 +8,8 @@
 // (MATMUL_MIN_WORK).
 import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
-import { timeInterleaved, type Contestant, type TimingPlan } from "./timing.js";
+import { loadTensorFlowWasm, useBackend } from "./support/tfjs-wasm.js";
+import { timeInterleaved, type Contestant, type TimingPlan } from "./support/timing.js";
 import { jsKernels, kernels, usesFma } from "../engine/kernels/index.js";
 import { POOL_MIN_WORK, matmulPool } from "../engine/kernels/pool.js";
 import { wasmMatmul } from "../engine/kernels/simd.js";

@@ -6,7 +6,7 @@
 // a process that never loaded it.
 import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { timeInterleaved, type Contestant } from "./timing.js";
+import { timeInterleaved, type Contestant } from "./support/timing.js";
 import { jsKernels, kernels, setKernels, simdKernels, type Kernels } from "../engine/kernels/index.js";
 import { manualSeed, nn, optim, randint, randn, Tensor } from "../engine/index.js";
 
@@ -37,11 +37,11 @@ export function ourStep(X: Tensor, labels: Tensor): () => void {
 
 /** TF.js with its CPU and single-threaded WebAssembly backends (loaded on first use). */
 export async function loadTensorFlow(): Promise<typeof TF> {
-  return (await import("./tfjs-wasm.js")).loadTensorFlowWasm();
+  return (await import("./support/tfjs-wasm.js")).loadTensorFlowWasm();
 }
 
 async function useBackend(tf: typeof TF, backend: "cpu" | "wasm"): Promise<void> {
-  await (await import("./tfjs-wasm.js")).useBackend(tf, backend);
+  await (await import("./support/tfjs-wasm.js")).useBackend(tf, backend);
 }
 
 /** The same step in TF.js on `backend` (variables made there): tf.train.adam minimising softmax CE. */

@@ -8,7 +8,7 @@
 // NumPy is missing.
 import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer } from "./support/python-timer.js";
-import { median } from "./timing.js";
+import { median } from "./support/timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { matmulPool } from "../engine/kernels/pool.js";
 import { wasmMatmul } from "../engine/kernels/simd.js";

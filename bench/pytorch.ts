@@ -4,7 +4,7 @@
 // reason in the title, where Python or torch is missing.
 import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
-import { median } from "./timing.js";
+import { median } from "./support/timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { manualSeed, nn, optim, randint, randn, tensor, type Tensor } from "../engine/index.js";
 

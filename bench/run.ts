@@ -25,9 +25,7 @@ function printTable(table: BenchTable): void {
   rows.forEach((r) => console.log(line(r)));
 }
 
-const NOT_BENCHMARKS = new Set(["run.js", "timing.js", "tfjs-wasm.js"]);
-
-const files = readdirSync(here).filter((f) => f.endsWith(".js") && !NOT_BENCHMARKS.has(f)).sort();
+const files = readdirSync(here).filter((f) => f.endsWith(".js") && f !== "run.js").sort();
 for (const file of files) {
   const mod = (await import(pathToFileURL(`${here}/${file}`).href)) as { bench?: () => Promise<BenchTable> };
   if (typeof mod.bench === "function") printTable(await mod.bench());

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import type * as TF from "@tensorflow/tfjs-core";
 import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
-import { loadTensorFlowWasm, useBackend } from "./tfjs-wasm.js";
-import { median } from "./timing.js";
+import { loadTensorFlowWasm, useBackend } from "./support/tfjs-wasm.js";
+import { median } from "./support/timing.js";
 import { kernels } from "../engine/kernels/index.js";
 import { manualSeed, nn, optim, randn, type Tensor } from "../engine/index.js";
 

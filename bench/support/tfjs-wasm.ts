@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs-core";
-import { loadTensorFlow } from "./support/tfjs-reference.js";
+import { loadTensorFlow } from "./tfjs-reference.js";
 
 let ready: Promise<typeof TF> | null = null;
 
