@@ -14,8 +14,16 @@ import { KernelSockets } from "./sockets.js";
 
 /** The kernel's own log goes to stderr, which the Jupyter server keeps; never to a cell. */
 export function log(line: string): void {
-  process.stderr.write(`[tsgrad] ${line}\n`);
+  if (stderrOpen) process.stderr.write(`[tsgrad] ${line}\n`);
 }
+
+// Once stderr's reader is gone (a client that crashed, a closed terminal under `jupyter console`),
+// the kernel logs nowhere and goes on serving. Unheeded, the failed write was an uncaught error,
+// logged to stderr, failing again: a loop at half a core that also starved the parent watcher.
+let stderrOpen = true;
+process.stderr.on("error", () => {
+  stderrOpen = false;
+});
 
 // Routine lifecycle lines stay quiet unless TSGRAD_DEBUG is set: nbconvert and CI logs show the
 // kernel's stderr, and a kernel that talks there on every start looks like one in trouble.
@@ -23,6 +31,15 @@ const debug = process.env.TSGRAD_DEBUG ? log : (): void => {};
 
 /** Runs a kernel on `connectionFile` until a shutdown request, SIGTERM or the parent's death. */
 export async function runKernel(connectionFile: string): Promise<void> {
+  let server: KernelServer | undefined;
+  // Installed first, and explicitly: a process started in the background by a shell inherits an
+  // ignored SIGINT, and Node's default would end a kernel interrupted (interrupt_mode "signal")
+  // while it binds its sockets; until then there is no cell to stop.
+  process.on("SIGINT", () => {
+    debug("SIGINT: interrupting the running cell");
+    server?.interrupt();
+  });
+  debug("starting");
   const connection = readConnectionFile(connectionFile);
   const sockets = await KernelSockets.bind(connection, log);
   const interpreter = startRuntime({ log, cwd: process.cwd() });
@@ -37,7 +54,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
     process.exit(code);
   };
 
-  const server = new KernelServer({
+  server = new KernelServer({
     transport: sockets,
     interpreter,
     log,
@@ -48,11 +65,6 @@ export async function runKernel(connectionFile: string): Promise<void> {
   sockets.listen((channel, message) => server.receive(channel, message));
   await server.start();
 
-  // Installed explicitly: a process started in the background by a shell inherits an ignored SIGINT.
-  process.on("SIGINT", () => {
-    debug("SIGINT: interrupting the running cell");
-    server.interrupt();
-  });
   process.on("SIGTERM", () => {
     void interpreter.shutdown().finally(() => exit(0, "SIGTERM"));
   });

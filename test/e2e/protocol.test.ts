@@ -33,6 +33,12 @@ function processGroup(pid: number): number {
   return Number(procStat(pid)?.[2]);
 }
 
+/** CPU time the process has used, user and system, in clock ticks (usually 10 ms). */
+function cpuTicks(pid: number): number {
+  const stat = procStat(pid);
+  return Number(stat?.[11]) + Number(stat?.[12]);
+}
+
 // The tests that need nothing but a warmed-up kernel share one: starting a kernel and loading
 // the compiler costs seconds. It gets a process group of its own, as jupyter_client starts
 // kernels, so a test can signal the group. Each test declares names of its own, and none leaves
@@ -394,6 +400,43 @@ describe("kernel lifecycle", () => {
       if (runtimePid > 0 && isRunning(runtimePid)) process.kill(runtimePid, "SIGKILL"); // no spinning orphan if it failed
     }
   }, WARM_UP_MS + 10_000);
+
+  it("goes on serving, idle, after its stderr's reader is gone, and still exits with its parent", async () => {
+    const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    const kernel = await startKernel({ env: { JPY_PARENT_PID: String(parent.pid) } });
+    try {
+      kernel.process.stderr!.destroy(); // as when the client crashes or the console's terminal closes
+      // Each is logged ("ignored unknown shell message"): the first write meets a closed pipe.
+      for (let i = 0; i < 3; i++) kernel.sendRequest("shell", "no_such_request", {});
+      const { reply } = await kernel.execute("6 * 7");
+      expect(reply.content.status).toBe("ok");
+      const before = cpuTicks(kernel.process.pid!);
+      await sleep(1000);
+      // A kernel looping on the failed write used half a core (~50 ticks a second); idle, ~0.
+      expect(cpuTicks(kernel.process.pid!) - before).toBeLessThan(15);
+      parent.kill("SIGKILL");
+      await kernel.waitFor(() => kernel.exitCode !== null, 5000, "kernel exit after parent death");
+      expect(kernel.exitCode).toBe(0);
+    } finally {
+      parent.kill("SIGKILL");
+      await kernel.close();
+    }
+  });
+
+  it("survives a SIGINT while it binds its sockets (interrupt_mode signal right after start)", async () => {
+    const kernel = await startKernel({ env: { TSGRAD_DEBUG: "1" }, waitReady: false });
+    try {
+      // "starting" is logged right after the handler is in place, before the sockets are bound.
+      await kernel.waitFor(() => kernel.log.includes("starting"), 20_000, "the kernel's first log line");
+      kernel.process.kill("SIGINT");
+      await kernel.ready();
+      const { reply } = await kernel.execute("1 + 1");
+      expect(reply.content.status).toBe("ok");
+      expect(kernel.exitCode).toBeNull();
+    } finally {
+      await kernel.close();
+    }
+  });
 
   it("exits when the process named by JPY_PARENT_PID dies", async () => {
     const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
