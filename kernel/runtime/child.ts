@@ -48,6 +48,8 @@ const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, m
 const interruptFlag = new Int32Array(new SharedArrayBuffer(4));
 /** 1 while a cell runs: the watchdog terminates nothing else. */
 const cellRunning = new Int32Array(new SharedArrayBuffer(4));
+/** 1 while a cell's synchronous part runs under breakOnSigint: the watchdog leaves it to SIGINT. */
+const inBreakOnSigint = new Int32Array(new SharedArrayBuffer(4));
 let engineInterrupt: EngineInterrupt | undefined;
 
 const executor = new Executor({
@@ -56,6 +58,7 @@ const executor = new Executor({
     Atomics.store(cellRunning, 0, 1);
   },
   afterCell: () => Atomics.store(cellRunning, 0, 0),
+  breakOnSigint: (active) => Atomics.store(inBreakOnSigint, 0, active ? 1 : 0),
 });
 
 // Type checks, completion and inspection: a worker thread, warming up from now on.
@@ -63,6 +66,8 @@ const language = new CellLanguage({ notebookDir: NOTEBOOK_DIR, projectDir: PROJE
 
 /** Set while an execute waits for its type check: an interrupt then cancels it. */
 let cancelWaitingExecute: (() => void) | undefined;
+/** The execId of the execute being handled (waiting for its type check or running). */
+let currentExecute: number | undefined;
 
 // Input requests wait here for the parent's inputReply.
 let nextInputId = 0;
@@ -148,7 +153,7 @@ async function loadEngine(): Promise<void> {
 
 function startWatchdog(): void {
   try {
-    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag, cellRunning } });
+    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag, cellRunning, inBreakOnSigint } });
     worker.on("error", (error) => log(`watchdog stopped: ${String(error)}`));
     worker.unref();
   } catch (error) {
@@ -172,12 +177,27 @@ function guardProcess(): void {
   };
   process.on("uncaughtException", reportLate);
   process.on("unhandledRejection", reportLate);
-  process.on("SIGINT", () => {
-    engineInterrupt?.requestInterrupt();
-    cancelCellTimers();
-    executor.interrupt();
-    cancelWaitingExecute?.();
-  });
+  // SIGINT stops a cell's synchronous part (breakOnSigint); the rest of an interrupt is the
+  // parent's "interrupt" message, which names its execute. A signal handler could not tell which
+  // cell a signal meant: one that came as its cell ended, handled a moment later, interrupted the
+  // next cell while that waited for its type check. Handled, so it never ends the runtime.
+  process.on("SIGINT", () => {});
+}
+
+/**
+ * Stops the execute `execId` if it is the one waiting or running (an interrupt that came too late
+ * for its cell is dropped); null, sent while the kernel is idle, stops finished cells' timers.
+ */
+function interruptExecute(execId: number | null): void {
+  if (execId === null) {
+    if (currentExecute === undefined) cancelCellTimers();
+    return;
+  }
+  if (execId !== currentExecute) return;
+  engineInterrupt?.requestInterrupt();
+  cancelCellTimers();
+  executor.interrupt();
+  cancelWaitingExecute?.();
 }
 
 /** Live charts and progress bars send their final state before the cell's reply (engine/train/sink.ts). */
@@ -197,6 +217,7 @@ function engineNotLoadedOutcome(reason: string): ExecuteOutcome {
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case "execute": {
+      currentExecute = message.execId;
       // An interrupt during the type check ends the execute before anything runs.
       const interrupted = new Promise<"interrupted">((resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")));
       const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
@@ -208,10 +229,14 @@ async function handle(message: ToChild): Promise<void> {
         outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
         if (!typeErrors) language.ran(message.code);
       }
+      currentExecute = undefined;
       flushLiveOutputs();
       output.message({ type: "outcome", execId: message.execId, outcome });
       return;
     }
+    case "interrupt":
+      interruptExecute(message.execId);
+      return;
     case "inputReply":
       pendingInputs.get(message.requestId)?.(message.value);
       pendingInputs.delete(message.requestId);

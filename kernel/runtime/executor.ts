@@ -42,6 +42,11 @@ export interface ExecutorHooks {
   beforeCell(): void;
   /** Called when the cell (and its user expressions) ended, however it ended. */
   afterCell(): void;
+  /**
+   * Called with true right before code runs under `breakOnSigint` (a cell's synchronous part),
+   * with false right after: meanwhile SIGINT stops it, and nothing else may (see watchdog.ts).
+   */
+  breakOnSigint(active: boolean): void;
 }
 
 const USER_EXPRESSION = "user_expression";
@@ -101,7 +106,13 @@ export class Executor {
     try {
       startRun(run);
       const script = new vm.Script(compiled.cell.js, { filename: fileName });
-      const promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+      let promise: Promise<{ value: unknown } | undefined>;
+      this.hooks.breakOnSigint(true);
+      try {
+        promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+      } finally {
+        this.hooks.breakOnSigint(false);
+      }
       const completion = await Promise.race([promise, interrupted]);
       if (fileName !== USER_EXPRESSION) this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
       const value = completion?.value;

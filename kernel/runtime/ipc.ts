@@ -12,6 +12,7 @@ import type {
 /** Parent → child. */
 export type ToChild =
   | { type: "execute"; execId: number; code: string; fileName: string; options: ExecuteOptions }
+  | { type: "interrupt"; execId: number | null } // null: while idle (finished cells' timers stop)
   | { type: "inputReply"; requestId: number; value: string }
   | { type: "complete"; requestId: number; code: string; cursorPos: number }
   | { type: "inspect"; requestId: number; code: string; cursorPos: number; detailLevel: 0 | 1 }

@@ -116,8 +116,9 @@ export class RuntimeSupervisor implements Interpreter {
   }
 
   /**
-   * SIGINT stops a synchronous loop (breakOnSigint) or an async one (the child's handler);
-   * the watchdog sets the engine's flag at once and, if the cell still runs, terminates the
+   * SIGINT stops a cell's synchronous part (breakOnSigint); an "interrupt" message naming the
+   * execute stops an asynchronous one (and one waiting for its type check); the watchdog sets the
+   * engine's flag at once (the next tensor op throws) and, if the cell still runs, terminates the
    * JavaScript on the child's main thread; past that the child is replaced.
    */
   interrupt(): void {
@@ -131,6 +132,7 @@ export class RuntimeSupervisor implements Interpreter {
     this.writeWatchdog(WATCHDOG_INTERRUPT);
     child.kill("SIGINT");
     const running = this.running;
+    this.send({ type: "interrupt", execId: running?.execId ?? null });
     if (!running || running.interruptTimers.length > 0) return;
     running.interruptTimers.push(
       setTimeout(() => this.running === running && this.writeWatchdog(WATCHDOG_TERMINATE), TERMINATE_AFTER_MS),

@@ -1,7 +1,7 @@
 // End-to-end through the Interpreter itself (startRuntime → the built runtime child), for the
 // contract the server relies on: event order, late events after execute() resolved, a child
 // that dies being replaced, shutdown releasing the child.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,6 +99,35 @@ describe("the runtime Interpreter", () => {
     expect(after, JSON.stringify(after)).toMatchObject({ status: "ok", result: { data: { "text/plain": "42" } } });
     expect(events).toEqual([{ kind: "stream", name: "stdout", text: "blocking\n" }]); // no second report of the restart
   });
+
+  it("interrupts a loop of matrix products split over worker threads; variables survive and the next products are right", async () => {
+    // 512³ multiply-adds a product: each runs on the worker pool (from 256³ on).
+    const setup = await run("const big = randn([512, 512]); const eye512 = eye(512); const bigSum = big.sum().item(); let products = 0; 0");
+    expect(setup.outcome.status).toBe("ok");
+    // The cell marks its start in a file (its output could wait in a buffer behind the loop).
+    const started = join(mkdtempSync(join(tmpdir(), "tsgrad-loop-")), "started");
+    let ended: ExecuteOutcome | undefined;
+    const running = runtime.execute(
+      `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(started)}, "");\nfor (;;) { big.matmul(big); products++; }`,
+      OPTIONS, recorder().callbacks);
+    void running.then((outcome) => (ended = outcome));
+    await waitUntil(() => existsSync(started) || ended !== undefined, 60_000);
+    expect(ended).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // mid-way through some product
+    runtime.interrupt();
+    const outcome = await running;
+    expect(outcome).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect((outcome as { evalue: string }).evalue).not.toMatch(/restarted/);
+    // A·I = A exactly (every term is a product with 0 or 1): shared memory left as an interrupted
+    // product left it, or a worker still writing, would show. Several products, both layouts.
+    const { outcome: after } = await run(`
+      const checks: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        checks.push(big.matmul(eye512).sub(big).abs().max().item(), eye512.matmul(big.t()).sub(big.t()).abs().max().item());
+      }
+      [products > 0, big.sum().item() === bigSum, Math.max(...checks)]`);
+    expect(after, JSON.stringify(after) + log.join("\n")).toMatchObject({ status: "ok", result: { data: { "text/plain": "[ true, true, 0 ]" } } });
+  }, 120_000);
 
   it("reports a child killed from outside on the running cell, then runs cells in a fresh one", async () => {
     const { outcome: pidOutcome } = await run("process.pid");
