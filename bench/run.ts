@@ -1,8 +1,12 @@
 // Runs every benchmark module in this directory (each exports `bench()`) and prints its table.
-// Each module measures its own reference in the same run, so the ratios are what matter.
-// Helper modules live in support/, which is not scanned: importing one costs time and may load a
-// reference library. timing.js and tfjs-wasm.js are helpers too but stay here for now, because
-// matmul.ts imports them from here; they are skipped by name.
+// Each module measures its own references in the same process as ours, interleaved, so the
+// ratios are what matter. Each module runs in a process of its own: run one after another in one
+// process, the language benchmark left a heap (the TypeScript compiler's) that made the MLP step
+// measured after it ~10% slower, ours more than TF.js's. Helper modules live in support/.
+//
+//   node dist/bench/run.js            every module
+//   node dist/bench/run.js matmul     one module
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,9 +29,21 @@ function printTable(table: BenchTable): void {
   rows.forEach((r) => console.log(line(r)));
 }
 
-const files = readdirSync(here).filter((f) => f.endsWith(".js") && f !== "run.js").sort();
-for (const file of files) {
-  const mod = (await import(pathToFileURL(`${here}/${file}`).href)) as { bench?: () => Promise<BenchTable> };
-  if (typeof mod.bench === "function") printTable(await mod.bench());
-  else console.log(`\n(${file} exports no bench(): a helper module belongs in bench/support/)`);
+const requested = process.argv[2];
+if (requested) {
+  const mod = (await import(pathToFileURL(`${here}/${requested.replace(/\.js$/, "")}.js`).href)) as { bench?: () => Promise<BenchTable> };
+  if (typeof mod.bench !== "function") throw new Error(`${requested} exports no bench(): a helper module belongs in bench/support/`);
+  printTable(await mod.bench());
+  process.exit(0); // a module's worker threads and TF.js backends would otherwise keep it alive
+} else {
+  const modules = readdirSync(here).filter((f) => f.endsWith(".js") && f !== "run.js").sort();
+  let failed = 0;
+  for (const file of modules) {
+    const { status } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), file], { stdio: "inherit" });
+    if (status !== 0) failed++;
+  }
+  if (failed > 0) {
+    console.error(`\n${failed} benchmark module${failed > 1 ? "s" : ""} failed`);
+    process.exitCode = 1;
+  }
 }
