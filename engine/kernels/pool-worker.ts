@@ -35,8 +35,14 @@ export const CONTROL_INTS = BLOCK_STARTS + MAX_BLOCKS + 1;
 export const SLOT = {
   state: 0,
   packA: 1, tile: 2, // byte addresses of this worker's scratch
-  sleeping: 3, // 1 while the worker is (about to be) blocked in Atomics.wait: only then does posting notify
+  // What the worker is (about to be) blocked on in Atomics.wait, so the caller notifies only
+  // that: 0 nothing, WAITS_FOR_JOB its state, WAITS_FOR_ROWS the job's ready rows
+  sleeping: 3,
 } as const;
+
+/** Values of SLOT.sleeping. */
+export const WAITS_FOR_JOB = 1;
+export const WAITS_FOR_ROWS = 2;
 
 /** Int32s per area of the control block (64 bytes: the job and each slot own a cache line). */
 export const AREA_INTS = 16;
@@ -71,6 +77,8 @@ export interface PoolWorkerData {
   spinMs: number;
   doneFlags: number;
   blockStarts: number;
+  waitsForJob: number;
+  waitsForRows: number;
 }
 
 /** A message on the worker's port: a new shared memory, with the generation that names it. */
@@ -83,7 +91,7 @@ export interface MemoryMessage {
 export function poolWorkerMain(): void {
   // An eval'd worker is a CommonJS script: require, not import.
   const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-  const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts } = workerData as PoolWorkerData;
+  const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts, waitsForJob, waitsForRows } = workerData as PoolWorkerData;
   const own = slot + field.state;
   const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Function> } } }).WebAssembly;
   let kernels: Record<string, Function> | null = null;
@@ -99,7 +107,7 @@ export function poolWorkerMain(): void {
       while (Atomics.load(control, own) === state.idle && performance.now() < until);
       // Set before waiting, cleared after: a caller that reads 0 after posting knows this
       // thread will see the new state without a notify (Atomics.wait checks it atomically).
-      Atomics.store(control, slot + field.sleeping, 1);
+      Atomics.store(control, slot + field.sleeping, waitsForJob);
       Atomics.wait(control, own, state.idle);
       Atomics.store(control, slot + field.sleeping, 0);
       const command = Atomics.load(control, own);
@@ -132,7 +140,7 @@ export function poolWorkerMain(): void {
         let ready: number;
         while ((ready = Atomics.load(control, job.ready)) >= 0 && ready < end) {
           if (performance.now() < waiting) continue;
-          Atomics.store(control, slot + field.sleeping, 1);
+          Atomics.store(control, slot + field.sleeping, waitsForRows);
           Atomics.wait(control, job.ready, ready);
           Atomics.store(control, slot + field.sleeping, 0);
         }

@@ -32,7 +32,7 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import {
   AREA_INTS, BLOCK_STARTS, CONTROL_INTS, DONE_FLAGS, JOB, MAX_BLOCKS, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE,
-  type MemoryMessage, type PoolWorkerData,
+  WAITS_FOR_JOB, WAITS_FOR_ROWS, type MemoryMessage, type PoolWorkerData,
 } from "./pool-worker.js";
 import { simdKernelBytes } from "./wasm-binary.js";
 
@@ -187,7 +187,8 @@ export class MatmulPool {
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;
       const { port1, port2 } = new threadsModule.MessageChannel();
-      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS, doneFlags: DONE_FLAGS, blockStarts: BLOCK_STARTS };
+      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS, doneFlags: DONE_FLAGS, blockStarts: BLOCK_STARTS,
+        waitsForJob: WAITS_FOR_JOB, waitsForRows: WAITS_FOR_ROWS };
       const worker = new threadsModule.Worker(options.workerSource ?? POOL_WORKER_SOURCE, {
         eval: true, workerData: data, transferList: [port2], name: `tsgrad matmul ${i + 1}`,
         // The source is a CommonJS script: an inherited `--input-type=module` (node -e with ESM)
@@ -365,7 +366,7 @@ export class MatmulPool {
       c[w.slot + SLOT.packA] = scratchStart + (i + 1) * scratch;
       c[w.slot + SLOT.tile] = scratchStart + (i + 1) * scratch + align16(kernels.packABytes());
       Atomics.store(c, w.slot + SLOT.state, STATE.job); // publishes the fields above
-      if (Atomics.load(c, w.slot + SLOT.sleeping) === 1) Atomics.notify(c, w.slot + SLOT.state);
+      if (Atomics.load(c, w.slot + SLOT.sleeping) === WAITS_FOR_JOB) Atomics.notify(c, w.slot + SLOT.state);
     });
     // Sleeping workers wake (~25 µs) while B is copied in and packed.
     heap.set(b.subarray(bo, bo + k * n), bPtr >>> 2);
@@ -415,7 +416,7 @@ export class MatmulPool {
   private publishRows(rows: number): void {
     const c = this.control;
     Atomics.store(c, JOB.ready, rows);
-    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === 1)) Atomics.notify(c, JOB.ready);
+    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === WAITS_FOR_ROWS)) Atomics.notify(c, JOB.ready);
   }
 
   /** Takes back jobs no worker has started (they would find no block left anyway). */

@@ -125,9 +125,9 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     // Reports ready, then fails the first job the way pool-worker.ts reports an exception.
     const failing = `
       const { workerData } = require("node:worker_threads");
-      const { control, slot, port, field, state } = workerData;
+      const { control, slot, port, field, state, waitsForJob } = workerData;
       Atomics.store(control, slot + field.state, state.idle);
-      Atomics.store(control, slot + field.sleeping, 1);
+      Atomics.store(control, slot + field.sleeping, waitsForJob);
       Atomics.wait(control, slot + field.state, state.idle);
       port.postMessage({ error: "Error: simulated kernel failure" });
       Atomics.store(control, slot + field.state, state.failed);
@@ -157,10 +157,10 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     // Takes a job, then its thread ends without a word (a job cancelled before it woke is not taken).
     const dying = `
       const { workerData } = require("node:worker_threads");
-      const { control, slot, field, state } = workerData;
+      const { control, slot, field, state, waitsForJob } = workerData;
       Atomics.store(control, slot + field.state, state.idle);
       for (;;) {
-        Atomics.store(control, slot + field.sleeping, 1);
+        Atomics.store(control, slot + field.sleeping, waitsForJob);
         Atomics.wait(control, slot + field.state, state.idle);
         if (Atomics.compareExchange(control, slot + field.state, state.job, state.running) === state.job) process.exit(0);
       }`;
