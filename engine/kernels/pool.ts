@@ -83,6 +83,8 @@ const MC = 96; // rows of A the kernel packs at once: a block of more gains noth
  * of 2M–8M multiply-adds, 50 µs a declined product made a Transformer step 15% slower.
  */
 const START_PATIENCE_MS = 0.005;
+/** A pooled product this many times as long as one thread would take counts as slow (see run). */
+const SLOW_PRODUCT = 1.25;
 const MIN_PAUSE_MS = 1; // how long a late worker pauses the pool, at first (see workerWasLate)…
 const MAX_PAUSE_MS = 1000; // …and at most
 const NO_MORE_BLOCKS = 1 << 30; // a counter value past any product's last block
@@ -254,6 +256,7 @@ export class MatmulPool {
    */
   run(a: Float32Array, ao: number, b: Float32Array, bo: number, out: Float32Array, oo: number,
     m: number, k: number, n: number, transA: boolean, transB: boolean): boolean {
+    const called = performance.now();
     const started = this.start(a, ao, b, bo, m, k, n, transA, transB);
     if (!started) return false;
     this.copyRestOfA(started);
@@ -305,7 +308,9 @@ export class MatmulPool {
       else if (now > until) break;
     }
     this.cancelUntakenJobs();
-    this.workerWasLate(!finished(scan));
+    // Late: a block had to be taken back, or the whole product took clearly longer than this
+    // thread computes it alone (a worker switched out for part of it, on a busy machine).
+    this.workerWasLate(!finished(scan) || performance.now() - called > SLOW_PRODUCT * msPerRow * m);
     for (let block = scan; block < blocks; block++) {
       if (copied[block] === 1) continue;
       const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
@@ -397,7 +402,8 @@ export class MatmulPool {
   }
 
   /**
-   * Backs off after a product whose worker was late (holding a block the caller had to compute):
+   * Backs off after a product whose worker was late (holding a block the caller had to compute,
+   * or slow enough that the product took longer than one thread would):
    * on a machine where another process keeps the other core busy, pooled products paid for waits
    * and duplicated blocks, and ran slower than on one thread. So a late worker pauses the pool
    * (products run on the calling thread) for 1 ms, doubling with each late one up to a second,
