@@ -327,7 +327,8 @@ export class MatmulPool {
    * The first part of `run`: posts the job, copies B into shared memory and packs it, copies the
    * first block's rows of A (all of A when it is transposed) and lets the workers take blocks;
    * null when the pool cannot take the product. A caller unwound after this leaves the job to the
-   * workers, which wait for rows of A that never come; the next call releases and waits for them.
+   * workers, which wait for rows of A that never come; the next call releases them, and products
+   * run on the calling thread until they are idle again.
    */
   start(a: Float32Array, ao: number, b: Float32Array, bo: number,
     m: number, k: number, n: number, transA: boolean, transB: boolean): StartedProduct | null {
