@@ -59,13 +59,12 @@ interface SharedKernels {
 
 /**
  * Products with fewer multiply-adds (m·k·n) stay on the calling thread. Alone, back to back,
- * products from 2M multiply-adds gain (quiet 2-core VM: 128³ 1.3×, 512×64×256 1.4×, 256³ 1.7×),
- * but inside a training step the workers have gone to sleep between products and the operands are
- * copied into shared memory at half memcpy speed: a Transformer block's step (products of 2M and
- * 8M) ran 8.5–9.8 ms pooled from 2M and 7.7 ms from 16M (one thread: 7.6). An MLP's 25M-product
- * step gains ~20% either way.
+ * products from 2M multiply-adds gain (quiet 2-core VM: 128³ 1.2–1.3×, 256³ 1.5–1.7×). Inside a
+ * Transformer block's step (products of 2M–8M, other ops between them), pooling from 4M made the
+ * step 9% faster on a quiet machine (5.73 ms against 6.33) and cost nothing with a busy process on
+ * the other core (6.37 against 6.39: late products pause the pool); from 2M it was 3% slower there.
  */
-export const POOL_MIN_WORK = 1 << 24;
+export const POOL_MIN_WORK = 1 << 22;
 
 /** The most threads one product is split over, the calling one included. */
 export const MAX_THREADS = 4;
