@@ -78,6 +78,31 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     expect(pooled).toBe(k === 0 ? 0 : 4);
   });
 
+  test("random shapes and layouts, back to back on 2 and 3 threads, equal the JS kernel", async () => {
+    // Shapes from one row to a few hundred, so schedules range from 2 blocks to dozens and the
+    // progressive copies of A end anywhere; products come back to back, as in a training step.
+    for (const t of [2, 3]) {
+      const pool = newPool({ threads: t });
+      expect(await pool.whenReady()).toBe(true);
+      let pooled = 0;
+      for (let product = 0; product < 60; product++) {
+        const [m, k, n] = [1 + gen.int(0, 300), 1 + gen.int(0, 200), 1 + gen.int(0, 200)];
+        const transA = gen.int(0, 2) === 1, transB = gen.int(0, 2) === 1;
+        const a = randomF32(m * k + 1);
+        const b = randomF32(k * n + 2);
+        const out = new Float32Array(m * n + 3).fill(7);
+        if (!pool.run(a, 1, b, 2, out, 1, m, k, n, transA, transB)) {
+          expect(out.every((v) => v === 7)).toBe(true); // declined: untouched, for the caller to compute
+          continue;
+        }
+        pooled++;
+        expectSameProduct(a, 1, b, 2, out, 1, m, k, n, transA, transB);
+        expect([out[0], out[m * n + 1], out[m * n + 2]]).toEqual([7, 7, 7]);
+      }
+      expect(pooled).toBeGreaterThan(0);
+    }
+  });
+
   test("after a job whose caller was unwound mid-way, products run on one thread until the worker is done, then pooled and right", async () => {
     const pool = newPool({ threads: 2 });
     expect(await pool.whenReady()).toBe(true);
