@@ -11,7 +11,7 @@ import type { BenchRow, BenchTable } from "./engine.js";
 import { loadTensorFlowWasm, useBackend } from "./support/tfjs-wasm.js";
 import { timeInterleaved, type Contestant, type TimingPlan } from "./support/timing.js";
 import { jsKernels, kernels, usesFma } from "../engine/kernels/index.js";
-import { POOL_MIN_WORK, matmulPool } from "../engine/kernels/pool.js";
+import { POOL_MIN_WORK, matmulPool } from "../engine/kernels/engine-pool.js";
 import { wasmMatmul } from "../engine/kernels/simd.js";
 import { manualSeed, randn } from "../engine/index.js";
 

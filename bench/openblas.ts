@@ -10,7 +10,7 @@ import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer } from "./support/python-timer.js";
 import { median } from "./support/timing.js";
 import { kernels } from "../engine/kernels/index.js";
-import { matmulPool } from "../engine/kernels/pool.js";
+import { matmulPool } from "../engine/kernels/engine-pool.js";
 import { wasmMatmul } from "../engine/kernels/simd.js";
 
 const SIZES = [256, 512, 1024];

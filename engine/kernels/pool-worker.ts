@@ -27,7 +27,7 @@ export const JOB = {
  * still holds (it computes those itself). Then the blocks' first rows, MAX_BLOCKS + 1 of them.
  */
 export const MAX_BLOCKS = 256;
-export const DONE_FLAGS = 16 * 4; // AREA_INTS × pool.ts's MAX_THREADS
+export const DONE_FLAGS = 16 * 4; // AREA_INTS × engine-pool.ts's MAX_THREADS
 export const BLOCK_STARTS = DONE_FLAGS + MAX_BLOCKS;
 export const CONTROL_INTS = BLOCK_STARTS + MAX_BLOCKS + 1;
 

@@ -28,7 +28,7 @@
 //   hears why once (the engine's pool emits a process warning).
 // - The process exits normally when idle: workers are unref'd and blocked in Atomics.wait.
 // Small products never come here (the wake-up and the slower copies into shared memory would
-// cost more than the other cores save): see POOL_MIN_WORK.
+// cost more than the other cores save): see POOL_MIN_WORK in engine-pool.ts.
 import type { MessagePort, Worker } from "node:worker_threads";
 import {
   AREA_INTS, BLOCK_STARTS, CONTROL_INTS, DONE_FLAGS, JOB, MAX_BLOCKS, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE,
@@ -56,18 +56,6 @@ interface SharedKernels {
   matmulPacked(a: number, aRow: number, aK: number, packedB: number, c: number,
     m: number, k: number, n: number, packA: number, tile: number): void;
 }
-
-/**
- * Products with fewer multiply-adds (m·k·n) stay on the calling thread. Alone, back to back,
- * products from 2M multiply-adds gain (quiet 2-core VM: 128³ 1.2–1.3×, 256³ 1.5–1.7×). Inside a
- * Transformer block's step (products of 2M–8M, other ops between them), pooling from 4M made the
- * step 9% faster on a quiet machine (5.73 ms against 6.33) and cost nothing with a busy process on
- * the other core (6.37 against 6.39: late products pause the pool); from 2M it was 3% slower there.
- */
-export const POOL_MIN_WORK = 1 << 22;
-
-/** The most threads one product is split over, the calling one included. */
-export const MAX_THREADS = 4;
 
 /** Shared memory kept between calls; a bigger product's memory is dropped after it. */
 export const POOL_KEEP_MEMORY_BYTES = 64 << 20;
@@ -533,42 +521,4 @@ export class MatmulPool {
     for (const w of this.workers) void w.worker.terminate();
     this.onFailure(reason);
   }
-}
-
-/** Threads per large product: TSGRAD_THREADS if set (1 = the calling thread only), else the cores, at most MAX_THREADS. */
-export function configuredThreads(): number {
-  const requested = typeof process === "object" ? process.env.TSGRAD_THREADS : undefined;
-  if (requested !== undefined && requested !== "") {
-    const threads = Number(requested);
-    if (!Number.isInteger(threads) || threads < 1) {
-      throw new RangeError(`TSGRAD_THREADS must be a whole number ≥ 1 (1 = no worker threads), got "${requested}"`);
-    }
-    return Math.min(threads, MAX_THREADS);
-  }
-  const os = typeof process === "object" ? process.getBuiltinModule?.("node:os") : undefined;
-  return Math.min(os ? os.availableParallelism() : 1, MAX_THREADS);
-}
-
-let enginePool: MatmulPool | null | undefined;
-
-/**
- * The engine's pool, started (without waiting for it) on first use: null where one thread is
- * configured, or worker threads, shared memory or Atomics.wait on this thread are missing.
- */
-export function matmulPool(): MatmulPool | null {
-  if (enginePool !== undefined) return enginePool;
-  const threads = configuredThreads(); // throws on a malformed TSGRAD_THREADS, at every large product
-  enginePool = null;
-  const threadsModule = typeof process === "object" ? process.getBuiltinModule?.("node:worker_threads") : undefined;
-  if (threads < 2 || !threadsModule || typeof SharedArrayBuffer !== "function") return null;
-  enginePool = new MatmulPool(threadsModule, {
-    threads,
-    onFailure: (reason) => process.emitWarning(`matrix products continue on one thread: ${reason}`, { code: "TSGRAD_MATMUL_POOL" }),
-  });
-  return enginePool;
-}
-
-/** Threads the engine's pool splits a product over right now: 1 until it is started and ready. */
-export function poolThreadsReady(): number {
-  return enginePool && enginePool.status === "ready" ? enginePool.threads : 1;
 }

@@ -6,10 +6,11 @@
 // copy too, a cache-sized chunk at a time (memcpy-speed copies; the SIMD loop beats the JS one
 // 4–6×). Everything else, and every small call (where the copies and the call cost more than
 // SIMD saves), runs the plain TypeScript kernels. Products of at least POOL_MIN_WORK
-// multiply-adds are split over every core by the pool in ./pool.ts (a second build of the same
-// kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the calling thread.
+// multiply-adds are split over every core by the engine's pool (./engine-pool.ts, ./pool.ts: a
+// second build of the same kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the
+// calling thread.
 import { jsKernels } from "./js.js";
-import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./pool.js";
+import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./engine-pool.js";
 import {
   adamInModule, attentionBackwardInModule, attentionInModule, geluInModule, layerNormBackwardInModule, layerNormInModule,
 } from "./simd-fused.js";

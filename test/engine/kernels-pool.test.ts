@@ -2,7 +2,8 @@
 // TypeScript kernel within float32 rounding; a job left behind by an unwound caller, a worker
 // that throws and a worker that dies are survived; small products stay on the calling thread.
 import { afterAll, describe, expect, test } from "vitest";
-import { MAX_THREADS, MatmulPool, POOL_KEEP_MEMORY_BYTES, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/pool.js";
+import { MAX_THREADS, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/engine-pool.js";
+import { MatmulPool, POOL_KEEP_MEMORY_BYTES } from "../../engine/kernels/pool.js";
 import { POOL_WORKER_SOURCE, STATE } from "../../engine/kernels/pool-worker.js";
 import { hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
 import { jsKernels } from "../../engine/kernels/index.js";
