@@ -49,9 +49,9 @@ export const AREA_INTS = 16;
 
 /**
  * After a job the worker polls its slot this long before it sleeps in Atomics.wait: the products
- * of a training step come back to back, and a sleeping worker takes ~25 µs to wake (a 128³
- * product takes ~50 µs on two cores). The caller likewise polls before it sleeps on a worker's
- * last block.
+ * of a training step come back to back, and a sleeping worker takes ~25 µs to wake (a 200³
+ * product takes ~200 µs on two cores). It polls as long for rows of A before it sleeps on them,
+ * and the caller as long for a running worker when it must wait for one (dropping memory).
  */
 export const SPIN_MS = 0.2;
 
