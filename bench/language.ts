@@ -5,10 +5,10 @@
 // The end-to-end figures against tslab come from bench/language_latency.py.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typescript } from "../kernel/runtime/typescript.js";
+import { typescript } from "../kernel/runtime/child/typescript.js";
 import type ts from "typescript";
-import { cellCompilerOptions, NotebookHost } from "../kernel/runtime/language/host.js";
-import { NotebookLanguageService } from "../kernel/runtime/language/service.js";
+import { cellCompilerOptions, NotebookHost } from "../kernel/runtime/child/language/host.js";
+import { NotebookLanguageService } from "../kernel/runtime/child/language/service.js";
 import type { BenchTable } from "./engine.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -10,7 +10,7 @@ import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import type * as ResvgModule from "@resvg/resvg-js";
 import type { VegaLiteSpec } from "./spec.js";
-import { fontWidths, textWidth, type FontWidths } from "./textWidth.js";
+import { fontWidths, textWidth, type FontWidths } from "./text-width.js";
 
 const require = createRequire(import.meta.url);
 

@@ -2,11 +2,11 @@
 // value wins. Later formatters (Vega-Lite charts, tables, HTML tensor tables) slot into
 // FORMATTERS at the place their precedence calls for.
 import type { FormattedValue, Formatter } from "./bundle.js";
-import { displaySymbolFormatter } from "./formatters/displaySymbol.js";
+import { displaySymbolFormatter } from "./formatters/display-symbol.js";
 import { tensorFormatter } from "./formatters/tensor.js";
 import { jsonFormatter } from "./formatters/json.js";
 import { chartFormatter } from "./formatters/chart.js";
-import { tensorHtmlFormatter } from "./formatters/tensorHtml.js";
+import { tensorHtmlFormatter } from "./formatters/tensor-html.js";
 import { modelFormatter } from "./formatters/model.js";
 import { textFormatter, plainText } from "./formatters/text.js";
 

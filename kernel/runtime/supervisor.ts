@@ -1,5 +1,5 @@
 // The parent's side of the runtime: an Interpreter that forwards every request to the
-// runtime child (child.ts) and routes the child's output back to the right execute's events,
+// runtime child (child/main.ts) and routes the child's output back to the right execute's events,
 // late output included. When the child dies (out of memory, a native crash, an exit that got
 // through) it reports that on the running cell, starts a fresh child, and carries on.
 import { fork, type ChildProcess } from "node:child_process";
@@ -329,10 +329,10 @@ function defaultHeapMb(): number {
   return Math.min(8192, Math.max(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
 }
 
-/** dist/kernel/runtime/child.js, whether this module runs from dist/ or (in tests) from source. */
+/** dist/kernel/runtime/child/main.js, whether this module runs from dist/ or (in tests) from source. */
 function findChildScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const besideMe = join(here, "child.js");
+  const besideMe = join(here, "child", "main.js");
   if (existsSync(besideMe)) return besideMe;
-  return resolve(here, "../../dist/kernel/runtime/child.js");
+  return resolve(here, "../../dist/kernel/runtime/child/main.js");
 }

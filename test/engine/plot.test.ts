@@ -5,7 +5,7 @@ import { compile } from "vega-lite";
 import * as plot from "../../engine/plot/index.js";
 import { Chart } from "../../engine/plot/chart.js";
 import { steepestDescent } from "../../engine/plot/loss.js";
-import { fontWidths, textWidth } from "../../engine/plot/textWidth.js";
+import { fontWidths, textWidth } from "../../engine/plot/text-width.js";
 import { tensor } from "../../engine/creation.js";
 import { Tensor } from "../../engine/tensor.js";
 
@@ -202,7 +202,7 @@ describe("graph", () => {
 });
 
 describe("text widths for layout", () => {
-  const fonts = new URL("../../engine/plot/fonts/", import.meta.url);
+  const fonts = new URL("../../engine/plot/fonts", import.meta.url);
   const regular = fontWidths(new URL("tsgradSans-Regular.ttf", fonts).pathname);
   const bold = fontWidths(new URL("tsgradSans-Bold.ttf", fonts).pathname);
 

@@ -3,7 +3,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CellLanguage } from "../../kernel/runtime/language/client.js";
+import { CellLanguage } from "../../kernel/runtime/child/language/client.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

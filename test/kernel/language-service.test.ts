@@ -4,7 +4,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { NotebookLanguageService } from "../../kernel/runtime/language/service.js";
+import { NotebookLanguageService } from "../../kernel/runtime/child/language/service.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const NOTEBOOK_DIR = join(PROJECT, "test/fixtures/notebook");

@@ -1,6 +1,6 @@
 // is_complete from the TypeScript scanner and parser, as `jupyter console` uses it.
 import { describe, expect, it } from "vitest";
-import { isComplete } from "../../kernel/runtime/completeness.js";
+import { isComplete } from "../../kernel/runtime/child/completeness.js";
 
 describe("isComplete", () => {
   it("says complete for finished statements, including top-level await and regex literals", () => {

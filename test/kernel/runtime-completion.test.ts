@@ -1,8 +1,8 @@
 // complete/inspect from live objects: these run against this test process's globals, the way
 // the runtime child runs them against the cells' globals.
 import { afterEach, describe, expect, it } from "vitest";
-import { complete } from "../../kernel/runtime/completion.js";
-import { inspectAt } from "../../kernel/runtime/inspection.js";
+import { complete } from "../../kernel/runtime/child/completion.js";
+import { inspectAt } from "../../kernel/runtime/child/inspection.js";
 
 const g = globalThis as Record<string, unknown>;
 

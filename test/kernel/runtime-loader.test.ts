@@ -1,6 +1,6 @@
 // The loader hooks' resolution rules, with a fake default resolver standing in for Node's.
 import { beforeAll, describe, expect, it } from "vitest";
-import { initialize, resolve } from "../../kernel/runtime/loaderHooks.js";
+import { initialize, resolve } from "../../kernel/runtime/child/loader-hooks.js";
 
 const CELL_IMPORTER = "file:///tsgrad/dist/kernel/runtime/importer.js";
 const NOTEBOOK = "file:///home/student/nb/[notebook].ts";

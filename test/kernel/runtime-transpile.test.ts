@@ -2,8 +2,8 @@
 // in a fresh vm context standing in for the runtime's global object.
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { transpileCell, type CompiledCell } from "../../kernel/runtime/transpile.js";
-import { CellSourceMaps, describeError } from "../../kernel/runtime/traceback.js";
+import { transpileCell, type CompiledCell } from "../../kernel/runtime/child/transpile.js";
+import { CellSourceMaps, describeError } from "../../kernel/runtime/child/traceback.js";
 
 function compile(code: string, fileName = "cell[1]"): CompiledCell {
   const result = transpileCell(code, fileName);

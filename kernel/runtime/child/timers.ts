@@ -1,7 +1,7 @@
 // Timers started by cells, so an interrupt can cancel them (an async training loop waiting on
 // `setTimeout` then never wakes up, and a forgotten `setInterval` stops printing), and so a
 // timer's output goes to the cell that started it.
-import { currentRun, runOnBehalfOf } from "./cellContext.js";
+import { currentRun, runOnBehalfOf } from "./cell-context.js";
 
 type Handle = NodeJS.Timeout | NodeJS.Immediate;
 

@@ -1,8 +1,8 @@
 // complete_request from live objects: globals (cell variables, engine exports, builtins) and,
 // after a dot, the members of the value the chain before it names. A later issue replaces
 // this with the TypeScript language service (types of values that do not exist yet).
-import type { CompletionResult } from "./interpreter.js";
-import { chainBefore, kindOf, propertyNames, resolveChain } from "./liveValues.js";
+import type { CompletionResult } from "../interpreter.js";
+import { chainBefore, kindOf, propertyNames, resolveChain } from "./live-values.js";
 import { RUNTIME_GLOBAL } from "./transpile.js";
 
 const KEYWORDS = [

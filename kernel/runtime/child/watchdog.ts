@@ -7,7 +7,7 @@
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
 import { workerData } from "node:worker_threads";
-import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
+import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "../ipc.js";
 
 const { flag, cellRunning, inBreakOnSigint } = workerData as { flag: Int32Array; cellRunning: Int32Array; inBreakOnSigint: Int32Array };
 

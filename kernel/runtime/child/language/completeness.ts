@@ -3,7 +3,7 @@
 // console puts there becomes part of the string.
 import type ts from "typescript";
 import { isComplete as bracketCompleteness } from "../completeness.js";
-import type { CompletenessResult } from "../interpreter.js";
+import type { CompletenessResult } from "../../interpreter.js";
 import { typescript } from "../typescript.js";
 import { parseCell } from "./notebook.js";
 

@@ -2,12 +2,12 @@
 // `instanceof Tensor` and typed arrays work across cells and the engine), `breakOnSigint`
 // for synchronous loops, a race against the interrupt for asynchronous ones.
 import vm from "node:vm";
-import { format, type FormattedValue } from "../display/format.js";
-import { startRun, type CellRun } from "./cellContext.js";
-import { DisplayHandle } from "./displayApi.js";
+import { format, type FormattedValue } from "../../display/format.js";
+import { startRun, type CellRun } from "./cell-context.js";
+import { DisplayHandle } from "./display-api.js";
 import { transpileCell } from "./transpile.js";
 import { CellSourceMaps, describeError } from "./traceback.js";
-import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "./interpreter.js";
+import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "../interpreter.js";
 
 /** Thrown by `process.exit()` inside a cell: the runtime must outlive the cell. */
 export class ProcessExitError extends Error {

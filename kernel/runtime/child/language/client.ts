@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { complete as completeLive } from "../completion.js";
 import { inspectAt as inspectLive } from "../inspection.js";
-import type { CompletionResult, ExecuteError, InspectionResult } from "../interpreter.js";
+import type { CompletionResult, ExecuteError, InspectionResult } from "../../interpreter.js";
 import type { TypeErrorReport } from "./diagnostics.js";
 import type { TypeInspection } from "./inspection.js";
 import type { LanguageSetup } from "./service.js";
@@ -136,5 +136,5 @@ function plain(result: TypeInspection): InspectionResult {
 function workerScript(): URL {
   const beside = new URL("./worker.js", import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL("../../../dist/kernel/runtime/language/worker.js", import.meta.url);
+  return new URL("../../../../dist/kernel/runtime/child/language/worker.js", import.meta.url);
 }

@@ -1,6 +1,6 @@
 // `await input("Name? ")` and `await prompt("Name? ")`: an input_request to the client when
 // the execute allowed stdin (spec: stdin channel), a clear error otherwise.
-import { currentRun } from "./cellContext.js";
+import { currentRun } from "./cell-context.js";
 
 export type RequestInput = (execId: number, prompt: string, password: boolean) => Promise<string>;
 

@@ -3,7 +3,7 @@
 // packages inside `import … from "`), filtered by what is typed already, in Jupyter's shape.
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
-import type { CompletionResult } from "../interpreter.js";
+import type { CompletionResult } from "../../interpreter.js";
 
 /** How JupyterLab names kinds of matches (it picks the icon from `type`). */
 const JUPYTER_TYPE: Record<string, string> = {

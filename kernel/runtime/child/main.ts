@@ -1,17 +1,17 @@
 // The runtime child process: holds every cell's state, the TypeScript compiler and the engine.
-// Started by startRuntime() (index.ts) with an IPC channel; it never writes to the cell's
+// Started by startRuntime() (../index.ts) with an IPC channel; it never writes to the cell's
 // streams on its own behalf: its log goes to fd 2, which the parent forwards to the kernel log.
 import { writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { currentRun } from "./cellContext.js";
-import { installCellConsole } from "./cellConsole.js";
-import { createDisplayApi } from "./displayApi.js";
+import { currentRun } from "./cell-context.js";
+import { installCellConsole } from "./cell-console.js";
+import { createDisplayApi } from "./display-api.js";
 import { Executor, ProcessExitError, interruptedOutcome } from "./executor.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
-import type { FromChild, ToChild } from "./ipc.js";
-import type { ExecuteOutcome } from "./interpreter.js";
+import type { FromChild, ToChild } from "../ipc.js";
+import type { ExecuteOutcome } from "../interpreter.js";
 import { OutputChannel } from "./output.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
@@ -21,7 +21,7 @@ import { describeError } from "./traceback.js";
 import { isComplete } from "./language/completeness.js";
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
 
-const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const PROJECT = dirname(DIST);
 const NOTEBOOK_DIR = process.cwd();
 

@@ -3,7 +3,7 @@
 // once (it may precede a long blocking call, or a crash), the rest of a burst every ~50 ms or
 // past 64 KiB, and everything before any other message, so stdout/display/outcome keep their
 // relative order.
-import type { FromChild } from "./ipc.js";
+import type { FromChild } from "../ipc.js";
 
 type StreamName = "stdout" | "stderr";
 

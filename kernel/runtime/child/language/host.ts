@@ -22,7 +22,7 @@ export function cellCompilerOptions(projectDir: string): ts.CompilerOptions {
     // Cells are modules (top-level await); the globals file makes engine names visible in all.
     moduleDetection: typescript.ModuleDetectionKind.Force,
     lib: ["lib.es2023.d.ts"],
-    // @types/node's index.d.ts is replaced by a smaller one (nodeTypes.ts).
+    // @types/node's index.d.ts is replaced by a smaller one (node-types.ts).
     types: ["node"],
     typeRoots: [`${projectDir}/node_modules/@types`],
     strict: true,
@@ -60,7 +60,7 @@ export class NotebookHost implements ts.LanguageServiceHost {
 
   /**
    * Imports resolve from the notebook's folder and, failing that, from the tsgrad project, as
-   * the runtime resolves them (importer.ts `createCellRequire`, loaderHooks.ts).
+   * the runtime resolves them (importer.ts `createCellRequire`, loader-hooks.ts).
    */
   resolveModuleNameLiterals(
     literals: readonly ts.StringLiteralLike[],

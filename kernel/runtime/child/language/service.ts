@@ -4,13 +4,13 @@
 import { join } from "node:path";
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
-import type { CompletionResult } from "../interpreter.js";
+import type { CompletionResult } from "../../interpreter.js";
 import { completeInCell } from "./completion.js";
 import { cellDiagnostics, typeErrorReport, type CellDiagnostic, type TypeErrorReport } from "./diagnostics.js";
 import { exportedNames, globalsDeclaration, historyGlobalsDeclaration, type GlobalsSources } from "./globals.js";
 import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
-import { NodeTypes } from "./nodeTypes.js";
+import { NodeTypes } from "./node-types.js";
 import { NotebookCells, parseCell } from "./notebook.js";
 
 export interface LanguageSetup {
@@ -36,7 +36,7 @@ export class NotebookLanguageService {
 
   constructor(setup: LanguageSetup) {
     const dist = join(setup.projectDir, "dist");
-    this.sources = { engineEntry: join(dist, "engine/index.js"), displayApi: join(dist, "kernel/runtime/displayApi.js") };
+    this.sources = { engineEntry: join(dist, "engine/index.js"), displayApi: join(dist, "kernel/runtime/child/display-api.js") };
     const projectImporter = join(setup.projectDir, "[project].ts");
     this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()], projectImporter);
     this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());

@@ -3,7 +3,7 @@
 // Markdown. Detail level 1 adds the doc tags (@param, @example, …) and where it is declared.
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
-import type { InspectionResult } from "../interpreter.js";
+import type { InspectionResult } from "../../interpreter.js";
 
 /** What TypeScript knows about the symbol at the cursor; `found: false` when nothing. */
 export interface TypeInspection extends InspectionResult {

@@ -2,9 +2,9 @@
 // that can `update()` the same output later (transient.display_id), `display.html/markdown/
 // svg/png/json`, and `clearOutput({ wait })`.
 import { randomUUID } from "node:crypto";
-import { format, type FormattedValue, type MimeBundle } from "../display/format.js";
-import { htmlBundle, jsonBundle, markdownBundle, pngBundle, svgBundle } from "../display/mime.js";
-import type { DisplayEvent } from "./interpreter.js";
+import { format, type FormattedValue, type MimeBundle } from "../../display/format.js";
+import { htmlBundle, jsonBundle, markdownBundle, pngBundle, svgBundle } from "../../display/mime.js";
+import type { DisplayEvent } from "../interpreter.js";
 
 export interface DisplayOptions {
   /** The display_id to use (a fresh one by default), e.g. to update it from a later cell. */

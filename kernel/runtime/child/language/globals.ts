@@ -1,5 +1,5 @@
 // The declarations of what every cell finds in scope without importing it: the engine's
-// exports (the child defines them as globals, see child.ts `loadEngine`) and the runtime's own
+// exports (the child defines them as globals, see ../main.ts `loadEngine`) and the runtime's own
 // globals (`display`, `clearOutput`, `input`, `prompt`). An alias `export import x = engine.x`
 // carries every meaning of a name at once, so `nn` is a value (`new nn.Linear(2, 1)`) and a
 // namespace of types (`let layer: nn.Module`), and `Tensor` is a class and a type.
@@ -11,7 +11,7 @@ import { typescript } from "../typescript.js";
 export interface GlobalsSources {
   /** The engine's entry declaration file (dist/engine/index.d.ts). */
   engineEntry: string;
-  /** The runtime's display API declarations (dist/kernel/runtime/displayApi.d.ts). */
+  /** The runtime's display API declarations (dist/kernel/runtime/child/display-api.d.ts). */
   displayApi: string;
 }
 

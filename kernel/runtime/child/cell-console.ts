@@ -3,7 +3,7 @@
 // The runtime's own log uses fd 2 directly and never passes through here.
 import { Console } from "node:console";
 import { EventEmitter } from "node:events";
-import { currentRun } from "./cellContext.js";
+import { currentRun } from "./cell-context.js";
 import type { OutputChannel } from "./output.js";
 
 type StreamName = "stdout" | "stderr";

@@ -3,7 +3,7 @@
 // the next line with the indent we suggest), "invalid" when no continuation can fix it.
 import type ts from "typescript";
 import { typescript } from "./typescript.js";
-import type { CompletenessResult } from "./interpreter.js";
+import type { CompletenessResult } from "../interpreter.js";
 
 const INDENT_UNIT = "  ";
 

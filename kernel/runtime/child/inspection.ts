@@ -2,8 +2,8 @@
 // is, its signature when it is a function, its value; the doc comment where the value
 // carries one (`doc` property). A later issue adds types from the TypeScript language service.
 import { inspect } from "node:util";
-import type { InspectionResult } from "./interpreter.js";
-import { chainAround, kindOf, resolveChain } from "./liveValues.js";
+import type { InspectionResult } from "../interpreter.js";
+import { chainAround, kindOf, resolveChain } from "./live-values.js";
 
 /** Describes the value named at `cursorPos`; `detailLevel` 1 adds the source of functions. */
 export function inspectAt(code: string, cursorPos: number, detailLevel: 0 | 1): InspectionResult {

@@ -35,7 +35,7 @@ export class CellSourceMaps {
 
 // tsgrad's own code (dist/, and engine/ and kernel/ sources that source maps point back to):
 // never the user's business.
-const HERE = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const REPO_ROOT = basename(HERE) === "dist" ? dirname(HERE) : HERE;
 const INTERNAL_PREFIXES = ["dist", "engine", "kernel"].flatMap((dir) => {
   const path = join(REPO_ROOT, dir) + "/";

@@ -1,11 +1,11 @@
 // How compiled cells import: `import x from "m"` in a cell becomes
 // `__tsgrad.importModule("m")` (see hoist.ts), which lands in the `import()` below. The loader
-// hooks (loaderHooks.ts) recognise this module as the parent and resolve from the notebook's
+// hooks (loader-hooks.ts) recognise this module as the parent and resolve from the notebook's
 // folder, so this file's own location never matters.
 import { register, createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { LoaderData } from "./loaderHooks.js";
+import type { LoaderData } from "./loader-hooks.js";
 
 /** Installs the loader hooks for cells whose notebook lives in `notebookDir`. */
 export function registerCellLoader(notebookDir: string, projectDir: string): void {
@@ -14,7 +14,7 @@ export function registerCellLoader(notebookDir: string, projectDir: string): voi
     notebookUrl: pathToFileURL(join(notebookDir, "[notebook].ts")).href,
     projectUrl: pathToFileURL(join(projectDir, "[project].js")).href,
   };
-  register("./loaderHooks.js", { parentURL: import.meta.url, data });
+  register("./loader-hooks.js", { parentURL: import.meta.url, data });
 }
 
 /** `import(specifier)` as written in a cell, resolved from the notebook's folder. */
