@@ -133,6 +133,7 @@ class BackwardPass {
   readonly order: Tensor[];
   private graph: Set<ArrayBufferLike> | null = null;
 
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: run() reads retainAll, destructured from `this`
   constructor(root: Tensor, private readonly seed: Tensor, private readonly retainAll: boolean) {
     this.order = topologicalOrder(root);
     root.pendingGrad = seed;

@@ -37,6 +37,7 @@ export function save(value: Saveable, path: string, { format }: { format?: SaveF
  * Reads what `save` wrote (either format, recognised from the content).
  * Example: `model.loadStateDict(load("model.safetensors"))`
  */
+// biome-ignore lint/suspicious/noExplicitAny: a cell passes the result straight to loadStateDict
 export function load(path: string): any {
   // Typed `any` on purpose: a cell passes the result straight to loadStateDict.
   return deserialize(readFileSync(path));
@@ -49,6 +50,7 @@ export function serialize(value: Saveable, format: SaveFormat = "binary"): Uint8
 }
 
 /** Parses bytes from `serialize` or a saved file. Example: `deserialize(readFileSync("m.safetensors"))` */
+// biome-ignore lint/suspicious/noExplicitAny: as load()
 export function deserialize(bytes: Uint8Array): any {
   return looksLikeSafetensors(bytes) ? decodeSafetensors(bytes) : decodeJson(bytes);
 }

@@ -93,8 +93,10 @@ export function poolWorkerMain(): void {
   const { workerData, receiveMessageOnPort } = require("node:worker_threads");
   const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts, waitsForJob, waitsForRows } = workerData as PoolWorkerData;
   const own = slot + field.state;
-  const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Function> } } }).WebAssembly;
-  let kernels: Record<string, Function> | null = null;
+  // The kernels' exports all take and return numbers (pointers, sizes).
+  type WasmExport = (...args: number[]) => number;
+  const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, WasmExport> } } }).WebAssembly;
+  let kernels: Record<string, WasmExport> | null = null;
   let generation = -1;
   const signal = (value: number): void => {
     Atomics.store(control, own, value);

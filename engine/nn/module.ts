@@ -61,6 +61,8 @@ export class Module {
    */
   // Typed `any` on purpose: inputs and output are the subclass's to choose (a loss takes two
   // tensors, a model may return several), and a caller holding a plain Module can still call it.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: the signature subclasses override
   forward(...inputs: any[]): any {
     throw new Error(`${this.constructor.name} has no forward() method: define forward(x) { … } in the class`);
   }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKernel, type KernelClient } from "./client.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matches the escape codes themselves
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 describe("TypeScript intelligence end to end", () => {

@@ -396,6 +396,7 @@ describe("Module.forward's type", () => {
   it("lets code holding any nn.Module call forward", () => {
     const predict = (model: nn.Module, x: Tensor): Tensor => model.forward(x);
     expect(predict(new Net(), zeros([3, 4])).shape).toEqual([3, 1]);
+    // biome-ignore lint/suspicious/noExplicitAny: the type under test
     expectTypeOf<nn.Module["forward"]>().parameters.toEqualTypeOf<any[]>();
     expectTypeOf<nn.Module["forward"]>().returns.toBeAny();
     // A model's children, whatever their classes.

@@ -9,6 +9,7 @@ import { fontWidths, textWidth } from "../../engine/plot/text-width.js";
 import { tensor } from "../../engine/creation.js";
 import { Tensor } from "../../engine/tensor.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: specs are read field by field in assertions
 type Spec = Record<string, any>;
 
 /** Compiles with Vega-Lite 5.6.1, returning every warning it logged. */

@@ -101,6 +101,7 @@ describe("type checking a cell", () => {
   it("formats errors like tsc --pretty, with the line and a caret", () => {
     const report = service.check('const ok = 1;\nconst bad: number = "x";', "cell[7]");
     expect(report?.ename).toBe("TypeScriptError");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the escape codes themselves
     const plain = report!.traceback.map((line) => line.replace(/\x1b\[[0-9;]*m/g, ""));
     expect(plain[0]).toBe("cell[7]:2:7 - error TS2322: Type 'string' is not assignable to type 'number'.");
     expect(plain).toContain('2 const bad: number = "x";');
