@@ -11,10 +11,11 @@
 // out 8K elements at a time, so main memory sees each array once and the SIMD loop runs in cache.
 // A 1M add therefore reads two arrays and writes one, against the new copy's zero fill, read and
 // write: about the same traffic, plus the in-cache passes (~0.15 ms).
+
+import { manualSeed, randn } from "../engine/index.js";
+import { jsKernels, kernels, simdKernels } from "../engine/kernels/index.js";
 import type { BenchRow, BenchTable } from "./engine.js";
 import { timeInterleaved } from "./support/timing.js";
-import { jsKernels, kernels, simdKernels } from "../engine/kernels/index.js";
-import { manualSeed, randn } from "../engine/index.js";
 
 const MILLION = 1 << 20;
 
@@ -25,22 +26,62 @@ async function againstCopy(): Promise<BenchRow[]> {
   const target = new Float32Array(MILLION);
   let kept: unknown = null; // keeps each result observable, so no call is optimised away
   const ops: [string, () => void][] = [
-    ["a.add(b)", () => { kept = a.add(b); }],
-    ["a.mul(b)", () => { kept = a.mul(b); }],
-    ["a.relu()", () => { kept = a.relu(); }],
-    ["a.sum()", () => { kept = a.sum(); }],
+    [
+      "a.add(b)",
+      () => {
+        kept = a.add(b);
+      },
+    ],
+    [
+      "a.mul(b)",
+      () => {
+        kept = a.mul(b);
+      },
+    ],
+    [
+      "a.relu()",
+      () => {
+        kept = a.relu();
+      },
+    ],
+    [
+      "a.sum()",
+      () => {
+        kept = a.sum();
+      },
+    ],
   ];
   const rows: BenchRow[] = [];
   for (const [name, run] of ops) {
-    const times = await timeInterleaved([
-      { name: "ours", run },
-      { name: "new copy", run: () => { kept = a.data.slice(); } },
-      { name: "copy into", run: () => target.set(a.data) },
-    ], { reps: 10, rounds: 7, warmup: 5 });
+    const times = await timeInterleaved(
+      [
+        { name: "ours", run },
+        {
+          name: "new copy",
+          run: () => {
+            kept = a.data.slice();
+          },
+        },
+        { name: "copy into", run: () => target.set(a.data) },
+      ],
+      { reps: 10, rounds: 7, warmup: 5 },
+    );
     const ms = (key: string): number => times.get(key)! * 1e3;
     const label = `${name}, 1M float32 (${kernels.name})`;
-    rows.push({ name: `${label} vs copy to a new array`, unit: "ms", tsgrad: ms("ours"), reference: ms("new copy"), ratio: ms("new copy") / ms("ours") });
-    rows.push({ name: `${label} vs copy into an existing array`, unit: "ms", tsgrad: ms("ours"), reference: ms("copy into"), ratio: ms("copy into") / ms("ours") });
+    rows.push({
+      name: `${label} vs copy to a new array`,
+      unit: "ms",
+      tsgrad: ms("ours"),
+      reference: ms("new copy"),
+      ratio: ms("new copy") / ms("ours"),
+    });
+    rows.push({
+      name: `${label} vs copy into an existing array`,
+      unit: "ms",
+      tsgrad: ms("ours"),
+      reference: ms("copy into"),
+      ratio: ms("copy into") / ms("ours"),
+    });
   }
   if (kept === undefined) throw new Error("unreachable: keeps `kept` read");
   return rows;
@@ -59,11 +100,20 @@ async function crossover(): Promise<BenchRow[]> {
       ["sum", (k: typeof jsKernels) => k.reduce("sum", a, 1, n, 1, sum)],
     ] as const) {
       const times = await timeInterleaved(
-        [{ name: "wasm", run: () => run(simdKernels) }, { name: "js", run: () => run(jsKernels) }],
+        [
+          { name: "wasm", run: () => run(simdKernels) },
+          { name: "js", run: () => run(jsKernels) },
+        ],
         { reps, rounds: 7, warmup: 3 },
       );
       const us = (name: string): number => times.get(name)! * 1e6;
-      rows.push({ name: `kernel ${label}, ${n} elements: wasm vs js`, unit: "µs", tsgrad: us("wasm"), reference: us("js"), ratio: us("js") / us("wasm") });
+      rows.push({
+        name: `kernel ${label}, ${n} elements: wasm vs js`,
+        unit: "µs",
+        tsgrad: us("wasm"),
+        reference: us("js"),
+        ratio: us("js") / us("wasm"),
+      });
     }
   }
   return rows;
@@ -71,5 +121,9 @@ async function crossover(): Promise<BenchRow[]> {
 
 /** Runs the elementwise benchmarks. */
 export async function bench(): Promise<BenchTable> {
-  return { title: "elementwise and sums (large arrays)", referenceName: "reference", rows: [...(await againstCopy()), ...(await crossover())] };
+  return {
+    title: "elementwise and sums (large arrays)",
+    referenceName: "reference",
+    rows: [...(await againstCopy()), ...(await crossover())],
+  };
 }

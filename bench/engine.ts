@@ -3,9 +3,9 @@
 // one tiny broadcast add and one recorded add of two 1-element tensors (per-op overhead).
 // Rounds are interleaved, medians reported.
 import type * as TF from "@tensorflow/tfjs-core";
-import { loadTensorFlow } from "./support/tfjs-reference.js";
-import { manualSeed, nn, noGrad, optim, randn, tensor, Tensor, zeros } from "../engine/index.js";
+import { manualSeed, nn, noGrad, optim, randn, type Tensor, tensor, zeros } from "../engine/index.js";
 import { kernels } from "../engine/kernels/index.js";
+import { loadTensorFlow } from "./support/tfjs-reference.js";
 
 export interface BenchRow {
   name: string;
@@ -40,7 +40,10 @@ function median(xs: number[]): number {
 /** Times two implementations of the same work alternately (noise hits both alike). */
 function interleaved(ours: () => void, theirs: () => void, reps: number): [number, number] {
   // Warm up both JITs to their optimised tiers (tiny ops take a few thousand calls).
-  for (let i = 0; i < Math.max(3, reps * 10); i++) { ours(); theirs(); }
+  for (let i = 0; i < Math.max(3, reps * 10); i++) {
+    ours();
+    theirs();
+  }
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -58,14 +61,26 @@ function matmulRow(): BenchRow {
   const ta = tf.tensor2d(a.data as Float32Array, [n, n]);
   const tb = tf.tensor2d(b.data as Float32Array, [n, n]);
   const [ours, theirs] = interleaved(
-    () => { a.matmul(b); },
-    () => { const c = tf.matMul(ta, tb); c.dataSync(); c.dispose(); },
+    () => {
+      a.matmul(b);
+    },
+    () => {
+      const c = tf.matMul(ta, tb);
+      c.dataSync();
+      c.dispose();
+    },
     5,
   );
   ta.dispose();
   tb.dispose();
   const gflops = (t: number): number => (2 * n * n * n) / t / 1e9;
-  return { name: "matmul 256×256", unit: "GFLOPS", tsgrad: gflops(ours), reference: gflops(theirs), ratio: theirs / ours };
+  return {
+    name: "matmul 256×256",
+    unit: "GFLOPS",
+    tsgrad: gflops(ours),
+    reference: gflops(theirs),
+    ratio: theirs / ours,
+  };
 }
 
 /** Adam on raw arrays, as optim.Adam computes it (lr 0.01, β 0.9/0.999, ε 1e-8). */
@@ -84,7 +99,7 @@ function adamStepper(params: Tensor[], lr = 0.01) {
       for (let i = 0; i < p.size; i++) {
         mk[i] = 0.9 * mk[i]! + 0.1 * g[i]!;
         vk[i] = 0.999 * vk[i]! + 0.001 * g[i]! * g[i]!;
-        p.data[i] = p.data[i]! - (lr * mk[i]! / c1) / (Math.sqrt(vk[i]!) / c2 + 1e-8);
+        p.data[i] = p.data[i]! - (lr * mk[i]!) / c1 / (Math.sqrt(vk[i]!) / c2 + 1e-8);
       }
     });
   };
@@ -110,7 +125,13 @@ function tfMlpStep(X: Tensor, y: Tensor, w1: Tensor, w2: Tensor): { step: () => 
     cost!.dataSync();
     cost!.dispose();
   };
-  return { step, dispose: () => { tf.dispose([tX, tY, tw1, tb1, tw2, tb2]); optimizer.dispose(); } };
+  return {
+    step,
+    dispose: () => {
+      tf.dispose([tX, tY, tw1, tb1, tw2, tb2]);
+      optimizer.dispose();
+    },
+  };
 }
 
 /** The issue's seed model as a student writes it: nn.Sequential, nn.MSELoss, optim.Adam. */
@@ -130,7 +151,13 @@ function seedModelRow(): BenchRow {
   const reference = tfMlpStep(X, y, randn([4, 10]), randn([10, 1]));
   const [ours, theirs] = interleaved(ourStep, reference.step, 200);
   reference.dispose();
-  return { name: "  same via nn.Sequential + nn.MSELoss + optim.Adam", unit: "µs/step", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
+  return {
+    name: "  same via nn.Sequential + nn.MSELoss + optim.Adam",
+    unit: "µs/step",
+    tsgrad: ours * 1e6,
+    reference: theirs * 1e6,
+    ratio: theirs / ours,
+  };
 }
 
 function mlpRow(): BenchRow {
@@ -142,7 +169,9 @@ function mlpRow(): BenchRow {
   const w2 = randn([10, 1]).mul(0.3);
   const b2 = zeros([1]);
   const params = [w1, b1, w2, b2];
-  params.forEach((p) => { p.requiresGrad = true; });
+  params.forEach((p) => {
+    p.requiresGrad = true;
+  });
   const adam = adamStepper(params);
   const ourStep = (): void => {
     const loss = X.matmul(w1).add(b1).relu().matmul(w2).add(b2).sub(y).pow(2).mean();
@@ -154,7 +183,13 @@ function mlpRow(): BenchRow {
   const reference = tfMlpStep(X, y, w1, w2);
   const [ours, theirs] = interleaved(ourStep, reference.step, 200);
   reference.dispose();
-  return { name: "MLP 4→10→1 step (batch 32, MSE, Adam; ops)", unit: "µs/step", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
+  return {
+    name: "MLP 4→10→1 step (batch 32, MSE, Adam; ops)",
+    unit: "µs/step",
+    tsgrad: ours * 1e6,
+    reference: theirs * 1e6,
+    ratio: theirs / ours,
+  };
 }
 
 function tinyOpRow(): BenchRow {
@@ -164,12 +199,22 @@ function tinyOpRow(): BenchRow {
   const ta = tf.tensor2d(a.data as Float32Array, [32, 10]);
   const tb = tf.tensor1d(b.data as Float32Array);
   const [ours, theirs] = interleaved(
-    () => { a.add(b); },
-    () => { tf.add(ta, tb).dispose(); },
+    () => {
+      a.add(b);
+    },
+    () => {
+      tf.add(ta, tb).dispose();
+    },
     2000,
   );
   tf.dispose([ta, tb]);
-  return { name: "add [32,10] + [10] (per-op overhead)", unit: "µs/op", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
+  return {
+    name: "add [32,10] + [10] (per-op overhead)",
+    unit: "µs/op",
+    tsgrad: ours * 1e6,
+    reference: theirs * 1e6,
+    ratio: theirs / ours,
+  };
 }
 
 /**
@@ -185,16 +230,30 @@ function scalarAddRow(): BenchRow {
   const ta = tf.tensor1d(a.data as Float32Array);
   const tb = tf.tensor1d(b.data as Float32Array);
   const [ours, theirs] = interleaved(
-    () => { a.add(b); },
-    () => { tf.add(ta, tb).dispose(); },
+    () => {
+      a.add(b);
+    },
+    () => {
+      tf.add(ta, tb).dispose();
+    },
     20000,
   );
   tf.dispose([ta, tb]);
-  return { name: "add of two 1-element tensors, with autograd recording", unit: "µs/op", tsgrad: ours * 1e6, reference: theirs * 1e6, ratio: theirs / ours };
+  return {
+    name: "add of two 1-element tensors, with autograd recording",
+    unit: "µs/op",
+    tsgrad: ours * 1e6,
+    reference: theirs * 1e6,
+    ratio: theirs / ours,
+  };
 }
 
 /** Runs the engine benchmarks. */
 export async function bench(): Promise<BenchTable> {
   tf = await loadTensorFlow();
-  return { title: `engine (tensors, autograd; kernels: ${kernels.name})`, referenceName: "tfjs-cpu", rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow(), scalarAddRow()] };
+  return {
+    title: `engine (tensors, autograd; kernels: ${kernels.name})`,
+    referenceName: "tfjs-cpu",
+    rows: [matmulRow(), mlpRow(), seedModelRow(), tinyOpRow(), scalarAddRow()],
+  };
 }

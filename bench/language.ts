@@ -5,10 +5,10 @@
 // The end-to-end figures against tslab come from bench/language_latency.py.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typescript } from "../kernel/runtime/child/typescript.js";
 import type ts from "typescript";
 import { cellCompilerOptions, NotebookHost } from "../kernel/runtime/child/language/host.js";
 import { NotebookLanguageService } from "../kernel/runtime/child/language/service.js";
+import { typescript } from "../kernel/runtime/child/typescript.js";
 import type { BenchTable } from "./engine.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -77,7 +77,9 @@ export async function bench(): Promise<BenchTable> {
     const checkReference = freshService(service, code);
     checksFromScratch.push(millis(() => checkReference.service.getSemanticDiagnostics(checkReference.file)));
     const completeReference = freshService(service, completion);
-    completesFromScratch.push(millis(() => completeReference.service.getCompletionsAtPosition(completeReference.file, completion.length, {})));
+    completesFromScratch.push(
+      millis(() => completeReference.service.getCompletionsAtPosition(completeReference.file, completion.length, {})),
+    );
     completes.push(millis(() => service.complete(completion + " ".repeat(round % 2), completion.length)));
   }
   const row = (name: string, ours: number[], reference: number[]) => ({
@@ -90,6 +92,9 @@ export async function bench(): Promise<BenchTable> {
   return {
     title: "language service (30 earlier cells)",
     referenceName: "fresh program each time",
-    rows: [row("check a 10-line cell", checks, checksFromScratch), row("complete after a dot", completes, completesFromScratch)],
+    rows: [
+      row("check a 10-line cell", checks, checksFromScratch),
+      row("complete after a dot", completes, completesFromScratch),
+    ],
   };
 }

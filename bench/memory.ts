@@ -47,11 +47,14 @@ function measure(who: Contestant): Promise<ChildReport> {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
-    child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       const last = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !last.startsWith("{")) reject(new Error(`memory bench child ${who} exited with ${code}: ${out}`));
+      if (code !== 0 || !last.startsWith("{"))
+        reject(new Error(`memory bench child ${who} exited with ${code}: ${out}`));
       else resolve(JSON.parse(last) as ChildReport);
     });
   });
@@ -67,10 +70,22 @@ export async function bench(): Promise<BenchTable> {
       const a = reports.get(ours)!;
       const b = reports.get(theirs)!;
       const vs = `${ours} kernels vs ${theirs.replace("tf-", "tfjs-")}`;
-      rows.push({ name: `peak RSS, MLP 784→256→10, ${STEPS} steps, ${vs}`, unit: "MB", tsgrad: a.peakMb, reference: b.peakMb, ratio: b.peakMb / a.peakMb });
+      rows.push({
+        name: `peak RSS, MLP 784→256→10, ${STEPS} steps, ${vs}`,
+        unit: "MB",
+        tsgrad: a.peakMb,
+        reference: b.peakMb,
+        ratio: b.peakMb / a.peakMb,
+      });
       const grewA = a.peakMb - a.beforeMb;
       const grewB = b.peakMb - b.beforeMb;
-      rows.push({ name: `  of which training (peak − RSS before step 1), ${vs}`, unit: "MB", tsgrad: grewA, reference: grewB, ratio: grewB / grewA });
+      rows.push({
+        name: `  of which training (peak − RSS before step 1), ${vs}`,
+        unit: "MB",
+        tsgrad: grewA,
+        reference: grewB,
+        ratio: grewB / grewA,
+      });
     }
   }
   return { title: "memory: peak RSS of an MLP training run, one process per contestant", referenceName: "TF.js", rows };
@@ -78,6 +93,7 @@ export async function bench(): Promise<BenchTable> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const who = process.argv[2] as Contestant;
-  if (!CONTESTANTS.includes(who)) throw new Error(`bench/memory: child needs one of ${CONTESTANTS.join(", ")}, got ${who}`);
+  if (!CONTESTANTS.includes(who))
+    throw new Error(`bench/memory: child needs one of ${CONTESTANTS.join(", ")}, got ${who}`);
   await runChild(who, Number(process.argv[3] ?? STEPS));
 }

@@ -5,10 +5,10 @@
 // TF.js is imported only when a TF.js step is built, so bench/memory.ts can measure our step in
 // a process that never loaded it.
 import type * as TF from "@tensorflow/tfjs-core";
+import { manualSeed, nn, optim, randint, randn, type Tensor } from "../engine/index.js";
+import { jsKernels, type Kernels, kernels, setKernels, simdKernels } from "../engine/kernels/index.js";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { timeInterleaved, type Contestant } from "./support/timing.js";
-import { jsKernels, kernels, setKernels, simdKernels, type Kernels } from "../engine/kernels/index.js";
-import { manualSeed, nn, optim, randint, randn, Tensor } from "../engine/index.js";
+import { type Contestant, timeInterleaved } from "./support/timing.js";
 
 const BATCH = 128;
 const IN = 784;
@@ -64,7 +64,9 @@ export async function tfStep(tf: typeof TF, backend: "cpu" | "wasm", X: Tensor, 
   };
 }
 
-const withKernels = (k: Kernels) => async (): Promise<void> => { setKernels(k); };
+const withKernels = (k: Kernels) => async (): Promise<void> => {
+  setKernels(k);
+};
 
 /** Runs the MLP benchmark. */
 export async function bench(): Promise<BenchTable> {
@@ -79,7 +81,13 @@ export async function bench(): Promise<BenchTable> {
   ];
   // A second of warm-up each and ~0.1 s timing blocks: with two warm-up steps and one timed step
   // per round, ours was timed in V8's lower tiers, right after TF.js CPU's 0.3 s step.
-  const times = await timeInterleaved(contestants, { reps: 1, rounds: 7, warmup: 2, warmupSeconds: 1, blockSeconds: 0.1 });
+  const times = await timeInterleaved(contestants, {
+    reps: 1,
+    rounds: 7,
+    warmup: 2,
+    warmupSeconds: 1,
+    blockSeconds: 0.1,
+  });
   setKernels(active);
   await useBackend(tf, "cpu");
   const ms = (name: string): number => times.get(name)! * 1e3;
@@ -88,7 +96,10 @@ export async function bench(): Promise<BenchTable> {
     for (const theirs of ["tf-wasm", "tf-cpu"]) {
       rows.push({
         name: `MLP 784→256→10 step, ${ours} kernels vs ${theirs.replace("tf-", "tfjs-")}`,
-        unit: "ms/step", tsgrad: ms(ours), reference: ms(theirs), ratio: ms(theirs) / ms(ours),
+        unit: "ms/step",
+        tsgrad: ms(ours),
+        reference: ms(theirs),
+        ratio: ms(theirs) / ms(ours),
       });
     }
   }

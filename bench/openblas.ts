@@ -6,12 +6,13 @@
 // LD_LIBRARY_PATH naming the openblas-pthread directory of an unpacked libopenblas0-pthread
 // package: the Python child inherits it). Skipped (an empty table saying why) where Python or
 // NumPy is missing.
+
+import { matmulPool } from "../engine/kernels/engine-pool.js";
+import { kernels } from "../engine/kernels/index.js";
+import { wasmMatmul } from "../engine/kernels/simd.js";
 import type { BenchRow, BenchTable } from "./engine.js";
 import { startPythonTimer } from "./support/python-timer.js";
 import { median } from "./support/timing.js";
-import { kernels } from "../engine/kernels/index.js";
-import { matmulPool } from "../engine/kernels/engine-pool.js";
-import { wasmMatmul } from "../engine/kernels/simd.js";
 
 const SIZES = [256, 512, 1024];
 const ROUNDS = 5;
@@ -50,11 +51,17 @@ export async function bench(): Promise<BenchTable> {
     const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
     const out = new Float32Array(n * n);
     const reps = Math.max(1, Math.round(2e8 / n ** 3));
-    for (const [label, transA, transB] of [["AB", false, false], ["AᵀB", true, false], ["ABᵀ", false, true]] as const) {
+    for (const [label, transA, transB] of [
+      ["AB", false, false],
+      ["AᵀB", true, false],
+      ["ABᵀ", false, true],
+    ] as const) {
       const ours: Record<"one" | "all", number[]> = { one: [], all: [] };
       const theirs: number[] = [];
       const contestants = {
-        one: () => { wasmMatmul(a, 0, b, 0, out, 0, n, n, n, transA, transB); },
+        one: () => {
+          wasmMatmul(a, 0, b, 0, out, 0, n, n, n, transA, transB);
+        },
         all: () => kernels.matmul(a, 0, b, 0, out, 0, n, n, n, transA, transB),
       };
       contestants.one();
@@ -71,10 +78,19 @@ export async function bench(): Promise<BenchTable> {
       const one = gflops(median(ours.one));
       const all = gflops(median(ours.all));
       const t = gflops(median(theirs));
-      rows.push({ name: `matmul ${n} ${label}, ${threads} threads (1 thread: ${one.toFixed(1)} GFLOPS = ${(100 * one / t).toFixed(0)}%)`,
-        unit: "GFLOPS", tsgrad: all, reference: t, ratio: all / t });
+      rows.push({
+        name: `matmul ${n} ${label}, ${threads} threads (1 thread: ${one.toFixed(1)} GFLOPS = ${((100 * one) / t).toFixed(0)}%)`,
+        unit: "GFLOPS",
+        tsgrad: all,
+        reference: t,
+        ratio: all / t,
+      });
     }
   }
   timer.close();
-  return { title: `${title} (NumPy runs ${blasName}; ratio = our share of it)`, referenceName: blasName.startsWith("OpenBLAS") ? "OpenBLAS" : "NumPy BLAS", rows };
+  return {
+    title: `${title} (NumPy runs ${blasName}; ratio = our share of it)`,
+    referenceName: blasName.startsWith("OpenBLAS") ? "OpenBLAS" : "NumPy BLAS",
+    rows,
+  };
 }

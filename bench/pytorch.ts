@@ -2,11 +2,12 @@
 // step and one recorded add of two 1-element tensors, in PyTorch eager (Debian's python3-torch)
 // on one thread and on its default threads, timed round by round between ours. Skipped, with the
 // reason in the title, where Python or torch is missing.
-import type { BenchRow, BenchTable } from "./engine.js";
-import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
-import { median } from "./support/timing.js";
+
+import { manualSeed, nn, optim, randint, randn, type Tensor, tensor } from "../engine/index.js";
 import { kernels } from "../engine/kernels/index.js";
-import { manualSeed, nn, optim, randint, randn, tensor, type Tensor } from "../engine/index.js";
+import type { BenchRow, BenchTable } from "./engine.js";
+import { type PythonTimer, startPythonTimer } from "./support/python-timer.js";
+import { median } from "./support/timing.js";
 
 const ROUNDS = 7;
 
@@ -61,8 +62,13 @@ function ourMnistMlp(): () => void {
   return classicStep(model, new nn.CrossEntropyLoss(), x, labels, 1e-3);
 }
 
-function classicStep(model: nn.Sequential, criterion: { forward(out: Tensor, target: Tensor): Tensor },
-  x: Tensor, y: Tensor, lr: number): () => void {
+function classicStep(
+  model: nn.Sequential,
+  criterion: { forward(out: Tensor, target: Tensor): Tensor },
+  x: Tensor,
+  y: Tensor,
+  lr: number,
+): () => void {
   const optimizer = new optim.Adam(model.parameters(), { lr });
   return () => {
     optimizer.zeroGrad();
@@ -76,10 +82,18 @@ function ourAddScalars(): () => void {
   const b = randn([1]);
   a.requiresGrad = true;
   b.requiresGrad = true;
-  return () => { a.add(b); };
+  return () => {
+    a.add(b);
+  };
 }
 
-interface Workload { name: string; label: string; ours: () => void; reps: number; unit: "µs" | "ms" }
+interface Workload {
+  name: string;
+  label: string;
+  ours: () => void;
+  reps: number;
+  unit: "µs" | "ms";
+}
 
 // V8 reaches its optimised tier after a few thousand calls of a small step, compiling on a
 // background thread that competes with other processes on a loaded machine: 200 calls left the
@@ -116,8 +130,20 @@ export async function bench(): Promise<BenchTable> {
   const title = `PyTorch eager (CPU), same run; tsgrad kernels: ${kernels.name}`;
   const workloads: Workload[] = [
     { name: "seed_mlp", label: "MLP 4→10→1 step (batch 32, MSE, Adam)", ours: ourSeedMlp(), reps: 200, unit: "µs" },
-    { name: "mnist_mlp", label: "MLP 784→256→10 step (batch 128, softmax CE, Adam)", ours: ourMnistMlp(), reps: 5, unit: "ms" },
-    { name: "add_scalars", label: "add of two 1-element tensors, recorded", ours: ourAddScalars(), reps: 20000, unit: "µs" },
+    {
+      name: "mnist_mlp",
+      label: "MLP 784→256→10 step (batch 128, softmax CE, Adam)",
+      ours: ourMnistMlp(),
+      reps: 5,
+      unit: "ms",
+    },
+    {
+      name: "add_scalars",
+      label: "add of two 1-element tensors, recorded",
+      ours: ourAddScalars(),
+      reps: 20000,
+      unit: "µs",
+    },
   ];
   const rows: BenchRow[] = [];
   for (const threads of ["1", "default"]) {
@@ -129,7 +155,13 @@ export async function bench(): Promise<BenchTable> {
     for (const w of workloads) {
       const [ours, theirs] = await compare(timer, w);
       const scale = w.unit === "ms" ? 1e3 : 1e6;
-      rows.push({ name: `${w.label} vs PyTorch on ${threadLabel}`, unit: w.unit, tsgrad: ours * scale, reference: theirs * scale, ratio: theirs / ours });
+      rows.push({
+        name: `${w.label} vs PyTorch on ${threadLabel}`,
+        unit: w.unit,
+        tsgrad: ours * scale,
+        reference: theirs * scale,
+        ratio: theirs / ours,
+      });
     }
     timer.close();
   }

@@ -5,16 +5,16 @@
 //   npm run build && node dist/bench/render.js
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
-import type * as ResvgModule from "@resvg/resvg-js";
+import { randn, tensor } from "../engine/creation.js";
+import * as nn from "../engine/nn/index.js";
 import * as plot from "../engine/plot/index.js";
 import { renderPng } from "../engine/plot/render.js";
 import type { VegaLiteSpec } from "../engine/plot/spec.js";
 import { manualSeed } from "../engine/random.js";
-import { randn, tensor } from "../engine/creation.js";
 import type { Tensor } from "../engine/tensor.js";
-import * as nn from "../engine/nn/index.js";
 import type { BenchRow, BenchTable } from "./engine.js";
 
 const require = createRequire(import.meta.url);
@@ -25,7 +25,9 @@ const { Resvg } = require("@resvg/resvg-js") as typeof ResvgModule;
 const ROUNDS = 15;
 
 async function referencePng(spec: VegaLiteSpec): Promise<Uint8Array> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as VegaLiteModule.TopLevelSpec).spec), { renderer: "none" });
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as VegaLiteModule.TopLevelSpec).spec), {
+    renderer: "none",
+  });
   const svg = await view.toSVG();
   view.finalize();
   return new Resvg(svg, { fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
@@ -46,7 +48,10 @@ async function timed(fn: () => unknown): Promise<{ wall: number; cpu: number }> 
 }
 
 async function rows(name: string, spec: VegaLiteSpec): Promise<BenchRow[]> {
-  for (let i = 0; i < 3; i++) { renderPng(spec); await referencePng(spec); } // warm both JITs
+  for (let i = 0; i < 3; i++) {
+    renderPng(spec);
+    await referencePng(spec);
+  } // warm both JITs
   const ours: { wall: number; cpu: number }[] = [];
   const theirs: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
@@ -66,8 +71,17 @@ function charts(): [string, VegaLiteSpec][] {
   const X = randn([100, 2]);
   const labels = Array.from({ length: 100 }, (_, i) => (X.data[2 * i]! > 0 ? 1 : 0));
   const model = { forward: (x: Tensor) => x.matmul(tensor([[1], [0.5]])) };
-  const mlp = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 16), new nn.ReLU(), new nn.Linear(16, 3));
-  const loss = new nn.CrossEntropyLoss().forward(mlp.forward(randn([8, 4])), tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: "int32" }));
+  const mlp = new nn.Sequential(
+    new nn.Linear(4, 16),
+    new nn.ReLU(),
+    new nn.Linear(16, 16),
+    new nn.ReLU(),
+    new nn.Linear(16, 3),
+  );
+  const loss = new nn.CrossEntropyLoss().forward(
+    mlp.forward(randn([8, 4])),
+    tensor([0, 1, 2, 0, 1, 2, 0, 1], { dtype: "int32" }),
+  );
   loss.backward();
   return [
     ["1,000-point line chart → PNG (2×)", plot.line(steps, { title: "Loss", xLabel: "step", yLabel: "loss" }).spec],
@@ -85,5 +99,6 @@ export async function bench(): Promise<BenchTable> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const table = await bench();
   console.log(`${table.title}: tsgrad vs ${table.referenceName}`);
-  for (const r of table.rows) console.log(`${r.name}, ${r.unit}: ${r.tsgrad.toFixed(1)} vs ${r.reference.toFixed(1)} (×${r.ratio.toFixed(2)})`);
+  for (const r of table.rows)
+    console.log(`${r.name}, ${r.unit}: ${r.tsgrad.toFixed(1)} vs ${r.reference.toFixed(1)} (×${r.ratio.toFixed(2)})`);
 }

@@ -20,7 +20,13 @@ function formatNumber(x: number): string {
 
 function printTable(table: BenchTable): void {
   const header = ["benchmark", "unit", "tsgrad", table.referenceName, "ratio (×, >1 = tsgrad faster)"];
-  const rows = table.rows.map((r) => [r.name, r.unit, formatNumber(r.tsgrad), formatNumber(r.reference), formatNumber(r.ratio)]);
+  const rows = table.rows.map((r) => [
+    r.name,
+    r.unit,
+    formatNumber(r.tsgrad),
+    formatNumber(r.reference),
+    formatNumber(r.ratio),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(`\n## ${table.title}\n`);
@@ -31,15 +37,22 @@ function printTable(table: BenchTable): void {
 
 const requested = process.argv[2];
 if (requested) {
-  const mod = (await import(pathToFileURL(`${here}/${requested.replace(/\.js$/, "")}.js`).href)) as { bench?: () => Promise<BenchTable> };
-  if (typeof mod.bench !== "function") throw new Error(`${requested} exports no bench(): a helper module belongs in bench/support/`);
+  const mod = (await import(pathToFileURL(`${here}/${requested.replace(/\.js$/, "")}.js`).href)) as {
+    bench?: () => Promise<BenchTable>;
+  };
+  if (typeof mod.bench !== "function")
+    throw new Error(`${requested} exports no bench(): a helper module belongs in bench/support/`);
   printTable(await mod.bench());
   process.exit(0); // a module's worker threads and TF.js backends would otherwise keep it alive
 } else {
-  const modules = readdirSync(here).filter((f) => f.endsWith(".js") && f !== "run.js").sort();
+  const modules = readdirSync(here)
+    .filter((f) => f.endsWith(".js") && f !== "run.js")
+    .sort();
   let failed = 0;
   for (const file of modules) {
-    const { status } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), file], { stdio: "inherit" });
+    const { status } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), file], {
+      stdio: "inherit",
+    });
     if (status !== 0) failed++;
   }
   if (failed > 0) {

@@ -6,12 +6,12 @@
 // and its first loss must match ours, so both sides compute the same function.
 import { execFileSync } from "node:child_process";
 import type * as TF from "@tensorflow/tfjs-core";
+import { manualSeed, nn, optim, randn, type Tensor } from "../engine/index.js";
+import { kernels } from "../engine/kernels/index.js";
 import type { BenchRow, BenchTable } from "./engine.js";
-import { startPythonTimer, type PythonTimer } from "./support/python-timer.js";
+import { type PythonTimer, startPythonTimer } from "./support/python-timer.js";
 import { loadTensorFlowWasm, useBackend } from "./support/tfjs-wasm.js";
 import { median } from "./support/timing.js";
-import { kernels } from "../engine/kernels/index.js";
-import { manualSeed, nn, optim, randn, type Tensor } from "../engine/index.js";
 
 const BATCH = 16;
 const SEQ = 32;
@@ -21,7 +21,11 @@ const MLP_RATIO = 4; // the MLP's hidden size, as a multiple of DIM, on every si
 const ROUNDS = 5;
 const WARMUP_SECONDS = 1;
 
-interface Workload { block: nn.TransformerBlock; x: Tensor; y: Tensor }
+interface Workload {
+  block: nn.TransformerBlock;
+  x: Tensor;
+  y: Tensor;
+}
 
 function workload(): Workload {
   manualSeed(0);
@@ -61,11 +65,22 @@ async function tfStep(tf: typeof TF, backend: "cpu" | "wasm", w: Workload): Prom
   const fc1 = b.mlp.at(0) as nn.Linear;
   const fc2 = b.mlp.at(2) as nn.Linear;
   const p = {
-    g1: vector(b.norm1.weight!), b1: vector(b.norm1.bias!),
-    wq: weight(att.query), bq: vector(att.query.bias!), wk: weight(att.key), bk: vector(att.key.bias!),
-    wv: weight(att.value), bv: vector(att.value.bias!), wo: weight(att.out), bo: vector(att.out.bias!),
-    g2: vector(b.norm2.weight!), b2: vector(b.norm2.bias!),
-    w1: weight(fc1), c1: vector(fc1.bias!), w2: weight(fc2), c2: vector(fc2.bias!),
+    g1: vector(b.norm1.weight!),
+    b1: vector(b.norm1.bias!),
+    wq: weight(att.query),
+    bq: vector(att.query.bias!),
+    wk: weight(att.key),
+    bk: vector(att.key.bias!),
+    wv: weight(att.value),
+    bv: vector(att.value.bias!),
+    wo: weight(att.out),
+    bo: vector(att.out.bias!),
+    g2: vector(b.norm2.weight!),
+    b2: vector(b.norm2.bias!),
+    w1: weight(fc1),
+    c1: vector(fc1.bias!),
+    w2: weight(fc2),
+    c2: vector(fc2.bias!),
   };
   const x = tf.tensor2d(copy(w.x), [BATCH * SEQ, DIM]);
   const target = tf.tensor2d(copy(w.y), [BATCH * SEQ, DIM]);
@@ -156,16 +171,29 @@ WORKLOADS = {"transformer_step": transformer_step}
  */
 function torchBlas(): string {
   try {
-    return execFileSync("/usr/bin/python3", ["-c", `import torch
+    return (
+      execFileSync(
+        "/usr/bin/python3",
+        [
+          "-c",
+          `import torch
 torch.ones(64, 64) @ torch.ones(64, 64)
-print(" ".join(sorted({l.split()[-1].split("/")[-1] for l in open("/proc/self/maps") if "blas" in l})))`],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || "unknown BLAS";
+print(" ".join(sorted({l.split()[-1].split("/")[-1] for l in open("/proc/self/maps") if "blas" in l})))`,
+        ],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+      ).trim() || "unknown BLAS"
+    );
   } catch {
     return "unknown BLAS";
   }
 }
 
-interface Contestant { name: string; label: string; reps: number; time: (reps: number) => Promise<number> }
+interface Contestant {
+  name: string;
+  label: string;
+  reps: number;
+  time: (reps: number) => Promise<number>;
+}
 
 /** Seconds per call of `run`, over `reps` calls. */
 function timeSync(run: () => unknown, reps: number): number {
@@ -188,27 +216,55 @@ export async function bench(): Promise<BenchTable> {
   const firstWasm = tfWasm();
   await useBackend(tf, "cpu");
   const firstCpu = tfCpu();
-  for (const [name, value] of [["TF.js wasm", firstWasm], ["TF.js cpu", firstCpu]] as const) {
+  for (const [name, value] of [
+    ["TF.js wasm", firstWasm],
+    ["TF.js cpu", firstCpu],
+  ] as const) {
     if (Math.abs(value - first) > 1e-4 * Math.abs(first)) {
-      throw new Error(`bench/transformer: the ${name} block computes another function (first loss ${value}, ours ${first})`);
+      throw new Error(
+        `bench/transformer: the ${name} block computes another function (first loss ${value}, ours ${first})`,
+      );
     }
   }
 
   const contestants: Contestant[] = [
     { name: "tsgrad", label: "tsgrad", reps: 30, time: async (reps) => timeSync(ours, reps) },
-    { name: "tf-wasm", label: "TF.js WASM (XNNPACK, 1 thread)", reps: 2, time: async (reps) => { await useBackend(tf, "wasm"); return timeSync(tfWasm, reps); } },
-    { name: "tf-cpu", label: "TF.js CPU (pure JS)", reps: 1, time: async (reps) => { await useBackend(tf, "cpu"); return timeSync(tfCpu, reps); } },
+    {
+      name: "tf-wasm",
+      label: "TF.js WASM (XNNPACK, 1 thread)",
+      reps: 2,
+      time: async (reps) => {
+        await useBackend(tf, "wasm");
+        return timeSync(tfWasm, reps);
+      },
+    },
+    {
+      name: "tf-cpu",
+      label: "TF.js CPU (pure JS)",
+      reps: 1,
+      time: async (reps) => {
+        await useBackend(tf, "cpu");
+        return timeSync(tfCpu, reps);
+      },
+    },
   ];
   const timers: PythonTimer[] = [];
   let torchSkipped = "";
   for (const threads of ["1", "default"] as const) {
     const one = threads === "1";
-    const timer = await startPythonTimer(`${TORCH_WORKLOAD}\n${one ? "torch.set_num_threads(1)\n" : ""}`,
-      one ? { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : {});
-    if (typeof timer === "string") { torchSkipped = timer; break; }
+    const timer = await startPythonTimer(
+      `${TORCH_WORKLOAD}\n${one ? "torch.set_num_threads(1)\n" : ""}`,
+      one ? { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : {},
+    );
+    if (typeof timer === "string") {
+      torchSkipped = timer;
+      break;
+    }
     timers.push(timer);
     contestants.push({
-      name: `torch-${threads}`, label: `PyTorch eager, ${one ? "1 thread" : "its default threads"}`, reps: 10,
+      name: `torch-${threads}`,
+      label: `PyTorch eager, ${one ? "1 thread" : "its default threads"}`,
+      reps: 10,
       time: (reps) => timer.time("transformer_step", reps),
     });
   }
@@ -227,10 +283,12 @@ export async function bench(): Promise<BenchTable> {
 
   const ms = (name: string): number => median(samples.get(name)!) * 1e3;
   const rows: BenchRow[] = contestants.slice(1).map((c) => ({
-    name: `Transformer block step, tsgrad vs ${c.label}`, unit: "ms/step",
-    tsgrad: ms("tsgrad"), reference: ms(c.name), ratio: ms(c.name) / ms("tsgrad"),
+    name: `Transformer block step, tsgrad vs ${c.label}`,
+    unit: "ms/step",
+    tsgrad: ms("tsgrad"),
+    reference: ms(c.name),
+    ratio: ms(c.name) / ms("tsgrad"),
   }));
   const note = torchSkipped ? ` (PyTorch skipped: ${torchSkipped})` : ` (PyTorch on ${torchBlas()})`;
   return { title: `${title}${note}`, referenceName: "reference", rows };
 }
-

@@ -38,7 +38,9 @@ function parseInstallArgs(args) {
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const take = () => (inline !== undefined ? inline : value(flag, i++));
     if (flag === "--user") options.target = { kind: "user" };
     else if (flag === "--sys-prefix") options.target = { kind: "sys-prefix" };

@@ -2,9 +2,10 @@
 // backward side by side, in engine/ops/); `apply` runs a record and, when an input needs a
 // gradient, remembers the op and its inputs on the output. `backward()` walks that graph in
 // reverse topological order with an explicit stack (100k-node graphs must not overflow).
+
+import { throwIfInterrupted } from "./interrupt.js";
 import { kernels } from "./kernels/index.js";
 import { sumRows } from "./kernels/row-sums.js";
-import { throwIfInterrupted } from "./interrupt.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, isScratch, keptCopy, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike, type TypedArray } from "./tensor.js";
@@ -73,7 +74,8 @@ export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: 
   } finally {
     leaveScratch();
   }
-  if (out.dtype !== "int32") out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
+  if (out.dtype !== "int32")
+    out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
   return out;
 }
 
@@ -90,7 +92,9 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
     const gd = grad.shape[d + offset]!;
     if (shape[d] === gd) outStrides[d + offset] = own[d]!;
     else if (shape[d] !== 1) {
-      throw new Error(`reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`);
+      throw new Error(
+        `reduceBroadcastGrad: gradient of shape ${formatShape(grad.shape)} does not broadcast from ${formatShape(shape)}`,
+      );
     }
   }
   if (shapeSize(shape) > 0 && repeatsAlongLeadingDims(grad.shape, shape)) {
@@ -117,7 +121,6 @@ function repeatsAlongLeadingDims(full: readonly number[], shape: readonly number
   return true;
 }
 
-
 let passCount = 0;
 
 /**
@@ -133,14 +136,18 @@ class BackwardPass {
   readonly order: Tensor[];
   private graph: Set<ArrayBufferLike> | null = null;
 
-  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: run() reads retainAll, destructured from `this`
-  constructor(root: Tensor, private readonly seed: Tensor, private readonly retainAll: boolean) {
+  constructor(
+    root: Tensor,
+    private readonly seed: Tensor,
+    private readonly retainAll: boolean,
+  ) {
     this.order = topologicalOrder(root);
     root.pendingGrad = seed;
   }
 
   run(): void {
-    const { order, retainAll } = this;
+    const { order } = this;
+    const retainAll = this.retainAll;
     // Backward ops are not recorded, and their results are scratch (dropped once used).
     const wasEnabled = gradEnabled;
     gradEnabled = false;
@@ -163,7 +170,8 @@ class BackwardPass {
           if (gi.dtype !== input.dtype) gi = gi.to(input.dtype);
           const previous = input.pendingGrad;
           if (!previous) input.pendingGrad = gi;
-          else if (previous.dtype === gi.dtype && this.sole(previous)) addInto(previous.data, gi.data); // a residual's second path
+          else if (previous.dtype === gi.dtype && this.sole(previous))
+            addInto(previous.data, gi.data); // a residual's second path
           else input.pendingGrad = previous.add(gi);
         }
       }
@@ -258,13 +266,17 @@ function topologicalOrder(root: Tensor): Tensor[] {
 function seedGradient(root: Tensor, gradient: TensorLike | undefined): Tensor {
   if (gradient === undefined) {
     if (root.size !== 1) {
-      throw new Error(`backward() on a tensor of shape ${formatShape(root.shape)} needs a gradient argument (or call .mean())`);
+      throw new Error(
+        `backward() on a tensor of shape ${formatShape(root.shape)} needs a gradient argument (or call .mean())`,
+      );
     }
     return Tensor.full(root.shape, 1, root.dtype);
   }
   const g = typeof gradient === "number" ? Tensor.full(root.shape, gradient, root.dtype) : gradient;
   if (!sameShape(g.shape, root.shape)) {
-    throw new Error(`backward(): gradient of shape ${formatShape(g.shape)} does not match the tensor's shape ${formatShape(root.shape)}`);
+    throw new Error(
+      `backward(): gradient of shape ${formatShape(g.shape)} does not match the tensor's shape ${formatShape(root.shape)}`,
+    );
   }
   return g.dtype === root.dtype ? g : g.to(root.dtype);
 }
@@ -281,7 +293,9 @@ export interface BackwardOptions {
 export function backward(root: Tensor, gradient?: TensorLike, options: BackwardOptions = {}): void {
   throwIfInterrupted();
   if (!root.requiresGrad) {
-    throw new Error("backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true");
+    throw new Error(
+      "backward(): this tensor does not require a gradient: none of the tensors it was computed from has requiresGrad=true",
+    );
   }
   const retainAll = options.retainGrads ?? false;
   const pass = new BackwardPass(root, seedGradient(root, gradient), retainAll);
@@ -315,7 +329,9 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
     const value = withGrad(fn);
     if (!(value instanceof Tensor)) throw new Error("valueAndGrad: fn must return a Tensor");
     if (value.size !== 1) {
-      throw new Error(`valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`);
+      throw new Error(
+        `valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`,
+      );
     }
     if (!value.requiresGrad) return { value, grads: params.map((p) => Tensor.zeros(p.shape, p.dtype)) };
     const pass = new BackwardPass(value, Tensor.full(value.shape, 1, value.dtype), false);
@@ -333,7 +349,9 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
       pass.release();
     }
   } finally {
-    params.forEach((p, i) => { p.requiresGrad = wanted[i]!; });
+    params.forEach((p, i) => {
+      p.requiresGrad = wanted[i]!;
+    });
   }
 }
 

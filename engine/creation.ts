@@ -45,13 +45,17 @@ function fillFromNested(data: NestedArray, shape: number[], out: TypedArray): vo
   const walk = (value: NestedArray, dim: number): void => {
     if (dim === shape.length) {
       if (typeof value !== "number" && typeof value !== "boolean") {
-        throw new Error(`tensor: expected a number at depth ${dim}, got ${Array.isArray(value) ? "an array" : typeof value} (ragged nested array?)`);
+        throw new Error(
+          `tensor: expected a number at depth ${dim}, got ${Array.isArray(value) ? "an array" : typeof value} (ragged nested array?)`,
+        );
       }
       out[at++] = Number(value);
       return;
     }
     if (!Array.isArray(value) || value.length !== shape[dim]) {
-      throw new Error(`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${Array.isArray(value) ? value.length : "a number"}`);
+      throw new Error(
+        `tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim}, got ${Array.isArray(value) ? value.length : "a number"}`,
+      );
     }
     for (const v of value) walk(v, dim + 1);
   };
@@ -119,8 +123,8 @@ export function arange(end: number, options?: TensorOptions): Tensor;
 export function arange(start: number, end: number, options?: TensorOptions): Tensor;
 export function arange(start: number, end: number, step: number, options?: TensorOptions): Tensor;
 export function arange(a: number, b?: number | TensorOptions, c?: number | TensorOptions, d?: TensorOptions): Tensor {
-  const [start, end, step, options] = typeof b !== "number" ? [0, a, 1, b]
-    : typeof c !== "number" ? [a, b, 1, c] : [a, b, c, d];
+  const [start, end, step, options] =
+    typeof b !== "number" ? [0, a, 1, b] : typeof c !== "number" ? [a, b, 1, c] : [a, b, c, d];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero number, got ${step}`);
   const count = Math.max(0, Math.ceil((end - start) / step));
   const t = Tensor.zeros([count], options?.dtype);
@@ -130,7 +134,8 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
 
 /** `steps` evenly spaced values from start to end inclusive. Example: `linspace(0, 1, 5)` */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
   const t = Tensor.zeros([steps], options?.dtype);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) t.data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;

@@ -12,7 +12,9 @@ export function formatTensor(t: Tensor): string {
   const summarize = t.size > SUMMARIZE_ABOVE;
   const formatValue = valueFormatter(t, summarize);
   let width = 0;
-  forEachShown(t, summarize, (v) => { width = Math.max(width, formatValue(v).length); });
+  forEachShown(t, summarize, (v) => {
+    width = Math.max(width, formatValue(v).length);
+  });
   const body = formatBlock(t, 0, 0, summarize, (v) => formatValue(v).padStart(width), prefix.length);
   const suffix: string[] = [];
   if (t.dtype !== "float32") suffix.push(`dtype=${t.dtype}`);
@@ -59,15 +61,24 @@ function strideOf(shape: readonly number[], dim: number): number {
 
 function forEachShown(t: Tensor, summarize: boolean, visit: (v: number) => void): void {
   const walk = (dim: number, offset: number): void => {
-    if (dim === t.shape.length) { visit(t.data[offset]!); return; }
+    if (dim === t.shape.length) {
+      visit(t.data[offset]!);
+      return;
+    }
     const stride = strideOf(t.shape, dim);
     for (const i of shownIndices(t.shape[dim]!, summarize)) if (i !== null) walk(dim + 1, offset + i * stride);
   };
   walk(0, 0);
 }
 
-function formatBlock(t: Tensor, dim: number, offset: number, summarize: boolean,
-  formatValue: (v: number) => string, indent: number): string {
+function formatBlock(
+  t: Tensor,
+  dim: number,
+  offset: number,
+  summarize: boolean,
+  formatValue: (v: number) => string,
+  indent: number,
+): string {
   const ndim = t.shape.length;
   if (dim === ndim) return formatValue(t.data[offset]!);
   const stride = strideOf(t.shape, dim);
@@ -80,14 +91,16 @@ function formatBlock(t: Tensor, dim: number, offset: number, summarize: boolean,
     for (const item of items) {
       const next = line === "" ? item : `${line}, ${item}`;
       if (line !== "" && indent + 1 + next.length + 2 > LINE_WIDTH) {
-        lines.push(line + ",");
+        lines.push(`${line},`);
         line = item;
       } else line = next;
     }
     lines.push(line);
-    return `[${lines.join("\n" + " ".repeat(indent + 1))}]`;
+    return `[${lines.join(`\n${" ".repeat(indent + 1)}`)}]`;
   }
-  const separator = "," + "\n".repeat(ndim - dim - 1) + " ".repeat(indent + 1);
-  const parts = indices.map((i) => (i === null ? "..." : formatBlock(t, dim + 1, offset + i * stride, summarize, formatValue, indent + 1)));
+  const separator = `,${"\n".repeat(ndim - dim - 1)}${" ".repeat(indent + 1)}`;
+  const parts = indices.map((i) =>
+    i === null ? "..." : formatBlock(t, dim + 1, offset + i * stride, summarize, formatValue, indent + 1),
+  );
   return `[${parts.join(separator)}]`;
 }

@@ -20,7 +20,11 @@ export interface GradcheckOptions {
  * output is reduced with fixed random weights first, so every output element is checked.
  * Example: `gradcheck((x) => x.tanh().sum(), [randn([3])]) // ≈ 1e-10`
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): number {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  options: GradcheckOptions = {},
+): number {
   const float64 = options.float64 ?? true;
   const eps = options.eps ?? (float64 ? 1e-6 : 1e-2);
   // Fresh leaves, so the caller's tensors and their .grad are left alone.
@@ -36,7 +40,10 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
   const weights = Tensor.zeros(first.shape, float64 ? "float64" : first.dtype);
   const gen = new RandomGenerator(1234); // its own generator: checking must not move the user's seed
   for (let i = 0; i < weights.size; i++) weights.data[i] = gen.uniform(0.5, 1.5);
-  const objective = (): Tensor => fn(...leaves).mul(weights).sum();
+  const objective = (): Tensor =>
+    fn(...leaves)
+      .mul(weights)
+      .sum();
 
   const analytic = grad(objective, params);
   let worst = 0;

@@ -2,24 +2,36 @@
 // `nn`, `optim`, `data` and `plot` namespaces, and save/load. Usable from plain Node as well:
 //   import { tensor, nn, optim } from "tsgrad";
 
-// Tensors, ops and autograd (engine core).
-export { Tensor, type TensorLike, type DType, type TypedArray, type NestedArray } from "./tensor.js";
-export { tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, zerosLike, onesLike, type TensorOptions } from "./creation.js";
-export * from "./ops/index.js";
-export { noGrad, grad, valueAndGrad, backward, isGradEnabled, reduceBroadcastGrad } from "./autograd.js";
-export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
-export { manualSeed, randomGenerator, random, RandomGenerator } from "./random.js";
+export { backward, grad, isGradEnabled, noGrad, reduceBroadcastGrad, valueAndGrad } from "./autograd.js";
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randn,
+  type TensorOptions,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./creation.js";
+export * as data from "./data/index.js";
+export { type GradcheckOptions, gradcheck } from "./gradcheck.js";
 // The interrupt controls themselves are the kernel's (it imports engine/interrupt.js); cells only catch.
 export { KeyboardInterrupt } from "./interrupt.js";
-
+export { load, type Saveable, type SaveFormat, save } from "./io.js";
 // Models, training and data.
 export * as nn from "./nn/index.js";
+export * from "./ops/index.js";
 export * as optim from "./optim/index.js";
-export * as data from "./data/index.js";
-export { save, load, type Saveable, type SaveFormat } from "./io.js";
-
+export { vegaLite } from "./plot/chart.js";
 // Charts (Vega-Lite specs that render themselves).
 export * as plot from "./plot/index.js";
-export { vegaLite } from "./plot/chart.js";
 export { table } from "./plot/table.js";
-export { liveChart, progress, fit } from "./train/index.js";
+export { manualSeed, RandomGenerator, random, randomGenerator } from "./random.js";
+// Tensors, ops and autograd (engine core).
+export { type DType, type NestedArray, Tensor, type TensorLike, type TypedArray } from "./tensor.js";
+export { fit, liveChart, progress } from "./train/index.js";

@@ -11,7 +11,7 @@
 //   values are written as the exact doubles they hold, so they load bit for bit.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { Tensor, type DType } from "./tensor.js";
+import { type DType, Tensor } from "./tensor.js";
 
 /**
  * What `save` writes: tensors, numbers, strings, booleans, null, and arrays/objects of them, or
@@ -64,7 +64,9 @@ interface TensorJson {
 }
 
 function encodeJson(value: Saveable): Uint8Array {
-  const encoded = mapTensors(value, (t) => ({ $tensor: { dtype: t.dtype, shape: t.shape, data: Array.from(t.data, encodeNumber) } }));
+  const encoded = mapTensors(value, (t) => ({
+    $tensor: { dtype: t.dtype, shape: t.shape, data: Array.from(t.data, encodeNumber) },
+  }));
   return new TextEncoder().encode(JSON.stringify({ format: "tsgrad", version: 1, value: encoded }));
 }
 
@@ -81,8 +83,11 @@ function decodeJson(bytes: Uint8Array): unknown {
     if (!isObject(node) || !isObject(node.$tensor)) return undefined;
     const { dtype, shape, data } = node.$tensor as unknown as TensorJson;
     const t = Tensor.zeros(shape, checkDType(dtype));
-    if (data.length !== t.size) throw new Error(`load: a tensor of shape [${shape.join(",")}] lists ${data.length} values`);
-    data.forEach((v, i) => { t.data[i] = decodeNumber(v); });
+    if (data.length !== t.size)
+      throw new Error(`load: a tensor of shape [${shape.join(",")}] lists ${data.length} values`);
+    data.forEach((v, i) => {
+      t.data[i] = decodeNumber(v);
+    });
     return t;
   });
 }
@@ -145,11 +150,16 @@ function decodeSafetensors(bytes: Uint8Array): unknown {
   const byName = new Map<string, Tensor>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const dt = DTYPE_OF[dtype];
     if (dt === undefined) throw new Error(`load: tensor "${name}" has dtype ${dtype}; tsgrad reads F32, F64 and I32`);
     const t = Tensor.zeros(shape, dt);
-    if (end - begin !== t.data.byteLength || dataStart + end > bytes.length) throw new Error(`load: tensor "${name}" has a damaged byte range`);
+    if (end - begin !== t.data.byteLength || dataStart + end > bytes.length)
+      throw new Error(`load: tensor "${name}" has a damaged byte range`);
     readLittleEndian(bytes.subarray(dataStart + begin, dataStart + end), t);
     byName.set(name, t);
   }
@@ -194,11 +204,14 @@ function mapTensors(value: unknown, fn: (t: Tensor, path: string) => unknown, pa
   if (value instanceof Tensor) return fn(value, path);
   if (Array.isArray(value)) return value.map((v, i) => mapTensors(v, fn, child(i)));
   if (isObject(value)) {
-    if (ArrayBuffer.isView(value)) throw new TypeError(`save: ${path || "the value"} is a typed array; wrap it with tensor(…)`);
+    if (ArrayBuffer.isView(value))
+      throw new TypeError(`save: ${path || "the value"} is a typed array; wrap it with tensor(…)`);
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapTensors(v, fn, child(k))]));
   }
   if (value === undefined || typeof value === "function" || typeof value === "bigint" || typeof value === "symbol") {
-    throw new TypeError(`save: ${path || "the value"} is ${typeof value}; only tensors, numbers, strings, booleans, null, arrays and objects can be saved`);
+    throw new TypeError(
+      `save: ${path || "the value"} is ${typeof value}; only tensors, numbers, strings, booleans, null, arrays and objects can be saved`,
+    );
   }
   return value;
 }
@@ -207,7 +220,8 @@ function reviveTensors(value: unknown, asTensor: (node: unknown) => Tensor | und
   const t = asTensor(value);
   if (t !== undefined) return t;
   if (Array.isArray(value)) return value.map((v) => reviveTensors(v, asTensor));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveTensors(v, asTensor)]));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveTensors(v, asTensor)]));
   return value;
 }
 
@@ -216,7 +230,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function hasStateDict(value: unknown): value is { stateDict(): Saveable } {
-  return isObject(value) && !(value instanceof Tensor) && typeof (value as { stateDict?: unknown }).stateDict === "function";
+  return (
+    isObject(value) && !(value instanceof Tensor) && typeof (value as { stateDict?: unknown }).stateDict === "function"
+  );
 }
 
 function checkDType(dtype: string): DType {

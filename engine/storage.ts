@@ -101,16 +101,22 @@ function dtypeOfArray(data: TypedArray): DType {
 
 function fresh(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case "float32": return new Float32Array(size);
-    case "float64": return new Float64Array(size);
-    case "int32": return new Int32Array(size);
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
   }
 }
 
 function view(dtype: DType, buffer: ArrayBuffer, offset: number, size: number): TypedArray {
   switch (dtype) {
-    case "float32": return new Float32Array(buffer, offset, size);
-    case "float64": return new Float64Array(buffer, offset, size);
-    case "int32": return new Int32Array(buffer, offset, size);
+    case "float32":
+      return new Float32Array(buffer, offset, size);
+    case "float64":
+      return new Float64Array(buffer, offset, size);
+    case "int32":
+      return new Int32Array(buffer, offset, size);
   }
 }

@@ -54,7 +54,9 @@ export class History {
   private range(session: number, start: number, stop: number | undefined): Entry[] {
     // Session 0 means "the current one" in IPython; earlier sessions are not kept.
     if (session !== 0 && session !== CURRENT_SESSION) return [];
-    return this.entries.filter((entry) => entry.line >= start && (stop === undefined || stop === null || entry.line < stop));
+    return this.entries.filter(
+      (entry) => entry.line >= start && (stop === undefined || stop === null || entry.line < stop),
+    );
   }
 
   private search(pattern: string, unique: boolean, n: number | undefined | null): Entry[] {

@@ -82,7 +82,8 @@ export function kernelsDir(target: InstallTarget, env: NodeJS.ProcessEnv = proce
 export function installKernelSpec(options: InstallOptions): string {
   const name = options.name ?? DEFAULT_NAME;
   // Jupyter kernel names: letters, digits, `-`, `.`, `_` (jupyter_client's NAME_PAT).
-  if (!/^[a-z0-9._-]+$/i.test(name)) throw new Error(`invalid kernel name ${JSON.stringify(name)}: use letters, digits, - . _`);
+  if (!/^[a-z0-9._-]+$/i.test(name))
+    throw new Error(`invalid kernel name ${JSON.stringify(name)}: use letters, digits, - . _`);
   const mainJs = join(PACKAGE_ROOT, "dist", "kernel", "main.js");
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build\` first`);
   const folder = join(kernelsDir(options.target, options.env), name.toLowerCase());

@@ -18,7 +18,10 @@ export class RequestOutput {
   private timer: NodeJS.Timeout | null = null;
   private last: Promise<void> = Promise.resolve();
 
-  constructor(private readonly publish: Publish, private readonly batchMs = STREAM_BATCH_MS) {}
+  constructor(
+    private readonly publish: Publish,
+    private readonly batchMs = STREAM_BATCH_MS,
+  ) {}
 
   /** Appends stream text; consecutive text of one stream becomes one message. */
   stream(name: StreamName, text: string): void {

@@ -72,7 +72,9 @@ export async function runKernel(connectionFile: string): Promise<void> {
   process.on("uncaughtException", (error) => log(`uncaught: ${error.stack ?? String(error)}`));
   process.on("unhandledRejection", (reason) => log(`unhandled rejection: ${String(reason)}`));
   watchParent(() => void interpreter.shutdown().finally(() => exit(0, "parent process died")));
-  debug(`listening on ${connection.transport}://${connection.ip} after ${Math.round(process.uptime() * 1000)} ms (session ${server.origin.session})`);
+  debug(
+    `listening on ${connection.transport}://${connection.ip} after ${Math.round(process.uptime() * 1000)} ms (session ${server.origin.session})`,
+  );
 }
 
 /** Exits with the Jupyter server that launched us (it sets JPY_PARENT_PID), like ipykernel's ParentPoller. */

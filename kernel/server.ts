@@ -5,12 +5,11 @@
 
 import { History } from "./history.js";
 import { RequestOutput } from "./iopub.js";
+import { kernelInfoContent } from "./protocol/kernel-info.js";
 import {
+  type CompleteRequest,
   childOf,
   createMessage,
-  newOrigin,
-  replyTypeFor,
-  type CompleteRequest,
   type ExecuteRequest,
   type HistoryRequest,
   type IncomingMessage,
@@ -18,10 +17,11 @@ import {
   type IsCompleteRequest,
   type JsonObject,
   type Message,
+  newOrigin,
   type Origin,
+  replyTypeFor,
   type ShutdownRequest,
 } from "./protocol/messages.js";
-import { kernelInfoContent } from "./protocol/kernel-info.js";
 import { codePointLength, codePointsToUtf16, utf16ToCodePoints } from "./protocol/positions.js";
 import type { ExecuteEvents, ExecuteOutcome, InspectionResult, Interpreter } from "./runtime/interpreter.js";
 import type { ReceiveChannel, Transport } from "./sockets.js";
@@ -136,14 +136,21 @@ export class KernelServer {
     } catch (error) {
       // A handler bug must still answer, or the client waits forever.
       this.options.log(`${message.header.msg_type} failed: ${error instanceof Error ? error.stack : String(error)}`);
-      await this.reply(channel, message, { status: "error", ename: "KernelError", evalue: String(error), traceback: [] });
+      await this.reply(channel, message, {
+        status: "error",
+        ename: "KernelError",
+        evalue: String(error),
+        traceback: [],
+      });
     }
     await this.publishStatus(message, "idle");
     if (this.shutdownAfterIdle) {
       const { restart } = this.shutdownAfterIdle;
       this.shutdownAfterIdle = null;
       // A runtime that does not stop in time must not keep the kernel alive after its reply.
-      const stopped = this.options.interpreter.shutdown().catch((error) => this.options.log(`runtime shutdown: ${String(error)}`));
+      const stopped = this.options.interpreter
+        .shutdown()
+        .catch((error) => this.options.log(`runtime shutdown: ${String(error)}`));
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, RUNTIME_SHUTDOWN_GRACE_MS).unref())]);
       this.options.onShutdown(restart);
     }
@@ -167,9 +174,7 @@ export class KernelServer {
   }
 
   private outputFor(request: Message): RequestOutput {
-    return new RequestOutput((msgType, content) =>
-      this.publish(childOf(this.origin, request, msgType, content)),
-    );
+    return new RequestOutput((msgType, content) => this.publish(childOf(this.origin, request, msgType, content)));
   }
 
   // ── execute ────────────────────────────────────────────────────────────────
@@ -178,7 +183,12 @@ export class KernelServer {
     const request = message.content as ExecuteRequest;
     if (this.toAbort.has(message)) return this.reply("shell", message, this.abortedReply());
     if (typeof request.code !== "string") {
-      return this.reply("shell", message, { status: "error", ename: "BadRequest", evalue: "execute_request without code", traceback: [] });
+      return this.reply("shell", message, {
+        status: "error",
+        ename: "BadRequest",
+        evalue: "execute_request without code",
+        traceback: [],
+      });
     }
     const code = request.code;
     // Spec: silent forces store_history off; the count moves only for stored, non-silent runs.
@@ -250,19 +260,36 @@ export class KernelServer {
 
   private async runCell(
     code: string,
-    options: { silent: boolean; storeHistory: boolean; allowStdin: boolean; userExpressions: Record<string, string>; events: ExecuteEvents },
+    options: {
+      silent: boolean;
+      storeHistory: boolean;
+      allowStdin: boolean;
+      userExpressions: Record<string, string>;
+      events: ExecuteEvents;
+    },
   ): Promise<ExecuteOutcome> {
     const { events, ...executeOptions } = options;
     try {
       return await this.options.interpreter.execute(code, executeOptions, events);
     } catch (error) {
       // The contract says execute never rejects; if it does, the cell still gets an answer.
-      return { status: "error", ename: "KernelError", evalue: String(error), traceback: [String(error)], userExpressions: {} };
+      return {
+        status: "error",
+        ename: "KernelError",
+        evalue: String(error),
+        traceback: [String(error)],
+        userExpressions: {},
+      };
     }
   }
 
   /** Output callbacks for one request; valid after the execute resolved too (late timer output). */
-  private eventsFor(request: IncomingMessage, output: RequestOutput, silent: boolean, allowStdin: boolean): ExecuteEvents {
+  private eventsFor(
+    request: IncomingMessage,
+    output: RequestOutput,
+    silent: boolean,
+    allowStdin: boolean,
+  ): ExecuteEvents {
     return {
       stream: (name, text) => {
         if (!silent) output.stream(name, text);
@@ -342,7 +369,12 @@ export class KernelServer {
     const source = typeof code === "string" ? code : "";
     const cursor = codePointsToUtf16(source, cursor_pos ?? codePointLength(source));
     const result = await this.options.interpreter.inspect(source, cursor, detail_level === 1 ? 1 : 0);
-    await this.reply("shell", message, { status: "ok", found: result.found, data: result.data, metadata: result.metadata });
+    await this.reply("shell", message, {
+      status: "ok",
+      found: result.found,
+      data: result.data,
+      metadata: result.metadata,
+    });
   }
 
   private async isCompleteRequest(message: IncomingMessage): Promise<void> {
@@ -367,7 +399,11 @@ export class KernelServer {
 
   private kernelInfoRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {
     const { implementationVersion = "0.0.0", languageVersion = "" } = this.options;
-    return this.reply(channel, message, kernelInfoContent({ implementation: implementationVersion, language: languageVersion }));
+    return this.reply(
+      channel,
+      message,
+      kernelInfoContent({ implementation: implementationVersion, language: languageVersion }),
+    );
   }
 
   private async shutdownRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {

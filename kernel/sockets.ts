@@ -2,7 +2,7 @@
 // messages are verified and decoded here; what they mean is the server's business.
 
 import * as zmq from "zeromq";
-import { endpoint, type ConnectionInfo } from "./protocol/connection.js";
+import { type ConnectionInfo, endpoint } from "./protocol/connection.js";
 import type { IncomingMessage, Message } from "./protocol/messages.js";
 import { decode, encode, RecentSignatures, Signer } from "./protocol/wire.js";
 
@@ -26,7 +26,10 @@ const FLUSH_GRACE_MS = 100;
 class SendQueue {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly socket: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly socket: zmq.Socket & { send(frames: Buffer[]): Promise<void> },
+    private readonly log: (line: string) => void,
+  ) {}
 
   push(frames: Buffer[]): Promise<void> {
     this.tail = this.tail.then(() =>
@@ -52,7 +55,10 @@ export class KernelSockets implements Transport {
   private readonly queues: Record<SendChannel, SendQueue>;
   private closed = false;
 
-  private constructor(info: ConnectionInfo, private readonly log: (line: string) => void) {
+  private constructor(
+    info: ConnectionInfo,
+    private readonly log: (line: string) => void,
+  ) {
     this.signer = new Signer(info.key, info.signature_scheme);
     this.queues = {
       shell: new SendQueue(this.shell, log),
@@ -128,5 +134,4 @@ export class KernelSockets implements Transport {
       if (!this.closed) this.log(`heartbeat stopped: ${String(error)}`);
     }
   }
-
 }

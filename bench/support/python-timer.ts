@@ -33,13 +33,18 @@ for _line in sys.stdin:
  * Starts `/usr/bin/python3` on `script` + the request loop; a string says why it could not start
  * (Python or a module missing), so a benchmark can skip with that reason.
  */
-export async function startPythonTimer(script: string, env: Record<string, string> = {}): Promise<PythonTimer | string> {
+export async function startPythonTimer(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<PythonTimer | string> {
   const child = spawn("/usr/bin/python3", ["-c", `${script}\n${REQUEST_LOOP}`], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   const spawnError = new Promise<never>((_, reject) => child.on("error", reject));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {

@@ -39,7 +39,10 @@ export async function timeInterleaved(contestants: Contestant[], plan: TimingPla
     let calls = 0;
     for (; calls < plan.warmup || performance.now() - start < (plan.warmupSeconds ?? 0) * 1e3; calls++) c.run();
     const perCall = (performance.now() - start) / 1e3 / Math.max(1, calls);
-    reps.set(c.name, plan.blockSeconds && calls > 0 ? Math.max(plan.reps, Math.round(plan.blockSeconds / perCall)) : plan.reps);
+    reps.set(
+      c.name,
+      plan.blockSeconds && calls > 0 ? Math.max(plan.reps, Math.round(plan.blockSeconds / perCall)) : plan.reps,
+    );
   }
   for (let r = 0; r < plan.rounds; r++) {
     for (const c of contestants) {

@@ -1,8 +1,8 @@
 // Datasets: anything with a length and a way to get sample i. TensorDataset is the common one:
 // tensors sharing their first dimension (features and labels), sample i being row i of each.
 
-import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 
 /** A collection of samples a DataLoader can batch: `length` samples, each a tuple of tensors. */
 export interface Dataset<Sample extends Tensor[] = Tensor[]> {
@@ -27,7 +27,9 @@ export class TensorDataset<Sample extends Tensor[] = Tensor[]> implements Datase
     const n = tensors[0]!.shape[0]!;
     const mismatch = tensors.find((t) => t.shape[0] !== n);
     if (mismatch !== undefined) {
-      throw new Error(`TensorDataset: all tensors need the same number of rows; got shapes ${tensors.map((t) => formatShape(t.shape)).join(", ")}`);
+      throw new Error(
+        `TensorDataset: all tensors need the same number of rows; got shapes ${tensors.map((t) => formatShape(t.shape)).join(", ")}`,
+      );
     }
     this.tensors = tensors;
   }
@@ -55,7 +57,8 @@ export class TensorDataset<Sample extends Tensor[] = Tensor[]> implements Datase
   getRows(indices: readonly number[]): Sample {
     const n = this.length;
     for (const i of indices) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`TensorDataset: index ${i} is out of range for ${n} samples`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new RangeError(`TensorDataset: index ${i} is out of range for ${n} samples`);
     }
     return this.tensors.map((t) => takeRows(t, indices)) as Sample;
   }

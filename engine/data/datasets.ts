@@ -3,8 +3,8 @@
 // generator, so `manualSeed(0)` makes them repeat. Class labels are int32 (for crossEntropy);
 // features are float32 [n, features].
 
-import { Tensor } from "../tensor.js";
 import { randomGenerator } from "../random.js";
+import { Tensor } from "../tensor.js";
 import { IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES, IRIS_ROWS } from "./iris-data.js";
 
 /** A labelled dataset: features x [n, d], targets y, and names for charts and tables. */
@@ -52,7 +52,15 @@ export function moons({ n = 100, noise = 0.1 }: { n?: number; noise?: number } =
  * Interleaved spiral arms, one class per arm (CS231n's example of data no linear model separates):
  * x [n·classes, 2], y int32. Example: `const { x, y } = data.spirals({ n: 100, classes: 3 })`
  */
-export function spirals({ n = 100, classes = 3, noise = 0.2 }: { n?: number; classes?: number; noise?: number } = {}): LabelledData {
+export function spirals({
+  n = 100,
+  classes = 3,
+  noise = 0.2,
+}: {
+  n?: number;
+  classes?: number;
+  noise?: number;
+} = {}): LabelledData {
   checkCount("spirals", n);
   checkCount("spirals", classes);
   const gen = randomGenerator();
@@ -60,11 +68,16 @@ export function spirals({ n = 100, classes = 3, noise = 0.2 }: { n?: number; cla
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < n; i++) {
       const r = n === 1 ? 0 : i / (n - 1);
-      const theta = (c * 4 + (4 * i) / Math.max(n - 1, 1)) + gen.normal(0, noise);
+      const theta = c * 4 + (4 * i) / Math.max(n - 1, 1) + gen.normal(0, noise);
       points.push([r * Math.sin(theta), r * Math.cos(theta), c]);
     }
   }
-  return shuffledPoints(points, 0, ["x1", "x2"], Array.from({ length: classes }, (_, c) => `arm ${c}`));
+  return shuffledPoints(
+    points,
+    0,
+    ["x1", "x2"],
+    Array.from({ length: classes }, (_, c) => `arm ${c}`),
+  );
 }
 
 /**
@@ -73,7 +86,12 @@ export function spirals({ n = 100, classes = 3, noise = 0.2 }: { n?: number; cla
  * corners. Example: `const { x, y } = data.xor()`
  */
 export function xor({ n, noise = 0.1 }: { n?: number; noise?: number } = {}): LabelledData {
-  const corners: [number, number][] = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const corners: [number, number][] = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
   const gen = randomGenerator();
   const count = n ?? 4;
   checkCount("xor", count);
@@ -92,7 +110,17 @@ export function xor({ n, noise = 0.1 }: { n?: number; noise?: number } = {}): La
  * Noisy linear data y = x·w + b + ε with x ~ N(0, 1): x [n, w.length], y [n, 1].
  * Example: `const { x, y } = data.linearRegression({ n: 100, weights: [2, -3], bias: 1, noise: 0.1 })`
  */
-export function linearRegression({ n = 100, weights = [2], bias = 0, noise = 0.1 }: { n?: number; weights?: number[]; bias?: number; noise?: number } = {}): LabelledData {
+export function linearRegression({
+  n = 100,
+  weights = [2],
+  bias = 0,
+  noise = 0.1,
+}: {
+  n?: number;
+  weights?: number[];
+  bias?: number;
+  noise?: number;
+} = {}): LabelledData {
   checkCount("linearRegression", n);
   const d = weights.length;
   const gen = randomGenerator();
@@ -114,7 +142,17 @@ export function linearRegression({ n = 100, weights = [2], bias = 0, noise = 0.1
  * Noisy polynomial data y = c₀ + c₁x + c₂x² + … + ε, x uniform in `range`: x [n, 1], y [n, 1].
  * Example: `const { x, y } = data.polynomialRegression({ coefficients: [1, 0, -2], noise: 0.05 })`
  */
-export function polynomialRegression({ n = 100, coefficients = [0, 1, 1], noise = 0.1, range = [-1, 1] }: { n?: number; coefficients?: number[]; noise?: number; range?: [number, number] } = {}): LabelledData {
+export function polynomialRegression({
+  n = 100,
+  coefficients = [0, 1, 1],
+  noise = 0.1,
+  range = [-1, 1],
+}: {
+  n?: number;
+  coefficients?: number[];
+  noise?: number;
+  range?: [number, number];
+} = {}): LabelledData {
   checkCount("polynomialRegression", n);
   const gen = randomGenerator();
   const x = Tensor.zeros([n, 1]);
@@ -130,7 +168,12 @@ export function polynomialRegression({ n = 100, coefficients = [0, 1, 1], noise 
 }
 
 /** Points [a, b, label] → a shuffled LabelledData, with Gaussian noise on the coordinates. */
-function shuffledPoints(points: [number, number, number][], noise: number, featureNames: string[], classNames: string[]): LabelledData {
+function shuffledPoints(
+  points: [number, number, number][],
+  noise: number,
+  featureNames: string[],
+  classNames: string[],
+): LabelledData {
   const gen = randomGenerator();
   const order = gen.permutation(points.length);
   const x = Tensor.zeros([points.length, 2]);

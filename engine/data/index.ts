@@ -1,8 +1,8 @@
 // The `data` namespace cells see: datasets, loaders, splitting and scaling, built-in data.
 
-export { TensorDataset, type Dataset } from "./dataset.js";
+export { type Dataset, TensorDataset } from "./dataset.js";
+export { iris, type LabelledData, linearRegression, moons, polynomialRegression, spirals, xor } from "./datasets.js";
 export { DataLoader, type DataLoaderOptions } from "./loader.js";
-export { trainTestSplit, type SplitOptions } from "./split.js";
-export { standardize, fitStandardizer, type Standardizer } from "./standardize.js";
-export { iris, moons, spirals, xor, linearRegression, polynomialRegression, type LabelledData } from "./datasets.js";
-export { sonnets, CharVocab, nextCharDataset } from "./text.js";
+export { type SplitOptions, trainTestSplit } from "./split.js";
+export { fitStandardizer, type Standardizer, standardize } from "./standardize.js";
+export { CharVocab, nextCharDataset, sonnets } from "./text.js";

@@ -2,10 +2,10 @@
 // a fresh permutation (from the engine's seeded generator, so runs repeat) when shuffling,
 // every sample exactly once, the last batch smaller unless dropLast.
 
-import { Tensor } from "../tensor.js";
-import { RandomGenerator, randomGenerator } from "../random.js";
+import { type RandomGenerator, randomGenerator } from "../random.js";
 import { formatShape } from "../shape.js";
-import { TensorDataset, type Dataset } from "./dataset.js";
+import { Tensor } from "../tensor.js";
+import { type Dataset, TensorDataset } from "./dataset.js";
 
 /** Options of `DataLoader`. */
 export interface DataLoaderOptions {
@@ -33,7 +33,8 @@ export class DataLoader<Sample extends Tensor[] = Tensor[]> implements Iterable<
     readonly dataset: Dataset<Sample>,
     { batchSize = 1, shuffle = false, dropLast = false, generator }: DataLoaderOptions = {},
   ) {
-    if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!(Number.isInteger(batchSize) && batchSize > 0))
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
@@ -49,7 +50,9 @@ export class DataLoader<Sample extends Tensor[] = Tensor[]> implements Iterable<
   /** The sample indices of each batch of one epoch (draws a permutation when shuffling). */
   batchIndices(): number[][] {
     const n = this.dataset.length;
-    const order = this.shuffle ? (this.generator ?? randomGenerator()).permutation(n) : Array.from({ length: n }, (_, i) => i);
+    const order = this.shuffle
+      ? (this.generator ?? randomGenerator()).permutation(n)
+      : Array.from({ length: n }, (_, i) => i);
     const batches: number[][] = [];
     for (let start = 0; start < n; start += this.batchSize) {
       const batch = order.slice(start, start + this.batchSize);
@@ -76,7 +79,12 @@ export class DataLoader<Sample extends Tensor[] = Tensor[]> implements Iterable<
   private collate(indices: number[]): Sample {
     if (this.dataset instanceof TensorDataset) return this.dataset.getRows(indices) as Sample;
     const samples = indices.map((i) => this.dataset.get(i));
-    return samples[0]!.map((_, field) => stackRows(samples.map((s) => s[field]!), field)) as Sample;
+    return samples[0]!.map((_, field) =>
+      stackRows(
+        samples.map((s) => s[field]!),
+        field,
+      ),
+    ) as Sample;
   }
 }
 
@@ -86,7 +94,9 @@ function stackRows(items: Tensor[], field: number): Tensor {
   const out = Tensor.zeros([items.length, ...first.shape], first.dtype);
   items.forEach((t, r) => {
     if (formatShape(t.shape) !== formatShape(first.shape)) {
-      throw new Error(`DataLoader: item ${field} of the samples has shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}; samples in a batch must match`);
+      throw new Error(
+        `DataLoader: item ${field} of the samples has shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}; samples in a batch must match`,
+      );
     }
     out.data.set(t.data, r * first.size);
   });

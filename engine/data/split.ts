@@ -2,9 +2,9 @@
 // train_test_split: shuffled (seeded) by default, and stratified on request so every class
 // keeps its share in both parts.
 
-import { Tensor } from "../tensor.js";
 import { randomGenerator } from "../random.js";
 import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 import { takeRows } from "./dataset.js";
 
 /** Options of `trainTestSplit`. */
@@ -27,7 +27,9 @@ export function trainTestSplit(...args: [Tensor[], SplitOptions?] | [Tensor, ...
   if (tensors.length === 0) throw new Error("trainTestSplit: give at least one tensor, e.g. trainTestSplit([x, y])");
   const n = tensors[0]!.shape[0] ?? 0;
   if (tensors.some((t) => t.shape[0] !== n)) {
-    throw new Error(`trainTestSplit: all tensors need the same number of rows; got shapes ${tensors.map((t) => formatShape(t.shape)).join(", ")}`);
+    throw new Error(
+      `trainTestSplit: all tensors need the same number of rows; got shapes ${tensors.map((t) => formatShape(t.shape)).join(", ")}`,
+    );
   }
   const nTest = testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!(Number.isInteger(nTest) && nTest > 0 && nTest < n)) {
@@ -56,7 +58,10 @@ function splitArguments(args: readonly (Tensor | Tensor[] | SplitOptions | undef
 
 /** Per class, the last round(share·count) rows of `order` go to test. */
 function stratifiedRows(order: number[], labels: Tensor, share: number): [number[], number[]] {
-  if (labels.size !== order.length) throw new Error(`trainTestSplit: stratify needs one label per row (${order.length}), got shape ${formatShape(labels.shape)}`);
+  if (labels.size !== order.length)
+    throw new Error(
+      `trainTestSplit: stratify needs one label per row (${order.length}), got shape ${formatShape(labels.shape)}`,
+    );
   const byClass = new Map<number, number[]>();
   for (const row of order) {
     const label = labels.data[row]!;

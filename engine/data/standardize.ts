@@ -2,8 +2,8 @@
 // measured in different units train at the same pace. Fit the statistics on the training data
 // and reuse them for test data (otherwise the test set leaks into training).
 
-import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 
 /** Per-column statistics and the transforms that use them. */
 export interface Standardizer {
@@ -22,7 +22,8 @@ export interface Standardizer {
  * Example: `const scaler = data.fitStandardizer(xTrain); const xTestS = scaler.transform(xTest)`
  */
 export function fitStandardizer(x: Tensor): Standardizer {
-  if (x.ndim !== 2 || x.shape[0] === 0) throw new Error(`fitStandardizer: needs a non-empty [n, features] tensor, got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 2 || x.shape[0] === 0)
+    throw new Error(`fitStandardizer: needs a non-empty [n, features] tensor, got shape ${formatShape(x.shape)}`);
   const [n, d] = x.shape as [number, number];
   const dtype = x.dtype === "float64" ? "float64" : "float32";
   const mean = Tensor.zeros([d], dtype);
@@ -38,7 +39,8 @@ export function fitStandardizer(x: Tensor): Standardizer {
     std.data[j] = s > 0 ? s : 1; // a constant column stays 0 instead of dividing by zero
   }
   const checked = (op: string, t: Tensor): Tensor => {
-    if (t.shape[t.ndim - 1] !== d) throw new Error(`${op}: expected ${d} features in the last dimension, got shape ${formatShape(t.shape)}`);
+    if (t.shape[t.ndim - 1] !== d)
+      throw new Error(`${op}: expected ${d} features in the last dimension, got shape ${formatShape(t.shape)}`);
     return t;
   };
   return {

@@ -54,7 +54,8 @@ export class CharVocab {
  * Example: `const ds = data.nextCharDataset(vocab.encode(text), 32)`
  */
 export function nextCharDataset(ids: Tensor, blockSize: number): TensorDataset<[Tensor, Tensor]> {
-  if (!(Number.isInteger(blockSize) && blockSize > 0)) throw new RangeError(`nextCharDataset: blockSize must be a positive integer, got ${blockSize}`);
+  if (!(Number.isInteger(blockSize) && blockSize > 0))
+    throw new RangeError(`nextCharDataset: blockSize must be a positive integer, got ${blockSize}`);
   const n = ids.size - blockSize;
   if (n <= 0) throw new RangeError(`nextCharDataset: ${ids.size} ids are too few for windows of ${blockSize}`);
   const inputs = Tensor.zeros([n, blockSize], "int32");

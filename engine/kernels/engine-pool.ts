@@ -43,7 +43,8 @@ export function matmulPool(): MatmulPool | null {
   if (threads < 2 || !threadsModule || typeof SharedArrayBuffer !== "function") return null;
   enginePool = new MatmulPool(threadsModule, {
     threads,
-    onFailure: (reason) => process.emitWarning(`matrix products continue on one thread: ${reason}`, { code: "TSGRAD_MATMUL_POOL" }),
+    onFailure: (reason) =>
+      process.emitWarning(`matrix products continue on one thread: ${reason}`, { code: "TSGRAD_MATMUL_POOL" }),
   });
   return enginePool;
 }

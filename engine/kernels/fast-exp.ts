@@ -6,7 +6,7 @@
 
 const ROUND = 6755399441055744; // 1.5·2⁵²: adding and subtracting it rounds to an integer
 /** 2ᵏ for k = −1023…1023 at index k + 1023 (exact: powers of two are doubles). */
-const POW2 = Float64Array.from({ length: 2047 }, (_, i) => Math.pow(2, i - 1023));
+const POW2 = Float64Array.from({ length: 2047 }, (_, i) => 2 ** (i - 1023));
 
 /**
  * eˣ = 2ᵏ · eʳ with k = round(x / ln 2), |r| ≤ ln2/2, eʳ by its Taylor series to r⁷ (error
@@ -17,7 +17,7 @@ const POW2 = Float64Array.from({ length: 2047 }, (_, i) => Math.pow(2, i - 1023)
  */
 export function expF32(x: number): number {
   const z = x < -708 ? -708 : x > 709 ? 709 : x;
-  const k = (z * Math.LOG2E + ROUND) - ROUND;
+  const k = z * Math.LOG2E + ROUND - ROUND;
   const r = z - k * Math.LN2;
   const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040)))))));
   return p * POW2[(k | 0) + 1023]!;

@@ -6,9 +6,19 @@ import { jsKernels } from "./js.js";
 import { hasWasmSimd, simdKernels } from "./simd.js";
 import type { Kernels } from "./types.js";
 
-export type { AdamCoefficients, AttentionShape, BatchMatrix, Kernels, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from "./types.js";
 export { jsKernels } from "./js.js";
-export { simdKernels, hasWasmSimd } from "./simd.js";
+export { hasWasmSimd, simdKernels } from "./simd.js";
+export type {
+  AdamCoefficients,
+  AttentionShape,
+  BatchMatrix,
+  BinaryOp,
+  DType,
+  Kernels,
+  ReduceOp,
+  TypedArray,
+  UnaryOp,
+} from "./types.js";
 export { usesFma } from "./wasm-binary.js";
 
 /** The kernels to start with, given `TSGRAD_KERNELS` and the engine's WebAssembly support. */

@@ -9,9 +9,20 @@ import type { AdamCoefficients, TypedArray } from "./types.js";
 const f = Math.fround;
 
 /** The `Kernels.adam` contract, from element `from` on. */
-export function adamJs(p: Float32Array | Float64Array, grad: TypedArray, m: Float32Array | Float64Array,
-  v: Float32Array | Float64Array, c: AdamCoefficients, from = 0): void {
-  if (p instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
+export function adamJs(
+  p: Float32Array | Float64Array,
+  grad: TypedArray,
+  m: Float32Array | Float64Array,
+  v: Float32Array | Float64Array,
+  c: AdamCoefficients,
+  from = 0,
+): void {
+  if (
+    p instanceof Float32Array &&
+    grad instanceof Float32Array &&
+    m instanceof Float32Array &&
+    v instanceof Float32Array
+  ) {
     adamFloat32(p, grad, m, v, c, from);
     return;
   }
@@ -28,10 +39,23 @@ export function adamJs(p: Float32Array | Float64Array, grad: TypedArray, m: Floa
   }
 }
 
-function adamFloat32(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients,
-  from: number): void {
-  const beta1 = f(c.beta1), beta2 = f(c.beta2), keep1 = f(1 - c.beta1), keep2 = f(1 - c.beta2);
-  const eps = f(c.eps), stepSize = f(c.stepSize), inv = f(c.invSqrtBiasCorrection2), shrink = f(c.shrink), l2 = f(c.l2);
+function adamFloat32(
+  p: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  c: AdamCoefficients,
+  from: number,
+): void {
+  const beta1 = f(c.beta1),
+    beta2 = f(c.beta2),
+    keep1 = f(1 - c.beta1),
+    keep2 = f(1 - c.beta2);
+  const eps = f(c.eps),
+    stepSize = f(c.stepSize),
+    inv = f(c.invSqrtBiasCorrection2),
+    shrink = f(c.shrink),
+    l2 = f(c.l2);
   const n = p.length;
   for (let i = from; i < n; i++) {
     const theta = f(p[i]! * shrink);

@@ -14,11 +14,19 @@ function headBlocks(data: TypedArray, t: number, width: number, d: number, trans
 
 /** The [batch, heads, tq, tk] attention weights (or their gradients) as tq×tk blocks. */
 function perHead(data: TypedArray, heads: number, tq: number, tk: number, transposed = false): BatchMatrix {
-  return { data, offset: 0, outer: heads * tq * tk, inner: tq * tk, row: transposed ? 1 : tk, col: transposed ? tk : 1 };
+  return {
+    data,
+    offset: 0,
+    outer: heads * tq * tk,
+    inner: tq * tk,
+    row: transposed ? 1 : tk,
+    col: transposed ? tk : 1,
+  };
 }
 
 /** Keys query i sees: all, or (causal) those up to i + tk − tq. */
-const seenKeys = (i: number, { tq, tk, causal }: AttentionShape): number => (causal ? Math.min(tk, Math.max(0, i + tk - tq + 1)) : tk);
+const seenKeys = (i: number, { tq, tk, causal }: AttentionShape): number =>
+  causal ? Math.min(tk, Math.max(0, i + tk - tq + 1)) : tk;
 
 /**
  * Row-wise softmax(scores · scale) in place at `at` (tq rows of tk); keys a query does not see get
@@ -30,9 +38,15 @@ function maskedSoftmax(p: TypedArray, at: number, shape: AttentionShape): void {
   for (let i = 0; i < tq; i++) {
     const row = at + i * tk;
     const seen = seenKeys(i, shape);
-    if (seen === 0) { p.fill(NaN, row, row + tk); continue; }
+    if (seen === 0) {
+      p.fill(NaN, row, row + tk);
+      continue;
+    }
     let max = -Infinity;
-    for (let j = 0; j < seen; j++) { const v = p[row + j]!; if (v > max || v !== v) max = v; }
+    for (let j = 0; j < seen; j++) {
+      const v = p[row + j]!;
+      if (v > max || v !== v) max = v;
+    }
     let sum = 0;
     for (let j = 0; j < seen; j++) {
       const z = (p[row + j]! - max) * scale;
@@ -47,8 +61,14 @@ function maskedSoftmax(p: TypedArray, at: number, shape: AttentionShape): void {
 }
 
 /** The `Kernels.attention` contract. */
-export function attentionJs(q: TypedArray, k: TypedArray, v: TypedArray, out: TypedArray, weights: TypedArray,
-  shape: AttentionShape): void {
+export function attentionJs(
+  q: TypedArray,
+  k: TypedArray,
+  v: TypedArray,
+  out: TypedArray,
+  weights: TypedArray,
+  shape: AttentionShape,
+): void {
   const { batch, heads, tq, tk, width } = shape;
   const d = width / heads;
   const scores = perHead(weights, heads, tq, tk);
@@ -58,14 +78,25 @@ export function attentionJs(q: TypedArray, k: TypedArray, v: TypedArray, out: Ty
 }
 
 /** The `Kernels.attentionBackward` contract. */
-export function attentionBackwardJs(q: TypedArray, k: TypedArray, v: TypedArray, g: TypedArray, weights: TypedArray,
-  dq: TypedArray | null, dk: TypedArray | null, dv: TypedArray | null, shape: AttentionShape): void {
+export function attentionBackwardJs(
+  q: TypedArray,
+  k: TypedArray,
+  v: TypedArray,
+  g: TypedArray,
+  weights: TypedArray,
+  dq: TypedArray | null,
+  dk: TypedArray | null,
+  dv: TypedArray | null,
+  shape: AttentionShape,
+): void {
   const { batch, heads, tq, tk, width, scale } = shape;
   const d = width / heads;
   const dOut = headBlocks(g, tq, width, d);
-  if (dv) matmulBatchJs(perHead(weights, heads, tq, tk, true), dOut, headBlocks(dv, tk, width, d), batch, heads, tk, tq, d); // Pᵀ dO
+  if (dv)
+    matmulBatchJs(perHead(weights, heads, tq, tk, true), dOut, headBlocks(dv, tk, width, d), batch, heads, tk, tq, d); // Pᵀ dO
   if (!dq && !dk) return;
-  const dp = g instanceof Float64Array ? new Float64Array(batch * heads * tq * tk) : new Float32Array(batch * heads * tq * tk);
+  const dp =
+    g instanceof Float64Array ? new Float64Array(batch * heads * tq * tk) : new Float32Array(batch * heads * tq * tk);
   matmulBatchJs(dOut, headBlocks(v, tk, width, d, true), perHead(dp, heads, tq, tk), batch, heads, tq, d, tk); // dP = dO Vᵀ
   for (let r = 0; r < batch * heads; r++) {
     for (let i = 0; i < tq; i++) {
@@ -79,6 +110,26 @@ export function attentionBackwardJs(q: TypedArray, k: TypedArray, v: TypedArray,
       dp.fill(0, row + end, row + tk);
     }
   }
-  if (dq) matmulBatchJs(perHead(dp, heads, tq, tk), headBlocks(k, tk, width, d), headBlocks(dq, tq, width, d), batch, heads, tq, tk, d); // dS K
-  if (dk) matmulBatchJs(perHead(dp, heads, tq, tk, true), headBlocks(q, tq, width, d), headBlocks(dk, tk, width, d), batch, heads, tk, tq, d); // dSᵀ Q
+  if (dq)
+    matmulBatchJs(
+      perHead(dp, heads, tq, tk),
+      headBlocks(k, tk, width, d),
+      headBlocks(dq, tq, width, d),
+      batch,
+      heads,
+      tq,
+      tk,
+      d,
+    ); // dS K
+  if (dk)
+    matmulBatchJs(
+      perHead(dp, heads, tq, tk, true),
+      headBlocks(q, tq, width, d),
+      headBlocks(dk, tk, width, d),
+      batch,
+      heads,
+      tk,
+      tq,
+      d,
+    ); // dSᵀ Q
 }

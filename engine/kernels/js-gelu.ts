@@ -14,17 +14,29 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Float32 constants (the WebAssembly build rounds the same literals the same way). */
 const F = {
-  sqrt1_2: f(SQRT1_2), invSqrt2Pi: f(INV_SQRT_2PI), p: f(0.3275911),
-  a1: f(0.254829592), a2: f(-0.284496736), a3: f(1.421413741), a4: f(-1.453152027), a5: f(1.061405429),
-  log2e: f(Math.LOG2E), round: 12582912, // 1.5·2²³: adding and subtracting it rounds to an integer
-  ln2Hi: f(0.693359375), ln2Lo: f(-2.12194440e-4), // ln 2 split so k·ln2Hi is exact
-  e0: f(1.9875691500e-4), e1: f(1.3981999507e-3), e2: f(8.3334519073e-3), e3: f(4.1665795894e-2),
-  e4: f(1.6666665459e-1), e5: f(5.0000001201e-1),
+  sqrt1_2: f(SQRT1_2),
+  invSqrt2Pi: f(INV_SQRT_2PI),
+  p: f(0.3275911),
+  a1: f(0.254829592),
+  a2: f(-0.284496736),
+  a3: f(1.421413741),
+  a4: f(-1.453152027),
+  a5: f(1.061405429),
+  log2e: f(Math.LOG2E),
+  round: 12582912, // 1.5·2²³: adding and subtracting it rounds to an integer
+  ln2Hi: f(0.693359375),
+  ln2Lo: f(-2.1219444e-4), // ln 2 split so k·ln2Hi is exact
+  e0: f(1.98756915e-4),
+  e1: f(1.3981999507e-3),
+  e2: f(8.3334519073e-3),
+  e3: f(4.1665795894e-2),
+  e4: f(1.6666665459e-1),
+  e5: f(5.0000001201e-1),
   lowest: f(-87.33654), // below it 2ᵏ would leave float32's normal range
 };
 
 /** 2ᵏ for k = −126…0 at index k + 126 (exact in float32). */
-const POW2 = Float32Array.from({ length: 127 }, (_, i) => Math.pow(2, i - 126));
+const POW2 = Float32Array.from({ length: 127 }, (_, i) => 2 ** (i - 126));
 
 /**
  * eˣ in float32 operations for x ≤ 0 (Cephes expf: k = round(x·log₂e), r = x − k·ln 2 in two
@@ -66,8 +78,12 @@ function geluFloat32(x: ArrayLike<number>, out: Float32Array, derivative: Float3
  * in float32 arithmetic for float32 arrays, else in float64 (whose finite-difference gradchecks
  * need full precision).
  */
-export function geluExact(x: ArrayLike<number>, out: Float32Array | Float64Array,
-  derivative: Float32Array | Float64Array | null, from = 0): void {
+export function geluExact(
+  x: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  derivative: Float32Array | Float64Array | null,
+  from = 0,
+): void {
   if (out instanceof Float32Array && (derivative === null || derivative instanceof Float32Array)) {
     geluFloat32(x, out, derivative, from);
     return;

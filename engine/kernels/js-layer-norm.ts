@@ -5,15 +5,28 @@
 import type { TypedArray } from "./types.js";
 
 /** The `Kernels.layerNorm` contract. */
-export function layerNormJs(x: TypedArray, weight: TypedArray | null, bias: TypedArray | null, out: TypedArray,
-  mean: Float64Array, rstd: Float64Array, rows: number, w: number, eps: number): void {
+export function layerNormJs(
+  x: TypedArray,
+  weight: TypedArray | null,
+  bias: TypedArray | null,
+  out: TypedArray,
+  mean: Float64Array,
+  rstd: Float64Array,
+  rows: number,
+  w: number,
+  eps: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const base = r * w;
     // One pass for both moments, in float64: E[x²] − E[x]² cancels only when |mean| is ~10⁴×
     // the spread, far beyond what float32 inputs resolve anyway.
     let sum = 0;
     let sumSquares = 0;
-    for (let j = 0; j < w; j++) { const v = x[base + j]!; sum += v; sumSquares += v * v; }
+    for (let j = 0; j < w; j++) {
+      const v = x[base + j]!;
+      sum += v;
+      sumSquares += v * v;
+    }
     const mu = sum / w;
     const s = 1 / Math.sqrt(Math.max(0, sumSquares / w - mu * mu) + eps);
     mean[r] = mu;
@@ -26,8 +39,18 @@ export function layerNormJs(x: TypedArray, weight: TypedArray | null, bias: Type
 }
 
 /** The `Kernels.layerNormBackward` contract. */
-export function layerNormBackwardJs(x: TypedArray, g: TypedArray, weight: TypedArray | null, mean: Float64Array,
-  rstd: Float64Array, dx: TypedArray, dw: Float64Array, db: Float64Array, rows: number, w: number): void {
+export function layerNormBackwardJs(
+  x: TypedArray,
+  g: TypedArray,
+  weight: TypedArray | null,
+  mean: Float64Array,
+  rstd: Float64Array,
+  dx: TypedArray,
+  dw: Float64Array,
+  db: Float64Array,
+  rows: number,
+  w: number,
+): void {
   // Branch-free inner loops: a missing weight acts as ones.
   const scale = weight ?? new Float64Array(w).fill(1);
   for (let r = 0; r < rows; r++) {

@@ -3,8 +3,19 @@
 import type { BatchMatrix, TypedArray } from "./types.js";
 
 /** out[oo..] = op(A) @ op(B), the `Kernels.matmul` contract (see types.ts). */
-export function matmulJs(a: TypedArray, ao: number, b: TypedArray, bo: number, out: TypedArray, oo: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+export function matmulJs(
+  a: TypedArray,
+  ao: number,
+  b: TypedArray,
+  bo: number,
+  out: TypedArray,
+  oo: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   // Element A[i][p] sits at ao + i·rowStride + p·kStride, stored either way round.
   const rowStride = transA ? 1 : k;
   const kStride = transA ? m : 1;
@@ -16,11 +27,25 @@ export function matmulJs(a: TypedArray, ao: number, b: TypedArray, bo: number, o
  * The `Kernels.matmulBatch` contract: each product's operands gathered into contiguous blocks
  * (typed like C), multiplied by `matmulJs`, and C's block scattered back.
  */
-export function matmulBatchJs(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
-  m: number, k: number, n: number): void {
-  const make = (size: number): TypedArray => c.data instanceof Float64Array ? new Float64Array(size)
-    : c.data instanceof Int32Array ? new Int32Array(size) : new Float32Array(size);
-  const blockA = make(m * k), blockB = make(k * n), blockC = make(m * n);
+export function matmulBatchJs(
+  a: BatchMatrix,
+  b: BatchMatrix,
+  c: BatchMatrix,
+  outer: number,
+  inner: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  const make = (size: number): TypedArray =>
+    c.data instanceof Float64Array
+      ? new Float64Array(size)
+      : c.data instanceof Int32Array
+        ? new Int32Array(size)
+        : new Float32Array(size);
+  const blockA = make(m * k),
+    blockB = make(k * n),
+    blockC = make(m * n);
   const gather = (x: BatchMatrix, at: number, rows: number, cols: number, dst: TypedArray): void => {
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) dst[i * cols + j] = x.data[at + i * x.row + j * x.col]!;
@@ -43,21 +68,47 @@ export function matmulBatchJs(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, ou
  * out = A @ B with B stored k×n: the i-k-j order streams rows of B and out (cache friendly), four
  * rows of A and two steps of k at a time so each loaded B element is used eight times.
  */
-function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
-  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+function rowTimesMatrix(
+  a: TypedArray,
+  ao: number,
+  rs: number,
+  ks: number,
+  b: TypedArray,
+  bo: number,
+  out: TypedArray,
+  oo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   out.fill(0, oo, oo + m * n);
   let i = 0;
   for (; i + 3 < m; i += 4) {
-    const o0 = oo + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-    const a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
+    const o0 = oo + i * n,
+      o1 = o0 + n,
+      o2 = o1 + n,
+      o3 = o2 + n;
+    const a0 = ao + i * rs,
+      a1 = a0 + rs,
+      a2 = a1 + rs,
+      a3 = a2 + rs;
     let p = 0;
     for (; p + 1 < k; p += 2) {
-      const q = p * ks, r = q + ks;
-      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
-      const y0 = a[a0 + r]!, y1 = a[a1 + r]!, y2 = a[a2 + r]!, y3 = a[a3 + r]!;
-      const b0 = bo + p * n, b1 = b0 + n;
+      const q = p * ks,
+        r = q + ks;
+      const x0 = a[a0 + q]!,
+        x1 = a[a1 + q]!,
+        x2 = a[a2 + q]!,
+        x3 = a[a3 + q]!;
+      const y0 = a[a0 + r]!,
+        y1 = a[a1 + r]!,
+        y2 = a[a2 + r]!,
+        y3 = a[a3 + r]!;
+      const b0 = bo + p * n,
+        b1 = b0 + n;
       for (let j = 0; j < n; j++) {
-        const u = b[b0 + j]!, v = b[b1 + j]!;
+        const u = b[b0 + j]!,
+          v = b[b1 + j]!;
         out[o0 + j]! += x0 * u + y0 * v;
         out[o1 + j]! += x1 * u + y1 * v;
         out[o2 + j]! += x2 * u + y2 * v;
@@ -66,7 +117,10 @@ function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: Ty
     }
     if (p < k) {
       const q = p * ks;
-      const x0 = a[a0 + q]!, x1 = a[a1 + q]!, x2 = a[a2 + q]!, x3 = a[a3 + q]!;
+      const x0 = a[a0 + q]!,
+        x1 = a[a1 + q]!,
+        x2 = a[a2 + q]!,
+        x3 = a[a3 + q]!;
       const b0 = bo + p * n;
       for (let j = 0; j < n; j++) {
         const u = b[b0 + j]!;
@@ -83,8 +137,10 @@ function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: Ty
     const ai = ao + i * rs;
     let p = 0;
     for (; p + 1 < k; p += 2) {
-      const x = a[ai + p * ks]!, y = a[ai + (p + 1) * ks]!;
-      const b0 = bo + p * n, b1 = b0 + n;
+      const x = a[ai + p * ks]!,
+        y = a[ai + (p + 1) * ks]!;
+      const b0 = bo + p * n,
+        b1 = b0 + n;
       for (let j = 0; j < n; j++) out[o + j]! += x * b[b0 + j]! + y * b[b1 + j]!;
     }
     if (p < k) {
@@ -100,15 +156,32 @@ function rowTimesMatrix(a: TypedArray, ao: number, rs: number, ks: number, b: Ty
  * left over (all of them when n < 4, e.g. a layer with one output) four rows at a time, so
  * there are always four independent sums in flight. Each sum runs over p in order either way.
  */
-function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedArray, bo: number,
-  out: TypedArray, oo: number, m: number, k: number, n: number): void {
+function rowDotRows(
+  a: TypedArray,
+  ao: number,
+  rs: number,
+  ks: number,
+  b: TypedArray,
+  bo: number,
+  out: TypedArray,
+  oo: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   const blocked = n - (n % 4);
   for (let i = 0; i < m; i++) {
     const ai = ao + i * rs;
     const o = oo + i * n;
     for (let j = 0; j < blocked; j += 4) {
-      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const b0 = bo + j * k,
+        b1 = b0 + k,
+        b2 = b1 + k,
+        b3 = b2 + k;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let p = 0; p < k; p++) {
         const x = a[ai + p * ks]!;
         s0 += x * b[b0 + p]!;
@@ -125,11 +198,20 @@ function rowDotRows(a: TypedArray, ao: number, rs: number, ks: number, b: TypedA
   if (blocked === n) return;
   let i = 0;
   for (; i + 3 < m; i += 4) {
-    const a0 = ao + i * rs, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs;
-    const o0 = oo + i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    const a0 = ao + i * rs,
+      a1 = a0 + rs,
+      a2 = a1 + rs,
+      a3 = a2 + rs;
+    const o0 = oo + i * n,
+      o1 = o0 + n,
+      o2 = o1 + n,
+      o3 = o2 + n;
     for (let j = blocked; j < n; j++) {
       const bj = bo + j * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let p = 0; p < k; p++) {
         const y = b[bj + p]!;
         const q = p * ks;

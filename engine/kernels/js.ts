@@ -1,15 +1,25 @@
 // The plain TypeScript hot loops: the reference implementation of the Kernels interface.
 // No closures per element: each op is its own loop; strided iteration runs one row at a time.
-import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
+
 import { adamJs } from "./js-adam.js";
 import { attentionBackwardJs, attentionJs } from "./js-attention.js";
 import { geluExact } from "./js-gelu.js";
 import { layerNormBackwardJs, layerNormJs } from "./js-layer-norm.js";
 import { matmulBatchJs, matmulJs } from "./js-matmul.js";
-import { BITS_MIN_LENGTH, UNARY_LOOPS, reluMask, reluMaskF32 } from "./js-unary.js";
+import { BITS_MIN_LENGTH, reluMask, reluMaskF32, UNARY_LOOPS } from "./js-unary.js";
+import type { BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
-type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number,
-  out: TypedArray, oo: number, n: number) => void;
+type RowLoop = (
+  a: TypedArray,
+  ao: number,
+  as: number,
+  b: TypedArray,
+  bo: number,
+  bs: number,
+  out: TypedArray,
+  oo: number,
+  n: number,
+) => void;
 
 // Comparisons write +(a < b): V8 turns a boolean into 0/1 without a branch, while `c ? 1 : 0`
 // and `c ? v : 0` compile to jumps that mispredict on mixed signs (1M random floats: ~3.5×
@@ -17,23 +27,53 @@ type RowLoop = (a: TypedArray, ao: number, as: number, b: TypedArray, bo: number
 
 // One function per binary op, called once per row (never per element).
 const BINARY_ROWS: Record<BinaryOp, RowLoop> = {
-  add: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! + b[bo + i * bs]!; },
-  sub: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! - b[bo + i * bs]!; },
-  mul: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! * b[bo + i * bs]!; },
-  div: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! / b[bo + i * bs]!; },
-  pow: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = Math.pow(a[ao + i * as]!, b[bo + i * bs]!); },
+  add: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! + b[bo + i * bs]!;
+  },
+  sub: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! - b[bo + i * bs]!;
+  },
+  mul: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! * b[bo + i * bs]!;
+  },
+  div: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! / b[bo + i * bs]!;
+  },
+  pow: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as]! ** b[bo + i * bs]!;
+  },
   maximum: (a, ao, as, b, bo, bs, out, oo, n) => {
-    for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; out[oo + i] = x > y || x !== x ? x : y; }
+    for (let i = 0; i < n; i++) {
+      const x = a[ao + i * as]!,
+        y = b[bo + i * bs]!;
+      out[oo + i] = x > y || x !== x ? x : y;
+    }
   },
   minimum: (a, ao, as, b, bo, bs, out, oo, n) => {
-    for (let i = 0; i < n; i++) { const x = a[ao + i * as]!, y = b[bo + i * bs]!; out[oo + i] = x < y || x !== x ? x : y; }
+    for (let i = 0; i < n; i++) {
+      const x = a[ao + i * as]!,
+        y = b[bo + i * bs]!;
+      out[oo + i] = x < y || x !== x ? x : y;
+    }
   },
-  eq: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as] === b[bo + i * bs]); },
-  ne: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as] !== b[bo + i * bs]); },
-  lt: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! < b[bo + i * bs]!); },
-  le: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! <= b[bo + i * bs]!); },
-  gt: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! > b[bo + i * bs]!); },
-  ge: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! >= b[bo + i * bs]!); },
+  eq: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as] === b[bo + i * bs]);
+  },
+  ne: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as] !== b[bo + i * bs]);
+  },
+  lt: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! < b[bo + i * bs]!);
+  },
+  le: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! <= b[bo + i * bs]!);
+  },
+  gt: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! > b[bo + i * bs]!);
+  },
+  ge: (a, ao, as, b, bo, bs, out, oo, n) => {
+    for (let i = 0; i < n; i++) out[oo + i] = +(a[ao + i * as]! >= b[bo + i * bs]!);
+  },
   reluGrad: (a, ao, as, b, bo, bs, out, oo, n) => {
     for (let i = 0; i < n; i++) out[oo + i] = reluMask(a[ao + i * as]!, b[bo + i * bs]!);
   },
@@ -45,10 +85,18 @@ type SameLayoutLoop = (a: TypedArray, b: TypedArray, out: TypedArray, n: number)
 type ScalarLoop = (a: TypedArray, s: number, out: TypedArray, n: number) => void;
 
 const SAME_LAYOUT: Partial<Record<BinaryOp, SameLayoutLoop>> = {
-  add: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; },
-  sub: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; },
-  mul: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; },
-  div: (a, b, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; },
+  add: (a, b, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+  },
+  sub: (a, b, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+  },
+  mul: (a, b, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+  },
+  div: (a, b, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+  },
   reluGrad: (a, b, out, n) => {
     if (n >= BITS_MIN_LENGTH && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
       return reluMaskF32(a, b, out, n);
@@ -59,36 +107,68 @@ const SAME_LAYOUT: Partial<Record<BinaryOp, SameLayoutLoop>> = {
 
 /** out = a op s (the scalar on the right). */
 const SCALAR_RIGHT: Partial<Record<BinaryOp, ScalarLoop>> = {
-  add: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! + s; },
-  sub: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! - s; },
-  mul: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! * s; },
-  div: (a, s, out, n) => { for (let i = 0; i < n; i++) out[i] = a[i]! / s; },
+  add: (a, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! + s;
+  },
+  sub: (a, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! - s;
+  },
+  mul: (a, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! * s;
+  },
+  div: (a, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[i]! / s;
+  },
 };
 
 /** out = s op b (the scalar on the left). */
 const SCALAR_LEFT: Partial<Record<BinaryOp, ScalarLoop>> = {
-  add: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s + b[i]!; },
-  sub: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s - b[i]!; },
-  mul: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s * b[i]!; },
-  div: (b, s, out, n) => { for (let i = 0; i < n; i++) out[i] = s / b[i]!; },
+  add: (b, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = s + b[i]!;
+  },
+  sub: (b, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = s - b[i]!;
+  },
+  mul: (b, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = s * b[i]!;
+  },
+  div: (b, s, out, n) => {
+    for (let i = 0; i < n; i++) out[i] = s / b[i]!;
+  },
 };
 
 /** out = x op block, the `len`-element block repeated over x's n elements (block on the right). */
 type BlockLoop = (x: TypedArray, block: TypedArray, out: TypedArray, n: number, len: number) => void;
 
 const BLOCK_RIGHT: Partial<Record<BinaryOp, BlockLoop>> = {
-  add: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! + b[i]!; },
-  sub: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! - b[i]!; },
-  mul: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! * b[i]!; },
-  div: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! / b[i]!; },
+  add: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! + b[i]!;
+  },
+  sub: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! - b[i]!;
+  },
+  mul: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! * b[i]!;
+  },
+  div: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = x[at + i]! / b[i]!;
+  },
 };
 
 /** out = block op x (block on the left). */
 const BLOCK_LEFT: Partial<Record<BinaryOp, BlockLoop>> = {
-  add: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! + x[at + i]!; },
-  sub: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! - x[at + i]!; },
-  mul: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! * x[at + i]!; },
-  div: (x, b, out, n, len) => { for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! / x[at + i]!; },
+  add: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! + x[at + i]!;
+  },
+  sub: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! - x[at + i]!;
+  },
+  mul: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! * x[at + i]!;
+  },
+  div: (x, b, out, n, len) => {
+    for (let at = 0; at < n; at += len) for (let i = 0; i < len; i++) out[at + i] = b[i]! / x[at + i]!;
+  },
 };
 
 /**
@@ -96,7 +176,10 @@ const BLOCK_LEFT: Partial<Record<BinaryOp, BlockLoop>> = {
  * for each add to finish (~1.5× slower on 1M elements); four chains overlap.
  */
 function sumRange(x: TypedArray, from: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const end = from + n;
   let i = from;
   for (; i + 3 < end; i += 4) {
@@ -106,7 +189,7 @@ function sumRange(x: TypedArray, from: number, n: number): number {
     s3 += x[i + 3]!;
   }
   for (; i < end; i++) s0 += x[i]!;
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -169,7 +252,7 @@ function forEachRow(dims: number[], strides: number[][], row: (offsets: number[]
     row(offsets, r);
     for (let d = nd - 2; d >= 0; d--) {
       counter[d]!++;
-      for (let s = 0; s < strides.length; s++) offsets[s]! += strides[s]![d]!;
+      for (let s = 0; s < strides.length; s++) offsets[s]! += strides[s]![d];
       if (counter[d]! < dims[d]!) break;
       for (let s = 0; s < strides.length; s++) offsets[s]! -= strides[s]![d]! * dims[d]!;
       counter[d] = 0;
@@ -238,7 +321,8 @@ export const jsKernels: Kernels = {
     const sb = nd === 0 ? 0 : strides[1]![nd - 1]!;
     if (nd === 2) {
       // Rows of a matrix, e.g. a bias row added to every row of a batch: no row walker needed.
-      const ra = strides[0]![0]!, rb = strides[1]![0]!;
+      const ra = strides[0]![0]!,
+        rb = strides[1]![0]!;
       for (let r = 0; r < dims[0]!; r++) loop(a, r * ra, sa, b, r * rb, sb, out, r * inner, inner);
       return;
     }
@@ -251,7 +335,9 @@ export const jsKernels: Kernels = {
     const nd = dims.length;
     const inner = nd === 0 ? 1 : dims[nd - 1]!;
     const last = (s: number): number => (nd === 0 ? 0 : strides[s]![nd - 1]!);
-    const sc = last(0), sa = last(1), sb = last(2);
+    const sc = last(0),
+      sa = last(1),
+      sb = last(2);
     forEachRow(dims, strides, (o, r) => {
       const oo = r * inner;
       for (let i = 0; i < inner; i++) {
@@ -276,8 +362,16 @@ export const jsKernels: Kernels = {
           continue;
         }
         let acc = len > 0 ? x[base]! : NaN;
-        if (op === "max") for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v > acc || v !== v) acc = v; }
-        else for (let r = 1; r < len; r++) { const v = x[base + r]!; if (v < acc || v !== v) acc = v; }
+        if (op === "max")
+          for (let r = 1; r < len; r++) {
+            const v = x[base + r]!;
+            if (v > acc || v !== v) acc = v;
+          }
+        else
+          for (let r = 1; r < len; r++) {
+            const v = x[base + r]!;
+            if (v < acc || v !== v) acc = v;
+          }
         out[ob] = acc;
         continue;
       }
@@ -285,7 +379,7 @@ export const jsKernels: Kernels = {
         acc64.fill(0);
         for (let r = 0; r < len; r++) {
           const rb = base + r * inner;
-          for (let i = 0; i < inner; i++) acc64[i]! += x[rb + i]!;
+          for (let i = 0; i < inner; i++) acc64[i]! += x[rb + i];
         }
         for (let i = 0; i < inner; i++) out[ob + i] = acc64[i]!;
         continue;
@@ -293,9 +387,17 @@ export const jsKernels: Kernels = {
       for (let i = 0; i < inner; i++) out[ob + i] = len > 0 ? x[base + i]! : op === "sum" ? 0 : NaN;
       for (let r = 1; r < len; r++) {
         const rb = base + r * inner;
-        if (op === "sum") for (let i = 0; i < inner; i++) out[ob + i]! += x[rb + i]!;
-        else if (op === "max") for (let i = 0; i < inner; i++) { const v = x[rb + i]!; if (v > out[ob + i]! || v !== v) out[ob + i] = v; }
-        else for (let i = 0; i < inner; i++) { const v = x[rb + i]!; if (v < out[ob + i]! || v !== v) out[ob + i] = v; }
+        if (op === "sum") for (let i = 0; i < inner; i++) out[ob + i]! += x[rb + i];
+        else if (op === "max")
+          for (let i = 0; i < inner; i++) {
+            const v = x[rb + i]!;
+            if (v > out[ob + i]! || v !== v) out[ob + i] = v;
+          }
+        else
+          for (let i = 0; i < inner; i++) {
+            const v = x[rb + i]!;
+            if (v < out[ob + i]! || v !== v) out[ob + i] = v;
+          }
       }
     }
   },
@@ -310,7 +412,10 @@ export const jsKernels: Kernels = {
         for (let r = 1; r < len; r++) {
           const v = x[base + r * inner + i]!;
           if (best !== best) break; // NaN wins, like PyTorch
-          if (isMax ? v > best || v !== v : v < best || v !== v) { best = v; at = r; }
+          if (isMax ? v > best || v !== v : v < best || v !== v) {
+            best = v;
+            at = r;
+          }
         }
         out[o * inner + i] = at;
       }
@@ -329,7 +434,8 @@ export const jsKernels: Kernels = {
       return;
     }
     forEachRow(dims, strides, (o) => {
-      const xo = xOffset + o[0]!, oo = o[1]!;
+      const xo = xOffset + o[0]!,
+        oo = o[1]!;
       for (let i = 0; i < inner; i++) out[oo + i] = x[xo + i * sx]!;
     });
   },
@@ -341,13 +447,14 @@ export const jsKernels: Kernels = {
     const inner = nd === 0 ? 1 : dims[nd - 1]!;
     const so = nd === 0 ? 0 : strides[1]![nd - 1]!;
     forEachRow(dims, strides, (o) => {
-      const xo = o[0]!, oo = outOffset + o[1]!;
+      const xo = o[0]!,
+        oo = outOffset + o[1]!;
       if (so === 0) {
         let s = 0;
         for (let i = 0; i < inner; i++) s += x[xo + i]!;
         out[oo]! += s;
       } else {
-        for (let i = 0; i < inner; i++) out[oo + i * so]! += x[xo + i]!;
+        for (let i = 0; i < inner; i++) out[oo + i * so]! += x[xo + i];
       }
     });
   },
@@ -359,8 +466,15 @@ const TILE = 32; // 32×32 float32 tiles: source and destination lines both stay
  * out (rows×cols, contiguous) = x read with strides (rowStride, colStride), in square tiles. A
  * transpose read row by row touches a new cache line per element (784×256: ~10× slower).
  */
-function copyTiles(x: TypedArray, xo: number, rowStride: number, colStride: number, rows: number, cols: number,
-  out: TypedArray): void {
+function copyTiles(
+  x: TypedArray,
+  xo: number,
+  rowStride: number,
+  colStride: number,
+  rows: number,
+  cols: number,
+  out: TypedArray,
+): void {
   for (let r0 = 0; r0 < rows; r0 += TILE) {
     const r1 = Math.min(rows, r0 + TILE);
     for (let c0 = 0; c0 < cols; c0 += TILE) {
@@ -377,6 +491,9 @@ function copyTiles(x: TypedArray, xo: number, rowStride: number, colStride: numb
 function contiguous(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
   return s;
 }

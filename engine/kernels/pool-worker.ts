@@ -10,7 +10,14 @@
 export const JOB = {
   generation: 0, // which shared memory the pointers refer to
   // pointers are byte addresses, read back with >>> 0 (memory may reach 4 GB)
-  a: 1, aRow: 2, aK: 3, packedB: 4, c: 5, m: 6, k: 7, n: 8,
+  a: 1,
+  aRow: 2,
+  aK: 3,
+  packedB: 4,
+  c: 5,
+  m: 6,
+  k: 7,
+  n: 8,
   blocks: 9, // C's rows are split into this many blocks (their first rows at BLOCK_STARTS)…
   next: 10, // …handed out by Atomics.add on this counter, so a thread that starts late simply takes fewer
   // 0 while the calling thread copies the operands in and packs B; then how many of op(A)'s rows
@@ -34,7 +41,8 @@ export const CONTROL_INTS = BLOCK_STARTS + MAX_BLOCKS + 1;
 /** Int32 fields of one worker's slot. */
 export const SLOT = {
   state: 0,
-  packA: 1, tile: 2, // byte addresses of this worker's scratch
+  packA: 1,
+  tile: 2, // byte addresses of this worker's scratch
   // What the worker is (about to be) blocked on in Atomics.wait, so the caller notifies only
   // that: 0 nothing, WAITS_FOR_JOB its state, WAITS_FOR_ROWS the job's ready rows
   sleeping: 3,
@@ -91,11 +99,16 @@ export interface MemoryMessage {
 export function poolWorkerMain(): void {
   // An eval'd worker is a CommonJS script: require, not import.
   const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-  const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts, waitsForJob, waitsForRows } = workerData as PoolWorkerData;
+  const { control, slot, module, port, job, field, state, spinMs, doneFlags, blockStarts, waitsForJob, waitsForRows } =
+    workerData as PoolWorkerData;
   const own = slot + field.state;
   // The kernels' exports all take and return numbers (pointers, sizes).
   type WasmExport = (...args: number[]) => number;
-  const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, WasmExport> } } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, WasmExport> } };
+    }
+  ).WebAssembly;
   let kernels: Record<string, WasmExport> | null = null;
   let generation = -1;
   const signal = (value: number): void => {
@@ -119,7 +132,8 @@ export function poolWorkerMain(): void {
         signal(state.idle);
         continue;
       }
-      if (command !== state.job || Atomics.compareExchange(control, own, state.job, state.running) !== state.job) continue;
+      if (command !== state.job || Atomics.compareExchange(control, own, state.job, state.running) !== state.job)
+        continue;
       const wanted = control[job.generation]!;
       while (generation !== wanted) {
         // The calling thread posts a new memory before the first job that uses it.
@@ -130,13 +144,20 @@ export function poolWorkerMain(): void {
         generation = wanted;
         kernels = new wasm.Instance(module, { env: { memory: message.memory } }).exports;
       }
-      const a = control[job.a]! >>> 0, aRow = control[job.aRow]!, aK = control[job.aK]!;
-      const packedB = control[job.packedB]! >>> 0, c = control[job.c]! >>> 0;
-      const k = control[job.k]!, n = control[job.n]!, blocks = control[job.blocks]!;
-      const packA = control[slot + field.packA]! >>> 0, tile = control[slot + field.tile]! >>> 0;
+      const a = control[job.a]! >>> 0,
+        aRow = control[job.aRow]!,
+        aK = control[job.aK]!;
+      const packedB = control[job.packedB]! >>> 0,
+        c = control[job.c]! >>> 0;
+      const k = control[job.k]!,
+        n = control[job.n]!,
+        blocks = control[job.blocks]!;
+      const packA = control[slot + field.packA]! >>> 0,
+        tile = control[slot + field.tile]! >>> 0;
       const stamp = control[job.stamp]!;
       for (let block = Atomics.add(control, job.next, 1); block < blocks; block = Atomics.add(control, job.next, 1)) {
-        const first = control[blockStarts + block]!, end = control[blockStarts + block + 1]!;
+        const first = control[blockStarts + block]!,
+          end = control[blockStarts + block + 1]!;
         // The caller is still copying A's rows in (µs per block), or it left the job (−1).
         const waiting = performance.now() + spinMs;
         let ready: number;
@@ -147,13 +168,26 @@ export function poolWorkerMain(): void {
           Atomics.store(control, slot + field.sleeping, 0);
         }
         if (ready < 0) break;
-        kernels!.matmulPacked!(a + first * aRow * 4, aRow, aK, packedB, c + first * n * 4, end - first, k, n, packA, tile);
+        kernels!.matmulPacked!(
+          a + first * aRow * 4,
+          aRow,
+          aK,
+          packedB,
+          c + first * n * 4,
+          end - first,
+          k,
+          n,
+          packA,
+          tile,
+        );
         Atomics.store(control, doneFlags + block, stamp); // after its rows: they are visible
       }
       signal(state.idle);
     }
   } catch (error) {
-    (port as { postMessage(value: unknown): void }).postMessage({ error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    (port as { postMessage(value: unknown): void }).postMessage({
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     signal(state.failed);
   }
 }

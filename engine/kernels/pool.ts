@@ -31,15 +31,32 @@
 // cost more than the other cores save): see POOL_MIN_WORK in engine-pool.ts.
 import type { MessagePort, Worker } from "node:worker_threads";
 import {
-  AREA_INTS, BLOCK_STARTS, CONTROL_INTS, DONE_FLAGS, JOB, MAX_BLOCKS, POOL_WORKER_SOURCE, SLOT, SPIN_MS, STATE,
-  WAITS_FOR_JOB, WAITS_FOR_ROWS, type MemoryMessage, type PoolWorkerData,
+  AREA_INTS,
+  BLOCK_STARTS,
+  CONTROL_INTS,
+  DONE_FLAGS,
+  JOB,
+  MAX_BLOCKS,
+  type MemoryMessage,
+  POOL_WORKER_SOURCE,
+  type PoolWorkerData,
+  SLOT,
+  SPIN_MS,
+  STATE,
+  WAITS_FOR_JOB,
+  WAITS_FOR_ROWS,
 } from "./pool-worker.js";
 import { simdKernelBytes } from "./wasm-binary.js";
 
 // The slice of the WebAssembly JS API used here (this project's lib setting declares none of it).
 declare namespace WebAssembly {
-  class Module { constructor(bytes: Uint8Array); }
-  class Instance { constructor(module: Module, imports: object); readonly exports: object; }
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports: object);
+    readonly exports: object;
+  }
   class Memory {
     constructor(descriptor: { initial: number; maximum: number; shared: boolean });
     readonly buffer: ArrayBufferLike;
@@ -53,8 +70,18 @@ interface SharedKernels {
   packBBytes(n: number): number;
   packedBBytes(k: number, n: number): number;
   packAllB(b: number, bK: number, bCol: number, k: number, n: number, dst: number): void;
-  matmulPacked(a: number, aRow: number, aK: number, packedB: number, c: number,
-    m: number, k: number, n: number, packA: number, tile: number): void;
+  matmulPacked(
+    a: number,
+    aRow: number,
+    aK: number,
+    packedB: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    packA: number,
+    tile: number,
+  ): void;
 }
 
 /** Shared memory kept between calls; a bigger product's memory is dropped after it. */
@@ -121,7 +148,8 @@ export interface StartedProduct {
  */
 function writeSchedule(control: Int32Array, m: number, threads: number): number {
   for (let most = MC; ; most *= 2) {
-    let first = 0, count = 0;
+    let first = 0,
+      count = 0;
     while (first < m && count < MAX_BLOCKS) {
       control[BLOCK_STARTS + count++] = first;
       const share = Math.ceil((m - first) / (2 * threads * MR)) * MR;
@@ -176,10 +204,25 @@ export class MatmulPool {
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;
       const { port1, port2 } = new threadsModule.MessageChannel();
-      const data: PoolWorkerData = { control: this.control, slot, module: this.module, port: port2, job: JOB, field: SLOT, state: STATE, spinMs: SPIN_MS, doneFlags: DONE_FLAGS, blockStarts: BLOCK_STARTS,
-        waitsForJob: WAITS_FOR_JOB, waitsForRows: WAITS_FOR_ROWS };
+      const data: PoolWorkerData = {
+        control: this.control,
+        slot,
+        module: this.module,
+        port: port2,
+        job: JOB,
+        field: SLOT,
+        state: STATE,
+        spinMs: SPIN_MS,
+        doneFlags: DONE_FLAGS,
+        blockStarts: BLOCK_STARTS,
+        waitsForJob: WAITS_FOR_JOB,
+        waitsForRows: WAITS_FOR_ROWS,
+      };
       const worker = new threadsModule.Worker(options.workerSource ?? POOL_WORKER_SOURCE, {
-        eval: true, workerData: data, transferList: [port2], name: `tsgrad matmul ${i + 1}`,
+        eval: true,
+        workerData: data,
+        transferList: [port2],
+        name: `tsgrad matmul ${i + 1}`,
         // The source is a CommonJS script: an inherited `--input-type=module` (node -e with ESM)
         // would evaluate it as a module, where `require` does not exist.
         execArgv: [],
@@ -187,7 +230,9 @@ export class MatmulPool {
       const handle: WorkerHandle = { worker, port: port1, slot };
       // Seen only when the event loop runs (between cells, or awaiting); `settle`'s deadline
       // covers a death while the caller is blocked.
-      worker.on("error", (error) => this.fail(`worker ${i + 1} failed: ${error instanceof Error ? error.message : String(error)}`));
+      worker.on("error", (error) =>
+        this.fail(`worker ${i + 1} failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
       worker.on("exit", (code) => this.fail(this.reportedError(handle) ?? `worker ${i + 1} exited (code ${code})`));
       worker.unref();
       port1.unref();
@@ -241,8 +286,19 @@ export class MatmulPool {
    * pool is not ready, the shared memory cannot grow, or a worker failed (the caller then runs
    * the product on one thread). Example: `pool.run(a, 0, b, 0, out, 0, 512, 512, 512, false, false)`
    */
-  run(a: Float32Array, ao: number, b: Float32Array, bo: number, out: Float32Array, oo: number,
-    m: number, k: number, n: number, transA: boolean, transB: boolean): boolean {
+  run(
+    a: Float32Array,
+    ao: number,
+    b: Float32Array,
+    bo: number,
+    out: Float32Array,
+    oo: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): boolean {
     const called = performance.now();
     const started = this.start(a, ao, b, bo, m, k, n, transA, transB);
     if (!started) return false;
@@ -250,23 +306,43 @@ export class MatmulPool {
     const c = this.control;
     const kernels = this.kernels!;
     const heap = this.heap;
-    const aPtr = c[JOB.a]! >>> 0, aRow = c[JOB.aRow]!, aK = c[JOB.aK]!, packedB = c[JOB.packedB]! >>> 0;
-    const blocks = c[JOB.blocks]!, stamp = c[JOB.stamp]!;
+    const aPtr = c[JOB.a]! >>> 0,
+      aRow = c[JOB.aRow]!,
+      aK = c[JOB.aK]!,
+      packedB = c[JOB.packedB]! >>> 0;
+    const blocks = c[JOB.blocks]!,
+      stamp = c[JOB.stamp]!;
     const copied = this.copied.fill(0, 0, blocks);
     /** Copies a block's rows of C out, from the float index where its first row was computed. */
     const copyOut = (block: number, from: number): void => {
-      const first = c[BLOCK_STARTS + block]!, end = c[BLOCK_STARTS + block + 1]!;
+      const first = c[BLOCK_STARTS + block]!,
+        end = c[BLOCK_STARTS + block + 1]!;
       out.set(heap.subarray(from, from + (end - first) * n), oo + first * n);
       copied[block] = 1;
     };
     const inC = (block: number): number => (started.c >>> 2) + c[BLOCK_STARTS + block]! * n;
-    const finished = (from: number): boolean => { for (let i = from; i < blocks; i++) if (copied[i] === 0) return false; return true; };
+    const finished = (from: number): boolean => {
+      for (let i = from; i < blocks; i++) if (copied[i] === 0) return false;
+      return true;
+    };
     const begun = performance.now();
     let ownRows = 0;
     let scan = 0; // blocks before this one are copied out
     for (let block = Atomics.add(c, JOB.next, 1); block < blocks; block = Atomics.add(c, JOB.next, 1)) {
-      const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
-      kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.c + first * n * 4, rows, k, n, started.packA, started.tile);
+      const first = c[BLOCK_STARTS + block]!,
+        rows = c[BLOCK_STARTS + block + 1]! - first;
+      kernels.matmulPacked(
+        aPtr + first * aRow * 4,
+        aRow,
+        aK,
+        packedB,
+        started.c + first * n * 4,
+        rows,
+        k,
+        n,
+        started.packA,
+        started.tile,
+      );
       Atomics.store(c, DONE_FLAGS + block, stamp);
       copyOut(block, inC(block));
       ownRows += rows;
@@ -300,8 +376,20 @@ export class MatmulPool {
     this.workerWasLate(!finished(scan) || performance.now() - called > SLOW_PRODUCT * msPerRow * m);
     for (let block = scan; block < blocks; block++) {
       if (copied[block] === 1) continue;
-      const first = c[BLOCK_STARTS + block]!, rows = c[BLOCK_STARTS + block + 1]! - first;
-      kernels.matmulPacked(aPtr + first * aRow * 4, aRow, aK, packedB, started.redo, rows, k, n, started.packA, started.tile);
+      const first = c[BLOCK_STARTS + block]!,
+        rows = c[BLOCK_STARTS + block + 1]! - first;
+      kernels.matmulPacked(
+        aPtr + first * aRow * 4,
+        aRow,
+        aK,
+        packedB,
+        started.redo,
+        rows,
+        k,
+        n,
+        started.packA,
+        started.tile,
+      );
       copyOut(block, started.redo >>> 2);
       this.stragglerBlocks++;
     }
@@ -317,8 +405,17 @@ export class MatmulPool {
    * workers, which wait for rows of A that never come; the next call releases them, and products
    * run on the calling thread until they are idle again.
    */
-  start(a: Float32Array, ao: number, b: Float32Array, bo: number,
-    m: number, k: number, n: number, transA: boolean, transB: boolean): StartedProduct | null {
+  start(
+    a: Float32Array,
+    ao: number,
+    b: Float32Array,
+    bo: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): StartedProduct | null {
     if (k === 0 || this.status !== "ready") return null;
     if (this.pausedUntil > 0) {
       if (performance.now() < this.pausedUntil) {
@@ -348,9 +445,16 @@ export class MatmulPool {
     if (!heap) return null;
     // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
     c[JOB.generation] = this.generation;
-    c[JOB.a] = aPtr; c[JOB.aRow] = transA ? 1 : k; c[JOB.aK] = transA ? m : 1;
-    c[JOB.packedB] = packedB; c[JOB.c] = cPtr; c[JOB.m] = m; c[JOB.k] = k; c[JOB.n] = n;
-    c[JOB.blocks] = blocks; c[JOB.stamp] = ++this.jobs;
+    c[JOB.a] = aPtr;
+    c[JOB.aRow] = transA ? 1 : k;
+    c[JOB.aK] = transA ? m : 1;
+    c[JOB.packedB] = packedB;
+    c[JOB.c] = cPtr;
+    c[JOB.m] = m;
+    c[JOB.k] = k;
+    c[JOB.n] = n;
+    c[JOB.blocks] = blocks;
+    c[JOB.stamp] = ++this.jobs;
     Atomics.store(c, JOB.next, 0);
     Atomics.store(c, JOB.ready, 0);
     this.jobPosted = performance.now();
@@ -368,7 +472,18 @@ export class MatmulPool {
     const rows = transA ? m : c[BLOCK_STARTS + 1]!;
     heap.set(a.subarray(ao, ao + rows * k), aPtr >>> 2);
     this.publishRows(rows);
-    return { c: cPtr, packA: scratchStart, tile: scratchStart + align16(kernels.packABytes()), redo, a, ao, aPtr, rows, m, k };
+    return {
+      c: cPtr,
+      packA: scratchStart,
+      tile: scratchStart + align16(kernels.packABytes()),
+      redo,
+      a,
+      ao,
+      aPtr,
+      rows,
+      m,
+      k,
+    };
   }
 
   /** Ends the workers (tests; the engine's pool lives as long as the process). */
@@ -410,7 +525,8 @@ export class MatmulPool {
   private publishRows(rows: number): void {
     const c = this.control;
     Atomics.store(c, JOB.ready, rows);
-    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === WAITS_FOR_ROWS)) Atomics.notify(c, JOB.ready);
+    if (this.workers.some((w) => Atomics.load(c, w.slot + SLOT.sleeping) === WAITS_FOR_ROWS))
+      Atomics.notify(c, JOB.ready);
   }
 
   /** Takes back jobs no worker has started (they would find no block left anyway). */
@@ -446,7 +562,9 @@ export class MatmulPool {
         }
         const now = performance.now();
         if (now > this.jobDeadline) {
-          this.fail(`worker ${i + 1} did not finish its rows within ${Math.round(this.jobDeadline - this.jobPosted)} ms`);
+          this.fail(
+            `worker ${i + 1} did not finish its rows within ${Math.round(this.jobDeadline - this.jobPosted)} ms`,
+          );
           return false;
         }
         if (now > until) return false;
@@ -460,7 +578,11 @@ export class MatmulPool {
   private instantiate(floats: number): SharedKernels | null {
     let memory: WebAssembly.Memory;
     try {
-      memory = new WebAssembly.Memory({ initial: Math.min(MAX_PAGES, Math.ceil((floats * 4 + (1 << 20)) / PAGE)), maximum: MAX_PAGES, shared: true });
+      memory = new WebAssembly.Memory({
+        initial: Math.min(MAX_PAGES, Math.ceil((floats * 4 + (1 << 20)) / PAGE)),
+        maximum: MAX_PAGES,
+        shared: true,
+      });
     } catch {
       return null;
     }

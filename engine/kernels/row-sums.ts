@@ -11,7 +11,10 @@ export function sumRows(x: TypedArray, out: TypedArray): void {
   const len = out.length;
   const rows = x.length / len;
   for (let j = 0; j < len; j++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let r = 0;
     let at = j;
     for (; r + 3 < rows; r += 4, at += 4 * len) {
@@ -21,6 +24,6 @@ export function sumRows(x: TypedArray, out: TypedArray): void {
       s3 += x[at + 3 * len]!;
     }
     for (; r < rows; r++, at += len) s0 += x[at]!;
-    out[j] = (s0 + s1) + (s2 + s3);
+    out[j] = s0 + s1 + (s2 + s3);
   }
 }

@@ -4,17 +4,25 @@
 // caller then runs the TypeScript kernel).
 import { adamJs } from "./js-adam.js";
 import { geluExact } from "./js-gelu.js";
-import { CHUNK, align16, heapOf, instance, releaseIfLarge, type SimdExports } from "./simd-module.js";
+import { align16, CHUNK, heapOf, instance, releaseIfLarge, type SimdExports } from "./simd-module.js";
 import type { AdamCoefficients, AttentionShape, TypedArray } from "./types.js";
 
 /**
  * An Adam step on float32 arrays through module memory, a chunk at a time (θ, grad, m and v:
  * 128 KB, in L2); the last n mod 4 elements in TypeScript (same float32 operations).
  */
-export function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, c: AdamCoefficients): boolean {
+export function adamInModule(
+  p: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  c: AdamCoefficients,
+): boolean {
   const wasm = instance();
   const pPtr = wasm.heapBase();
-  const gPtr = pPtr + CHUNK * 4, mPtr = gPtr + CHUNK * 4, vPtr = mPtr + CHUNK * 4;
+  const gPtr = pPtr + CHUNK * 4,
+    mPtr = gPtr + CHUNK * 4,
+    vPtr = mPtr + CHUNK * 4;
   const f32 = heapOf(wasm, vPtr + CHUNK * 4);
   if (!f32) return false;
   const vectorEnd = p.length & ~3;
@@ -26,8 +34,22 @@ export function adamInModule(p: Float32Array, grad: Float32Array, m: Float32Arra
     f32.set(m.subarray(start, end), mPtr >> 2);
     f32.set(v.subarray(start, end), vPtr >> 2);
     // The coefficients become float32 on the way in (wasm f32 parameters round like Math.fround).
-    wasm.adamF32(pPtr, gPtr, mPtr, vPtr, size, c.beta1, c.beta2, 1 - c.beta1, 1 - c.beta2, c.eps, c.stepSize,
-      c.invSqrtBiasCorrection2, c.shrink, c.l2);
+    wasm.adamF32(
+      pPtr,
+      gPtr,
+      mPtr,
+      vPtr,
+      size,
+      c.beta1,
+      c.beta2,
+      1 - c.beta1,
+      1 - c.beta2,
+      c.eps,
+      c.stepSize,
+      c.invSqrtBiasCorrection2,
+      c.shrink,
+      c.l2,
+    );
     p.set(f32.subarray(pPtr >> 2, (pPtr >> 2) + size), start);
     m.set(f32.subarray(mPtr >> 2, (mPtr >> 2) + size), start);
     v.set(f32.subarray(vPtr >> 2, (vPtr >> 2) + size), start);
@@ -54,20 +76,32 @@ function layerNormLayout(wasm: SimdExports, width: number, weight: TypedArray | 
   const rstdPtr = meanPtr + rows * 8;
   const f32 = heapOf(wasm, rstdPtr + rows * 8);
   if (!f32) return null;
-  if (weight) f32.set(weight, weightPtr >> 2); else f32.fill(1, weightPtr >> 2, (weightPtr >> 2) + width);
-  if (bias) f32.set(bias, biasPtr >> 2); else f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + width);
+  if (weight) f32.set(weight, weightPtr >> 2);
+  else f32.fill(1, weightPtr >> 2, (weightPtr >> 2) + width);
+  if (bias) f32.set(bias, biasPtr >> 2);
+  else f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + width);
   const f64 = new Float64Array(wasm.memory.buffer);
   return { rows, weightPtr, biasPtr, dwPtr, dbPtr, xPtr, gPtr, outPtr, meanPtr, rstdPtr, f32, f64 };
 }
 
-export function layerNormInModule(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, out: Float32Array,
-  mean: Float64Array, rstd: Float64Array, rows: number, width: number, eps: number): boolean {
+export function layerNormInModule(
+  x: Float32Array,
+  weight: Float32Array | null,
+  bias: Float32Array | null,
+  out: Float32Array,
+  mean: Float64Array,
+  rstd: Float64Array,
+  rows: number,
+  width: number,
+  eps: number,
+): boolean {
   const wasm = instance();
   const at = layerNormLayout(wasm, width, weight, bias);
   if (!at) return false;
   for (let first = 0; first < rows; first += at.rows) {
     const count = Math.min(at.rows, rows - first);
-    const from = first * width, to = from + count * width;
+    const from = first * width,
+      to = from + count * width;
     at.f32.set(x.subarray(from, to), at.xPtr >> 2);
     wasm.layerNormForwardF32(at.xPtr, at.weightPtr, at.biasPtr, at.outPtr, at.meanPtr, at.rstdPtr, count, width, eps);
     out.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
@@ -77,8 +111,18 @@ export function layerNormInModule(x: Float32Array, weight: Float32Array | null, 
   return true;
 }
 
-export function layerNormBackwardInModule(x: Float32Array, g: Float32Array, weight: Float32Array | null, mean: Float64Array,
-  rstd: Float64Array, dx: Float32Array, dw: Float64Array, db: Float64Array, rows: number, width: number): boolean {
+export function layerNormBackwardInModule(
+  x: Float32Array,
+  g: Float32Array,
+  weight: Float32Array | null,
+  mean: Float64Array,
+  rstd: Float64Array,
+  dx: Float32Array,
+  dw: Float64Array,
+  db: Float64Array,
+  rows: number,
+  width: number,
+): boolean {
   const wasm = instance();
   const at = layerNormLayout(wasm, width, weight, null);
   if (!at) return false;
@@ -86,13 +130,24 @@ export function layerNormBackwardInModule(x: Float32Array, g: Float32Array, weig
   at.f64.set(db, at.dbPtr >> 3);
   for (let first = 0; first < rows; first += at.rows) {
     const count = Math.min(at.rows, rows - first);
-    const from = first * width, to = from + count * width;
+    const from = first * width,
+      to = from + count * width;
     at.f32.set(x.subarray(from, to), at.xPtr >> 2);
     at.f32.set(g.subarray(from, to), at.gPtr >> 2);
     at.f64.set(mean.subarray(first, first + count), at.meanPtr >> 3);
     at.f64.set(rstd.subarray(first, first + count), at.rstdPtr >> 3);
-    wasm.layerNormBackwardF32(at.xPtr, at.gPtr, at.weightPtr, at.meanPtr, at.rstdPtr, at.outPtr, at.dwPtr, at.dbPtr,
-      count, width);
+    wasm.layerNormBackwardF32(
+      at.xPtr,
+      at.gPtr,
+      at.weightPtr,
+      at.meanPtr,
+      at.rstdPtr,
+      at.outPtr,
+      at.dwPtr,
+      at.dbPtr,
+      count,
+      width,
+    );
     dx.set(at.f32.subarray(at.outPtr >> 2, (at.outPtr >> 2) + count * width), from);
   }
   dw.set(at.f64.subarray(at.dwPtr >> 3, (at.dwPtr >> 3) + width));
@@ -135,7 +190,8 @@ function attentionLayout(wasm: SimdExports, inputs: Float32Array[], outputs: num
     at.push(next);
     next = align16(next + length * 4);
   }
-  const packA = next, packB = align16(packA + wasm.packABytes());
+  const packA = next,
+    packB = align16(packA + wasm.packABytes());
   const tile = align16(packB + wasm.packBBytes(Math.max(shape.tk, shape.width / shape.heads)));
   const f32 = heapOf(wasm, tile + 4 * 8 * 4);
   if (!f32) return null;
@@ -145,14 +201,35 @@ function attentionLayout(wasm: SimdExports, inputs: Float32Array[], outputs: num
 }
 
 /** Multi-head attention forward, operands copied into module memory whole (float32 arrays). */
-export function attentionInModule(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array,
-  weights: Float32Array, shape: AttentionShape): boolean {
+export function attentionInModule(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  weights: Float32Array,
+  shape: AttentionShape,
+): boolean {
   const wasm = instance();
   const room = attentionLayout(wasm, [q, k, v], [out.length, weights.length], shape);
   if (!room) return false;
   const [qPtr, kPtr, vPtr, outPtr, wPtr] = room.at;
-  wasm.attentionForwardF32(qPtr!, kPtr!, vPtr!, outPtr!, wPtr!, shape.batch, shape.heads, shape.tq, shape.tk, shape.width,
-    shape.scale, shape.causal ? 1 : 0, room.packA, room.packB, room.tile);
+  wasm.attentionForwardF32(
+    qPtr!,
+    kPtr!,
+    vPtr!,
+    outPtr!,
+    wPtr!,
+    shape.batch,
+    shape.heads,
+    shape.tq,
+    shape.tk,
+    shape.width,
+    shape.scale,
+    shape.causal ? 1 : 0,
+    room.packA,
+    room.packB,
+    room.tile,
+  );
   room.copyOut(outPtr!, out);
   room.copyOut(wPtr!, weights);
   releaseIfLarge();
@@ -160,16 +237,47 @@ export function attentionInModule(q: Float32Array, k: Float32Array, v: Float32Ar
 }
 
 /** Multi-head attention backward, operands copied into module memory whole (float32 arrays). */
-export function attentionBackwardInModule(q: Float32Array, k: Float32Array, v: Float32Array, g: Float32Array,
-  weights: Float32Array, dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null,
-  shape: AttentionShape): boolean {
+export function attentionBackwardInModule(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  weights: Float32Array,
+  dq: Float32Array | null,
+  dk: Float32Array | null,
+  dv: Float32Array | null,
+  shape: AttentionShape,
+): boolean {
   const wasm = instance();
-  const room = attentionLayout(wasm, [q, k, v, g, weights],
-    [dq?.length ?? 0, dk?.length ?? 0, dv?.length ?? 0, weights.length], shape);
+  const room = attentionLayout(
+    wasm,
+    [q, k, v, g, weights],
+    [dq?.length ?? 0, dk?.length ?? 0, dv?.length ?? 0, weights.length],
+    shape,
+  );
   if (!room) return false;
   const [qPtr, kPtr, vPtr, gPtr, wPtr, dqPtr, dkPtr, dvPtr, dpPtr] = room.at;
-  wasm.attentionBackwardF32(qPtr!, kPtr!, vPtr!, gPtr!, wPtr!, dq ? dqPtr! : 0, dk ? dkPtr! : 0, dv ? dvPtr! : 0, dpPtr!,
-    shape.batch, shape.heads, shape.tq, shape.tk, shape.width, shape.scale, shape.causal ? 1 : 0, room.packA, room.packB, room.tile);
+  wasm.attentionBackwardF32(
+    qPtr!,
+    kPtr!,
+    vPtr!,
+    gPtr!,
+    wPtr!,
+    dq ? dqPtr! : 0,
+    dk ? dkPtr! : 0,
+    dv ? dvPtr! : 0,
+    dpPtr!,
+    shape.batch,
+    shape.heads,
+    shape.tq,
+    shape.tk,
+    shape.width,
+    shape.scale,
+    shape.causal ? 1 : 0,
+    room.packA,
+    room.packB,
+    room.tile,
+  );
   if (dq) room.copyOut(dqPtr!, dq);
   if (dk) room.copyOut(dkPtr!, dk);
   if (dv) room.copyOut(dvPtr!, dv);

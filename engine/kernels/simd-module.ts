@@ -6,9 +6,17 @@ import { simdKernelBytes } from "./wasm-binary.js";
 // The slice of the WebAssembly JS API used here: this project's lib setting (ES2023 + node types)
 // declares none of it, and the runtime global is the same in every engine.
 declare namespace WebAssembly {
-  class Module { constructor(bytes: Uint8Array); }
-  class Instance { constructor(module: Module, imports: object); readonly exports: object; }
-  class Memory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports: object);
+    readonly exports: object;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
 }
 
 export interface SimdExports {
@@ -16,26 +24,126 @@ export interface SimdExports {
   heapBase(): number;
   packABytes(): number;
   packBBytes(n: number): number;
-  matmul(a: number, aRow: number, aK: number, b: number, bK: number, bCol: number, c: number,
-    m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
+  matmul(
+    a: number,
+    aRow: number,
+    aK: number,
+    b: number,
+    bK: number,
+    bCol: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    packA: number,
+    packB: number,
+    tile: number,
+  ): void;
   binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;
   geluF32(x: number, out: number, derivative: number, n: number): void;
-  layerNormForwardF32(x: number, weight: number, bias: number, out: number, mean: number, rstd: number,
-    rows: number, width: number, eps: number): void;
-  layerNormBackwardF32(x: number, g: number, weight: number, mean: number, rstd: number, dx: number,
-    dw: number, db: number, rows: number, width: number): void;
-  adamF32(p: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number,
-    keep2: number, eps: number, stepSize: number, invSqrtBiasCorrection2: number, shrink: number, l2: number): void;
-  attentionForwardF32(q: number, k: number, v: number, out: number, weights: number, batch: number, heads: number,
-    tq: number, tk: number, width: number, scale: number, causal: number, packA: number, packB: number, tile: number): void;
-  attentionBackwardF32(q: number, k: number, v: number, g: number, weights: number, dq: number, dk: number, dv: number,
-    dp: number, batch: number, heads: number, tq: number, tk: number, width: number, scale: number, causal: number,
-    packA: number, packB: number, tile: number): void;
-  matmulBatch(outer: number, inner: number, a: number, aOuter: number, aInner: number, aRow: number, aK: number,
-    b: number, bOuter: number, bInner: number, bK: number, bCol: number, c: number, cOuter: number,
-    cInner: number, ldc: number, m: number, k: number, n: number, packA: number, packB: number, tile: number): void;
+  layerNormForwardF32(
+    x: number,
+    weight: number,
+    bias: number,
+    out: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    width: number,
+    eps: number,
+  ): void;
+  layerNormBackwardF32(
+    x: number,
+    g: number,
+    weight: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dw: number,
+    db: number,
+    rows: number,
+    width: number,
+  ): void;
+  adamF32(
+    p: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    keep1: number,
+    keep2: number,
+    eps: number,
+    stepSize: number,
+    invSqrtBiasCorrection2: number,
+    shrink: number,
+    l2: number,
+  ): void;
+  attentionForwardF32(
+    q: number,
+    k: number,
+    v: number,
+    out: number,
+    weights: number,
+    batch: number,
+    heads: number,
+    tq: number,
+    tk: number,
+    width: number,
+    scale: number,
+    causal: number,
+    packA: number,
+    packB: number,
+    tile: number,
+  ): void;
+  attentionBackwardF32(
+    q: number,
+    k: number,
+    v: number,
+    g: number,
+    weights: number,
+    dq: number,
+    dk: number,
+    dv: number,
+    dp: number,
+    batch: number,
+    heads: number,
+    tq: number,
+    tk: number,
+    width: number,
+    scale: number,
+    causal: number,
+    packA: number,
+    packB: number,
+    tile: number,
+  ): void;
+  matmulBatch(
+    outer: number,
+    inner: number,
+    a: number,
+    aOuter: number,
+    aInner: number,
+    aRow: number,
+    aK: number,
+    b: number,
+    bOuter: number,
+    bInner: number,
+    bK: number,
+    bCol: number,
+    c: number,
+    cOuter: number,
+    cInner: number,
+    ldc: number,
+    m: number,
+    k: number,
+    n: number,
+    packA: number,
+    packB: number,
+    tile: number,
+  ): void;
 }
 
 let module: SimdExports | null = null;
@@ -47,7 +155,8 @@ export const KEEP_MEMORY_BYTES = 64 << 20;
 
 export function instance(): SimdExports {
   if (module) return module;
-  module = new WebAssembly.Instance(new WebAssembly.Module(simdKernelBytes(false)), {}).exports as unknown as SimdExports;
+  module = new WebAssembly.Instance(new WebAssembly.Module(simdKernelBytes(false)), {})
+    .exports as unknown as SimdExports;
   return module;
 }
 
@@ -113,7 +222,9 @@ export function chunkArea(wasm: SimdExports): ChunkArea | null {
   if (!f32) return null;
   if (area?.heap !== f32) {
     area = {
-      heap: f32, firstPtr, secondPtr,
+      heap: f32,
+      firstPtr,
+      secondPtr,
       first: f32.subarray(firstPtr >> 2, (firstPtr >> 2) + CHUNK),
       second: f32.subarray(secondPtr >> 2, (secondPtr >> 2) + CHUNK),
     };

@@ -9,16 +9,22 @@
 // multiply-adds are split over every core by the engine's pool (./engine-pool.ts, ./pool.ts: a
 // second build of the same kernels over shared memory); `TSGRAD_THREADS=1` keeps them on the
 // calling thread.
+
+import { matmulPool, POOL_MIN_WORK, poolThreadsReady } from "./engine-pool.js";
 import { jsKernels } from "./js.js";
-import { POOL_MIN_WORK, matmulPool, poolThreadsReady } from "./engine-pool.js";
 import {
-  adamInModule, attentionBackwardInModule, attentionInModule, geluInModule, layerNormBackwardInModule, layerNormInModule,
+  adamInModule,
+  attentionBackwardInModule,
+  attentionInModule,
+  geluInModule,
+  layerNormBackwardInModule,
+  layerNormInModule,
 } from "./simd-fused.js";
-import { CHUNK, align16, chunkArea, heapOf, instance, releaseIfLarge } from "./simd-module.js";
+import { align16, CHUNK, chunkArea, heapOf, instance, releaseIfLarge } from "./simd-module.js";
 import type { AttentionShape, BatchMatrix, BinaryOp, Kernels, ReduceOp, TypedArray, UnaryOp } from "./types.js";
 
-export { hasWasmSimd } from "./wasm-binary.js";
 export { CHUNK, KEEP_MEMORY_BYTES, simdMemoryBytes } from "./simd-module.js";
+export { hasWasmSimd } from "./wasm-binary.js";
 
 // Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
@@ -44,8 +50,19 @@ export const ELEMENTWISE_MIN_SIZE = 256;
  * false, with nothing written, when the module's memory cannot grow to hold it.
  * Example: `wasmMatmul(a, 0, b, 0, out, 0, 64, 64, 64, false, true)`
  */
-export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: number, out: Float32Array,
-  oo: number, m: number, k: number, n: number, transA: boolean, transB: boolean): boolean {
+export function wasmMatmul(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  out: Float32Array,
+  oo: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): boolean {
   const wasm = instance();
   const aPtr = wasm.heapBase();
   const bPtr = align16(aPtr + m * k * 4);
@@ -58,8 +75,21 @@ export function wasmMatmul(a: Float32Array, ao: number, b: Float32Array, bo: num
   f32.set(a.subarray(ao, ao + m * k), aPtr >> 2);
   f32.set(b.subarray(bo, bo + k * n), bPtr >> 2);
   // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
-  wasm.matmul(aPtr, transA ? 1 : k, transA ? m : 1, bPtr, transB ? 1 : n, transB ? k : 1, cPtr,
-    m, k, n, packA, packB, tile);
+  wasm.matmul(
+    aPtr,
+    transA ? 1 : k,
+    transA ? m : 1,
+    bPtr,
+    transB ? 1 : n,
+    transB ? k : 1,
+    cPtr,
+    m,
+    k,
+    n,
+    packA,
+    packB,
+    tile,
+  );
   out.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + m * n), oo);
   releaseIfLarge();
   return true;
@@ -75,8 +105,16 @@ function extentOf(x: BatchMatrix, outer: number, inner: number, rows: number, co
  * in (C's only when its blocks leave gaps, which must keep their values), one call runs every
  * product, C's span comes back. False, with nothing written, when the memory cannot grow.
  */
-function matmulBatchInModule(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
-  m: number, k: number, n: number): boolean {
+function matmulBatchInModule(
+  a: BatchMatrix,
+  b: BatchMatrix,
+  c: BatchMatrix,
+  outer: number,
+  inner: number,
+  m: number,
+  k: number,
+  n: number,
+): boolean {
   const wasm = instance();
   const aSpan = extentOf(a, outer, inner, m, k);
   const bSpan = extentOf(b, outer, inner, k, n);
@@ -94,8 +132,30 @@ function matmulBatchInModule(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, out
   // C's span needs copying in only where the blocks leave gaps: blocks that do not overlap and
   // hold as many elements as the span cover it (attention's scores and heads do).
   if (cSpan !== outer * inner * m * n) f32.set(c.data.subarray(c.offset, c.offset + cSpan), cPtr >> 2);
-  wasm.matmulBatch(outer, inner, aPtr, a.outer, a.inner, a.row, a.col, bPtr, b.outer, b.inner, b.row, b.col,
-    cPtr, c.outer, c.inner, c.row, m, k, n, packA, packB, tile);
+  wasm.matmulBatch(
+    outer,
+    inner,
+    aPtr,
+    a.outer,
+    a.inner,
+    a.row,
+    a.col,
+    bPtr,
+    b.outer,
+    b.inner,
+    b.row,
+    b.col,
+    cPtr,
+    c.outer,
+    c.inner,
+    c.row,
+    m,
+    k,
+    n,
+    packA,
+    packB,
+    tile,
+  );
   c.data.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + cSpan), c.offset);
   releaseIfLarge();
   return true;
@@ -112,7 +172,8 @@ function binaryInModule(code: number, a: Float32Array, b: Float32Array, out: Flo
   if (!chunks) return false;
   const { heap, firstPtr, secondPtr } = chunks;
   const n = out.length;
-  const aOne = a.length === 1, bOne = b.length === 1;
+  const aOne = a.length === 1,
+    bOne = b.length === 1;
   if (aOne) heap[firstPtr >> 2] = a[0]!;
   if (bOne) heap[secondPtr >> 2] = b[0]!;
   const outPtr = aOne ? secondPtr : firstPtr;
@@ -179,8 +240,12 @@ export const simdKernels: Kernels = {
 
   matmul(a: TypedArray, ao, b: TypedArray, bo, out: TypedArray, oo, m, k, n, transA, transB): void {
     const work = m * k * n;
-    if (work < MATMUL_MIN_WORK || !(a instanceof Float32Array) || !(b instanceof Float32Array)
-      || !(out instanceof Float32Array)) {
+    if (
+      work < MATMUL_MIN_WORK ||
+      !(a instanceof Float32Array) ||
+      !(b instanceof Float32Array) ||
+      !(out instanceof Float32Array)
+    ) {
       jsKernels.matmul(a, ao, b, bo, out, oo, m, k, n, transA, transB);
     } else if (work >= POOL_MIN_WORK && matmulPool()?.run(a, ao, b, bo, out, oo, m, k, n, transA, transB)) {
       // done on every core; a pool still starting (or failed) leaves it to the lines below
@@ -190,60 +255,138 @@ export const simdKernels: Kernels = {
   },
 
   gelu(x: TypedArray, out, derivative): void {
-    if (out.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array) || !(out instanceof Float32Array)
-      || (derivative !== null && !(derivative instanceof Float32Array)) || !geluInModule(x, out, derivative)) {
+    if (
+      out.length < ELEMENTWISE_MIN_SIZE ||
+      !(x instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      (derivative !== null && !(derivative instanceof Float32Array)) ||
+      !geluInModule(x, out, derivative)
+    ) {
       jsKernels.gelu(x, out, derivative);
     }
   },
 
   layerNorm(x: TypedArray, weight, bias, out: TypedArray, mean, rstd, rows, width, eps): void {
-    if (rows * width < ELEMENTWISE_MIN_SIZE || width % 4 !== 0 || width > CHUNK || !(x instanceof Float32Array)
-      || !(out instanceof Float32Array) || (weight && !(weight instanceof Float32Array))
-      || (bias && !(bias instanceof Float32Array))
-      || !layerNormInModule(x, weight as Float32Array | null, bias as Float32Array | null, out, mean, rstd, rows, width, eps)) {
+    if (
+      rows * width < ELEMENTWISE_MIN_SIZE ||
+      width % 4 !== 0 ||
+      width > CHUNK ||
+      !(x instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      (weight && !(weight instanceof Float32Array)) ||
+      (bias && !(bias instanceof Float32Array)) ||
+      !layerNormInModule(
+        x,
+        weight as Float32Array | null,
+        bias as Float32Array | null,
+        out,
+        mean,
+        rstd,
+        rows,
+        width,
+        eps,
+      )
+    ) {
       jsKernels.layerNorm(x, weight, bias, out, mean, rstd, rows, width, eps);
     }
   },
 
   layerNormBackward(x: TypedArray, g: TypedArray, weight, mean, rstd, dx: TypedArray, dw, db, rows, width): void {
-    if (rows * width < ELEMENTWISE_MIN_SIZE || width % 4 !== 0 || width > CHUNK || !(x instanceof Float32Array)
-      || !(g instanceof Float32Array) || !(dx instanceof Float32Array) || (weight && !(weight instanceof Float32Array))
-      || !layerNormBackwardInModule(x, g, weight as Float32Array | null, mean, rstd, dx, dw, db, rows, width)) {
+    if (
+      rows * width < ELEMENTWISE_MIN_SIZE ||
+      width % 4 !== 0 ||
+      width > CHUNK ||
+      !(x instanceof Float32Array) ||
+      !(g instanceof Float32Array) ||
+      !(dx instanceof Float32Array) ||
+      (weight && !(weight instanceof Float32Array)) ||
+      !layerNormBackwardInModule(x, g, weight as Float32Array | null, mean, rstd, dx, dw, db, rows, width)
+    ) {
       jsKernels.layerNormBackward(x, g, weight, mean, rstd, dx, dw, db, rows, width);
     }
   },
 
   adam(p, grad: TypedArray, m, v, c): void {
-    if (p.length < ELEMENTWISE_MIN_SIZE || !(p instanceof Float32Array) || !(grad instanceof Float32Array)
-      || !(m instanceof Float32Array) || !(v instanceof Float32Array) || grad.length !== p.length
-      || !adamInModule(p, grad, m, v, c)) {
+    if (
+      p.length < ELEMENTWISE_MIN_SIZE ||
+      !(p instanceof Float32Array) ||
+      !(grad instanceof Float32Array) ||
+      !(m instanceof Float32Array) ||
+      !(v instanceof Float32Array) ||
+      grad.length !== p.length ||
+      !adamInModule(p, grad, m, v, c)
+    ) {
       jsKernels.adam(p, grad, m, v, c);
     }
   },
 
-  attention(q: TypedArray, k: TypedArray, v: TypedArray, out: TypedArray, weights: TypedArray, shape: AttentionShape): void {
+  attention(
+    q: TypedArray,
+    k: TypedArray,
+    v: TypedArray,
+    out: TypedArray,
+    weights: TypedArray,
+    shape: AttentionShape,
+  ): void {
     const { batch, heads, tq, tk, width } = shape;
-    if (batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK || !allFloat32(q, k, v, out, weights)
-      || !attentionInModule(q as Float32Array, k as Float32Array, v as Float32Array, out as Float32Array, weights as Float32Array, shape)) {
+    if (
+      batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK ||
+      !allFloat32(q, k, v, out, weights) ||
+      !attentionInModule(
+        q as Float32Array,
+        k as Float32Array,
+        v as Float32Array,
+        out as Float32Array,
+        weights as Float32Array,
+        shape,
+      )
+    ) {
       jsKernels.attention(q, k, v, out, weights, shape);
     }
   },
 
-  attentionBackward(q: TypedArray, k: TypedArray, v: TypedArray, g: TypedArray, weights: TypedArray, dq, dk, dv,
-    shape: AttentionShape): void {
+  attentionBackward(
+    q: TypedArray,
+    k: TypedArray,
+    v: TypedArray,
+    g: TypedArray,
+    weights: TypedArray,
+    dq,
+    dk,
+    dv,
+    shape: AttentionShape,
+  ): void {
     const { batch, heads, tq, tk, width } = shape;
-    if (batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK || !allFloat32(q, k, v, g, weights, dq, dk, dv)
-      || !attentionBackwardInModule(q as Float32Array, k as Float32Array, v as Float32Array, g as Float32Array,
-        weights as Float32Array, dq as Float32Array | null, dk as Float32Array | null, dv as Float32Array | null, shape)) {
+    if (
+      batch * heads * tq * tk * (width / heads) < MATMUL_MIN_WORK ||
+      !allFloat32(q, k, v, g, weights, dq, dk, dv) ||
+      !attentionBackwardInModule(
+        q as Float32Array,
+        k as Float32Array,
+        v as Float32Array,
+        g as Float32Array,
+        weights as Float32Array,
+        dq as Float32Array | null,
+        dk as Float32Array | null,
+        dv as Float32Array | null,
+        shape,
+      )
+    ) {
       jsKernels.attentionBackward(q, k, v, g, weights, dq, dk, dv, shape);
     }
   },
 
   matmulBatch(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer, inner, m, k, n): void {
-    if (outer * inner * m * k * n < MATMUL_MIN_WORK || outer * inner * m * n === 0 || c.col !== 1
-      || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array) || !(c.data instanceof Float32Array)
-      || [a.outer, a.inner, a.row, a.col, b.outer, b.inner, b.row, b.col, c.outer, c.inner, c.row].some((s) => s < 0)
-      || !matmulBatchInModule(a, b, c, outer, inner, m, k, n)) {
+    if (
+      outer * inner * m * k * n < MATMUL_MIN_WORK ||
+      outer * inner * m * n === 0 ||
+      c.col !== 1 ||
+      !(a.data instanceof Float32Array) ||
+      !(b.data instanceof Float32Array) ||
+      !(c.data instanceof Float32Array) ||
+      [a.outer, a.inner, a.row, a.col, b.outer, b.inner, b.row, b.col, c.outer, c.inner, c.row].some((s) => s < 0) ||
+      !matmulBatchInModule(a, b, c, outer, inner, m, k, n)
+    ) {
       jsKernels.matmulBatch(a, b, c, outer, inner, m, k, n);
     }
   },
@@ -251,25 +394,41 @@ export const simdKernels: Kernels = {
   binary(op: BinaryOp, a: TypedArray, aStrides, b: TypedArray, bStrides, out: TypedArray, shape): void {
     const code = BINARY_CODES[op];
     const n = out.length;
-    if (code === undefined || n < ELEMENTWISE_MIN_SIZE || !(a instanceof Float32Array)
-      || !(b instanceof Float32Array) || !(out instanceof Float32Array)
-      || (a.length !== n && a.length !== 1) || (b.length !== n && b.length !== 1)
-      || !binaryInModule(code, a, b, out)) {
+    if (
+      code === undefined ||
+      n < ELEMENTWISE_MIN_SIZE ||
+      !(a instanceof Float32Array) ||
+      !(b instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      (a.length !== n && a.length !== 1) ||
+      (b.length !== n && b.length !== 1) ||
+      !binaryInModule(code, a, b, out)
+    ) {
       jsKernels.binary(op, a, aStrides, b, bStrides, out, shape);
     }
   },
 
   unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0, p1): void {
     const code = UNARY_CODES[op];
-    if (code === undefined || x.length < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)
-      || !(out instanceof Float32Array) || !unaryInModule(code, x, out)) {
+    if (
+      code === undefined ||
+      x.length < ELEMENTWISE_MIN_SIZE ||
+      !(x instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      !unaryInModule(code, x, out)
+    ) {
       jsKernels.unary(op, x, out, p0, p1);
     }
   },
 
   reduce(op: ReduceOp, x: TypedArray, outer, len, inner, out: TypedArray): void {
-    if (op !== "sum" || inner !== 1 || len < ELEMENTWISE_MIN_SIZE || !(x instanceof Float32Array)
-      || !rowSumsInModule(x, outer, len, out)) {
+    if (
+      op !== "sum" ||
+      inner !== 1 ||
+      len < ELEMENTWISE_MIN_SIZE ||
+      !(x instanceof Float32Array) ||
+      !rowSumsInModule(x, outer, len, out)
+    ) {
       jsKernels.reduce(op, x, outer, len, inner, out);
     }
   },

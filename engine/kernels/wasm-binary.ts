@@ -6,7 +6,10 @@
 // this file turns on when the engine has the flag but not the feature. `TSGRAD_FMA=0` keeps the
 // plain SIMD build (to compare, or to rule the flag out).
 import {
-  FMA_KERNELS_BASE64, FMA_KERNELS_SHARED_BASE64, SIMD_KERNELS_BASE64, SIMD_KERNELS_SHARED_BASE64,
+  FMA_KERNELS_BASE64,
+  FMA_KERNELS_SHARED_BASE64,
+  SIMD_KERNELS_BASE64,
+  SIMD_KERNELS_SHARED_BASE64,
 } from "./simd-binary.js";
 
 declare namespace WebAssembly {
@@ -15,14 +18,93 @@ declare namespace WebAssembly {
 
 // The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): engines without
 // 128-bit SIMD reject it.
-const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
-  10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11);
+const SIMD_PROBE = Uint8Array.of(
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  10,
+  1,
+  8,
+  0,
+  65,
+  0,
+  253,
+  15,
+  253,
+  98,
+  11,
+);
 
 // A function returning f32x4.relaxed_madd of three splatted 1.0s: engines without relaxed SIMD
 // reject it.
-const RELAXED_SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2,
-  1, 0, 10, 28, 1, 26, 0, 67, 0, 0, 128, 63, 253, 19, 67, 0, 0, 128, 63, 253, 19, 67, 0, 0, 128,
-  63, 253, 19, 253, 133, 2, 11);
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  28,
+  1,
+  26,
+  0,
+  67,
+  0,
+  0,
+  128,
+  63,
+  253,
+  19,
+  67,
+  0,
+  0,
+  128,
+  63,
+  253,
+  19,
+  67,
+  0,
+  0,
+  128,
+  63,
+  253,
+  19,
+  253,
+  133,
+  2,
+  11,
+);
 
 /** True when this engine runs WebAssembly 128-bit SIMD. Example: `hasWasmSimd()` */
 export function hasWasmSimd(): boolean {

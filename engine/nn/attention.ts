@@ -6,15 +6,15 @@
 // A causal mask stops position t from attending to positions after t (a language model must
 // not see the next character it is asked to predict).
 
-import { Tensor } from "../tensor.js";
 import { multiHeadAttention } from "../ops/attention.js";
 import { formatShape } from "../shape.js";
-import { Module } from "./module.js";
-import { Linear, checkSize } from "./linear.js";
-import { Dropout } from "./dropout.js";
-import { LayerNorm } from "./layer-norm.js";
+import { Tensor } from "../tensor.js";
 import { GELU } from "./activation.js";
+import { Dropout } from "./dropout.js";
 import { uniform_, zeros_ } from "./init.js";
+import { LayerNorm } from "./layer-norm.js";
+import { checkSize, Linear } from "./linear.js";
+import { Module } from "./module.js";
 import { Sequential } from "./sequential.js";
 
 /** Options of `MultiHeadAttention`. */
@@ -48,7 +48,8 @@ export class MultiHeadAttention extends Module {
     super();
     checkSize("MultiHeadAttention", "embedDim", embedDim);
     checkSize("MultiHeadAttention", "numHeads", numHeads);
-    if (embedDim % numHeads !== 0) throw new RangeError(`MultiHeadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new RangeError(`MultiHeadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.causal = causal;
     this.query = new Linear(embedDim, embedDim, { bias });
@@ -60,7 +61,8 @@ export class MultiHeadAttention extends Module {
     // so b = √(6/(E + 3E)) for each of Q, K, V; zero biases; the output keeps Linear's weights.
     const bound = Math.sqrt(6 / (4 * embedDim));
     for (const projection of [this.query, this.key, this.value]) uniform_(projection.weight, -bound, bound);
-    for (const projection of [this.query, this.key, this.value, this.out]) if (projection.bias !== null) zeros_(projection.bias);
+    for (const projection of [this.query, this.key, this.value, this.out])
+      if (projection.bias !== null) zeros_(projection.bias);
   }
 
   /**
@@ -70,7 +72,9 @@ export class MultiHeadAttention extends Module {
   override forward(query: Tensor, key: Tensor = query, value: Tensor = key): Tensor {
     const batched = query.ndim === 3;
     if (!batched && query.ndim !== 2) {
-      throw new Error(`MultiHeadAttention got input of shape ${formatShape(query.shape)}: expected [batch, time, ${this.embedDim}] or [time, ${this.embedDim}]`);
+      throw new Error(
+        `MultiHeadAttention got input of shape ${formatShape(query.shape)}: expected [batch, time, ${this.embedDim}] or [time, ${this.embedDim}]`,
+      );
     }
     const q3 = batched ? query : query.unsqueeze(0);
     const k3 = batched ? key : key.unsqueeze(0);
@@ -78,9 +82,10 @@ export class MultiHeadAttention extends Module {
     const q = this.query.forward(q3);
     const k = this.key.forward(k3);
     const v = this.value.forward(v3);
-    const merged = this.attentionDropout.training && this.attentionDropout.p > 0
-      ? this.composedAttention(q, k, v)
-      : multiHeadAttention(q, k, v, this.numHeads, { causal: this.causal });
+    const merged =
+      this.attentionDropout.training && this.attentionDropout.p > 0
+        ? this.composedAttention(q, k, v)
+        : multiHeadAttention(q, k, v, this.numHeads, { causal: this.causal });
     const y = this.out.forward(merged);
     return batched ? y : y.squeeze(0);
   }
@@ -137,7 +142,11 @@ export class TransformerBlock extends Module {
   mlp: Sequential;
   residualDropout: Dropout;
 
-  constructor(embedDim: number, numHeads: number, { mlpRatio = 4, dropout = 0, ...attention }: TransformerBlockOptions = {}) {
+  constructor(
+    embedDim: number,
+    numHeads: number,
+    { mlpRatio = 4, dropout = 0, ...attention }: TransformerBlockOptions = {},
+  ) {
     super();
     this.norm1 = new LayerNorm(embedDim);
     this.attention = new MultiHeadAttention(embedDim, numHeads, { dropout, ...attention });

@@ -1,8 +1,8 @@
 // nn.Dropout (Srivastava et al. 2014): in training, zero each value with probability p and
 // scale the rest by 1/(1−p), so the expected activation is unchanged and eval needs no rescale.
 
-import { Tensor } from "../tensor.js";
 import { randomGenerator } from "../random.js";
+import { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 
 /**

@@ -1,11 +1,11 @@
 // nn.Embedding: a lookup table from integer ids (characters, words) to learned vectors; the
 // gradient of a lookup flows only into the rows that were looked up.
 
-import { Tensor, type DType } from "../tensor.js";
 import { formatShape } from "../shape.js";
-import { Module, parameter } from "./module.js";
+import { type DType, Tensor } from "../tensor.js";
 import { normal_ } from "./init.js";
 import { checkSize } from "./linear.js";
+import { Module, parameter } from "./module.js";
 
 /**
  * A table of numEmbeddings vectors of size embeddingDim, initialised N(0, 1) as PyTorch.
@@ -30,10 +30,14 @@ export class Embedding extends Module {
   /** ids [...] (int32) → vectors [..., embeddingDim]. Example: `emb.forward(ids)` */
   override forward(ids: Tensor): Tensor {
     const where = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
-    if (ids.dtype !== "int32") throw new TypeError(`${where} needs int32 ids, got ${ids.dtype} of shape ${formatShape(ids.shape)} (use ids.int())`);
+    if (ids.dtype !== "int32")
+      throw new TypeError(
+        `${where} needs int32 ids, got ${ids.dtype} of shape ${formatShape(ids.shape)} (use ids.int())`,
+      );
     const d = ids.data;
     for (let i = 0; i < d.length; i++) {
-      if (d[i]! < 0 || d[i]! >= this.numEmbeddings) throw new RangeError(`${where}: id ${d[i]} is out of range 0..${this.numEmbeddings - 1}`);
+      if (d[i]! < 0 || d[i]! >= this.numEmbeddings)
+        throw new RangeError(`${where}: id ${d[i]} is out of range 0..${this.numEmbeddings - 1}`);
     }
     const flat = ids.ndim === 1 ? ids : ids.reshape([-1]);
     return this.weight.indexSelect(0, flat).reshape([...ids.shape, this.embeddingDim]);

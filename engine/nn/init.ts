@@ -2,12 +2,21 @@
 // says so) from the engine's seeded generator and returns it. Fan-in and fan-out follow
 // PyTorch: for a weight of shape [out, in, …k], fanIn = in·∏k and fanOut = out·∏k.
 
-import type { Tensor } from "../tensor.js";
 import { randomGenerator } from "../random.js";
 import { formatShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
 
 /** The nonlinearities `calculateGain` knows. */
-export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
+export type Nonlinearity =
+  | "linear"
+  | "conv1d"
+  | "conv2d"
+  | "conv3d"
+  | "sigmoid"
+  | "tanh"
+  | "relu"
+  | "leaky_relu"
+  | "selu";
 
 /** Fan modes: keep the forward pass's variance (`fanIn`) or the backward pass's (`fanOut`). */
 export type FanMode = "fanIn" | "fanOut";
@@ -18,20 +27,25 @@ export type FanMode = "fanIn" | "fanOut";
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case "tanh": return 5 / 3;
-    case "relu": return Math.SQRT2;
+    case "tanh":
+      return 5 / 3;
+    case "relu":
+      return Math.SQRT2;
     case "leaky_relu": {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case "selu": return 3 / 4;
-    default: return 1;
+    case "selu":
+      return 3 / 4;
+    default:
+      return 1;
   }
 }
 
 /** [fanIn, fanOut] of a weight shape. Example: `nn.init.fans([10, 4]) // [4, 10]` */
 export function fans(shape: readonly number[]): [number, number] {
-  if (shape.length < 2) throw new Error(`nn.init: fan in and fan out need at least 2 dimensions, got shape ${formatShape(shape)}`);
+  if (shape.length < 2)
+    throw new Error(`nn.init: fan in and fan out need at least 2 dimensions, got shape ${formatShape(shape)}`);
   let receptive = 1;
   for (let i = 2; i < shape.length; i++) receptive *= shape[i]!;
   return [shape[1]! * receptive, shape[0]! * receptive];

@@ -2,9 +2,9 @@
 // variance 1 (the biased variance, as PyTorch), then scale and shift by learned weight and bias.
 // The arithmetic is one primitive with a hand-written backward (engine/ops/layer-norm.ts).
 
-import { Tensor, type DType } from "../tensor.js";
-import { formatShape } from "../shape.js";
 import { layerNorm } from "../ops/layer-norm.js";
+import { formatShape } from "../shape.js";
+import { type DType, Tensor } from "../tensor.js";
 import { Module, parameter } from "./module.js";
 
 /** Options of `LayerNorm`. */
@@ -25,7 +25,10 @@ export class LayerNorm extends Module {
   weight: Tensor | null = null;
   bias: Tensor | null = null;
 
-  constructor(normalizedShape: number | number[], { eps = 1e-5, elementwiseAffine = true, dtype = "float32" }: LayerNormOptions = {}) {
+  constructor(
+    normalizedShape: number | number[],
+    { eps = 1e-5, elementwiseAffine = true, dtype = "float32" }: LayerNormOptions = {},
+  ) {
     super();
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
@@ -42,7 +45,9 @@ export class LayerNorm extends Module {
     const k = this.normalizedShape.length;
     const trailing = x.shape.slice(x.ndim - k);
     if (x.ndim < k || formatShape(trailing) !== formatShape(this.normalizedShape)) {
-      throw new Error(`LayerNorm(${formatShape(this.normalizedShape)}) got input of shape ${formatShape(x.shape)}: the last sizes must be ${formatShape(this.normalizedShape)}`);
+      throw new Error(
+        `LayerNorm(${formatShape(this.normalizedShape)}) got input of shape ${formatShape(x.shape)}: the last sizes must be ${formatShape(this.normalizedShape)}`,
+      );
     }
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }

@@ -2,11 +2,11 @@
 // exactly as torch.nn.Linear.reset_parameters: W and b ~ U(−1/√in, 1/√in), drawn from the
 // engine's seeded generator (weight first, row-major, then bias).
 
-import { Tensor, type DType } from "../tensor.js";
-import { formatShape } from "../shape.js";
 import { linear } from "../ops/matmul.js";
-import { Module, parameter } from "./module.js";
+import { formatShape } from "../shape.js";
+import { type DType, Tensor } from "../tensor.js";
 import { kaimingUniform_, uniform_ } from "./init.js";
+import { Module, parameter } from "./module.js";
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -47,7 +47,9 @@ export class Linear extends Module {
   /** x [..., inFeatures] → x Wᵀ + b [..., outFeatures]. Example: `fc.forward(x)` */
   override forward(x: Tensor): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape ${formatShape(x.shape)}: last size must be ${this.inFeatures}`);
+      throw new Error(
+        `Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape ${formatShape(x.shape)}: last size must be ${this.inFeatures}`,
+      );
     }
     // One op reading W transposed in place: x.matmul(W.T) would copy Wᵀ forward and backward.
     return linear(x, this.weight, this.bias);
@@ -60,5 +62,6 @@ export class Linear extends Module {
 
 /** Throws unless `value` is a positive integer: a layer size. */
 export function checkSize(layer: string, name: string, value: number): void {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${layer}: ${name} must be a positive integer, got ${value}`);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new RangeError(`${layer}: ${name} must be a positive integer, got ${value}`);
 }

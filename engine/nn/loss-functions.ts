@@ -3,9 +3,9 @@
 // Shapes must match exactly where PyTorch would broadcast with only a warning: predictions
 // [32,1] against targets [32] would silently compare every pair (a [32,32] loss).
 
-import { Tensor } from "../tensor.js";
-import { formatShape, sameShape } from "../shape.js";
 import { concat } from "../ops/index.js";
+import { formatShape, sameShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 
 /** How per-element losses become the result: their mean (default), their sum, or all of them. */
 export type Reduction = "mean" | "sum" | "none";
@@ -43,7 +43,11 @@ export function l1Loss(input: Tensor, target: Tensor, { reduction = "mean" }: Lo
  * Negative log-likelihood −logProbs[i, target[i]] of log-probabilities [N, C] (or [C]) and int32
  * class indices [N] (or []). Example: `nn.functional.nllLoss(logits.logSoftmax(1), labels)`
  */
-export function nllLoss(logProbs: Tensor, target: Tensor, { reduction = "mean", ignoreIndex = -100 }: ClassLossOptions = {}): Tensor {
+export function nllLoss(
+  logProbs: Tensor,
+  target: Tensor,
+  { reduction = "mean", ignoreIndex = -100 }: ClassLossOptions = {},
+): Tensor {
   const [lp, labels, unbatched] = asBatch("nllLoss", logProbs, target);
   const { picked, keep, kept } = pickLabels("nllLoss", lp, labels, ignoreIndex);
   return reduceKept("nllLoss", picked.neg(), keep, kept, reduction, unbatched);
@@ -56,7 +60,8 @@ export function nllLoss(logProbs: Tensor, target: Tensor, { reduction = "mean", 
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const { reduction = "mean", ignoreIndex = -100, labelSmoothing = 0 } = options;
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   if (target.dtype !== "int32" && sameShape(target.shape, logits.shape) && logits.ndim >= 1) {
     return probabilityCrossEntropy(logits, target, reduction, labelSmoothing);
   }
@@ -114,22 +119,33 @@ function probabilityCrossEntropy(logits: Tensor, target: Tensor, reduction: Redu
 /** Brings (scores [N, C], labels [N]) or the unbatched ([C], []) form to [N, C] and [N]. */
 function asBatch(op: string, scores: Tensor, labels: Tensor): [Tensor, Tensor, boolean] {
   if (labels.dtype !== "int32") {
-    throw new TypeError(`${op}: targets must be int32 class indices (use labels.int()), or class probabilities shaped like the input ${formatShape(scores.shape)}; got ${labels.dtype} ${formatShape(labels.shape)}`);
+    throw new TypeError(
+      `${op}: targets must be int32 class indices (use labels.int()), or class probabilities shaped like the input ${formatShape(scores.shape)}; got ${labels.dtype} ${formatShape(labels.shape)}`,
+    );
   }
   if (scores.ndim === 1 && labels.ndim === 0) return [scores.unsqueeze(0), labels.reshape([1]), true];
   if (scores.ndim !== 2) {
     const c = scores.shape[scores.ndim - 1];
-    throw new Error(`${op}: input of shape ${formatShape(scores.shape)} must be [N, C]; for sequences use input.reshape([-1, ${c}]) and targets.reshape([-1])`);
+    throw new Error(
+      `${op}: input of shape ${formatShape(scores.shape)} must be [N, C]; for sequences use input.reshape([-1, ${c}]) and targets.reshape([-1])`,
+    );
   }
   if (labels.ndim !== 1 || labels.shape[0] !== scores.shape[0]) {
     const hint = labels.size === scores.shape[0] ? " (use targets.reshape([-1]))" : "";
-    throw new Error(`${op}: input ${formatShape(scores.shape)} needs targets of shape [${scores.shape[0]}], got ${formatShape(labels.shape)}${hint}`);
+    throw new Error(
+      `${op}: input ${formatShape(scores.shape)} needs targets of shape [${scores.shape[0]}], got ${formatShape(labels.shape)}${hint}`,
+    );
   }
   return [scores, labels, false];
 }
 
 /** Each row's entry at its label, skipping ignoreIndex rows (mask 0, label read as 0). */
-function pickLabels(op: string, scores: Tensor, labels: Tensor, ignoreIndex: number): { picked: Tensor; keep: Tensor | null; kept: number } {
+function pickLabels(
+  op: string,
+  scores: Tensor,
+  labels: Tensor,
+  ignoreIndex: number,
+): { picked: Tensor; keep: Tensor | null; kept: number } {
   const [n, c] = scores.shape as [number, number];
   const index = new Int32Array(n);
   let keepMask: Float32Array | null = null;
@@ -142,7 +158,8 @@ function pickLabels(op: string, scores: Tensor, labels: Tensor, ignoreIndex: num
       kept--;
       continue;
     }
-    if (label < 0 || label >= c) throw new RangeError(`${op}: target ${label} is out of range for ${c} classes (targets must be 0..${c - 1})`);
+    if (label < 0 || label >= c)
+      throw new RangeError(`${op}: target ${label} is out of range for ${c} classes (targets must be 0..${c - 1})`);
     index[i] = label;
   }
   const picked = scores.gather(1, new Tensor(index, [n, 1], "int32")).reshape([n]);
@@ -150,7 +167,14 @@ function pickLabels(op: string, scores: Tensor, labels: Tensor, ignoreIndex: num
   return { picked, keep, kept };
 }
 
-function reduceKept(op: string, losses: Tensor, keep: Tensor | null, kept: number, reduction: Reduction, unbatched: boolean): Tensor {
+function reduceKept(
+  op: string,
+  losses: Tensor,
+  keep: Tensor | null,
+  kept: number,
+  reduction: Reduction,
+  unbatched: boolean,
+): Tensor {
   const masked = keep === null ? losses : losses.mul(keep);
   if (reduction === "mean" && keep !== null) return masked.sum().div(kept);
   const out = reduce(op, masked, reduction);
@@ -159,15 +183,21 @@ function reduceKept(op: string, losses: Tensor, keep: Tensor | null, kept: numbe
 
 function reduce(op: string, losses: Tensor, reduction: Reduction): Tensor {
   switch (reduction) {
-    case "mean": return losses.mean();
-    case "sum": return losses.sum();
-    case "none": return losses;
-    default: throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+    case "mean":
+      return losses.mean();
+    case "sum":
+      return losses.sum();
+    case "none":
+      return losses;
+    default:
+      throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
   }
 }
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
   if (!sameShape(input.shape, target.shape)) {
-    throw new Error(`${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape (reshape one, e.g. target.reshape(${formatShape(input.shape)}))`);
+    throw new Error(
+      `${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape (reshape one, e.g. target.reshape(${formatShape(input.shape)}))`,
+    );
   }
 }

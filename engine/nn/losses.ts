@@ -2,18 +2,18 @@
 // `const criterion = new nn.CrossEntropyLoss(); const loss = criterion.forward(logits, labels)`.
 
 import type { Tensor } from "../tensor.js";
-import { Module } from "./module.js";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
+  type ClassLossOptions,
+  type CrossEntropyOptions,
   crossEntropy,
+  type LossOptions,
   l1Loss,
   mseLoss,
   nllLoss,
-  type ClassLossOptions,
-  type CrossEntropyOptions,
-  type LossOptions,
 } from "./loss-functions.js";
+import { Module } from "./module.js";
 
 abstract class Loss<Options extends LossOptions> extends Module {
   constructor(readonly options: Options) {

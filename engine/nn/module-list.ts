@@ -27,7 +27,8 @@ export class ModuleList<Item extends Module = Module> extends Module implements 
   at(i: number): Item {
     const n = this.length;
     const item = this[i < 0 ? n + i : i];
-    if (item === undefined) throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} ${this.itemKind}`);
+    if (item === undefined)
+      throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} ${this.itemKind}`);
     return item;
   }
 
@@ -38,7 +39,8 @@ export class ModuleList<Item extends Module = Module> extends Module implements 
 
   /** Adds a module at the end. Example: `blocks.append(new nn.Linear(8, 8))` */
   append(item: Item): this {
-    if (!(item instanceof Module)) throw new TypeError(`${this.constructor.name}: item ${this.length} is not a Module (got ${String(item)})`);
+    if (!(item instanceof Module))
+      throw new TypeError(`${this.constructor.name}: item ${this.length} is not a Module (got ${String(item)})`);
     this[this.length] = item;
     return this;
   }

@@ -16,8 +16,8 @@
 // Cells are checked without noImplicitOverride, so a student writes `forward(x)` as above; the
 // engine's own layers, compiled with it, say `override forward`.
 
-import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 import { summaryHtml, summaryText } from "./summary.js";
 
 /** Parameter and buffer tensors by dotted name (`fc1.weight`), as `stateDict()` returns them. */
@@ -72,7 +72,8 @@ export class Module {
     const out: [string, Module][] = [];
     for (const [name, value] of ownEntries(this)) {
       if (value instanceof Module) out.push([name, value]);
-      else if (Array.isArray(value)) value.forEach((item, i) => item instanceof Module && out.push([`${name}.${i}`, item]));
+      else if (Array.isArray(value))
+        value.forEach((item, i) => item instanceof Module && out.push([`${name}.${i}`, item]));
     }
     return out;
   }
@@ -191,20 +192,27 @@ export class Module {
    * With `strict: false`, missing and unexpected names are returned instead of thrown.
    * Example: `model.loadStateDict(load("model.safetensors"))`
    */
-  loadStateDict(state: StateDict, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    state: StateDict,
+    { strict = true }: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const own = new Map([...this.namedParameters(), ...this.namedBuffers()]);
     const missingKeys = [...own.keys()].filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !own.has(k));
     const problems: string[] = [];
-    if (strict && missingKeys.length > 0) problems.push(`missing key(s): ${missingKeys.map((k) => `"${k}"`).join(", ")}`);
-    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}`);
+    if (strict && missingKeys.length > 0)
+      problems.push(`missing key(s): ${missingKeys.map((k) => `"${k}"`).join(", ")}`);
+    if (strict && unexpectedKeys.length > 0)
+      problems.push(`unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}`);
     for (const [name, target] of own) {
       const source = state[name];
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
         problems.push(`"${name}" is not a Tensor`);
       } else if (formatShape(source.shape) !== formatShape(target.shape)) {
-        problems.push(`"${name}" has shape ${formatShape(source.shape)} in the state dict but ${formatShape(target.shape)} in the model`);
+        problems.push(
+          `"${name}" has shape ${formatShape(source.shape)} in the state dict but ${formatShape(target.shape)} in the model`,
+        );
       }
     }
     if (problems.length > 0) throw new Error(`loadStateDict for ${this.constructor.name}: ${problems.join("; ")}`);
@@ -263,7 +271,8 @@ export class Module {
     const out: [string, Tensor][] = [];
     for (const [name, value] of ownEntries(this)) {
       if (value instanceof Tensor) out.push([name, value]);
-      else if (Array.isArray(value)) value.forEach((item, i) => item instanceof Tensor && out.push([`${name}.${i}`, item]));
+      else if (Array.isArray(value))
+        value.forEach((item, i) => item instanceof Tensor && out.push([`${name}.${i}`, item]));
     }
     return out;
   }

@@ -14,15 +14,22 @@ export interface ParameterRow {
 
 /** Every parameter with its shape and size. Example: `nn.parameterRows(model)[0] // { name: "fc1.weight", … }` */
 export function parameterRows(module: Module): ParameterRow[] {
-  return module.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape], count: p.size, trainable: p.requiresGrad }));
+  return module
+    .namedParameters()
+    .map(([name, p]) => ({ name, shape: [...p.shape], count: p.size, trainable: p.requiresGrad }));
 }
 
 /** The table as aligned text with a total line. Example: `console.log(nn.summaryText(model))` */
 export function summaryText(module: Module): string {
   const rows = parameterRows(module);
-  const cells = [["parameter", "shape", "count"], ...rows.map((r) => [r.name + (r.trainable ? "" : " (frozen)"), formatShape(r.shape), String(r.count)])];
+  const cells = [
+    ["parameter", "shape", "count"],
+    ...rows.map((r) => [r.name + (r.trainable ? "" : " (frozen)"), formatShape(r.shape), String(r.count)]),
+  ];
   const widths = [0, 1, 2].map((c) => Math.max(...cells.map((row) => row[c]!.length)));
-  const lines = cells.map((row) => `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padStart(widths[2]!)}`);
+  const lines = cells.map(
+    (row) => `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]!.padStart(widths[2]!)}`,
+  );
   return [...lines, totalLine(module.constructor.name, rows)].join("\n");
 }
 
@@ -30,7 +37,10 @@ export function summaryText(module: Module): string {
 export function summaryHtml(module: Module): string {
   const rows = parameterRows(module);
   const body = rows
-    .map((r) => `<tr><td><code>${escapeHtml(r.name)}</code>${r.trainable ? "" : " (frozen)"}</td><td>${formatShape(r.shape)}</td><td style="text-align:right">${r.count.toLocaleString("en-US")}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td><code>${escapeHtml(r.name)}</code>${r.trainable ? "" : " (frozen)"}</td><td>${formatShape(r.shape)}</td><td style="text-align:right">${r.count.toLocaleString("en-US")}</td></tr>`,
+    )
     .join("");
   return (
     `<pre>${escapeHtml(module.toString())}</pre>` +

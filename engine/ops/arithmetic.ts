@@ -1,9 +1,9 @@
 // add sub mul div pow maximum minimum: broadcasting binary primitives, each forward beside
 // its backward. Gradients come back in the broadcast shape; autograd reduces them centrally.
 import { apply, type Primitive } from "../autograd.js";
-import { kernels, type DType } from "../kernels/index.js";
+import { type DType, kernels } from "../kernels/index.js";
 import { sameShape } from "../shape.js";
-import { Tensor, type TensorLike } from "../tensor.js";
+import type { Tensor, TensorLike } from "../tensor.js";
 import { where } from "./compare.js";
 import { binaryRaw, floatOf, operands, promote, unaryRaw } from "./operand.js";
 
@@ -37,7 +37,9 @@ const Pow: Primitive<null> = {
   forward: ([a, b]) => {
     const dtype = promote(a!.dtype, b!.dtype);
     // x.pow(2) is the common case: a unary loop, no broadcasting.
-    return b!.size === 1 && b!.ndim <= a!.ndim ? unaryRaw("powScalar", a!, dtype, b!.data[0]!) : binaryRaw("pow", a!, b!, dtype);
+    return b!.size === 1 && b!.ndim <= a!.ndim
+      ? unaryRaw("powScalar", a!, dtype, b!.data[0]!)
+      : binaryRaw("pow", a!, b!, dtype);
   },
   backward: (g, [a, b], out) => [
     a!.requiresGrad ? timesDerivative(g, powDerivative(a!, b!, out.dtype)) : null,
@@ -89,16 +91,30 @@ const Minimum: Primitive<null> = {
 };
 
 /** Elementwise a + b (broadcasting). Example: `add(x, 1)` */
-export function add(a: TensorLike, b: TensorLike): Tensor { return apply(Add, operands("add", a, b), null); }
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Add, operands("add", a, b), null);
+}
 /** Elementwise a − b. Example: `sub(x, y)` */
-export function sub(a: TensorLike, b: TensorLike): Tensor { return apply(Sub, operands("sub", a, b), null); }
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Sub, operands("sub", a, b), null);
+}
 /** Elementwise a · b. Example: `mul(x, 2)` */
-export function mul(a: TensorLike, b: TensorLike): Tensor { return apply(Mul, operands("mul", a, b), null); }
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Mul, operands("mul", a, b), null);
+}
 /** Elementwise a / b (float result). Example: `div(x, 2)` */
-export function div(a: TensorLike, b: TensorLike): Tensor { return apply(Div, operands("div", a, b), null); }
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Div, operands("div", a, b), null);
+}
 /** Elementwise aᵇ. Example: `pow(x, 2)` */
-export function pow(a: TensorLike, b: TensorLike): Tensor { return apply(Pow, operands("pow", a, b), null); }
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Pow, operands("pow", a, b), null);
+}
 /** Elementwise larger value. Example: `maximum(x, 0)` */
-export function maximum(a: TensorLike, b: TensorLike): Tensor { return apply(Maximum, operands("maximum", a, b), null); }
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Maximum, operands("maximum", a, b), null);
+}
 /** Elementwise smaller value. Example: `minimum(x, 1)` */
-export function minimum(a: TensorLike, b: TensorLike): Tensor { return apply(Minimum, operands("minimum", a, b), null); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return apply(Minimum, operands("minimum", a, b), null);
+}

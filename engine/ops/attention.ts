@@ -10,7 +10,7 @@
 //   dP = dO V_hᵀ,  dS = P · (dP − Σ_j P·dP) / √d,  dQ_h = dS K_h,  dK_h = dSᵀ Q_h,  dV_h = Pᵀ dO.
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
-import { kernels, type AttentionShape, type TypedArray } from "../kernels/index.js";
+import { type AttentionShape, kernels, type TypedArray } from "../kernels/index.js";
 import { formatShape } from "../shape.js";
 import { allocateUnfilled } from "../storage.js";
 import { Tensor } from "../tensor.js";
@@ -41,7 +41,10 @@ function buffer(like: TypedArray, size: number): FloatArray {
  * per item), as many at a time as keep each call within the kernels' interrupt-check budget (an
  * attention over all of a large batch can take seconds), checking for an interrupt before each.
  */
-function perBatchRun(shape: AttentionShape, step: (run: AttentionShape, view: (x: TypedArray, perItem: number) => TypedArray) => void): void {
+function perBatchRun(
+  shape: AttentionShape,
+  step: (run: AttentionShape, view: (x: TypedArray, perItem: number) => TypedArray) => void,
+): void {
   const { batch, heads, tq, tk, width } = shape;
   const work = Math.max(1, 2 * heads * tq * tk * (width / heads));
   const chunk = Math.max(1, Math.floor(kernels.matmulBlockWork / work));
@@ -59,8 +62,16 @@ const Attention: Primitive<AttentionArgs> = {
     const { batch, heads, tq, tk, width } = shape;
     const out = Tensor.unfilled(q!.shape, q!.dtype); // every head of every item is written
     const weights = buffer(out.data, batch * heads * tq * tk);
-    perBatchRun(shape, (run, view) => kernels.attention(view(q!.data, tq * width), view(k!.data, tk * width),
-      view(v!.data, tk * width), view(out.data, tq * width), view(weights, heads * tq * tk), run));
+    perBatchRun(shape, (run, view) =>
+      kernels.attention(
+        view(q!.data, tq * width),
+        view(k!.data, tk * width),
+        view(v!.data, tk * width),
+        view(out.data, tq * width),
+        view(weights, heads * tq * tk),
+        run,
+      ),
+    );
     args.weights = weights;
     return out;
   },
@@ -71,9 +82,19 @@ const Attention: Primitive<AttentionArgs> = {
     const dq = q!.requiresGrad ? Tensor.unfilled(q!.shape, g.dtype) : null; // each covered by its product
     const dk = k!.requiresGrad ? Tensor.unfilled(k!.shape, g.dtype) : null;
     const dv = v!.requiresGrad ? Tensor.unfilled(v!.shape, g.dtype) : null;
-    perBatchRun(shape, (run, view) => kernels.attentionBackward(view(q!.data, tq * width), view(k!.data, tk * width),
-      view(v!.data, tk * width), view(g.data, tq * width), view(weights, heads * tq * tk),
-      dq && view(dq.data, tq * width), dk && view(dk.data, tk * width), dv && view(dv.data, tk * width), run));
+    perBatchRun(shape, (run, view) =>
+      kernels.attentionBackward(
+        view(q!.data, tq * width),
+        view(k!.data, tk * width),
+        view(v!.data, tk * width),
+        view(g.data, tq * width),
+        view(weights, heads * tq * tk),
+        dq && view(dq.data, tq * width),
+        dk && view(dk.data, tk * width),
+        dv && view(dv.data, tk * width),
+        run,
+      ),
+    );
     return [dq, dk, dv];
   },
 };
@@ -90,17 +111,34 @@ export interface MultiHeadAttentionOptions {
  * projections make them (head h is the h-th slice of d features). Returns [batch, tq, numHeads·d].
  * Example: `multiHeadAttention(q, k, v, 4, { causal: true })` with q, k, v [16, 32, 64]
  */
-export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, numHeads: number,
-  { causal = false }: MultiHeadAttentionOptions = {}): Tensor {
+export function multiHeadAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  numHeads: number,
+  { causal = false }: MultiHeadAttentionOptions = {},
+): Tensor {
   if (q.ndim !== 3 || k.ndim !== 3 || v.ndim !== 3) {
-    throw new Error(`multiHeadAttention: q, k and v must be [batch, time, features], got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`);
+    throw new Error(
+      `multiHeadAttention: q, k and v must be [batch, time, features], got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`,
+    );
   }
   const [batch, , width] = q.shape as [number, number, number];
-  if (k.shape[0] !== batch || v.shape[0] !== batch || k.shape[2] !== width || v.shape[2] !== width || k.shape[1] !== v.shape[1]) {
-    throw new Error(`multiHeadAttention: k and v must be [${batch}, tk, ${width}] with the same tk, got ${formatShape(k.shape)} and ${formatShape(v.shape)}`);
+  if (
+    k.shape[0] !== batch ||
+    v.shape[0] !== batch ||
+    k.shape[2] !== width ||
+    v.shape[2] !== width ||
+    k.shape[1] !== v.shape[1]
+  ) {
+    throw new Error(
+      `multiHeadAttention: k and v must be [${batch}, tk, ${width}] with the same tk, got ${formatShape(k.shape)} and ${formatShape(v.shape)}`,
+    );
   }
   if (!Number.isInteger(numHeads) || numHeads < 1 || width % numHeads !== 0) {
-    throw new Error(`multiHeadAttention: numHeads must be a positive integer dividing the ${width} features, got ${numHeads}`);
+    throw new Error(
+      `multiHeadAttention: numHeads must be a positive integer dividing the ${width} features, got ${numHeads}`,
+    );
   }
   const dtype = floatOf(promote(promote(q.dtype, k.dtype), v.dtype));
   return apply(Attention, [q.to(dtype), k.to(dtype), v.to(dtype)], { heads: numHeads, causal, weights: null });

@@ -5,15 +5,19 @@
 // GELU on 131k elements a step). The exact form is a kernel (`kernels.gelu`: WebAssembly SIMD
 // for float32); the tanh form stays here.
 import { apply, isGradEnabled, type Primitive } from "../autograd.js";
-import { Tensor } from "../tensor.js";
-import { floatOf } from "./operand.js";
-import { mul } from "./arithmetic.js";
 import { kernels } from "../kernels/index.js";
+import { Tensor } from "../tensor.js";
+import { mul } from "./arithmetic.js";
+import { floatOf } from "./operand.js";
 
 const TANH_C = Math.sqrt(2 / Math.PI);
 const TANH_K = 0.044715;
 
-function geluTanh(x: ArrayLike<number>, out: Float32Array | Float64Array, derivative: Float32Array | Float64Array | null): void {
+function geluTanh(
+  x: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  derivative: Float32Array | Float64Array | null,
+): void {
   const n = out.length;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
@@ -35,8 +39,11 @@ const Gelu: Primitive<GeluArgs> = {
     const dtype = floatOf(x!.dtype);
     const out = Tensor.unfilled(x!.shape, dtype); // the kernel writes every element of both
     const derivative = isGradEnabled() && x!.requiresGrad ? Tensor.unfilled(x!.shape, dtype) : null;
-    (args.tanh ? geluTanh : kernels.gelu)(x!.data, out.data as Float32Array | Float64Array,
-      derivative ? derivative.data as Float32Array | Float64Array : null);
+    (args.tanh ? geluTanh : kernels.gelu)(
+      x!.data,
+      out.data as Float32Array | Float64Array,
+      derivative ? (derivative.data as Float32Array | Float64Array) : null,
+    );
     args.derivative = derivative;
     return out;
   },

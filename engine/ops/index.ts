@@ -1,12 +1,26 @@
 // Every op as a free function (the Tensor methods call these).
-export { add, sub, mul, div, pow, maximum, minimum } from "./arithmetic.js";
-export { eq, ne, lt, le, gt, ge, where, maskedFill } from "./compare.js";
-export { neg, abs, square, sqrt, exp, log, sigmoid, tanh, relu, leakyRelu, clamp } from "./unary.js";
+export { add, div, maximum, minimum, mul, pow, sub } from "./arithmetic.js";
+export { type MultiHeadAttentionOptions, multiHeadAttention } from "./attention.js";
+export { eq, ge, gt, le, lt, maskedFill, ne, where } from "./compare.js";
 export { gelu } from "./gelu.js";
+export { gather, index, indexSelect, oneHot, slice } from "./indexing.js";
 export { layerNorm } from "./layer-norm.js";
-export { multiHeadAttention, type MultiHeadAttentionOptions } from "./attention.js";
-export { softmax, logSoftmax } from "./softmax.js";
-export { sum, mean, max, min, argmax, argmin, variance, std } from "./reduce.js";
-export { matmul, linear } from "./matmul.js";
-export { reshape, flatten, squeeze, unsqueeze, permute, transpose, t, expand, concat, stack, split, to, clone } from "./layout.js";
-export { slice, index, gather, indexSelect, oneHot } from "./indexing.js";
+export {
+  clone,
+  concat,
+  expand,
+  flatten,
+  permute,
+  reshape,
+  split,
+  squeeze,
+  stack,
+  t,
+  to,
+  transpose,
+  unsqueeze,
+} from "./layout.js";
+export { linear, matmul } from "./matmul.js";
+export { argmax, argmin, max, mean, min, std, sum, variance } from "./reduce.js";
+export { logSoftmax, softmax } from "./softmax.js";
+export { abs, clamp, exp, leakyRelu, log, neg, relu, sigmoid, sqrt, square, tanh } from "./unary.js";

@@ -63,7 +63,9 @@ export function index(x: Tensor, ...indices: number[]): Tensor {
   indices.forEach((i, axis) => {
     const n = x.shape[axis]!;
     if (!Number.isInteger(i) || i < -n || i >= n) {
-      throw new Error(`index: index ${i} is out of range for axis ${axis} of size ${n} (shape ${formatShape(x.shape)})`);
+      throw new Error(
+        `index: index ${i} is out of range for axis ${axis} of size ${n} (shape ${formatShape(x.shape)})`,
+      );
     }
     const at = i < 0 ? i + n : i;
     out = slice(out, axis, at, at + 1);
@@ -114,7 +116,7 @@ const Gather: Primitive<GatherArgs> = {
     for (let o = 0; o < outer; o++) {
       for (let p = 0; p < picks; p++) {
         const row = (o * picks + p) * inner;
-        for (let i = 0; i < inner; i++) dx.data[(o * len + index[row + i]!) * inner + i]! += g.data[row + i]!;
+        for (let i = 0; i < inner; i++) dx.data[(o * len + index[row + i]!) * inner + i]! += g.data[row + i];
       }
     }
     return [dx];
@@ -128,7 +130,9 @@ const Gather: Primitive<GatherArgs> = {
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = normalizeAxis("gather", axis, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
-    throw new Error(`gather: index of shape ${formatShape(index.shape)} must match input ${formatShape(x.shape)} except along axis ${a}`);
+    throw new Error(
+      `gather: index of shape ${formatShape(index.shape)} must match input ${formatShape(x.shape)} except along axis ${a}`,
+    );
   }
   const size = x.shape[a]!;
   const checked = new Int32Array(index.size);
@@ -165,7 +169,7 @@ const IndexSelect: Primitive<SelectArgs> = {
       for (let p = 0; p < picks; p++) {
         const to = (o * len + indices[p]!) * inner;
         const from = (o * picks + p) * inner;
-        for (let i = 0; i < inner; i++) dx.data[to + i]! += g.data[from + i]!;
+        for (let i = 0; i < inner; i++) dx.data[to + i]! += g.data[from + i];
       }
     }
     return [dx];

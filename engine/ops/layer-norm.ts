@@ -47,8 +47,18 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const dx = Tensor.unfilled(x.shape, g.dtype);
     const dw = new Float64Array(w);
     const db = new Float64Array(w);
-    kernels.layerNormBackward(x.data, g.data, weightTensor ? weightTensor.data : null, args.mean!, args.rstd!,
-      dx.data, dw, db, rows, w);
+    kernels.layerNormBackward(
+      x.data,
+      g.data,
+      weightTensor ? weightTensor.data : null,
+      args.mean!,
+      args.rstd!,
+      dx.data,
+      dw,
+      db,
+      rows,
+      w,
+    );
     const vector = (acc: Float64Array, like: Tensor | null): Tensor | null => {
       if (!like?.requiresGrad) return null;
       const t = Tensor.zeros(like.shape, g.dtype);
@@ -67,16 +77,28 @@ const LayerNorm: Primitive<LayerNormArgs> = {
  * PyTorch), then · weight + bias (each of shape normalizedShape, or null).
  * Example: `layerNorm(x, [64], w, b)` with x [16, 32, 64]
  */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null,
-  bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   const k = normalizedShape.length;
   const trailing = x.shape.slice(x.ndim - k);
   if (x.ndim < k || formatShape(trailing) !== formatShape(normalizedShape)) {
-    throw new Error(`layerNorm: input of shape ${formatShape(x.shape)} does not end in the normalized shape ${formatShape(normalizedShape)}`);
+    throw new Error(
+      `layerNorm: input of shape ${formatShape(x.shape)} does not end in the normalized shape ${formatShape(normalizedShape)}`,
+    );
   }
-  for (const [name, t] of [["weight", weight], ["bias", bias]] as const) {
+  for (const [name, t] of [
+    ["weight", weight],
+    ["bias", bias],
+  ] as const) {
     if (t && formatShape(t.shape) !== formatShape(normalizedShape)) {
-      throw new Error(`layerNorm: ${name} of shape ${formatShape(t.shape)} must have the normalized shape ${formatShape(normalizedShape)}`);
+      throw new Error(
+        `layerNorm: ${name} of shape ${formatShape(t.shape)} must have the normalized shape ${formatShape(normalizedShape)}`,
+      );
     }
   }
   if (!(eps >= 0)) throw new Error(`layerNorm: eps must be a number ≥ 0, got ${eps}`);
@@ -84,6 +106,11 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   if (weight) inputs.push(weight);
   if (bias) inputs.push(bias);
   return apply(LayerNorm, inputs, {
-    eps, width: shapeSize(normalizedShape), hasWeight: weight !== null, hasBias: bias !== null, mean: null, rstd: null,
+    eps,
+    width: shapeSize(normalizedShape),
+    hasWeight: weight !== null,
+    hasBias: bias !== null,
+    mean: null,
+    rstd: null,
   });
 }

@@ -1,8 +1,15 @@
 // Ops that move elements without computing new values: reshape and friends, permute/transpose,
 // expand, concat/stack/split, dtype conversion and copies.
 import { apply, type Primitive } from "../autograd.js";
-import { kernels, type DType } from "../kernels/index.js";
-import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, normalizeAxis, shapeSize } from "../shape.js";
+import { type DType, kernels } from "../kernels/index.js";
+import {
+  broadcastShapes,
+  broadcastStrides,
+  contiguousStrides,
+  formatShape,
+  normalizeAxis,
+  shapeSize,
+} from "../shape.js";
 import { allocateUnfilled, isFloat, Tensor } from "../tensor.js";
 import { slice } from "./indexing.js";
 import { promote } from "./operand.js";
@@ -22,7 +29,8 @@ function resolveShape(op: string, from: readonly number[], to: readonly number[]
   if (unknown !== shape.lastIndexOf(-1)) throw new Error(`${op}: only one size can be -1, got ${formatShape(to)}`);
   const known = shape.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
   if (unknown >= 0) {
-    if (known === 0 || size % known !== 0) throw new Error(`${op}: cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(to)}`);
+    if (known === 0 || size % known !== 0)
+      throw new Error(`${op}: cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(to)}`);
     shape[unknown] = size / known;
   }
   if (shape.some((d) => !Number.isInteger(d) || d < 0) || shapeSize(shape) !== size) {
@@ -49,10 +57,17 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Drops size-1 dimensions (all, or only `axis`). Example: `squeeze(x, 1)` */
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normalizeAxis("squeeze", axis, x.ndim);
   if (x.shape[a] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Inserts a size-1 dimension at `axis` (negative counts from the end). Example: `unsqueeze(x, 0)` */
@@ -67,12 +82,20 @@ const Permute: Primitive<{ dims: number[] }> = {
     const strides = contiguousStrides(x!.shape);
     const shape = dims.map((d) => x!.shape[d]!);
     const out = Tensor.unfilled(shape, x!.dtype); // copyStrided writes every element
-    kernels.copyStrided(x!.data, 0, dims.map((d) => strides[d]!), shape, out.data);
+    kernels.copyStrided(
+      x!.data,
+      0,
+      dims.map((d) => strides[d]!),
+      shape,
+      out.data,
+    );
     return out;
   },
   backward: (g, _inputs, _out, { dims }) => {
     const inverse = new Array<number>(dims.length);
-    dims.forEach((d, i) => { inverse[d] = i; });
+    dims.forEach((d, i) => {
+      inverse[d] = i;
+    });
     return [g.permute(inverse)];
   },
 };
@@ -81,7 +104,9 @@ const Permute: Primitive<{ dims: number[] }> = {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const resolved = dims.map((d) => normalizeAxis("permute", d, x.ndim));
   if (resolved.length !== x.ndim || new Set(resolved).size !== x.ndim) {
-    throw new Error(`permute: ${formatShape(dims)} is not an ordering of the ${x.ndim} dimensions of ${formatShape(x.shape)}`);
+    throw new Error(
+      `permute: ${formatShape(dims)} is not an ordering of the ${x.ndim} dimensions of ${formatShape(x.shape)}`,
+    );
   }
   return apply(Permute, [x], { dims: resolved });
 }
@@ -98,7 +123,8 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 
 /** Transpose of a matrix (a vector is returned as is). Example: `t(w)` */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dimensions, got ${formatShape(x.shape)} (use transpose)`);
+  if (x.ndim > 2)
+    throw new Error(`t: expects a tensor with at most 2 dimensions, got ${formatShape(x.shape)} (use transpose)`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
@@ -130,7 +156,10 @@ const Concat: Primitive<{ axis: number }> = {
     const first = inputs[0]!;
     const shape = [...first.shape];
     shape[axis] = inputs.reduce((s, x) => s + x.shape[axis]!, 0);
-    const out = Tensor.zeros(shape, inputs.reduce<DType>((d, x) => promote(d, x.dtype), first.dtype));
+    const out = Tensor.zeros(
+      shape,
+      inputs.reduce<DType>((d, x) => promote(d, x.dtype), first.dtype),
+    );
     const strides = contiguousStrides(shape);
     let at = 0;
     for (const x of inputs) {
@@ -156,7 +185,9 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const a = normalizeAxis("concat", axis, first.ndim);
   for (const x of tensors) {
     if (x.ndim !== first.ndim || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new Error(`concat: shapes ${formatShape(first.shape)} and ${formatShape(x.shape)} differ outside axis ${a}`);
+      throw new Error(
+        `concat: shapes ${formatShape(first.shape)} and ${formatShape(x.shape)} differ outside axis ${a}`,
+      );
     }
   }
   return apply(Concat, [...tensors], { axis: a });
@@ -172,7 +203,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   }
   const a = normalizeAxis("stack", axis, first.ndim + 1);
-  return concat(tensors.map((x) => unsqueeze(x, a)), a);
+  return concat(
+    tensors.map((x) => unsqueeze(x, a)),
+    a,
+  );
 }
 
 /** Cuts into pieces of `size` (the last may be smaller) or of the given sizes. Example: `split(x, 2, 0)` */
@@ -181,13 +215,17 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
   const total = x.shape[a]!;
   let sizes: number[];
   if (typeof sizeOrSections === "number") {
-    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) throw new Error(`split: size must be a positive integer, got ${sizeOrSections}`);
+    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0)
+      throw new Error(`split: size must be a positive integer, got ${sizeOrSections}`);
     sizes = [];
     for (let at = 0; at < total; at += sizeOrSections) sizes.push(Math.min(sizeOrSections, total - at));
   } else {
     sizes = [...sizeOrSections];
     const sum = sizes.reduce((p, s) => p + s, 0);
-    if (sum !== total) throw new Error(`split: sizes ${formatShape(sizes)} add up to ${sum}, but axis ${a} of ${formatShape(x.shape)} has ${total}`);
+    if (sum !== total)
+      throw new Error(
+        `split: sizes ${formatShape(sizes)} add up to ${sum}, but axis ${a} of ${formatShape(x.shape)} has ${total}`,
+      );
   }
   let at = 0;
   return sizes.map((s) => {

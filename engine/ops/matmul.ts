@@ -2,7 +2,7 @@
 // Backward uses the transposed kernels (g @ Bᵀ, Aᵀ @ g) without copying a transpose.
 import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
-import { kernels, type DType, type TypedArray } from "../kernels/index.js";
+import { type DType, kernels, type TypedArray } from "../kernels/index.js";
 import { sumRows } from "../kernels/row-sums.js";
 import { broadcastStrides, formatShape, shapeSize } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -40,7 +40,13 @@ function batchedMatmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean, d
 }
 
 /** Which of A's and B's matrices (counted in whole matrices) batch item `index` of the first `dims` batch dimensions multiplies. */
-function matrixOffsets(index: number, batch: number[], dims: number, aStrides: number[], bStrides: number[]): [number, number] {
+function matrixOffsets(
+  index: number,
+  batch: number[],
+  dims: number,
+  aStrides: number[],
+  bStrides: number[],
+): [number, number] {
   let rest = index;
   let ai = 0;
   let bi = 0;
@@ -59,8 +65,19 @@ function matrixOffsets(index: number, batch: number[], dims: number, aStrides: n
  * per product, as in attention's [batch, heads, t, d] products), split so each call stays within
  * the interrupt-check budget; the leading batch dimensions are walked here.
  */
-function productsPerBatchRow(a: Tensor, b: Tensor, out: Tensor, aStrides: number[], bStrides: number[], batch: number[],
-  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+function productsPerBatchRow(
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  aStrides: number[],
+  bStrides: number[],
+  batch: number[],
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   const last = batch.length - 1;
   const inner = batch[last]!;
   const perCall = Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, m * k * n)));
@@ -70,10 +87,29 @@ function productsPerBatchRow(a: Tensor, b: Tensor, out: Tensor, aStrides: number
     for (let first = 0; first < inner; first += perCall) {
       throwIfInterrupted();
       kernels.matmulBatch(
-        { data: a.data, offset: (ai + first * aStrides[last]!) * m * k, outer: 0, inner: aStrides[last]! * m * k, row: transA ? 1 : k, col: transA ? m : 1 },
-        { data: b.data, offset: (bi + first * bStrides[last]!) * k * n, outer: 0, inner: bStrides[last]! * k * n, row: transB ? 1 : n, col: transB ? k : 1 },
+        {
+          data: a.data,
+          offset: (ai + first * aStrides[last]!) * m * k,
+          outer: 0,
+          inner: aStrides[last]! * m * k,
+          row: transA ? 1 : k,
+          col: transA ? m : 1,
+        },
+        {
+          data: b.data,
+          offset: (bi + first * bStrides[last]!) * k * n,
+          outer: 0,
+          inner: bStrides[last]! * k * n,
+          row: transB ? 1 : n,
+          col: transB ? k : 1,
+        },
         { data: out.data, offset: (row * inner + first) * m * n, outer: 0, inner: m * n, row: n, col: 1 },
-        1, Math.min(perCall, inner - first), m, k, n);
+        1,
+        Math.min(perCall, inner - first),
+        m,
+        k,
+        n,
+      );
     }
   }
 }
@@ -84,8 +120,19 @@ function productsPerBatchRow(a: Tensor, b: Tensor, out: Tensor, aStrides: number
  * is ~10 ms of the active kernels' work: the WebAssembly kernels re-pack B for every block, so
  * blocks sized for the plain-JS kernel would cost them a third of their speed.
  */
-function rowBlocks(a: Tensor, b: Tensor, out: Tensor, ao: number, bo: number, oo: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+function rowBlocks(
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  ao: number,
+  bo: number,
+  oo: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   const rowsPerBlock = transA ? m : Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, k * n)));
   if (rowsPerBlock >= m) {
     kernels.matmul(a.data, ao, b.data, bo, out.data, oo, m, k, n, transA, transB);
@@ -107,7 +154,9 @@ function batchShape(a: Tensor, b: Tensor): number[] {
     const da = ba[i - (n - ba.length)] ?? 1;
     const db = bb[i - (n - bb.length)] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: batch dimensions ${formatShape(ba)} and ${formatShape(bb)} cannot broadcast`);
+      throw new Error(
+        `matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: batch dimensions ${formatShape(ba)} and ${formatShape(bb)} cannot broadcast`,
+      );
     }
     out.push(da === 1 ? db : da);
   }
@@ -135,7 +184,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new TypeError("matmul: both arguments must be tensors (use mul to scale by a number)");
   }
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new Error(`matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both need at least 1 dimension (use mul for scalars)`);
+    throw new Error(
+      `matmul: ${formatShape(a.shape)} @ ${formatShape(b.shape)}: both need at least 1 dimension (use mul for scalars)`,
+    );
   }
   const k = a.shape[a.ndim - 1]!;
   const kb = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
@@ -183,7 +234,9 @@ function addBias(out: TypedArray, bias: TypedArray, rows: number, cols: number):
   let r = 0;
   let at = 0;
   for (; r + 3 < rows; r += 4, at += 4 * cols) {
-    const a1 = at + cols, a2 = a1 + cols, a3 = a2 + cols;
+    const a1 = at + cols,
+      a2 = a1 + cols,
+      a3 = a2 + cols;
     for (let j = 0; j < cols; j++) {
       const b = bias[j]!;
       out[at + j]! += b;
@@ -192,7 +245,7 @@ function addBias(out: TypedArray, bias: TypedArray, rows: number, cols: number):
       out[a3 + j]! += b;
     }
   }
-  for (; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) out[at + j]! += bias[j]!;
+  for (; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) out[at + j]! += bias[j];
 }
 
 const SMALL_COLUMN_SUMS = 4096; // elements of g
@@ -219,7 +272,7 @@ function columnSums(g: Tensor, rows: number, cols: number): Tensor {
     return out;
   }
   const acc = new Float64Array(cols);
-  for (let r = 0, at = 0; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) acc[j]! += data[at + j]!;
+  for (let r = 0, at = 0; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) acc[j]! += data[at + j];
   out.data.set(acc);
   return out;
 }
@@ -232,7 +285,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input ${formatShape(x.shape)} @ weightᵀ ${formatShape([inF, outF])}: last size must be ${inF}`);
+    throw new Error(
+      `linear: input ${formatShape(x.shape)} @ weightᵀ ${formatShape([inF, outF])}: last size must be ${inF}`,
+    );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias of shape ${formatShape(bias.shape)} does not match ${outF} outputs`);

@@ -1,5 +1,5 @@
 // Turning op arguments into tensors and choosing result dtypes (shared by every op file).
-import { kernels, type BinaryOp, type DType, type UnaryOp } from "../kernels/index.js";
+import { type BinaryOp, type DType, kernels, type UnaryOp } from "../kernels/index.js";
 import { broadcastShapes, broadcastStrides, sameShape } from "../shape.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 
@@ -58,7 +58,15 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, name
   }
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = Tensor.unfilled(shape, dtype);
-  kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out.data, shape);
+  kernels.binary(
+    op,
+    a.data,
+    broadcastStrides(a.shape, shape),
+    b.data,
+    broadcastStrides(b.shape, shape),
+    out.data,
+    shape,
+  );
   return out;
 }
 
@@ -72,7 +80,8 @@ export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0,
 /** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
 export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.unfilled(shape, x.dtype);
-  if (x.size === 1) { // one value everywhere (a mean's or sum's gradient): no strided walk
+  if (x.size === 1) {
+    // one value everywhere (a mean's or sum's gradient): no strided walk
     out.data.fill(x.data[0]!);
     return out;
   }

@@ -61,7 +61,9 @@ const Sum: Primitive<ReduceArgs> = {
       // Several axes at once: add every element into its output slot (stride 0 on reduced axes),
       // through a float64 accumulator for float32 data.
       const strides = contiguousStrides(reducedShape(x!.shape, axes, true));
-      axes.forEach((a) => { strides[a] = 0; });
+      axes.forEach((a) => {
+        strides[a] = 0;
+      });
       const acc = x!.dtype === "float32" ? Tensor.zeros(out.shape, "float64") : out;
       kernels.addStrided(x!.data, x!.shape, acc.data, 0, strides);
       if (acc !== out) out.data.set(acc.data);
@@ -69,8 +71,9 @@ const Sum: Primitive<ReduceArgs> = {
     return out;
   },
   // Every input element contributed once: the gradient is copied back over the reduced axes.
-  backward: (g, [x], _out, { axes }) =>
-    [broadcastRaw(new Tensor(g.data, reducedShape(x!.shape, axes, true), g.dtype), x!.shape)],
+  backward: (g, [x], _out, { axes }) => [
+    broadcastRaw(new Tensor(g.data, reducedShape(x!.shape, axes, true), g.dtype), x!.shape),
+  ],
 };
 
 interface ExtremeArgs extends ReduceArgs {
@@ -100,7 +103,7 @@ const Extreme: Primitive<ExtremeArgs> = {
     const dx = Tensor.zeros(x!.shape, g.dtype);
     const idx = args.indices!;
     for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) dx.data[(o * len + idx[o * inner + i]!) * inner + i]! += g.data[o * inner + i]!;
+      for (let i = 0; i < inner; i++) dx.data[(o * len + idx[o * inner + i]!) * inner + i]! += g.data[o * inner + i];
     }
     return [dx];
   },
@@ -175,10 +178,14 @@ function argExtreme(which: "max" | "min", x: Tensor, axis: number | undefined, k
 }
 
 /** Index of the largest value (flat index when no axis), int32. Example: `argmax(logits, 1)` */
-export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor { return argExtreme("max", x, axis, keepDim); }
+export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return argExtreme("max", x, axis, keepDim);
+}
 
 /** Index of the smallest value, int32. Example: `argmin(x, 0)` */
-export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor { return argExtreme("min", x, axis, keepDim); }
+export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return argExtreme("min", x, axis, keepDim);
+}
 
 /**
  * Variance: mean squared deviation, divided by n−1 when `unbiased` (PyTorch's default) or n.

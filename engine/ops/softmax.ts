@@ -5,9 +5,9 @@
 // full passes and fresh tensors; attention runs softmax over every score. The row maximum is
 // subtracted first so exp never overflows: softmax(x) = softmax(x − c). float32 uses expF32.
 import { apply, type Primitive } from "../autograd.js";
+import { expF32 } from "../kernels/fast-exp.js";
 import { normalizeAxis } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { expF32 } from "../kernels/fast-exp.js";
 import { floatOf } from "./operand.js";
 
 type Data = ArrayLike<number> & { [i: number]: number };
@@ -22,11 +22,15 @@ interface SoftmaxArgs {
 /** x viewed as [outer, len, inner], normalised along len: one line at a time (start, step). */
 function forwardLine(x: ArrayLike<number>, out: Data, start: number, step: number, len: number, log: boolean): void {
   let max = -Infinity;
-  for (let i = 0, at = start; i < len; i++, at += step) { const v = x[at]!; if (v > max || v !== v) max = v; }
+  for (let i = 0, at = start; i < len; i++, at += step) {
+    const v = x[at]!;
+    if (v > max || v !== v) max = v;
+  }
   let sum = 0;
   const precise = out instanceof Float64Array;
   if (log) {
-    for (let i = 0, at = start; i < len; i++, at += step) sum += precise ? Math.exp(x[at]! - max) : expF32(x[at]! - max);
+    for (let i = 0, at = start; i < len; i++, at += step)
+      sum += precise ? Math.exp(x[at]! - max) : expF32(x[at]! - max);
     const shift = max + Math.log(sum);
     for (let i = 0, at = start; i < len; i++, at += step) out[at] = x[at]! - shift;
   } else {
@@ -40,7 +44,15 @@ function forwardLine(x: ArrayLike<number>, out: Data, start: number, step: numbe
   }
 }
 
-function backwardLine(g: ArrayLike<number>, y: ArrayLike<number>, dx: Data, start: number, step: number, len: number, log: boolean): void {
+function backwardLine(
+  g: ArrayLike<number>,
+  y: ArrayLike<number>,
+  dx: Data,
+  start: number,
+  step: number,
+  len: number,
+  log: boolean,
+): void {
   let dot = 0;
   if (log) {
     for (let i = 0, at = start; i < len; i++, at += step) dot += g[at]!;

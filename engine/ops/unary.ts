@@ -10,8 +10,11 @@ import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
  * `derivative` returns a fresh tensor, or `out` itself (exp). The product goes in place into the
  * gradient when backward owns it, else into a fresh derivative: no allocation the size of x.
  */
-function elementwise<Args>(name: string, forward: (x: Tensor, args: Args) => Tensor,
-  derivative: (x: Tensor, out: Tensor, args: Args) => Tensor): Primitive<Args> {
+function elementwise<Args>(
+  name: string,
+  forward: (x: Tensor, args: Args) => Tensor,
+  derivative: (x: Tensor, out: Tensor, args: Args) => Tensor,
+): Primitive<Args> {
   return {
     name,
     forward: ([x], args) => forward(x!, args),
@@ -53,41 +56,65 @@ const Relu: Primitive<null> = {
     if (!ownsGrad || g.size !== x!.size) return [binaryRaw("reluGrad", g, x!, g.dtype)];
     const gd = g.data;
     const xd = x!.data;
-    if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array) reluMaskF32(gd, xd, gd, gd.length);
+    if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array)
+      reluMaskF32(gd, xd, gd, gd.length);
     else for (let i = 0; i < gd.length; i++) gd[i] = reluMask(gd[i]!, xd[i]!);
     return [g];
   },
 };
 
-const LeakyRelu = elementwise<{ slope: number }>("leakyRelu",
+const LeakyRelu = elementwise<{ slope: number }>(
+  "leakyRelu",
   (x, { slope }) => unaryRaw("leakyRelu", x, floatOf(x.dtype), slope),
-  (x, _out, { slope }) => unaryRaw("leakyReluGrad", x, floatOf(x.dtype), slope));
+  (x, _out, { slope }) => unaryRaw("leakyReluGrad", x, floatOf(x.dtype), slope),
+);
 
-const Clamp = elementwise<{ lo: number; hi: number }>("clamp",
+const Clamp = elementwise<{ lo: number; hi: number }>(
+  "clamp",
   (x, { lo, hi }) => unaryRaw("clamp", x, x.dtype, lo, hi),
-  (x, _out, { lo, hi }) => unaryRaw("clampMask", x, floatOf(x.dtype), lo, hi)); // 1 inside [lo, hi]
-
+  (x, _out, { lo, hi }) => unaryRaw("clampMask", x, floatOf(x.dtype), lo, hi),
+); // 1 inside [lo, hi]
 
 /** −x. Example: `neg(x)` */
-export function neg(x: Tensor): Tensor { return apply(Neg, [x], null); }
+export function neg(x: Tensor): Tensor {
+  return apply(Neg, [x], null);
+}
 /** |x|. Example: `abs(x)` */
-export function abs(x: Tensor): Tensor { return apply(Abs, [x], null); }
+export function abs(x: Tensor): Tensor {
+  return apply(Abs, [x], null);
+}
 /** x². Example: `square(x)` */
-export function square(x: Tensor): Tensor { return apply(Square, [x], null); }
+export function square(x: Tensor): Tensor {
+  return apply(Square, [x], null);
+}
 /** √x. Example: `sqrt(x)` */
-export function sqrt(x: Tensor): Tensor { return apply(Sqrt, [x], null); }
+export function sqrt(x: Tensor): Tensor {
+  return apply(Sqrt, [x], null);
+}
 /** eˣ. Example: `exp(x)` */
-export function exp(x: Tensor): Tensor { return apply(Exp, [x], null); }
+export function exp(x: Tensor): Tensor {
+  return apply(Exp, [x], null);
+}
 /** Natural logarithm. Example: `log(x)` */
-export function log(x: Tensor): Tensor { return apply(Log, [x], null); }
+export function log(x: Tensor): Tensor {
+  return apply(Log, [x], null);
+}
 /** 1/(1+e⁻ˣ), stable for large |x|. Example: `sigmoid(x)` */
-export function sigmoid(x: Tensor): Tensor { return apply(Sigmoid, [x], null); }
+export function sigmoid(x: Tensor): Tensor {
+  return apply(Sigmoid, [x], null);
+}
 /** Hyperbolic tangent. Example: `tanh(x)` */
-export function tanh(x: Tensor): Tensor { return apply(Tanh, [x], null); }
+export function tanh(x: Tensor): Tensor {
+  return apply(Tanh, [x], null);
+}
 /** max(x, 0). Example: `relu(x)` */
-export function relu(x: Tensor): Tensor { return apply(Relu, [x], null); }
+export function relu(x: Tensor): Tensor {
+  return apply(Relu, [x], null);
+}
 /** x for x > 0, negativeSlope·x otherwise. Example: `leakyRelu(x, 0.1)` */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return apply(LeakyRelu, [x], { slope: negativeSlope }); }
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return apply(LeakyRelu, [x], { slope: negativeSlope });
+}
 /** x limited to [min, max]; omit either bound with null. Example: `clamp(x, 0, 1)` */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   const lo = min ?? -Infinity;

@@ -3,7 +3,7 @@
 //   η_t = η / (1 + (t − 1) · lrDecay)
 //   θ ← θ − η_t g / (√s + ε)              weights with large past gradients take smaller steps
 
-import { Optimizer, check, type FloatArray, type ParamState, type Params } from "./optimizer.js";
+import { check, type FloatArray, Optimizer, type ParamState, type Params } from "./optimizer.js";
 
 /** Options of `Adagrad`. */
 export interface AdagradOptions {
@@ -31,7 +31,12 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     check(o.eps >= 0, `Invalid epsilon value: ${o.eps}`);
   }
 
-  protected override updateParameter(p: FloatArray, grad: ArrayLike<number>, state: ParamState, o: AdagradOptions): void {
+  protected override updateParameter(
+    p: FloatArray,
+    grad: ArrayLike<number>,
+    state: ParamState,
+    o: AdagradOptions,
+  ): void {
     const { lr, lrDecay, weightDecay: wd, initialAccumulatorValue, eps } = o;
     const t = ((state.step as number | undefined) ?? 0) + 1;
     state.step = t;

@@ -9,8 +9,8 @@
 // then rescale); AdamW decouples it, shrinking θ ← θ − ηλθ before the Adam step.
 // amsgrad keeps the running maximum of v̂'s numerator and divides by that instead.
 
-import { kernels, type AdamCoefficients } from "../kernels/index.js";
-import { Optimizer, check, type FloatArray, type ParamState, type Params } from "./optimizer.js";
+import { type AdamCoefficients, kernels } from "../kernels/index.js";
+import { check, type FloatArray, Optimizer, type ParamState, type Params } from "./optimizer.js";
 
 /** Options of `Adam` and `AdamW`. */
 export interface AdamOptions {
@@ -56,7 +56,9 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     const decoupled = this.decoupledWeightDecay;
     const corrections = this.biasCorrections(t, beta1, beta2);
     const c: AdamCoefficients = {
-      beta1, beta2, eps,
+      beta1,
+      beta2,
+      eps,
       // The bias corrections folded into a step size and a reciprocal, as torch.optim does: one
       // square root and one division per weight instead of three divisions (they dominate).
       stepSize: lr / corrections.first,
@@ -74,8 +76,14 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 // AMSGrad has its own loop (the plain one is a kernel): a branch on it inside the plain loop made
 // that ~2× slower in V8 (784×256 weights: 2.0 → 1.1 ms).
 /** Adam dividing by the running maximum of v (AMSGrad). */
-function amsgradUpdate(p: FloatArray, grad: ArrayLike<number>, m: FloatArray, v: FloatArray, vMax: FloatArray,
-  c: AdamCoefficients): void {
+function amsgradUpdate(
+  p: FloatArray,
+  grad: ArrayLike<number>,
+  m: FloatArray,
+  v: FloatArray,
+  vMax: FloatArray,
+  c: AdamCoefficients,
+): void {
   const { beta1, beta2, eps, stepSize, invSqrtBiasCorrection2, shrink, l2 } = c;
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;

@@ -93,12 +93,21 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LinearLR extends LRScheduler {
   constructor(
     optimizer: Optimizer<BaseOptions>,
-    { startFactor = 1 / 3, endFactor = 1, totalIters = 5 }: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
+    {
+      startFactor = 1 / 3,
+      endFactor = 1,
+      totalIters = 5,
+    }: { startFactor?: number; endFactor?: number; totalIters?: number } = {},
   ) {
-    if (!(startFactor > 0 && startFactor <= 1)) throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
     checkPositiveInteger("LinearLR", "totalIters", totalIters);
-    super(optimizer, (base, epoch) => base * (startFactor + ((endFactor - startFactor) * Math.min(epoch, totalIters)) / totalIters));
+    super(
+      optimizer,
+      (base, epoch) => base * (startFactor + ((endFactor - startFactor) * Math.min(epoch, totalIters)) / totalIters),
+    );
   }
 }
 
@@ -115,11 +124,17 @@ export class LambdaLR extends LRScheduler {
  * `new optim.lr.SequentialLR(opt, { schedulers: [new optim.lr.LinearLR(opt, { startFactor: 0.1, totalIters: 10 }), new optim.lr.CosineAnnealingLR(opt, { tMax: 90 })], milestones: [10] })`
  */
 export class SequentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer<BaseOptions>, { schedulers, milestones }: { schedulers: LRScheduler[]; milestones: number[] }) {
+  constructor(
+    optimizer: Optimizer<BaseOptions>,
+    { schedulers, milestones }: { schedulers: LRScheduler[]; milestones: number[] },
+  ) {
     if (schedulers.length !== milestones.length + 1) {
-      throw new RangeError(`SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`);
+      throw new RangeError(
+        `SequentialLR: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${milestones.length}`,
+      );
     }
-    if (schedulers.some((s) => s.optimizer !== optimizer)) throw new Error("SequentialLR: every schedule must belong to the same optimizer");
+    if (schedulers.some((s) => s.optimizer !== optimizer))
+      throw new Error("SequentialLR: every schedule must belong to the same optimizer");
     super(optimizer, (base, epoch) => {
       let k = 0;
       while (k < milestones.length && epoch >= milestones[k]!) k++;
@@ -129,5 +144,6 @@ export class SequentialLR extends LRScheduler {
 }
 
 function checkPositiveInteger(scheduler: string, name: string, value: number): void {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${scheduler}: ${name} must be a positive integer, got ${value}`);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new RangeError(`${scheduler}: ${name} must be a positive integer, got ${value}`);
 }

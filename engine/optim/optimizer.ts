@@ -4,8 +4,8 @@
 // Updates write into each parameter's typed array in place: no graph is recorded, and tensors
 // the student holds (model.fc1.weight) see the new values.
 
-import { Tensor } from "../tensor.js";
 import { formatShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 
 /** The float storage an optimizer updates in place. */
 export type FloatArray = Float32Array | Float64Array;
@@ -58,9 +58,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (params.length === 0) throw new Error(`${this.constructor.name}: a parameter group has no parameters`);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.constructor.name}: parameters must be Tensors, got ${describe(p)}`);
-      if (p.dtype === "int32") throw new TypeError(`${this.constructor.name}: can only optimize float tensors, got an int32 tensor of shape ${formatShape(p.shape)}`);
-      if (seen.has(p)) throw new Error(`${this.constructor.name}: some parameters appear in more than one parameter group`);
+      if (!(p instanceof Tensor))
+        throw new TypeError(`${this.constructor.name}: parameters must be Tensors, got ${describe(p)}`);
+      if (p.dtype === "int32")
+        throw new TypeError(
+          `${this.constructor.name}: can only optimize float tensors, got an int32 tensor of shape ${formatShape(p.shape)}`,
+        );
+      if (seen.has(p))
+        throw new Error(`${this.constructor.name}: some parameters appear in more than one parameter group`);
       seen.add(p);
     }
     const group = { ...this.defaults, ...spec, params } as ParamGroup<O>;
@@ -92,7 +97,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   applyGradients(grads: readonly (Tensor | null | undefined)[]): void {
     const params = this.paramGroups.flatMap((g) => g.params.map((p) => [p, g] as const));
     if (grads.length !== params.length) {
-      throw new Error(`${this.constructor.name}.applyGradients: got ${grads.length} gradients for ${params.length} parameters`);
+      throw new Error(
+        `${this.constructor.name}.applyGradients: got ${grads.length} gradients for ${params.length} parameters`,
+      );
     }
     params.forEach(([p, group], i) => {
       const g = grads[i];
@@ -130,11 +137,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   loadStateDict(saved: OptimizerStateDict): void {
     const name = this.constructor.name;
     if (saved.paramGroups.length !== this.paramGroups.length) {
-      throw new Error(`${name}.loadStateDict: the saved state has ${saved.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+      throw new Error(
+        `${name}.loadStateDict: the saved state has ${saved.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
+      );
     }
     saved.paramGroups.forEach((savedGroup, g) => {
       if (savedGroup.params.length !== this.paramGroups[g]!.params.length) {
-        throw new Error(`${name}.loadStateDict: saved group ${g} has ${savedGroup.params.length} parameters, this optimizer's has ${this.paramGroups[g]!.params.length}`);
+        throw new Error(
+          `${name}.loadStateDict: saved group ${g} has ${savedGroup.params.length} parameters, this optimizer's has ${this.paramGroups[g]!.params.length}`,
+        );
       }
     });
     const newState = new Map<Tensor, ParamState>();
@@ -150,7 +161,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
             continue;
           }
           if (value.size !== p.size) {
-            throw new Error(`${name}.loadStateDict: state '${key}' of parameter ${savedGroup.params[j]} has shape ${formatShape(value.shape)}, the parameter has shape ${formatShape(p.shape)}`);
+            throw new Error(
+              `${name}.loadStateDict: state '${key}' of parameter ${savedGroup.params[j]} has shape ${formatShape(value.shape)}, the parameter has shape ${formatShape(p.shape)}`,
+            );
           }
           const buffer = p.dtype === "float64" ? new Float64Array(p.size) : new Float32Array(p.size);
           buffer.set(value.data);
@@ -174,7 +187,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   toString(): string {
     const groups = this.paramGroups.map(({ params, ...options }, i) => {
       const lines = Object.entries(options).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
-      return [`Parameter Group ${i} (${params.length} tensors, ${params.reduce((n, p) => n + p.size, 0)} values)`, ...lines].join("\n");
+      return [
+        `Parameter Group ${i} (${params.length} tensors, ${params.reduce((n, p) => n + p.size, 0)} values)`,
+        ...lines,
+      ].join("\n");
     });
     return `${this.constructor.name} (\n${groups.join("\n\n")}\n)`;
   }
@@ -210,10 +226,14 @@ export function check(ok: boolean, message: string): void {
 }
 
 function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<O>[] {
-  if (params instanceof Tensor) throw new TypeError("optimizer: pass a list of parameters (model.parameters()), not a single Tensor: [t]");
+  if (params instanceof Tensor)
+    throw new TypeError("optimizer: pass a list of parameters (model.parameters()), not a single Tensor: [t]");
   const items = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
   if (items.length === 0) return [];
-  if (items.length > 0 && items.every((item) => !(item instanceof Tensor) && typeof item === "object" && item !== null && "params" in item)) {
+  if (
+    items.length > 0 &&
+    items.every((item) => !(item instanceof Tensor) && typeof item === "object" && item !== null && "params" in item)
+  ) {
     return items as ParamGroupSpec<O>[];
   }
   return [{ params: items as Tensor[] } as unknown as ParamGroupSpec<O>];
@@ -224,7 +244,9 @@ function checkGradShape(optimizer: object, p: Tensor, g: Tensor, index?: number)
   if (g.size !== p.size) {
     const name = optimizer.constructor.name;
     const which = index === undefined ? "a parameter" : `parameter ${index}`;
-    throw new Error(`${name}: gradient of shape ${formatShape(g.shape)} does not fit ${which} of shape ${formatShape(p.shape)}`);
+    throw new Error(
+      `${name}: gradient of shape ${formatShape(g.shape)} does not fit ${which} of shape ${formatShape(p.shape)}`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 //   centered: a ← α a + (1 − α) g, and s − a² (a variance) replaces s below
 //   θ ← θ − η g / (√s + ε)                   or, with momentum μ: b ← μ b + g / (√s + ε), θ ← θ − η b
 
-import { Optimizer, check, type FloatArray, type ParamState, type Params } from "./optimizer.js";
+import { check, type FloatArray, Optimizer, type ParamState, type Params } from "./optimizer.js";
 
 /** Options of `RMSprop`. */
 export interface RMSpropOptions {
@@ -32,7 +32,12 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     check(o.alpha >= 0, `Invalid alpha value: ${o.alpha}`);
   }
 
-  protected override updateParameter(p: FloatArray, grad: ArrayLike<number>, state: ParamState, o: RMSpropOptions): void {
+  protected override updateParameter(
+    p: FloatArray,
+    grad: ArrayLike<number>,
+    state: ParamState,
+    o: RMSpropOptions,
+  ): void {
     const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = o;
     state.step = ((state.step as number | undefined) ?? 0) + 1;
     const squareAvg = (state.squareAvg ??= Optimizer.zerosLike(p)) as FloatArray;

@@ -10,7 +10,7 @@
 // the textbook v holds steps already scaled by the old η, so the change takes effect gradually.
 // Like PyTorch, the first step starts the buffer at b = g (v = η g), without dampening.
 
-import { Optimizer, check, type FloatArray, type ParamState, type Params } from "./optimizer.js";
+import { check, type FloatArray, Optimizer, type ParamState, type Params } from "./optimizer.js";
 
 /** Options of `SGD`; only `lr` is required. */
 export interface SGDOptions {
@@ -30,15 +30,29 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, { lr, ...options }: Partial<SGDOptions> & { lr: number }) {
-    super(params, { lr, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, momentumForm: "pytorch", ...options });
+    super(params, {
+      lr,
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      momentumForm: "pytorch",
+      ...options,
+    });
   }
 
   protected override validate(o: SGDOptions): void {
     check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
     check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}`);
     check(o.weightDecay >= 0, `Invalid weightDecay value: ${o.weightDecay}`);
-    check(!o.nesterov || (o.momentum > 0 && o.dampening === 0), "Nesterov momentum requires a momentum and zero dampening");
-    check(o.momentumForm === "pytorch" || o.momentumForm === "textbook", `Invalid momentumForm: ${String(o.momentumForm)} (use "pytorch" or "textbook")`);
+    check(
+      !o.nesterov || (o.momentum > 0 && o.dampening === 0),
+      "Nesterov momentum requires a momentum and zero dampening",
+    );
+    check(
+      o.momentumForm === "pytorch" || o.momentumForm === "textbook",
+      `Invalid momentumForm: ${String(o.momentumForm)} (use "pytorch" or "textbook")`,
+    );
   }
 
   protected override updateParameter(p: FloatArray, grad: ArrayLike<number>, state: ParamState, o: SGDOptions): void {

@@ -3,8 +3,18 @@
 // and scatter charts zoom and pan (an interval selection bound to the scales).
 import { Tensor } from "../tensor.js";
 import { Chart } from "./chart.js";
-import { compact, extent, finiteOrNull, isNumbers, seriesRows, toMatrix, toNumbers, type Numbers, type Series } from "./data.js";
-import { innerSpec, topLevel, type ChartOptions, type Row, type VegaLiteSpec } from "./spec.js";
+import {
+  compact,
+  extent,
+  finiteOrNull,
+  isNumbers,
+  type Numbers,
+  type Series,
+  seriesRows,
+  toMatrix,
+  toNumbers,
+} from "./data.js";
+import { type ChartOptions, innerSpec, type Row, topLevel, type VegaLiteSpec } from "./spec.js";
 
 /** Zoom with the wheel, pan by dragging (double-click resets). */
 export const ZOOM_PAN = { name: "zoom", select: "interval", bind: "scales" } as const;
@@ -36,12 +46,14 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
   // A log axis has no place for zero or negative values (one would blank the whole chart).
   if (options.logY) for (const row of rows) if (typeof row.value === "number" && row.value <= 0) row.value = null;
   const several = names.length > 1;
-  const yTitle = options.yLabel ?? (several ? "value" : names[0] ?? "value");
+  const yTitle = options.yLabel ?? (several ? "value" : (names[0] ?? "value"));
   // Steps and epochs are whole numbers: no ticks at 0.4 of an epoch.
   const integralX = rows.every((r) => Number.isInteger(r[xField]));
   const encoding: VegaLiteSpec = {
     x: {
-      field: xField, type: "quantitative", title: options.xLabel ?? xField,
+      field: xField,
+      type: "quantitative",
+      title: options.xLabel ?? xField,
       ...(options.logX ? { scale: { type: "log" } } : {}),
       ...(integralX && !options.logX ? { axis: { tickMinStep: 1 } } : {}),
     },
@@ -53,12 +65,17 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
       { field: "value", type: "quantitative", title: yTitle, format: NUMBER_FORMAT },
     ],
   };
-  return new Chart(topLevel({
-    data: { values: rows },
-    mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
-    encoding,
-    params: [ZOOM_PAN],
-  }, options));
+  return new Chart(
+    topLevel(
+      {
+        data: { values: rows },
+        mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
+        encoding,
+        params: [ZOOM_PAN],
+      },
+      options,
+    ),
+  );
 }
 
 export interface ScatterOptions extends ChartOptions {
@@ -75,25 +92,39 @@ export interface ScatterOptions extends ChartOptions {
  * tensor / array of pairs, or `{ x, y }`.
  * Example: `plot.scatter(X, y, { title: "Two moons" })`
  */
-export function scatter(points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers }, labels?: Numbers | readonly string[], options: ScatterOptions = {}): Chart {
+export function scatter(
+  points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers },
+  labels?: Numbers | readonly string[],
+  options: ScatterOptions = {},
+): Chart {
   const rows = scatterRows(points, labels);
   const colorLabel = options.colorLabel ?? "class";
   const hasLabels = labels !== undefined;
-  return new Chart(topLevel({
-    data: { values: rows },
-    mark: { type: "point", filled: true, size: options.size ?? 40, tooltip: true },
-    encoding: {
-      x: { field: "x", type: "quantitative", title: options.xLabel ?? "x", scale: { zero: false } },
-      y: { field: "y", type: "quantitative", title: options.yLabel ?? "y", scale: { zero: false } },
-      ...(hasLabels ? { color: { field: "label", type: "nominal", title: colorLabel }, shape: { field: "label", type: "nominal", title: colorLabel } } : {}),
-      tooltip: [
-        { field: "x", type: "quantitative", format: NUMBER_FORMAT },
-        { field: "y", type: "quantitative", format: NUMBER_FORMAT },
-        ...(hasLabels ? [{ field: "label", type: "nominal", title: colorLabel }] : []),
-      ],
-    },
-    params: [ZOOM_PAN],
-  }, options));
+  return new Chart(
+    topLevel(
+      {
+        data: { values: rows },
+        mark: { type: "point", filled: true, size: options.size ?? 40, tooltip: true },
+        encoding: {
+          x: { field: "x", type: "quantitative", title: options.xLabel ?? "x", scale: { zero: false } },
+          y: { field: "y", type: "quantitative", title: options.yLabel ?? "y", scale: { zero: false } },
+          ...(hasLabels
+            ? {
+                color: { field: "label", type: "nominal", title: colorLabel },
+                shape: { field: "label", type: "nominal", title: colorLabel },
+              }
+            : {}),
+          tooltip: [
+            { field: "x", type: "quantitative", format: NUMBER_FORMAT },
+            { field: "y", type: "quantitative", format: NUMBER_FORMAT },
+            ...(hasLabels ? [{ field: "label", type: "nominal", title: colorLabel }] : []),
+          ],
+        },
+        params: [ZOOM_PAN],
+      },
+      options,
+    ),
+  );
 }
 
 export interface BarOptions extends ChartOptions {
@@ -113,15 +144,23 @@ export function bar(values: Record<string, number> | Numbers, options: BarOption
   const order = entries.map(([k]) => k);
   const sort = options.sort === "ascending" ? "y" : options.sort === "descending" ? "-y" : order;
   const yLabel = options.yLabel ?? "value";
-  return new Chart(topLevel({
-    data: { values: entries.map(([name, value]) => ({ name, value: finiteOrNull(value) })) },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      x: { field: "name", type: "nominal", title: options.xLabel ?? null, sort, axis: { labelAngle: 0 } },
-      y: { field: "value", type: "quantitative", title: yLabel },
-      tooltip: [{ field: "name", type: "nominal", title: options.xLabel ?? "name" }, { field: "value", type: "quantitative", title: yLabel, format: NUMBER_FORMAT }],
-    },
-  }, options));
+  return new Chart(
+    topLevel(
+      {
+        data: { values: entries.map(([name, value]) => ({ name, value: finiteOrNull(value) })) },
+        mark: { type: "bar", tooltip: true },
+        encoding: {
+          x: { field: "name", type: "nominal", title: options.xLabel ?? null, sort, axis: { labelAngle: 0 } },
+          y: { field: "value", type: "quantitative", title: yLabel },
+          tooltip: [
+            { field: "name", type: "nominal", title: options.xLabel ?? "name" },
+            { field: "value", type: "quantitative", title: yLabel, format: NUMBER_FORMAT },
+          ],
+        },
+      },
+      options,
+    ),
+  );
 }
 
 export interface HistogramOptions extends ChartOptions {
@@ -138,25 +177,39 @@ export function histogram(values: Numbers, options: HistogramOptions = {}): Char
   const xs = toNumbers(values).filter(Number.isFinite);
   const bins = Math.max(1, Math.floor(options.bins ?? 30));
   let [lo, hi] = xs.length ? extent(xs) : [0, 1];
-  if (lo === hi) { lo -= 0.5; hi += 0.5; }
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const width = (hi - lo) / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const v of xs) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]! += 1;
   const xLabel = options.xLabel ?? "value";
-  return new Chart(topLevel({
-    data: { values: counts.map((count, i) => ({ start: compact(lo + i * width), end: compact(lo + (i + 1) * width), count })) },
-    mark: { type: "bar", tooltip: true, binSpacing: 0 },
-    encoding: {
-      x: { field: "start", type: "quantitative", bin: { binned: true }, title: xLabel },
-      x2: { field: "end" },
-      y: { field: "count", type: "quantitative", title: "count" },
-      tooltip: [
-        { field: "start", type: "quantitative", title: "from", format: NUMBER_FORMAT },
-        { field: "end", type: "quantitative", title: "to", format: NUMBER_FORMAT },
-        { field: "count", type: "quantitative" },
-      ],
-    },
-  }, options));
+  return new Chart(
+    topLevel(
+      {
+        data: {
+          values: counts.map((count, i) => ({
+            start: compact(lo + i * width),
+            end: compact(lo + (i + 1) * width),
+            count,
+          })),
+        },
+        mark: { type: "bar", tooltip: true, binSpacing: 0 },
+        encoding: {
+          x: { field: "start", type: "quantitative", bin: { binned: true }, title: xLabel },
+          x2: { field: "end" },
+          y: { field: "count", type: "quantitative", title: "count" },
+          tooltip: [
+            { field: "start", type: "quantitative", title: "from", format: NUMBER_FORMAT },
+            { field: "end", type: "quantitative", title: "to", format: NUMBER_FORMAT },
+            { field: "count", type: "quantitative" },
+          ],
+        },
+      },
+      options,
+    ),
+  );
 }
 
 export interface HeatmapOptions extends ChartOptions {
@@ -180,7 +233,8 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
   const rowName = (i: number) => options.rowLabels?.[i] ?? String(i);
   const colName = (j: number) => options.colLabels?.[j] ?? String(j);
   const rows: Row[] = [];
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) rows.push({ row: rowName(i), col: colName(j), value: compact(m.at(i, j)) });
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) rows.push({ row: rowName(i), col: colName(j), value: compact(m.at(i, j)) });
   const showValues = options.showValues ?? (m.rows <= 20 && m.cols <= 20);
   const cellSize = Math.max(4, Math.min(40, Math.floor(360 / Math.max(m.rows, m.cols, 1))));
   const rowOrder = Array.from({ length: m.rows }, (_, i) => rowName(i));
@@ -197,23 +251,35 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
   ];
   const cells: VegaLiteSpec = {
     mark: { type: "rect", tooltip: true },
-    encoding: { x, y, color: { field: "value", type: "quantitative", title: null, scale: { scheme: options.scheme ?? "blues" } }, tooltip },
+    encoding: {
+      x,
+      y,
+      color: { field: "value", type: "quantitative", title: null, scale: { scheme: options.scheme ?? "blues" } },
+      tooltip,
+    },
   };
   const labels: VegaLiteSpec = {
     mark: { type: "text", fontSize: 11 },
     encoding: {
-      x, y,
+      x,
+      y,
       text: { field: "value", type: "quantitative", format: NUMBER_FORMAT },
       // Dark cells get white text (the upper half of the colour range).
       color: { condition: { test: `datum.value > ${midpoint(rows)}`, value: "white" }, value: "black" },
     },
   };
-  return new Chart(topLevel({
-    data: { values: rows },
-    width: options.width ?? cellSize * m.cols,
-    height: options.height ?? cellSize * m.rows,
-    ...(showValues ? { layer: [cells, labels] } : cells),
-  }, options, false));
+  return new Chart(
+    topLevel(
+      {
+        data: { values: rows },
+        width: options.width ?? cellSize * m.cols,
+        height: options.height ?? cellSize * m.rows,
+        ...(showValues ? { layer: [cells, labels] } : cells),
+      },
+      options,
+      false,
+    ),
+  );
 }
 
 /**
@@ -229,7 +295,9 @@ export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
     const { width: _w, height: _h, title: _t, ...rest } = innerSpec(s);
     // A param name may appear once (Vega signals are global): one zoom per chart. Variable
     // params (sliders) must sit at the top level of a layered spec.
-    const params = ((rest.params as (VegaLiteSpec & { name: string })[] | undefined) ?? []).filter((p) => !seenParams.has(p.name));
+    const params = ((rest.params as (VegaLiteSpec & { name: string })[] | undefined) ?? []).filter(
+      (p) => !seenParams.has(p.name),
+    );
     for (const p of params) seenParams.add(p.name);
     topParams.push(...params.filter((p) => !("select" in p)));
     const selections = params.filter((p) => "select" in p);
@@ -238,12 +306,23 @@ export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
     return rest;
   });
   // A surface's quantitative colours and paths' nominal colours cannot share one scale.
-  const colorTypes = new Set(layers.map((l) => ((l.encoding as Record<string, { type?: string }> | undefined)?.color?.type)).filter(Boolean));
-  return new Chart(topLevel({ layer: layers, ...(topParams.length > 0 ? { params: topParams } : {}), ...(colorTypes.size > 1 ? { resolve: { scale: { color: "independent" } } } : {}) }, {
-    ...(first.title === undefined ? {} : { title: first.title as string }),
-    width: first.width as number | undefined,
-    height: first.height as number | undefined,
-  }));
+  const colorTypes = new Set(
+    layers.map((l) => (l.encoding as Record<string, { type?: string }> | undefined)?.color?.type).filter(Boolean),
+  );
+  return new Chart(
+    topLevel(
+      {
+        layer: layers,
+        ...(topParams.length > 0 ? { params: topParams } : {}),
+        ...(colorTypes.size > 1 ? { resolve: { scale: { color: "independent" } } } : {}),
+      },
+      {
+        ...(first.title === undefined ? {} : { title: first.title as string }),
+        width: first.width as number | undefined,
+        height: first.height as number | undefined,
+      },
+    ),
+  );
 }
 
 /** Charts side by side. Example: `plot.hconcat(plot.histogram(w1), plot.histogram(w2))` */
@@ -260,15 +339,25 @@ function specOf(chart: Chart | VegaLiteSpec): VegaLiteSpec {
   return chart instanceof Chart ? chart.spec : chart;
 }
 
-function normaliseSeries(data: Numbers | Series | readonly Row[], options: LineOptions): { series: Series; x: Numbers | undefined; xField: string } {
+function normaliseSeries(
+  data: Numbers | Series | readonly Row[],
+  options: LineOptions,
+): { series: Series; x: Numbers | undefined; xField: string } {
   if (isNumbers(data)) {
     const x = typeof options.x === "string" ? undefined : options.x;
-    return { series: { [options.yLabel ?? "value"]: data }, x, xField: typeof options.x === "string" ? options.x : "x" };
+    return {
+      series: { [options.yLabel ?? "value"]: data },
+      x,
+      xField: typeof options.x === "string" ? options.x : "x",
+    };
   }
   if (Array.isArray(data)) {
     const rows = data as readonly Row[];
     const numeric = numericFields(rows);
-    const xField = typeof options.x === "string" ? options.x : ["step", "epoch", "x", "iteration"].find((k) => numeric.includes(k)) ?? "index";
+    const xField =
+      typeof options.x === "string"
+        ? options.x
+        : (["step", "epoch", "x", "iteration"].find((k) => numeric.includes(k)) ?? "index");
     const fields = options.y ?? numeric.filter((k) => k !== xField && !(xField === "step" && k === "epoch"));
     const series: Series = {};
     for (const f of fields) series[f] = rows.map((r) => (typeof r[f] === "number" ? (r[f] as number) : NaN));
@@ -286,7 +375,10 @@ export function numericFields(rows: readonly Row[]): string[] {
   return [...fields];
 }
 
-function scatterRows(points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers }, labels: Numbers | readonly string[] | undefined): Row[] {
+function scatterRows(
+  points: Tensor | readonly (readonly number[])[] | { x: Numbers; y: Numbers },
+  labels: Numbers | readonly string[] | undefined,
+): Row[] {
   let xs: number[];
   let ys: number[];
   if (points instanceof Tensor || Array.isArray(points)) {
@@ -299,8 +391,14 @@ function scatterRows(points: Tensor | readonly (readonly number[])[] | { x: Numb
     xs = toNumbers(xy.x, "x");
     ys = toNumbers(xy.y, "y");
   }
-  const names = labels === undefined ? undefined : Array.isArray(labels) && typeof labels[0] === "string" ? (labels as string[]) : toNumbers(labels as Numbers, "labels").map(String);
-  if (names && names.length !== xs.length) throw new Error(`plot.scatter: ${xs.length} points but ${names.length} labels`);
+  const names =
+    labels === undefined
+      ? undefined
+      : Array.isArray(labels) && typeof labels[0] === "string"
+        ? (labels as string[])
+        : toNumbers(labels as Numbers, "labels").map(String);
+  if (names && names.length !== xs.length)
+    throw new Error(`plot.scatter: ${xs.length} points but ${names.length} labels`);
   return xs.map((x, i) => ({ x: compact(x), y: compact(ys[i]!), ...(names ? { label: names[i]! } : {}) }));
 }
 

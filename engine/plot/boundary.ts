@@ -4,8 +4,8 @@ import { noGrad } from "../autograd.js";
 import { Tensor } from "../tensor.js";
 import { scatter, ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
-import { compact, extent, toMatrix, toNumbers, type Numbers } from "./data.js";
-import { topLevel, type ChartOptions, type Row } from "./spec.js";
+import { compact, extent, type Numbers, toMatrix, toNumbers } from "./data.js";
+import { type ChartOptions, type Row, topLevel } from "./spec.js";
 
 export interface DecisionBoundaryOptions extends ChartOptions {
   /** Grid cells along each axis (default 60). */
@@ -21,7 +21,12 @@ export interface DecisionBoundaryOptions extends ChartOptions {
  * `model.forward` takes [N, 2] and returns logits [N, C] (or one logit/probability per row).
  * Example: `plot.decisionBoundary(model, X, y, { title: "after 100 epochs" })`
  */
-export function decisionBoundary(model: { forward(x: Tensor): Tensor }, X: Tensor | readonly (readonly number[])[], y: Numbers, options: DecisionBoundaryOptions = {}): Chart {
+export function decisionBoundary(
+  model: { forward(x: Tensor): Tensor },
+  X: Tensor | readonly (readonly number[])[],
+  y: Numbers,
+  options: DecisionBoundaryOptions = {},
+): Chart {
   const points = toMatrix(X, "X");
   if (points.cols !== 2) throw new Error(`plot.decisionBoundary: X must have 2 columns (features), got ${points.cols}`);
   const n = options.resolution ?? 60;
@@ -30,17 +35,24 @@ export function decisionBoundary(model: { forward(x: Tensor): Tensor }, X: Tenso
   const dx = (x1 - x0) / n;
   const dy = (y1 - y0) / n;
   const grid = new Float32Array(n * n * 2);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    grid[2 * (i * n + j)] = x0 + (j + 0.5) * dx;
-    grid[2 * (i * n + j) + 1] = y0 + (i + 0.5) * dy;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      grid[2 * (i * n + j)] = x0 + (j + 0.5) * dx;
+      grid[2 * (i * n + j) + 1] = y0 + (i + 0.5) * dy;
+    }
   const classes = predictedClasses(model, new Tensor(grid, [n * n, 2]));
   const name = (c: number) => options.classNames?.[c] ?? String(c);
   const cells: Row[] = [];
   for (let k = 0; k < n * n; k++) {
     const x = grid[2 * k]!;
     const yv = grid[2 * k + 1]!;
-    cells.push({ x: compact(x - dx / 2), x2: compact(x + dx / 2), y: compact(yv - dy / 2), y2: compact(yv + dy / 2), label: name(classes[k]!) });
+    cells.push({
+      x: compact(x - dx / 2),
+      x2: compact(x + dx / 2),
+      y: compact(yv - dy / 2),
+      y2: compact(yv + dy / 2),
+      label: name(classes[k]!),
+    });
   }
   const labels = toNumbers(y, "y").map((c) => name(Math.round(c)));
   const dots = scatter(X, labels, { xLabel: options.xLabel, yLabel: options.yLabel }).spec;
@@ -48,9 +60,21 @@ export function decisionBoundary(model: { forward(x: Tensor): Tensor }, X: Tenso
     data: { values: cells },
     mark: { type: "rect", opacity: 0.3 },
     encoding: {
-      x: { field: "x", type: "quantitative", scale: { domain: [x0, x1], nice: false, zero: false }, axis: { grid: false }, title: options.xLabel ?? "x" },
+      x: {
+        field: "x",
+        type: "quantitative",
+        scale: { domain: [x0, x1], nice: false, zero: false },
+        axis: { grid: false },
+        title: options.xLabel ?? "x",
+      },
       x2: { field: "x2" },
-      y: { field: "y", type: "quantitative", scale: { domain: [y0, y1], nice: false, zero: false }, axis: { grid: false }, title: options.yLabel ?? "y" },
+      y: {
+        field: "y",
+        type: "quantitative",
+        scale: { domain: [y0, y1], nice: false, zero: false },
+        axis: { grid: false },
+        title: options.yLabel ?? "y",
+      },
       y2: { field: "y2" },
       color: { field: "label", type: "nominal", title: "class" },
     },
@@ -59,11 +83,25 @@ export function decisionBoundary(model: { forward(x: Tensor): Tensor }, X: Tenso
   // One legend: the field's colours and the points' colours are the same classes.
   const { shape: _shape, ...dotEncoding } = dotLayer.encoding as Record<string, unknown>;
   dotLayer.encoding = dotEncoding;
-  return new Chart(topLevel({ layer: [field, { ...dotLayer, mark: { type: "point", filled: true, size: 40, tooltip: true, stroke: "white", strokeWidth: 0.5 }, params: [ZOOM_PAN] }] }, {
-    title: options.title ?? "Decision boundary",
-    width: options.width ?? 360,
-    height: options.height ?? 360,
-  }));
+  return new Chart(
+    topLevel(
+      {
+        layer: [
+          field,
+          {
+            ...dotLayer,
+            mark: { type: "point", filled: true, size: 40, tooltip: true, stroke: "white", strokeWidth: 0.5 },
+            params: [ZOOM_PAN],
+          },
+        ],
+      },
+      {
+        title: options.title ?? "Decision boundary",
+        width: options.width ?? 360,
+        height: options.height ?? 360,
+      },
+    ),
+  );
 }
 
 /** Arg-max class per row; one output per row means a logit (split at 0) or a probability (at 0.5). */

@@ -15,7 +15,9 @@ export class Chart {
 
   constructor(spec: VegaLiteSpec) {
     if (!isVegaLiteV5Spec(spec)) {
-      throw new TypeError('vegaLite(spec): the spec needs $schema "https://vega.github.io/schema/vega-lite/v5.json" (notebooks render Vega-Lite 5)');
+      throw new TypeError(
+        'vegaLite(spec): the spec needs $schema "https://vega.github.io/schema/vega-lite/v5.json" (notebooks render Vega-Lite 5)',
+      );
     }
     this.spec = spec;
   }
@@ -59,7 +61,8 @@ export function describeChart(spec: VegaLiteSpec): string {
   const visit = (s: Record<string, unknown>): void => {
     const mark = s.mark;
     if (typeof mark === "string") marks.add(mark);
-    else if (mark && typeof mark === "object" && typeof (mark as { type?: unknown }).type === "string") marks.add((mark as { type: string }).type);
+    else if (mark && typeof mark === "object" && typeof (mark as { type?: unknown }).type === "string")
+      marks.add((mark as { type: string }).type);
     const values = (s.data as { values?: unknown } | undefined)?.values;
     if (Array.isArray(values)) points += values.length;
     for (const key of ["layer", "hconcat", "vconcat", "concat"]) {
@@ -69,7 +72,10 @@ export function describeChart(spec: VegaLiteSpec): string {
     if (s.spec && typeof s.spec === "object") visit(s.spec as Record<string, unknown>);
   };
   visit(spec);
-  const parts = [[...marks].join("+") || "chart", points > 0 ? `${points.toLocaleString("en-US")} data points` : ""].filter(Boolean);
+  const parts = [
+    [...marks].join("+") || "chart",
+    points > 0 ? `${points.toLocaleString("en-US")} data points` : "",
+  ].filter(Boolean);
   return `<Chart${title ? `: ${title}` : ""} (${parts.join(", ")})>`;
 }
 

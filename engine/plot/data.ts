@@ -26,7 +26,10 @@ export function isNumbers(value: unknown): value is Numbers {
 }
 
 /** Rows of a 2-D matrix (tensor or nested arrays) and its size. */
-export function toMatrix(values: Tensor | readonly (readonly number[])[], what = "matrix"): { rows: number; cols: number; at: (i: number, j: number) => number } {
+export function toMatrix(
+  values: Tensor | readonly (readonly number[])[],
+  what = "matrix",
+): { rows: number; cols: number; at: (i: number, j: number) => number } {
   if (values instanceof Tensor) {
     if (values.ndim !== 2) throw new Error(`plot: ${what} must be 2-D, got shape [${values.shape.join(", ")}]`);
     const [rows, cols] = values.shape as [number, number];

@@ -42,63 +42,112 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
   layout(nodes);
   const names = leafNames(options.names);
   const texts = nodes.map((n) => {
-    const name = n.tensor.node ? n.tensor.op : names.get(n.tensor) ?? (n.tensor.requiresGrad ? "parameter" : "input");
-    return { name, lines: [name, shapeText(n.tensor), valueLine("", n.tensor), n.tensor.grad ? valueLine("grad ", n.tensor.grad) : ""].filter(Boolean) };
+    const name = n.tensor.node ? n.tensor.op : (names.get(n.tensor) ?? (n.tensor.requiresGrad ? "parameter" : "input"));
+    return {
+      name,
+      lines: [
+        name,
+        shapeText(n.tensor),
+        valueLine("", n.tensor),
+        n.tensor.grad ? valueLine("grad ", n.tensor.grad) : "",
+      ].filter(Boolean),
+    };
   });
-  const boxWidth = Math.ceil(Math.max(MIN_BOX_WIDTH, ...texts.flatMap((t) => t.lines.map((line) => labelWidth(line, FONT_SIZE) + 12))));
+  const boxWidth = Math.ceil(
+    Math.max(MIN_BOX_WIDTH, ...texts.flatMap((t) => t.lines.map((line) => labelWidth(line, FONT_SIZE) + 12))),
+  );
   const boxes = nodes.map((n, i) => {
     const { name, lines } = texts[i]!;
     const x = n.column * (boxWidth + COLUMN_GAP);
     const y = n.row * (BOX_HEIGHT + ROW_GAP);
     const kind = n.tensor === root ? "output" : n.tensor.node ? "op" : n.tensor.requiresGrad ? "parameter" : "constant";
-    return { id: n.id, x, x2: x + boxWidth, y, y2: y + BOX_HEIGHT, cx: x + boxWidth / 2, cy: y + BOX_HEIGHT / 2, ty: y + TEXT_TOP, kind, label: lines.join("\n"), name, shape: shapeText(n.tensor), value: valueLine("", n.tensor, 8), grad: n.tensor.grad ? valueLine("", n.tensor.grad, 8) : "(none)" };
+    return {
+      id: n.id,
+      x,
+      x2: x + boxWidth,
+      y,
+      y2: y + BOX_HEIGHT,
+      cx: x + boxWidth / 2,
+      cy: y + BOX_HEIGHT / 2,
+      ty: y + TEXT_TOP,
+      kind,
+      label: lines.join("\n"),
+      name,
+      shape: shapeText(n.tensor),
+      value: valueLine("", n.tensor, 8),
+      grad: n.tensor.grad ? valueLine("", n.tensor.grad, 8) : "(none)",
+    };
   });
   const byId = new Map(boxes.map((b) => [b.id, b]));
-  const edges = nodes.flatMap((n) => n.inputs.map((input) => {
-    const from = byId.get(input.id)!;
-    const to = byId.get(n.id)!;
-    return { x: from.x2, y: from.cy, x2: to.x - 5, y2: to.cy };
-  }));
+  const edges = nodes.flatMap((n) =>
+    n.inputs.map((input) => {
+      const from = byId.get(input.id)!;
+      const to = byId.get(n.id)!;
+      return { x: from.x2, y: from.cy, x2: to.x - 5, y2: to.cy };
+    }),
+  );
   const columns = Math.max(...nodes.map((n) => n.column)) + 1;
   const rows = Math.max(...nodes.map((n) => n.row)) + 1;
   const width = columns * boxWidth + (columns - 1) * COLUMN_GAP;
   const height = rows * BOX_HEIGHT + (rows - 1) * ROW_GAP;
   const pixels = (field: string) => ({ field, type: "quantitative", scale: null, axis: null });
-  return new Chart(topLevel({
-    width,
-    height,
-    config: { view: { stroke: null } },
-    layer: [
+  return new Chart(
+    topLevel(
       {
-        data: { values: edges },
-        mark: { type: "rule", color: "#888", strokeWidth: 1.2 },
-        encoding: { x: pixels("x"), y: pixels("y"), x2: { field: "x2" }, y2: { field: "y2" } },
-      },
-      {
-        data: { values: edges },
-        mark: { type: "point", shape: "triangle-right", filled: true, size: 40, color: "#888", opacity: 1 },
-        encoding: { x: pixels("x2"), y: pixels("y2") },
-      },
-      {
-        data: { values: boxes },
+        width,
+        height,
+        config: { view: { stroke: null } },
         layer: [
           {
-            mark: { type: "rect", cornerRadius: 5, stroke: "#666", strokeWidth: 0.8, tooltip: true },
-            encoding: {
-              x: pixels("x"), x2: { field: "x2" }, y: pixels("y"), y2: { field: "y2" },
-              color: { field: "kind", type: "nominal", title: null, scale: { domain: Object.keys(KIND_COLORS), range: Object.values(KIND_COLORS) }, legend: { orient: "bottom", direction: "horizontal", symbolStrokeColor: "#666" } },
-              tooltip: [{ field: "name" }, { field: "shape" }, { field: "value" }, { field: "grad" }],
-            },
+            data: { values: edges },
+            mark: { type: "rule", color: "#888", strokeWidth: 1.2 },
+            encoding: { x: pixels("x"), y: pixels("y"), x2: { field: "x2" }, y2: { field: "y2" } },
           },
           {
-            // Lines run down from the top of the box (Vega centres only the first line on "middle").
-            mark: { type: "text", lineBreak: "\n", fontSize: FONT_SIZE, lineHeight: 12, baseline: "top", align: "center" },
-            encoding: { x: pixels("cx"), y: pixels("ty"), text: { field: "label" } },
+            data: { values: edges },
+            mark: { type: "point", shape: "triangle-right", filled: true, size: 40, color: "#888", opacity: 1 },
+            encoding: { x: pixels("x2"), y: pixels("y2") },
+          },
+          {
+            data: { values: boxes },
+            layer: [
+              {
+                mark: { type: "rect", cornerRadius: 5, stroke: "#666", strokeWidth: 0.8, tooltip: true },
+                encoding: {
+                  x: pixels("x"),
+                  x2: { field: "x2" },
+                  y: pixels("y"),
+                  y2: { field: "y2" },
+                  color: {
+                    field: "kind",
+                    type: "nominal",
+                    title: null,
+                    scale: { domain: Object.keys(KIND_COLORS), range: Object.values(KIND_COLORS) },
+                    legend: { orient: "bottom", direction: "horizontal", symbolStrokeColor: "#666" },
+                  },
+                  tooltip: [{ field: "name" }, { field: "shape" }, { field: "value" }, { field: "grad" }],
+                },
+              },
+              {
+                // Lines run down from the top of the box (Vega centres only the first line on "middle").
+                mark: {
+                  type: "text",
+                  lineBreak: "\n",
+                  fontSize: FONT_SIZE,
+                  lineHeight: 12,
+                  baseline: "top",
+                  align: "center",
+                },
+                encoding: { x: pixels("cx"), y: pixels("ty"), text: { field: "label" } },
+              },
+            ],
           },
         ],
       },
-    ],
-  }, { title: options.title ?? `Autograd graph (${nodes.length} tensors)` }, false));
+      { title: options.title ?? `Autograd graph (${nodes.length} tensors)` },
+      false,
+    ),
+  );
 }
 
 /** Every tensor `root` was computed from, inputs before outputs (iterative: deep graphs must not overflow). */
@@ -120,12 +169,21 @@ function collect(root: Tensor, maxNodes: number): Node[] {
       continue;
     }
     stack.pop();
-    const node: Node = { id: order.length, tensor: t, column: 0, row: 0, inputs: t.inputs.map((i) => nodes.get(i)!), consumers: [] };
+    const node: Node = {
+      id: order.length,
+      tensor: t,
+      column: 0,
+      row: 0,
+      inputs: t.inputs.map((i) => nodes.get(i)!),
+      consumers: [],
+    };
     for (const input of node.inputs) input.consumers.push(node);
     nodes.set(t, node);
     order.push(node);
     if (order.length > maxNodes) {
-      throw new Error(`graph(): more than ${maxNodes} tensors; draw a smaller piece (e.g. one layer's output) or pass { maxNodes }`);
+      throw new Error(
+        `graph(): more than ${maxNodes} tensors; draw a smaller piece (e.g. one layer's output) or pass { maxNodes }`,
+      );
     }
   }
   return order;
@@ -140,7 +198,10 @@ function layout(nodes: Node[]): void {
   const columns: Node[][] = [];
   for (const n of nodes) (columns[n.column] ??= []).push(n);
   // Two sweeps of the barycentre heuristic: order each column by its neighbours' mean row.
-  const place = (column: Node[] | undefined) => column?.forEach((n, i) => { n.row = i; });
+  const place = (column: Node[] | undefined) =>
+    column?.forEach((n, i) => {
+      n.row = i;
+    });
   columns.forEach(place);
   for (let sweep = 0; sweep < 2; sweep++) {
     for (const column of columns) {
@@ -173,9 +234,10 @@ function barycentre(n: Node, side: "inputs" | "consumers"): number {
 function leafNames(names: GraphOptions["names"]): Map<Tensor, string> {
   const map = new Map<Tensor, string>();
   if (!names) return map;
-  const entries = typeof (names as { namedParameters?: unknown }).namedParameters === "function"
-    ? (names as { namedParameters(): [string, Tensor][] }).namedParameters()
-    : Object.entries(names as Record<string, Tensor>);
+  const entries =
+    typeof (names as { namedParameters?: unknown }).namedParameters === "function"
+      ? (names as { namedParameters(): [string, Tensor][] }).namedParameters()
+      : Object.entries(names as Record<string, Tensor>);
   for (const [name, t] of entries) if (t instanceof Tensor) map.set(t, name);
   return map;
 }
@@ -187,10 +249,14 @@ function shapeText(t: Tensor): string {
 /** `0.4123`, `[0.1, -0.2]` for up to `limit` elements, else the mean and the (L2) norm. */
 function valueLine(prefix: string, t: Tensor, limit = 3): string {
   if (t.size === 0) return "";
-  if (t.size <= limit) return `${prefix}${t.size === 1 ? number(t.data[0]!) : `[${Array.from(t.data, number).join(", ")}]`}`;
+  if (t.size <= limit)
+    return `${prefix}${t.size === 1 ? number(t.data[0]!) : `[${Array.from(t.data, number).join(", ")}]`}`;
   let sum = 0;
   let sumSquares = 0;
-  for (const v of t.data) { sum += v; sumSquares += v * v; }
+  for (const v of t.data) {
+    sum += v;
+    sumSquares += v * v;
+  }
   return `${prefix}mean ${number(sum / t.size)}, norm ${number(Math.sqrt(sumSquares))}`;
 }
 

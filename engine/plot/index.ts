@@ -1,10 +1,11 @@
 // The `plot` namespace cells see: chart builders returning `Chart`s (Vega-Lite specs that render
 // themselves). Plain JSON specs; nothing here knows about Jupyter.
-export { line, scatter, bar, histogram, heatmap, layer, hconcat, vconcat } from "./basic.js";
-export type { LineOptions, ScatterOptions, BarOptions, HistogramOptions, HeatmapOptions } from "./basic.js";
-export { loss, lrFinder, type LossOptions, type LrFinderOptions } from "./loss.js";
-export { decisionBoundary, type DecisionBoundaryOptions } from "./boundary.js";
-export { surface, trajectories, type SurfaceOptions, type TrajectoryOptions, type Path } from "./surface.js";
+
+export type { BarOptions, HeatmapOptions, HistogramOptions, LineOptions, ScatterOptions } from "./basic.js";
+export { bar, hconcat, heatmap, histogram, layer, line, scatter, vconcat } from "./basic.js";
+export { type DecisionBoundaryOptions, decisionBoundary } from "./boundary.js";
 export { Chart, vegaLite } from "./chart.js";
-export { VEGA_LITE_SCHEMA, type VegaLiteSpec, type ChartOptions } from "./spec.js";
-export { graph, type GraphOptions } from "./graph.js";
+export { type GraphOptions, graph } from "./graph.js";
+export { type LossOptions, type LrFinderOptions, loss, lrFinder } from "./loss.js";
+export { type ChartOptions, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./spec.js";
+export { type Path, type SurfaceOptions, surface, type TrajectoryOptions, trajectories } from "./surface.js";

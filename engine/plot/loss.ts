@@ -2,8 +2,8 @@
 // through training in the browser; and the learning-rate finder's loss against a log lr axis.
 import { line, numericFields } from "./basic.js";
 import { Chart } from "./chart.js";
-import { extent, isNumbers, toNumbers, type Numbers } from "./data.js";
-import { topLevel, type ChartOptions, type Row, type VegaLiteSpec } from "./spec.js";
+import { extent, isNumbers, type Numbers, toNumbers } from "./data.js";
+import { type ChartOptions, type Row, topLevel, type VegaLiteSpec } from "./spec.js";
 
 export interface LossOptions extends ChartOptions {
   /** Fields to plot (default: the fields named like "loss", else every numeric field but x). */
@@ -25,8 +25,22 @@ export function loss(history: readonly Row[] | Record<string, Numbers>, options:
   // Losses share an axis; accuracies and other metrics (0..1, or other units) would flatten them.
   const losses = fields.filter((f) => /loss/i.test(f));
   const y = options.y ?? (losses.length > 0 ? losses : undefined);
-  const chart = line(indexed, { x: xField, y, title: options.title ?? "Loss", logY: options.logY, width: options.width, height: options.height, xLabel: xField, yLabel: y?.length === 1 ? y[0] : "loss" });
-  if (options.slider) addSlider(chart.spec, xField, indexed.map((r) => Number(r[xField])));
+  const chart = line(indexed, {
+    x: xField,
+    y,
+    title: options.title ?? "Loss",
+    logY: options.logY,
+    width: options.width,
+    height: options.height,
+    xLabel: xField,
+    yLabel: y?.length === 1 ? y[0] : "loss",
+  });
+  if (options.slider)
+    addSlider(
+      chart.spec,
+      xField,
+      indexed.map((r) => Number(r[xField])),
+    );
   return chart;
 }
 
@@ -35,7 +49,10 @@ export function addSlider(spec: VegaLiteSpec, field: string, values: number[]): 
   const finite = values.filter(Number.isFinite);
   const [min, max] = finite.length ? extent(finite) : [0, 1];
   const name = `${field}Shown`;
-  spec.params = [...((spec.params as unknown[]) ?? []), { name, value: max, bind: { input: "range", min, max, step: 1, name: `${field} ` } }];
+  spec.params = [
+    ...((spec.params as unknown[]) ?? []),
+    { name, value: max, bind: { input: "range", min, max, step: 1, name: `${field} ` } },
+  ];
   spec.transform = [...((spec.transform as unknown[]) ?? []), { filter: `datum[${JSON.stringify(field)}] <= ${name}` }];
 }
 
@@ -48,20 +65,38 @@ export interface LrFinderOptions extends ChartOptions {
  * Loss against learning rate on a log axis, from an lr range test, with the steepest-descent lr marked.
  * Example: `plot.lrFinder({ lr: lrs, loss: losses })`
  */
-export function lrFinder(result: { lr: Numbers; loss: Numbers } | readonly Row[], options: LrFinderOptions = {}): Chart {
+export function lrFinder(
+  result: { lr: Numbers; loss: Numbers } | readonly Row[],
+  options: LrFinderOptions = {},
+): Chart {
   const { lr, loss: losses } = Array.isArray(result)
-    ? { lr: (result as readonly Row[]).map((r) => Number(r.lr)), loss: (result as readonly Row[]).map((r) => Number(r.loss)) }
-    : { lr: toNumbers((result as { lr: Numbers }).lr, "lr"), loss: toNumbers((result as { loss: Numbers }).loss, "loss") };
+    ? {
+        lr: (result as readonly Row[]).map((r) => Number(r.lr)),
+        loss: (result as readonly Row[]).map((r) => Number(r.loss)),
+      }
+    : {
+        lr: toNumbers((result as { lr: Numbers }).lr, "lr"),
+        loss: toNumbers((result as { loss: Numbers }).loss, "loss"),
+      };
   const title = options.title ?? "Learning rate finder";
-  const curve = line({ loss: losses }, { x: lr, logX: true, title, xLabel: "learning rate", yLabel: "loss", width: options.width, height: options.height });
+  const curve = line(
+    { loss: losses },
+    { x: lr, logX: true, title, xLabel: "learning rate", yLabel: "loss", width: options.width, height: options.height },
+  );
   const suggested = options.suggest === false ? undefined : steepestDescent(lr, losses);
   if (suggested === undefined) return curve;
   const { $schema: _schema, title: _title, width: _width, height: _height, ...curveLayer } = curve.spec;
   const marker = {
     data: { values: [{ x: suggested, label: `suggested lr ${suggested.toPrecision(2)}` }] },
     layer: [
-      { mark: { type: "rule", color: "firebrick", strokeDash: [4, 3] }, encoding: { x: { field: "x", type: "quantitative" } } },
-      { mark: { type: "text", align: "left", dx: 4, baseline: "top", color: "firebrick" }, encoding: { x: { field: "x", type: "quantitative" }, y: { value: 4 }, text: { field: "label" } } },
+      {
+        mark: { type: "rule", color: "firebrick", strokeDash: [4, 3] },
+        encoding: { x: { field: "x", type: "quantitative" } },
+      },
+      {
+        mark: { type: "text", align: "left", dx: 4, baseline: "top", color: "firebrick" },
+        encoding: { x: { field: "x", type: "quantitative" }, y: { value: 4 }, text: { field: "label" } },
+      },
     ],
   };
   return new Chart(topLevel({ layer: [curveLayer, marker] }, { title, width: options.width, height: options.height }));
@@ -69,7 +104,9 @@ export function lrFinder(result: { lr: Numbers; loss: Numbers } | readonly Row[]
 
 /** The lr where the (lightly smoothed) loss falls fastest per decade of lr. Example: `steepestDescent(lrs, losses) // 0.003` */
 export function steepestDescent(lr: readonly number[], losses: readonly number[]): number | undefined {
-  const points = lr.map((x, i) => [Math.log10(x), losses[i]!] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const points = lr
+    .map((x, i) => [Math.log10(x), losses[i]!] as const)
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (points.length < 5) return undefined;
   const smoothed = points.map((_, i) => {
     const window = points.slice(Math.max(0, i - 2), i + 3);
@@ -79,13 +116,18 @@ export function steepestDescent(lr: readonly number[], losses: readonly number[]
   let bestSlope = 0;
   for (let i = 1; i < points.length; i++) {
     const slope = (smoothed[i]! - smoothed[i - 1]!) / (points[i]![0] - points[i - 1]![0] || Infinity);
-    if (slope < bestSlope) { bestSlope = slope; best = i; }
+    if (slope < bestSlope) {
+      bestSlope = slope;
+      best = i;
+    }
   }
   return best < 0 ? undefined : 10 ** points[best]![0];
 }
 
 function seriesToRows(series: Record<string, Numbers>): Row[] {
-  const columns = Object.entries(series).filter(([, v]) => isNumbers(v)).map(([k, v]) => [k, toNumbers(v, k)] as const);
+  const columns = Object.entries(series)
+    .filter(([, v]) => isNumbers(v))
+    .map(([k, v]) => [k, toNumbers(v, k)] as const);
   const length = Math.max(0, ...columns.map(([, v]) => v.length));
   return Array.from({ length }, (_, i) => Object.fromEntries(columns.map(([k, v]) => [k, v[i] ?? null])) as Row);
 }

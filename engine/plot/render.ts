@@ -6,17 +6,19 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
-import type * as ResvgModule from "@resvg/resvg-js";
 import type { VegaLiteSpec } from "./spec.js";
-import { fontWidths, textWidth, type FontWidths } from "./text-width.js";
+import { type FontWidths, fontWidths, textWidth } from "./text-width.js";
 
 const require = createRequire(import.meta.url);
 
 // Loaded on the first render, not with the engine: Vega alone takes ~0.3 s to load, and most
 // cells never draw.
-let libraries: { vega: typeof VegaModule; vegaLite: typeof VegaLiteModule; Resvg: typeof ResvgModule.Resvg } | undefined;
+let libraries:
+  | { vega: typeof VegaModule; vegaLite: typeof VegaLiteModule; Resvg: typeof ResvgModule.Resvg }
+  | undefined;
 function load(): NonNullable<typeof libraries> {
   if (libraries) return libraries;
   libraries = {
@@ -43,7 +45,8 @@ export function labelWidth(text: string, fontSize: number, bold = false): number
 // Vega lays out labels with widths from the font resvg draws, not its 0.8 em guess.
 function measureTextWithFont(vega: typeof VegaModule): void {
   const { regular, bold } = chartFontWidths();
-  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } })
+    .textMetrics;
   metrics.width = (item, text) => {
     const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
     const weight = item.fontWeight;
@@ -88,7 +91,8 @@ export function renderSvg(spec: VegaLiteSpec): RenderedImage<string> {
   const width = Math.max(0, internals._viewWidth + padding.left + padding.right);
   const height = Math.max(0, internals._viewHeight + padding.top + padding.bottom);
   const origin = internals._origin;
-  const SvgRenderer = (vega as unknown as { SVGStringRenderer: new (loader: unknown) => SvgStringRenderer }).SVGStringRenderer;
+  const SvgRenderer = (vega as unknown as { SVGStringRenderer: new (loader: unknown) => SvgStringRenderer })
+    .SVGStringRenderer;
   const renderer = new SvgRenderer(view.loader())
     .initialize(null, width, height, [padding.left + origin[0], padding.top + origin[1]], 1)
     .background(view.background());
@@ -140,7 +144,6 @@ function headlessView(spec: VegaLiteSpec): VegaModule.View {
   return view;
 }
 
-
 /**
  * The spec without what only a browser uses — tooltips, selections (zoom/pan), ARIA labels —
  * so an image draws the same marks with less work (formatting a tooltip per point was a
@@ -163,7 +166,10 @@ export function staticSpec(spec: VegaLiteSpec): VegaLiteSpec {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === "tooltip" && key !== "data") continue;
-      if (k === "values" && key === "data") { out[k] = v; continue; } // rows are data, not spec
+      if (k === "values" && key === "data") {
+        out[k] = v;
+        continue;
+      } // rows are data, not spec
       out[k] = strip(v, k);
     }
     return out;

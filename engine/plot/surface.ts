@@ -6,7 +6,7 @@ import { ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
 import { compact, extent, toMatrix } from "./data.js";
 import { addSlider } from "./loss.js";
-import { topLevel, type ChartOptions, type Row } from "./spec.js";
+import { type ChartOptions, type Row, topLevel } from "./spec.js";
 
 export interface SurfaceOptions extends ChartOptions {
   /** The x range `[min, max]`. */
@@ -33,14 +33,21 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
   const dx = (x1 - x0) / n;
   const dy = (y1 - y0) / n;
   const cells: Row[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const x = x0 + (j + 0.5) * dx;
-    const y = y0 + (i + 0.5) * dy;
-    const raw = f(x, y);
-    const value = raw instanceof Tensor ? raw.item() : raw;
-    // Each cell overlaps the next by a tenth: abutting anti-aliased edges would show a grid of seams.
-    cells.push({ x: compact(x - dx / 2), x2: compact(x + 0.6 * dx), y: compact(y - dy / 2), y2: compact(y + 0.6 * dy), value: compact(value) });
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const x = x0 + (j + 0.5) * dx;
+      const y = y0 + (i + 0.5) * dy;
+      const raw = f(x, y);
+      const value = raw instanceof Tensor ? raw.item() : raw;
+      // Each cell overlaps the next by a tenth: abutting anti-aliased edges would show a grid of seams.
+      cells.push({
+        x: compact(x - dx / 2),
+        x2: compact(x + 0.6 * dx),
+        y: compact(y - dy / 2),
+        y2: compact(y + 0.6 * dy),
+        value: compact(value),
+      });
+    }
   // Colour levels: equal steps of log10(1 + f - min) show the valley of a surface spanning
   // decades, where equal steps of f would paint all of it one colour.
   const logColor = options.logColor ?? true;
@@ -50,19 +57,46 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
     const v = cell.value;
     cell.level = typeof v !== "number" ? null : logColor ? compact(Math.log10(1 + v - min)) : v;
   }
-  return new Chart(topLevel({
-    data: { values: cells },
-    mark: { type: "rect", tooltip: true, clip: true },
-    encoding: {
-      x: { field: "x", type: "quantitative", scale: { domain: [x0, x1], nice: false, zero: false }, axis: { grid: false }, title: "x" },
-      x2: { field: "x2" },
-      y: { field: "y", type: "quantitative", scale: { domain: [y0, y1], nice: false, zero: false }, axis: { grid: false }, title: "y" },
-      y2: { field: "y2" },
-      // Binned colours show level sets, as a filled contour plot does.
-      color: { field: "level", type: "quantitative", title: logColor ? "log10(1 + f - min)" : "f(x, y)", scale: { scheme: options.scheme ?? "viridis" }, bin: { maxbins: 16 } },
-      tooltip: [{ field: "x", type: "quantitative", format: ".3~g" }, { field: "y", type: "quantitative", format: ".3~g" }, { field: "value", type: "quantitative", title: "f(x, y)", format: ".4~g" }],
-    },
-  }, { title: options.title, width: options.width ?? 360, height: options.height ?? 360 }));
+  return new Chart(
+    topLevel(
+      {
+        data: { values: cells },
+        mark: { type: "rect", tooltip: true, clip: true },
+        encoding: {
+          x: {
+            field: "x",
+            type: "quantitative",
+            scale: { domain: [x0, x1], nice: false, zero: false },
+            axis: { grid: false },
+            title: "x",
+          },
+          x2: { field: "x2" },
+          y: {
+            field: "y",
+            type: "quantitative",
+            scale: { domain: [y0, y1], nice: false, zero: false },
+            axis: { grid: false },
+            title: "y",
+          },
+          y2: { field: "y2" },
+          // Binned colours show level sets, as a filled contour plot does.
+          color: {
+            field: "level",
+            type: "quantitative",
+            title: logColor ? "log10(1 + f - min)" : "f(x, y)",
+            scale: { scheme: options.scheme ?? "viridis" },
+            bin: { maxbins: 16 },
+          },
+          tooltip: [
+            { field: "x", type: "quantitative", format: ".3~g" },
+            { field: "y", type: "quantitative", format: ".3~g" },
+            { field: "value", type: "quantitative", title: "f(x, y)", format: ".4~g" },
+          ],
+        },
+      },
+      { title: options.title, width: options.width ?? 360, height: options.height ?? 360 },
+    ),
+  );
 }
 
 /** A path: points as an [N, 2] tensor, pairs, or tensors of 2 elements (parameters after each step). */
@@ -81,22 +115,36 @@ export function trajectories(paths: Record<string, Path>, options: TrajectoryOpt
   const rows: Row[] = [];
   for (const [name, path] of Object.entries(paths)) {
     const m = toMatrix(pathMatrix(path), name);
-    for (let i = 0; i < m.rows; i++) rows.push({ optimizer: name, step: i, x: compact(m.at(i, 0)), y: compact(m.at(i, 1)) });
+    for (let i = 0; i < m.rows; i++)
+      rows.push({ optimizer: name, step: i, x: compact(m.at(i, 0)), y: compact(m.at(i, 1)) });
   }
-  const spec = topLevel({
-    data: { values: rows },
-    // Clipped: an overshooting optimizer leaves the surface's range, not the plot area.
-    mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true, clip: true },
-    encoding: {
-      x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
-      y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
-      color: { field: "optimizer", type: "nominal", title: "optimizer", scale: { scheme: "set1" } },
-      order: { field: "step", type: "quantitative" },
-      tooltip: [{ field: "optimizer", type: "nominal" }, { field: "step", type: "quantitative" }, { field: "x", type: "quantitative", format: ".4~g" }, { field: "y", type: "quantitative", format: ".4~g" }],
+  const spec = topLevel(
+    {
+      data: { values: rows },
+      // Clipped: an overshooting optimizer leaves the surface's range, not the plot area.
+      mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true, clip: true },
+      encoding: {
+        x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
+        y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
+        color: { field: "optimizer", type: "nominal", title: "optimizer", scale: { scheme: "set1" } },
+        order: { field: "step", type: "quantitative" },
+        tooltip: [
+          { field: "optimizer", type: "nominal" },
+          { field: "step", type: "quantitative" },
+          { field: "x", type: "quantitative", format: ".4~g" },
+          { field: "y", type: "quantitative", format: ".4~g" },
+        ],
+      },
+      params: [ZOOM_PAN],
     },
-    params: [ZOOM_PAN],
-  }, { title: options.title, width: options.width ?? 360, height: options.height ?? 360 });
-  if (options.slider) addSlider(spec, "step", rows.map((r) => r.step as number));
+    { title: options.title, width: options.width ?? 360, height: options.height ?? 360 },
+  );
+  if (options.slider)
+    addSlider(
+      spec,
+      "step",
+      rows.map((r) => r.step as number),
+    );
   return new Chart(spec);
 }
 

@@ -2,7 +2,7 @@
 // tensor. The same table as HTML (numbers right-aligned and rounded), Markdown and aligned
 // text; long tables show their head and tail.
 import { Tensor } from "../tensor.js";
-import { isNumbers, toNumbers, type Numbers } from "./data.js";
+import { isNumbers, type Numbers, toNumbers } from "./data.js";
 
 type Cell = number | string | boolean | null | undefined;
 
@@ -21,7 +21,10 @@ export class Table {
   readonly columns: string[];
   readonly rows: Record<string, Cell>[];
 
-  constructor(rows: Record<string, Cell>[], readonly options: TableOptions = {}) {
+  constructor(
+    rows: Record<string, Cell>[],
+    readonly options: TableOptions = {},
+  ) {
     this.rows = rows;
     const seen = new Set<string>(options.columns ?? []);
     if (!options.columns) for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
@@ -34,9 +37,11 @@ export class Table {
     const align = (i: number) => (numeric[i] ? ' style="text-align:right"' : ' style="text-align:left"');
     const head = `<thead><tr>${this.columns.map((c, i) => `<th${align(i)}>${escapeHtml(c)}</th>`).join("")}</tr></thead>`;
     const body = this.shownRows()
-      .map((row) => row === null
-        ? `<tr>${this.columns.map((_, i) => `<td${align(i)}>…</td>`).join("")}</tr>`
-        : `<tr>${this.columns.map((c, i) => `<td${align(i)}>${escapeHtml(this.cellText(row[c], c))}</td>`).join("")}</tr>`)
+      .map((row) =>
+        row === null
+          ? `<tr>${this.columns.map((_, i) => `<td${align(i)}>…</td>`).join("")}</tr>`
+          : `<tr>${this.columns.map((c, i) => `<td${align(i)}>${escapeHtml(this.cellText(row[c], c))}</td>`).join("")}</tr>`,
+      )
       .join("");
     const caption = this.options.caption ? `<caption>${escapeHtml(this.options.caption)}</caption>` : "";
     return `<table>${caption}${head}<tbody>${body}</tbody></table>${this.footer() ? `<p>${escapeHtml(this.footer())}</p>` : ""}`;
@@ -46,7 +51,9 @@ export class Table {
   markdown(): string {
     const numeric = this.columns.map((c) => this.isNumeric(c));
     const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-    const rows = this.shownRows().map((row) => line(this.columns.map((c) => (row === null ? "…" : escapeMarkdown(this.cellText(row[c], c))))));
+    const rows = this.shownRows().map((row) =>
+      line(this.columns.map((c) => (row === null ? "…" : escapeMarkdown(this.cellText(row[c], c))))),
+    );
     const parts = [
       ...(this.options.caption ? [`**${escapeMarkdown(this.options.caption)}**`, ""] : []),
       line(this.columns.map(escapeMarkdown)),
@@ -60,10 +67,22 @@ export class Table {
   /** Aligned columns of text. Example: `console.log(String(table(history)))` */
   toString(): string {
     const numeric = this.columns.map((c) => this.isNumeric(c));
-    const cells = [this.columns, ...this.shownRows().map((row) => this.columns.map((c) => (row === null ? "…" : this.cellText(row[c], c))))];
+    const cells = [
+      this.columns,
+      ...this.shownRows().map((row) => this.columns.map((c) => (row === null ? "…" : this.cellText(row[c], c)))),
+    ];
     const widths = this.columns.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-    const lines = cells.map((r) => r.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd());
-    return [...(this.options.caption ? [this.options.caption] : []), ...lines, ...(this.footer() ? [this.footer()] : [])].join("\n");
+    const lines = cells.map((r) =>
+      r
+        .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    );
+    return [
+      ...(this.options.caption ? [this.options.caption] : []),
+      ...lines,
+      ...(this.footer() ? [this.footer()] : []),
+    ].join("\n");
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -113,23 +132,39 @@ export class Table {
  * A table from records, columns of values, or a 1-D/2-D tensor.
  * Example: `table({ optimizer: ["SGD", "Adam"], loss: [0.31, 0.05] }, { precision: 3, caption: "final loss" })`
  */
-export function table(data: readonly Record<string, Cell>[] | Record<string, Numbers | readonly Cell[]> | Tensor, options: TableOptions = {}): Table {
+export function table(
+  data: readonly Record<string, Cell>[] | Record<string, Numbers | readonly Cell[]> | Tensor,
+  options: TableOptions = {},
+): Table {
   if (data instanceof Tensor) {
     const rows = tensorRows(data);
     // Explicit order: integer-like keys ("0", "1") would otherwise come before the index column.
-    return new Table(rows, { columns: data.ndim === 2 ? ["", ...Array.from({ length: data.shape[1]! }, (_, j) => String(j))] : undefined, ...options });
+    return new Table(rows, {
+      columns: data.ndim === 2 ? ["", ...Array.from({ length: data.shape[1]! }, (_, j) => String(j))] : undefined,
+      ...options,
+    });
   }
-  if (Array.isArray(data)) return new Table(data.map((r) => ({ ...r })), options);
-  const columns = Object.entries(data as Record<string, Numbers | readonly Cell[]>).map(([k, v]) => [k, isNumbers(v) ? toNumbers(v, k) : Array.from(v as readonly Cell[])] as const);
+  if (Array.isArray(data))
+    return new Table(
+      data.map((r) => ({ ...r })),
+      options,
+    );
+  const columns = Object.entries(data as Record<string, Numbers | readonly Cell[]>).map(
+    ([k, v]) => [k, isNumbers(v) ? toNumbers(v, k) : Array.from(v as readonly Cell[])] as const,
+  );
   const length = Math.max(0, ...columns.map(([, v]) => v.length));
-  const rows = Array.from({ length }, (_, i) => Object.fromEntries(columns.map(([k, v]) => [k, v[i] ?? null])) as Record<string, Cell>);
+  const rows = Array.from(
+    { length },
+    (_, i) => Object.fromEntries(columns.map(([k, v]) => [k, v[i] ?? null])) as Record<string, Cell>,
+  );
   return new Table(rows, options);
 }
 
 function tensorRows(t: Tensor): Record<string, Cell>[] {
   if (t.ndim === 0) return [{ value: t.data[0]! }];
   if (t.ndim === 1) return Array.from(t.data, (v, i) => ({ "": i, value: v }));
-  if (t.ndim !== 2) throw new Error(`table(): a tensor must be 1-D or 2-D to show as a table, got shape [${t.shape.join(", ")}]`);
+  if (t.ndim !== 2)
+    throw new Error(`table(): a tensor must be 1-D or 2-D to show as a table, got shape [${t.shape.join(", ")}]`);
   const [rows, cols] = t.shape as [number, number];
   return Array.from({ length: rows }, (_, i) => {
     const row: Record<string, Cell> = { "": i };

@@ -14,7 +14,8 @@ export function fontWidths(file: string): FontWidths {
   const font = readFileSync(file);
   const tables = new Map<string, number>();
   const count = font.readUInt16BE(4);
-  for (let i = 0; i < count; i++) tables.set(font.toString("latin1", 12 + 16 * i, 16 + 16 * i), font.readUInt32BE(20 + 16 * i));
+  for (let i = 0; i < count; i++)
+    tables.set(font.toString("latin1", 12 + 16 * i, 16 + 16 * i), font.readUInt32BE(20 + 16 * i));
   const table = (tag: string) => {
     const offset = tables.get(tag);
     if (offset === undefined) throw new Error(`font ${file}: no ${tag} table`);

@@ -14,7 +14,9 @@ export interface Trainable {
 }
 
 /** A loss: a function `(prediction, target) => scalar` or a loss module such as `new nn.MSELoss()`. */
-export type LossLike = ((prediction: Tensor, target: Tensor) => Tensor) | { forward(prediction: Tensor, target: Tensor): Tensor };
+export type LossLike =
+  | ((prediction: Tensor, target: Tensor) => Tensor)
+  | { forward(prediction: Tensor, target: Tensor): Tensor };
 
 /** A metric computed on a whole split: `(prediction, target) => number`, or "accuracy". */
 export type Metric = ((prediction: Tensor, target: Tensor) => number) | "accuracy";
@@ -83,7 +85,13 @@ export function fit(model: Trainable, batches: Batches, options: FitOptions): Ep
   return history;
 }
 
-function evaluate(model: Trainable, batches: Batches, lossOf: (p: Tensor, t: Tensor) => Tensor, metrics: [string, (p: Tensor, t: Tensor) => number][], prefix: string): Record<string, number> {
+function evaluate(
+  model: Trainable,
+  batches: Batches,
+  lossOf: (p: Tensor, t: Tensor) => Tensor,
+  metrics: [string, (p: Tensor, t: Tensor) => number][],
+  prefix: string,
+): Record<string, number> {
   return noGrad(() => {
     const totals: Record<string, number> = {};
     let count = 0;
@@ -98,7 +106,8 @@ function evaluate(model: Trainable, batches: Batches, lossOf: (p: Tensor, t: Ten
       count += n;
     }
     const record: Record<string, number> = {};
-    for (const [name, total] of Object.entries(totals)) record[prefix ? `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}` : name] = total / count;
+    for (const [name, total] of Object.entries(totals))
+      record[prefix ? `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}` : name] = total / count;
     return record;
   });
 }
@@ -106,7 +115,9 @@ function evaluate(model: Trainable, batches: Batches, lossOf: (p: Tensor, t: Ten
 function lossFunction(loss: LossLike): (p: Tensor, t: Tensor) => Tensor {
   if (typeof loss === "function") return loss;
   if (loss && typeof loss.forward === "function") return (p, t) => loss.forward(p, t);
-  throw new TypeError("fit: loss must be a function (prediction, target) => Tensor or a loss module such as new nn.MSELoss()");
+  throw new TypeError(
+    "fit: loss must be a function (prediction, target) => Tensor or a loss module such as new nn.MSELoss()",
+  );
 }
 
 function metricFunctions(metrics: FitOptions["metrics"]): [string, (p: Tensor, t: Tensor) => number][] {
@@ -129,7 +140,8 @@ export function accuracy(prediction: Tensor, target: Tensor): number {
     if (classes === 1) predicted = prediction.data[i]! > threshold ? 1 : 0;
     else {
       predicted = 0;
-      for (let c = 1; c < classes; c++) if (prediction.data[i * classes + c]! > prediction.data[i * classes + predicted]!) predicted = c;
+      for (let c = 1; c < classes; c++)
+        if (prediction.data[i * classes + c]! > prediction.data[i * classes + predicted]!) predicted = c;
     }
     const actual = target.size === rows ? target.data[i]! : argmaxRow(target, i, target.size / rows);
     if (predicted === Math.round(actual)) correct++;
@@ -145,7 +157,8 @@ function argmaxRow(t: Tensor, row: number, width: number): number {
 
 function asBatches(batches: Batches): Iterable<readonly Tensor[]> {
   const pair = batches as readonly unknown[];
-  if (Array.isArray(pair) && pair.length === 2 && pair[0] instanceof Tensor && pair[1] instanceof Tensor) return [pair as readonly Tensor[]];
+  if (Array.isArray(pair) && pair.length === 2 && pair[0] instanceof Tensor && pair[1] instanceof Tensor)
+    return [pair as readonly Tensor[]];
   return batches as Iterable<readonly Tensor[]>;
 }
 

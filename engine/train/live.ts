@@ -5,8 +5,7 @@
 // chart. Long runs are averaged into at most `maxPoints` points per series.
 import { hconcat, line, numericFields } from "../plot/basic.js";
 import type { Chart } from "../plot/chart.js";
-import type { VegaLiteSpec } from "../plot/spec.js";
-import type { Row } from "../plot/spec.js";
+import type { Row, VegaLiteSpec } from "../plot/spec.js";
 import { notebookDisplay, type OutputHandle } from "./sink.js";
 import { Throttle } from "./throttle.js";
 
@@ -58,9 +57,20 @@ export class LiveChart {
     const maxPoints = this.options.maxPoints ?? 500;
     const size = { width: this.options.width, height: this.options.height };
     const make = (ys: string[], title: string | undefined, logY: boolean | undefined, yLabel: string) =>
-      line(downsample(rows, xField, ys, maxPoints), { x: xField, y: ys, title, logY, ...size, yLabel: ys.length === 1 ? ys[0] : yLabel });
-    if (losses.length === 0 || others.length === 0) return make(fields, this.options.title, this.options.logY, losses.length > 0 ? "loss" : "value");
-    return hconcat(make(losses, this.options.title ?? "loss", this.options.logY, "loss"), make(others, "metrics", false, "value"));
+      line(downsample(rows, xField, ys, maxPoints), {
+        x: xField,
+        y: ys,
+        title,
+        logY,
+        ...size,
+        yLabel: ys.length === 1 ? ys[0] : yLabel,
+      });
+    if (losses.length === 0 || others.length === 0)
+      return make(fields, this.options.title, this.options.logY, losses.length > 0 ? "loss" : "value");
+    return hconcat(
+      make(losses, this.options.title ?? "loss", this.options.logY, "loss"),
+      make(others, "metrics", false, "value"),
+    );
   }
 
   /** The Vega-Lite spec of everything pushed so far; as a cell's value, the live chart shows as that chart. */
@@ -89,7 +99,11 @@ export class LiveChart {
     const record = this.history.at(-1);
     if (!record || this.printedUpTo === this.history.length) return;
     this.printedUpTo = this.history.length;
-    console.log(Object.entries(record).map(([k, v]) => `${k} ${formatNumber(v)}`).join("  "));
+    console.log(
+      Object.entries(record)
+        .map(([k, v]) => `${k} ${formatNumber(v)}`)
+        .join("  "),
+    );
   }
 }
 
@@ -106,13 +120,16 @@ export function downsample(rows: readonly Row[], xField: string, fields: readonl
   for (let start = 0; start < rows.length; start += bucket) {
     const end = Math.min(rows.length, start + bucket);
     const last = rows[end - 1]!;
-    const row: Row = { [xField]: xField === "index" ? end - 1 : last[xField] ?? end - 1 };
+    const row: Row = { [xField]: xField === "index" ? end - 1 : (last[xField] ?? end - 1) };
     for (const f of fields) {
       let sum = 0;
       let n = 0;
       for (let i = start; i < end; i++) {
         const v = rows[i]![f];
-        if (typeof v === "number" && Number.isFinite(v)) { sum += v; n++; }
+        if (typeof v === "number" && Number.isFinite(v)) {
+          sum += v;
+          n++;
+        }
       }
       if (n > 0) row[f] = sum / n;
     }

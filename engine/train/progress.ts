@@ -44,7 +44,10 @@ export class ProgressBar<T> implements Iterable<T> {
   private handle: OutputHandle | undefined;
   private throttle: Throttle | undefined;
 
-  constructor(private readonly items: Iterable<T>, private readonly options: ProgressOptions = {}) {
+  constructor(
+    private readonly items: Iterable<T>,
+    private readonly options: ProgressOptions = {},
+  ) {
     this.total = options.total ?? lengthOf(items);
     this.label = options.label ?? "";
   }
@@ -73,8 +76,17 @@ export class ProgressBar<T> implements Iterable<T> {
     const end = this.finishedAt ?? performance.now();
     const elapsedSeconds = this.started === 0 ? 0 : (end - this.started) / 1000;
     const rate = elapsedSeconds > 0 ? this.count / elapsedSeconds : 0;
-    const remainingSeconds = this.total === undefined || rate === 0 ? undefined : Math.max(0, this.total - this.count) / rate;
-    return { label: this.label, count: this.count, total: this.total, rate, elapsedSeconds, remainingSeconds, values: { ...this.values } };
+    const remainingSeconds =
+      this.total === undefined || rate === 0 ? undefined : Math.max(0, this.total - this.count) / rate;
+    return {
+      label: this.label,
+      count: this.count,
+      total: this.total,
+      rate,
+      elapsedSeconds,
+      remainingSeconds,
+      values: { ...this.values },
+    };
   }
 
   /** Every line of this bar's output as text. Example: `String(bar)` */
@@ -102,7 +114,10 @@ export class ProgressBar<T> implements Iterable<T> {
     } else {
       this.lines = [this];
       const display = notebookDisplay();
-      this.throttle = new Throttle((final) => this.send(display, final), this.options.intervalMs ?? (display ? 250 : 1000));
+      this.throttle = new Throttle(
+        (final) => this.send(display, final),
+        this.options.intervalMs ?? (display ? 250 : 1000),
+      );
     }
     this.root.throttle?.request();
   }
@@ -143,16 +158,27 @@ export function progress<T>(items: Iterable<T> | number, options: ProgressOption
 export function progressText(s: ProgressState): string {
   const fraction = s.total ? Math.min(1, s.count / s.total) : undefined;
   const width = 20;
-  const bar = fraction === undefined ? "" : `|${"█".repeat(Math.round(fraction * width)).padEnd(width, "░")}| ${Math.round(fraction * 100)}% `;
+  const bar =
+    fraction === undefined
+      ? ""
+      : `|${"█".repeat(Math.round(fraction * width)).padEnd(width, "░")}| ${Math.round(fraction * 100)}% `;
   const count = s.total === undefined ? `${s.count}` : `${s.count}/${s.total}`;
-  const time = s.remainingSeconds === undefined ? clock(s.elapsedSeconds) : `${clock(s.elapsedSeconds)}<${clock(s.remainingSeconds)}`;
-  const values = Object.entries(s.values).map(([k, v]) => ` ${k}=${typeof v === "number" ? v.toPrecision(4) : v}`).join("");
+  const time =
+    s.remainingSeconds === undefined
+      ? clock(s.elapsedSeconds)
+      : `${clock(s.elapsedSeconds)}<${clock(s.remainingSeconds)}`;
+  const values = Object.entries(s.values)
+    .map(([k, v]) => ` ${k}=${typeof v === "number" ? v.toPrecision(4) : v}`)
+    .join("");
   return `${s.label ? `${s.label} ` : ""}${count} ${bar}${rateText(s.rate)} ${time}${values}`;
 }
 
 function progressHtml(s: ProgressState): string {
   const max = s.total ?? 0;
-  const bar = s.total === undefined ? "" : `<progress value="${Math.min(s.count, max)}" max="${max}" style="width:16em;vertical-align:middle"></progress> `;
+  const bar =
+    s.total === undefined
+      ? ""
+      : `<progress value="${Math.min(s.count, max)}" max="${max}" style="width:16em;vertical-align:middle"></progress> `;
   const label = s.label ? `<span style="display:inline-block;min-width:5em">${escapeHtml(s.label)}</span>` : "";
   const text = escapeHtml(progressText({ ...s, label: "", total: s.total }).replace(/\|[█░]*\| /, ""));
   return `<div style="font-family:monospace;white-space:pre">${label}${bar}${text}</div>`;

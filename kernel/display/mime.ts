@@ -19,7 +19,10 @@ export function svgBundle(svg: string): FormattedValue {
 
 /** A PNG image from bytes or base64 text. Example: `pngBundle(readFileSync("plot.png"))` */
 export function pngBundle(png: Uint8Array | ArrayBuffer | string): FormattedValue {
-  const base64 = typeof png === "string" ? png.replace(/^data:image\/png;base64,/, "") : Buffer.from(png as Uint8Array).toString("base64");
+  const base64 =
+    typeof png === "string"
+      ? png.replace(/^data:image\/png;base64,/, "")
+      : Buffer.from(png as Uint8Array).toString("base64");
   return { data: { "image/png": base64, "text/plain": "<PNG image>" }, metadata: {} };
 }
 

@@ -15,8 +15,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BOX = 64;
 const RADIUS = 12;
 const BLUE = [0x31, 0x78, 0xc6];
-const OUTER = [[12, 16], [52, 16], [32, 52]];
-const INNER = [[21.5, 21.5], [42.5, 21.5], [32, 40.5]];
+const OUTER = [
+  [12, 16],
+  [52, 16],
+  [32, 52],
+];
+const INNER = [
+  [21.5, 21.5],
+  [42.5, 21.5],
+  [32, 40.5],
+];
 
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 ${BOX} ${BOX}">
   <title>tsgrad</title>
@@ -33,7 +41,9 @@ function insideRoundedBox(x, y) {
 
 function insideTriangle(x, y, [a, b, c]) {
   const side = (p, q) => (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
-  const s1 = side(a, b), s2 = side(b, c), s3 = side(c, a);
+  const s1 = side(a, b),
+    s2 = side(b, c),
+    s3 = side(c, a);
   return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
 }
 
@@ -43,7 +53,8 @@ function rasterise(size) {
   const pixels = Buffer.alloc(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let box = 0, white = 0;
+      let box = 0,
+        white = 0;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
           const x = ((px + (sx + 0.5) / samples) * BOX) / size;

@@ -1,7 +1,7 @@
 // What `kernel_info_reply` says about tsgrad (spec "Kernel info"). Clients pick syntax
 // highlighting (codemirror_mode, pygments_lexer) and file extensions from language_info.
 
-import { PROTOCOL_VERSION, type JsonObject } from "./messages.js";
+import { type JsonObject, PROTOCOL_VERSION } from "./messages.js";
 
 export interface Versions {
   /** tsgrad's version (package.json). */

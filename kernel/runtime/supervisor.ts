@@ -2,7 +2,7 @@
 // runtime child (child/main.ts) and routes the child's output back to the right execute's events,
 // late output included. When the child dies (out of memory, a native crash, an exit that got
 // through) it reports that on the running cell, starts a fresh child, and carries on.
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -16,7 +16,7 @@ import type {
   InspectionResult,
   Interpreter,
 } from "./interpreter.js";
-import { WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE, type FromChild, type ToChild } from "./ipc.js";
+import { type FromChild, type ToChild, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
 
 /**
  * glibc hands allocations above 128 KB out as fresh mmap'd pages and returns them on free, so
@@ -92,11 +92,13 @@ export class RuntimeSupervisor implements Interpreter {
       this.interruptedWhileWaiting = this.waitingExecutes > 0;
       return runtimeError("KeyboardInterrupt", "the cell was interrupted before it started");
     }
-    if (!this.child) return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
+    if (!this.child)
+      return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
     const execId = ++this.nextId;
     this.eventsByExec.set(execId, events);
     this.lastExecId = execId;
-    for (const id of this.eventsByExec.keys()) if (this.eventsByExec.size > RECENT_EXECUTES) this.eventsByExec.delete(id);
+    for (const id of this.eventsByExec.keys())
+      if (this.eventsByExec.size > RECENT_EXECUTES) this.eventsByExec.delete(id);
     return new Promise<ExecuteOutcome>((resolveOutcome) => {
       this.running = { execId, resolve: resolveOutcome, interruptTimers: [] };
       this.send({ type: "execute", execId, code, fileName, options });
@@ -104,7 +106,10 @@ export class RuntimeSupervisor implements Interpreter {
   }
 
   complete(code: string, cursorPos: number): Promise<CompletionResult> {
-    return this.request({ type: "complete", code, cursorPos }, { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} });
+    return this.request(
+      { type: "complete", code, cursorPos },
+      { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} },
+    );
   }
 
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectionResult> {
@@ -205,7 +210,8 @@ export class RuntimeSupervisor implements Interpreter {
     const forwardLog = (chunk: Buffer) => {
       const text = chunk.toString();
       this.stderrTail = (this.stderrTail + text).slice(-4096);
-      for (const line of text.split("\n")) if (line.trim()) this.options.log(line.startsWith("runtime:") ? line : `runtime: ${line}`);
+      for (const line of text.split("\n"))
+        if (line.trim()) this.options.log(line.startsWith("runtime:") ? line : `runtime: ${line}`);
     };
     child.stdout?.on("data", forwardLog);
     child.stderr?.on("data", forwardLog);
@@ -235,7 +241,8 @@ export class RuntimeSupervisor implements Interpreter {
     this.options.log(`runtime: the runtime process died (${why}); starting a new one`);
     if (this.running) this.finishRunning(runtimeError("RuntimeRestarted", evalue));
     // Died between cells (a timer's allocation, say): tell the latest cell, as late output.
-    else if (this.killedOnPurpose !== child) this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
+    else if (this.killedOnPurpose !== child)
+      this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
     if (++this.failedStarts > MAX_FAILED_STARTS) {
       this.options.log("runtime: it keeps dying before it is ready; giving up");
       this.releaseHold();
@@ -276,7 +283,12 @@ export class RuntimeSupervisor implements Interpreter {
     }
   }
 
-  private async answerInput(events: ExecuteEvents | undefined, requestId: number, prompt: string, password: boolean): Promise<void> {
+  private async answerInput(
+    events: ExecuteEvents | undefined,
+    requestId: number,
+    prompt: string,
+    password: boolean,
+  ): Promise<void> {
     let value = "";
     try {
       value = events ? await events.input(prompt, password) : "";
@@ -298,7 +310,9 @@ export class RuntimeSupervisor implements Interpreter {
     await this.settled();
     if (!this.child) return fallback;
     const requestId = ++this.nextId;
-    const answer = new Promise<T>((done) => this.pendingRequests.set(requestId, (result) => done((result as T | undefined) ?? fallback)));
+    const answer = new Promise<T>((done) =>
+      this.pendingRequests.set(requestId, (result) => done((result as T | undefined) ?? fallback)),
+    );
     this.send({ ...message, requestId } as ToChild);
     return answer;
   }
@@ -324,7 +338,7 @@ function runtimeError(ename: string, evalue: string): ExecuteOutcome {
 }
 
 function defaultHeapMb(): number {
-  const fromEnv = Number(process.env["TSGRAD_RUNTIME_HEAP_MB"]);
+  const fromEnv = Number(process.env.TSGRAD_RUNTIME_HEAP_MB);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
   return Math.min(8192, Math.max(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
 }

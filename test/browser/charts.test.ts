@@ -4,15 +4,15 @@
 // Set TSGRAD_SCREENSHOT=/path.png to keep a screenshot of the page.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page as BrowserPage } from "playwright-core";
-import * as plot from "../../engine/plot/index.js";
-import type { Chart } from "../../engine/plot/chart.js";
-import { liveChart } from "../../engine/train/live.js";
-import { manualSeed } from "../../engine/random.js";
+import { type Browser, type Page as BrowserPage, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randn, tensor } from "../../engine/creation.js";
+import type { Chart } from "../../engine/plot/chart.js";
+import * as plot from "../../engine/plot/index.js";
+import { manualSeed } from "../../engine/random.js";
 import type { Tensor } from "../../engine/tensor.js";
+import { liveChart } from "../../engine/train/live.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -41,17 +41,58 @@ function examples(): Record<string, { chart: Chart; marks: string[] }> {
     scatter: { chart: plot.scatter(X, labels), marks: ["symbol"] },
     bar: { chart: plot.bar({ SGD: 0.31, Momentum: 0.12, Adam: 0.05 }), marks: ["rect"] },
     histogram: { chart: plot.histogram(randn([500])), marks: ["rect"] },
-    heatmap: { chart: plot.heatmap([[50, 2], [3, 45]], { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] }), marks: ["rect", "text"] },
-    layer: { chart: plot.layer(plot.line([1, 2, 3]), plot.scatter({ x: [0, 1, 2], y: [1, 2, 3] })), marks: ["line", "symbol"] },
+    heatmap: {
+      chart: plot.heatmap(
+        [
+          [50, 2],
+          [3, 45],
+        ],
+        { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] },
+      ),
+      marks: ["rect", "text"],
+    },
+    layer: {
+      chart: plot.layer(plot.line([1, 2, 3]), plot.scatter({ x: [0, 1, 2], y: [1, 2, 3] })),
+      marks: ["line", "symbol"],
+    },
     hconcat: { chart: plot.hconcat(plot.bar([1, 2]), plot.line([2, 1])), marks: ["rect", "line"] },
     vconcat: { chart: plot.vconcat(plot.bar([1, 2]), plot.line([2, 1])), marks: ["rect", "line"] },
-    loss: { chart: plot.loss([{ epoch: 1, loss: 1, valLoss: 1.2 }, { epoch: 2, loss: 0.6, valLoss: 0.8 }, { epoch: 3, loss: 0.4, valLoss: 0.7 }], { slider: true }), marks: ["line"] },
+    loss: {
+      chart: plot.loss(
+        [
+          { epoch: 1, loss: 1, valLoss: 1.2 },
+          { epoch: 2, loss: 0.6, valLoss: 0.8 },
+          { epoch: 3, loss: 0.4, valLoss: 0.7 },
+        ],
+        { slider: true },
+      ),
+      marks: ["line"],
+    },
     decisionBoundary: { chart: plot.decisionBoundary(model, X, labels, { resolution: 20 }), marks: ["rect", "symbol"] },
     surface: {
-      chart: plot.layer(plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 20 }), plot.trajectories({ SGD: [[-1.5, 2], [-1, 1], [0, 0.5], [1, 1]] }, { slider: true })),
+      chart: plot.layer(
+        plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 20 }),
+        plot.trajectories(
+          {
+            SGD: [
+              [-1.5, 2],
+              [-1, 1],
+              [0, 0.5],
+              [1, 1],
+            ],
+          },
+          { slider: true },
+        ),
+      ),
       marks: ["rect", "line", "symbol"],
     },
-    lrFinder: { chart: plot.lrFinder({ lr: Array.from({ length: 30 }, (_, i) => 10 ** (-5 + i / 6)), loss: Array.from({ length: 30 }, (_, i) => 2.3 - 2 / (1 + Math.exp(-(i / 6 - 2.5) * 3))) }), marks: ["line", "rule", "text"] },
+    lrFinder: {
+      chart: plot.lrFinder({
+        lr: Array.from({ length: 30 }, (_, i) => 10 ** (-5 + i / 6)),
+        loss: Array.from({ length: 30 }, (_, i) => 2.3 - 2 / (1 + Math.exp(-(i / 6 - 2.5) * 3))),
+      }),
+      marks: ["line", "rule", "text"],
+    },
     graph: { chart: loss.graph({ names: { w } }), marks: ["rule", "symbol", "rect", "text"] },
     liveChart: { chart: live.chart(), marks: ["line"] },
   };
@@ -67,18 +108,24 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium wi
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
+      if (message.type() === "error" || message.type() === "warning")
+        problems.push(`${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
     await page.setContent("<!doctype html><html><body></body></html>");
-    for (const file of ["vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js", "vega-embed/build/vega-embed.min.js"]) {
+    for (const file of [
+      "vega/build/vega.min.js",
+      "vega-lite/build/vega-lite.min.js",
+      "vega-embed/build/vega-embed.min.js",
+    ]) {
       await page.addScriptTag({ path: require.resolve(file) });
     }
     await page.addScriptTag({ path: fileURLToPath(new URL("./page.js", import.meta.url)) });
   }, 60_000);
 
   afterAll(async () => {
-    if (process.env.TSGRAD_SCREENSHOT && page) await page.screenshot({ path: process.env.TSGRAD_SCREENSHOT, fullPage: true });
+    if (process.env.TSGRAD_SCREENSHOT && page)
+      await page.screenshot({ path: process.env.TSGRAD_SCREENSHOT, fullPage: true });
     await browser?.close();
   });
 
@@ -90,7 +137,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("charts in Chromium wi
   for (const [name, { chart, marks }] of Object.entries(examples())) {
     it(`${name}: renders with no errors or warnings and draws ${marks.join(", ")}`, async () => {
       problems.length = 0;
-      const drawn = (await page.evaluate(([name, spec]) => (globalThis as unknown as Page).renderChart(name, spec), [name, chart.spec] as const));
+      const drawn = await page.evaluate(([name, spec]) => (globalThis as unknown as Page).renderChart(name, spec), [
+        name,
+        chart.spec,
+      ] as const);
       expect(problems).toEqual([]);
       expect(drawn.svg).toBe(true);
       for (const mark of marks) expect(drawn.marks).toContain(mark);

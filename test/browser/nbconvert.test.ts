@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../e2e/client.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -28,7 +28,14 @@ function notebook(cells: string[]): string {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tsgrad", display_name: "tsgrad", language: "typescript" } },
-    cells: cells.map((source, i) => ({ cell_type: "code", id: `cell-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+    cells: cells.map((source, i) => ({
+      cell_type: "code",
+      id: `cell-${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
   });
 }
 
@@ -36,16 +43,45 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("nbconvert HTML export
   const dir = mkdtempSync(join(tmpdir(), "tsgrad-nbconvert-"));
   const kernelName = `tsgrad-nbconvert-${process.pid}`;
   let html = "";
-  let executed: { cells: { outputs: { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> }[] }[] };
+  let executed: {
+    cells: { outputs: { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> }[] }[];
+  };
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(REPO_ROOT, "bin/tsgrad.js"), "install", "--prefix", join(dir, "prefix"), "--name", kernelName], { stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, "bin/tsgrad.js"), "install", "--prefix", join(dir, "prefix"), "--name", kernelName],
+      { stdio: "pipe" },
+    );
     writeFileSync(join(dir, "charts.ipynb"), notebook(CELLS));
-    const env = { ...process.env, JUPYTER_PATH: join(dir, "prefix/share/jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+    const env = {
+      ...process.env,
+      JUPYTER_PATH: join(dir, "prefix/share/jupyter"),
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    };
     // Executed once; the HTML export is made from the executed notebook, as a course site does.
-    execFileSync(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", `--ExecutePreprocessor.kernel_name=${kernelName}`,
-      "--ExecutePreprocessor.timeout=300", "--output-dir", join(dir, "out"), join(dir, "charts.ipynb")], { env, stdio: "pipe", timeout: 300_000 });
-    execFileSync(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "html", join(dir, "out/charts.ipynb")], { env, stdio: "pipe", timeout: 120_000 });
+    execFileSync(
+      PYTHON,
+      [
+        "-m",
+        "jupyter",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        `--ExecutePreprocessor.kernel_name=${kernelName}`,
+        "--ExecutePreprocessor.timeout=300",
+        "--output-dir",
+        join(dir, "out"),
+        join(dir, "charts.ipynb"),
+      ],
+      { env, stdio: "pipe", timeout: 300_000 },
+    );
+    execFileSync(PYTHON, ["-m", "jupyter", "nbconvert", "--to", "html", join(dir, "out/charts.ipynb")], {
+      env,
+      stdio: "pipe",
+      timeout: 120_000,
+    });
     html = join(dir, "out/charts.html");
     executed = JSON.parse(readFileSync(join(dir, "out/charts.ipynb"), "utf8"));
   }, 600_000);
@@ -53,9 +89,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("nbconvert HTML export
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("saves each chart once, finished: Vega-Lite + PNG + text, no HTML", () => {
-    const charts = executed.cells.flatMap((c) => c.outputs).filter((o) => o.data && "application/vnd.vegalite.v5+json" in o.data);
+    const charts = executed.cells
+      .flatMap((c) => c.outputs)
+      .filter((o) => o.data && "application/vnd.vegalite.v5+json" in o.data);
     expect(charts).toHaveLength(4); // line, the live chart of fit, decision boundary, graph
-    for (const chart of charts) expect(Object.keys(chart.data!).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+    for (const chart of charts)
+      expect(Object.keys(chart.data!).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
     const fitOutputs = executed.cells[2]!.outputs;
     expect(fitOutputs.map((o) => o.output_type)).toEqual(["display_data", "display_data"]); // one chart, one progress bar
   });
@@ -66,10 +105,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("nbconvert HTML export
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.route(/^https?:/, (route) => route.abort()); // classrooms and CI are offline
       await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
-      const images = await page.$$eval("img", (imgs) => imgs.map((img) => ({
-        png: img.src.startsWith("data:image/png"), loaded: img.complete && img.naturalWidth > 0,
-        natural: img.naturalWidth, shown: Math.round(img.getBoundingClientRect().width), attribute: img.getAttribute("width"),
-      })));
+      const images = await page.$$eval("img", (imgs) =>
+        imgs.map((img) => ({
+          png: img.src.startsWith("data:image/png"),
+          loaded: img.complete && img.naturalWidth > 0,
+          natural: img.naturalWidth,
+          shown: Math.round(img.getBoundingClientRect().width),
+          attribute: img.getAttribute("width"),
+        })),
+      );
       const pngs = images.filter((i) => i.png);
       expect(pngs).toHaveLength(4);
       for (const image of pngs) {
@@ -78,7 +122,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("nbconvert HTML export
       }
       const tables = await page.$$eval("table caption", (captions) => captions.map((c) => c.textContent));
       expect(tables).toContain("last epochs");
-      if (process.env.TSGRAD_SCREENSHOT_NBCONVERT) await page.screenshot({ path: process.env.TSGRAD_SCREENSHOT_NBCONVERT, fullPage: true });
+      if (process.env.TSGRAD_SCREENSHOT_NBCONVERT)
+        await page.screenshot({ path: process.env.TSGRAD_SCREENSHOT_NBCONVERT, fullPage: true });
     } finally {
       await browser.close();
     }

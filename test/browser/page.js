@@ -12,7 +12,8 @@ window.renderChart = async (name, spec) => {
   const found = new Set();
   const visit = (node) => {
     const role = node.role || "";
-    if (node.marktype && node.items && node.items.length > 0 && !role.startsWith("axis") && !role.startsWith("legend")) found.add(node.marktype);
+    if (node.marktype && node.items && node.items.length > 0 && !role.startsWith("axis") && !role.startsWith("legend"))
+      found.add(node.marktype);
     for (const item of node.items || []) visit(item);
   };
   visit(result.view.scenegraph().root);

@@ -3,7 +3,7 @@
 // progress bar, each finished before the cell's reply.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../kernel/protocol/messages.js";
-import { startKernel, type KernelClient } from "../e2e/client.js";
+import { type KernelClient, startKernel } from "../e2e/client.js";
 
 const VEGA_LITE = "application/vnd.vegalite.v5+json";
 
@@ -23,7 +23,10 @@ describe("live training output in a notebook", () => {
   it("charts, tables and the autograd graph show as rich bundles when they end a cell", async () => {
     const cases: [string, string[]][] = [
       ["plot.line([3, 2, 1], { title: 'Loss' })", [VEGA_LITE, "image/png", "text/plain"]],
-      ["const w = tensor([1, 2])\nw.requiresGrad = true\nconst loss = w.mul(w).sum()\nloss.backward()\nloss.graph({ names: { w } })", [VEGA_LITE, "image/png", "text/plain"]],
+      [
+        "const w = tensor([1, 2])\nw.requiresGrad = true\nconst loss = w.mul(w).sum()\nloss.backward()\nloss.graph({ names: { w } })",
+        [VEGA_LITE, "image/png", "text/plain"],
+      ],
       ["table({ optimizer: ['SGD', 'Adam'], loss: [0.31, 0.05] })", ["text/html", "text/markdown", "text/plain"]],
       ["tensor([[1, 2], [3, 4]])", ["text/html", "text/plain"]],
     ];
@@ -32,7 +35,10 @@ describe("live training output in a notebook", () => {
       expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
       const result = outputs.find((m) => m.header.msg_type === "execute_result")!;
       expect(Object.keys(result.content.data as object).sort(), code).toEqual([...keys].sort());
-      expect(outputs.filter((m) => m.header.msg_type === "stream"), code).toEqual([]);
+      expect(
+        outputs.filter((m) => m.header.msg_type === "stream"),
+        code,
+      ).toEqual([]);
     }
   }, 120_000);
 
@@ -50,11 +56,17 @@ describe("live training output in a notebook", () => {
       { timeoutMs: 120_000 },
     );
     expect(reply.content, JSON.stringify(reply.content)).toMatchObject({ status: "ok" });
-    expect((outputs.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)["text/plain"]).toBe("100");
+    expect(
+      (outputs.find((m) => m.header.msg_type === "execute_result")!.content.data as Record<string, string>)[
+        "text/plain"
+      ],
+    ).toBe("100");
 
     const created = outputs.filter((m) => m.header.msg_type === "display_data");
     const updates = outputs.filter((m) => m.header.msg_type === "update_display_data");
-    expect(outputs.filter((m) => !["display_data", "update_display_data", "execute_result"].includes(m.header.msg_type))).toEqual([]);
+    expect(
+      outputs.filter((m) => !["display_data", "update_display_data", "execute_result"].includes(m.header.msg_type)),
+    ).toEqual([]);
     expect(created).toHaveLength(2);
     const chart = created.find((m) => VEGA_LITE in (m.content.data as object))!;
     const bar = created.find((m) => "text/html" in (m.content.data as object))!;
@@ -70,11 +82,17 @@ describe("live training output in a notebook", () => {
     // The last update of each output is complete: the chart with its PNG, the bar at 100/100.
     const lastChart = updates.filter((m) => displayId(m) === displayId(chart)).at(-1)!;
     expect(Object.keys(lastChart.content.data as object).sort()).toEqual([VEGA_LITE, "image/png", "text/plain"]);
-    expect((lastChart.content.metadata as Record<string, unknown>)["image/png"]).toMatchObject({ width: expect.any(Number) });
+    expect((lastChart.content.metadata as Record<string, unknown>)["image/png"]).toMatchObject({
+      width: expect.any(Number),
+    });
     const lastBar = updates.filter((m) => displayId(m) === displayId(bar)).at(-1)!;
-    expect((lastBar.content.data as Record<string, string>)["text/plain"]).toMatch(/^epoch 100\/100 .*\nbatch 100\/100 /);
+    expect((lastBar.content.data as Record<string, string>)["text/plain"]).toMatch(
+      /^epoch 100\/100 .*\nbatch 100\/100 /,
+    );
     // The chart's spec is averaged down, not 10,000 points.
-    const values = ((lastChart.content.data as Record<string, { hconcat?: unknown; data?: { values: unknown[] } }>)[VEGA_LITE]!.data?.values ?? []);
+    const values =
+      (lastChart.content.data as Record<string, { hconcat?: unknown; data?: { values: unknown[] } }>)[VEGA_LITE]!.data
+        ?.values ?? [];
     expect(values.length).toBeGreaterThan(100);
     expect(values.length).toBeLessThanOrEqual(2 * 500);
   }, 180_000);

@@ -1,12 +1,13 @@
 // Charts as notebook bundles: the exact MIME keys (PROTOCOL.md "Display MIME bundles"), a PNG
 // at 2× with its 1× size in metadata, and axis labels drawn with the font the kernel ships.
-import { describe, expect, it } from "vitest";
+
 import { Resvg } from "@resvg/resvg-js";
-import { format } from "../../kernel/display/format.js";
-import * as plot from "../../engine/plot/index.js";
+import { describe, expect, it } from "vitest";
 import { vegaLite } from "../../engine/plot/chart.js";
+import * as plot from "../../engine/plot/index.js";
 import { staticSpec } from "../../engine/plot/render.js";
-import { decodePng, darkPixels } from "./png.js";
+import { format } from "../../kernel/display/format.js";
+import { darkPixels, decodePng } from "./png.js";
 
 const CHART_KEYS = ["application/vnd.vegalite.v5+json", "image/png", "text/plain"];
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -31,7 +32,17 @@ describe("chart bundles", () => {
   });
 
   it("a hand-written v5 spec object shows as a chart, through vegaLite() or as it is", () => {
-    const spec = { $schema: SCHEMA, data: { values: [{ a: "x", b: 2 }, { a: "y", b: 5 }] }, mark: "bar", encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } } };
+    const spec = {
+      $schema: SCHEMA,
+      data: {
+        values: [
+          { a: "x", b: 2 },
+          { a: "y", b: 5 },
+        ],
+      },
+      mark: "bar",
+      encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } },
+    };
     expect(Object.keys(format(spec).data).sort()).toEqual(CHART_KEYS);
     expect(Object.keys(format(vegaLite(spec)).data).sort()).toEqual(CHART_KEYS);
   });
@@ -58,7 +69,12 @@ describe("PNG text", () => {
     height: 100,
     autosize: { type: "none" },
     padding: { left: 60, top: 10, right: 10, bottom: 50 },
-    data: { values: [{ x: 0, y: 0 }, { x: 10, y: 100 }] },
+    data: {
+      values: [
+        { x: 0, y: 0 },
+        { x: 10, y: 100 },
+      ],
+    },
     mark: "line",
     encoding: {
       x: { field: "x", type: "quantitative", axis: { ...axis, ticks: false, domain: false, grid: false } },
@@ -67,7 +83,10 @@ describe("PNG text", () => {
   });
   const labelAreas = (png: Uint8Array) => {
     const image = decodePng(png);
-    return { left: darkPixels(image, 0, 0, 2 * 56, 2 * 115), below: darkPixels(image, 2 * 56, 2 * 112, image.width, image.height) };
+    return {
+      left: darkPixels(image, 0, 0, 2 * 56, 2 * 115),
+      below: darkPixels(image, 2 * 56, 2 * 112, image.width, image.height),
+    };
   };
 
   it("draws axis labels and titles with the bundled font, whatever fonts the machine has", () => {
@@ -80,7 +99,9 @@ describe("PNG text", () => {
 
   it("(the check above can fail: without a font the same SVG has blank label areas)", () => {
     const svg = vegaLite(spec({})).svg();
-    const blank = new Resvg(svg, { fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: false } }).render().asPng();
+    const blank = new Resvg(svg, { fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: false } })
+      .render()
+      .asPng();
     expect(labelAreas(blank)).toEqual({ left: 0, below: 0 });
   });
 });
@@ -96,7 +117,11 @@ describe("the spec drawn into the PNG", () => {
         { name: "upTo", value: 3, bind: { input: "range", min: 0, max: 3 } },
       ],
       mark: { type: "point", tooltip: true },
-      encoding: { x: { field: "x", type: "quantitative" }, color: { condition: { param: "pick", value: "red" }, value: "grey" }, tooltip: [{ field: "x" }] },
+      encoding: {
+        x: { field: "x", type: "quantitative" },
+        color: { condition: { param: "pick", value: "red" }, value: "grey" },
+        tooltip: [{ field: "x" }],
+      },
       transform: [{ filter: "datum.x <= upTo" }],
     };
     const drawn = staticSpec(spec) as typeof spec & { config: unknown };

@@ -1,8 +1,8 @@
 // format(): value → MIME bundle through the formatter chain, without a kernel.
 import { describe, expect, it } from "vitest";
-import { format, FORMATTERS } from "../../kernel/display/format.js";
-import { htmlBundle, jsonBundle, markdownBundle, pngBundle, svgBundle } from "../../kernel/display/mime.js";
+import { FORMATTERS, format } from "../../kernel/display/format.js";
 import { isTensorLike, tensorRepr } from "../../kernel/display/formatters/tensor.js";
+import { htmlBundle, jsonBundle, markdownBundle, pngBundle, svgBundle } from "../../kernel/display/mime.js";
 
 describe("format", () => {
   it("gives plain objects and arrays application/json plus text/plain", () => {
@@ -15,7 +15,7 @@ describe("format", () => {
 
   it("falls back to text only for objects JSON cannot hold", () => {
     const cyclic: Record<string, unknown> = { name: "loop" };
-    cyclic["self"] = cyclic;
+    cyclic.self = cyclic;
     expect(Object.keys(format(cyclic).data)).toEqual(["text/plain"]);
     expect(format({ big: 10n }).data).toEqual({ "text/plain": "{ big: 10n }" });
   });
@@ -31,15 +31,28 @@ describe("format", () => {
   });
 
   it("asks objects with Symbol.for('Jupyter.display') first, adding text/plain when they leave it out", () => {
-    const bundle = { [Symbol.for("Jupyter.display")]: () => ({ "text/html": "<b>me</b>" }), shape: [1], dtype: "float32", data: [1] };
+    const bundle = {
+      [Symbol.for("Jupyter.display")]: () => ({ "text/html": "<b>me</b>" }),
+      shape: [1],
+      dtype: "float32",
+      data: [1],
+    };
     const formatted = format(bundle);
     expect(formatted.data["text/html"]).toBe("<b>me</b>");
     expect(typeof formatted.data["text/plain"]).toBe("string");
   });
 
   it("accepts { data, metadata } from the display method", () => {
-    const image = { [Symbol.for("Jupyter.display")]: () => ({ data: { "image/png": "AAAA", "text/plain": "<img>" }, metadata: { "image/png": { width: 10 } } }) };
-    expect(format(image)).toEqual({ data: { "image/png": "AAAA", "text/plain": "<img>" }, metadata: { "image/png": { width: 10 } } });
+    const image = {
+      [Symbol.for("Jupyter.display")]: () => ({
+        data: { "image/png": "AAAA", "text/plain": "<img>" },
+        metadata: { "image/png": { width: 10 } },
+      }),
+    };
+    expect(format(image)).toEqual({
+      data: { "image/png": "AAAA", "text/plain": "<img>" },
+      metadata: { "image/png": { width: 10 } },
+    });
   });
 
   it("recognises tensors by shape and uses their own toString", () => {
@@ -52,7 +65,9 @@ describe("format", () => {
     expect(isTensorLike(t)).toBe(true);
     expect(tensorRepr(t)).toBe("tensor([[ 1.0000,  2.5000],\n        [-3.0000,  4.0000]])");
     expect(tensorRepr({ shape: [3], dtype: "int32", data: new Int32Array([1, 20, 3]) })).toBe("tensor([ 1, 20,  3])");
-    expect(tensorRepr({ shape: [], dtype: "float64", data: new Float64Array([0.5]) })).toBe("tensor(0.5000, dtype=float64)");
+    expect(tensorRepr({ shape: [], dtype: "float64", data: new Float64Array([0.5]) })).toBe(
+      "tensor(0.5000, dtype=float64)",
+    );
     expect(format(t).data["text/plain"]).toBe(tensorRepr(t));
   });
 

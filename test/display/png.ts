@@ -13,7 +13,9 @@ export function decodePng(png: Uint8Array): DecodedPng {
   const bytes = Buffer.from(png);
   if (bytes.readUInt32BE(0) !== 0x89504e47) throw new Error("not a PNG");
   let offset = 8;
-  let width = 0, height = 0, colorType = 0;
+  let width = 0,
+    height = 0,
+    colorType = 0;
   const idat: Buffer[] = [];
   while (offset < bytes.length) {
     const length = bytes.readUInt32BE(offset);
@@ -40,7 +42,8 @@ export function decodePng(png: Uint8Array): DecodedPng {
       const a = i >= channels ? current[i - channels]! : 0;
       const b = previous[i]!;
       const c = i >= channels ? previous[i - channels]! : 0;
-      const predictor = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
+      const predictor =
+        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
       current[i] = (line[i]! + predictor) & 0xff;
     }
     for (let x = 0; x < width; x++) {
@@ -64,7 +67,8 @@ export function darkPixels(image: DecodedPng, x0: number, y0: number, x1: number
     for (let x = Math.max(0, x0); x < Math.min(image.width, x1); x++) {
       const i = (y * image.width + x) * 4;
       const alpha = image.pixels[i + 3]! / 255;
-      const luminance = alpha * (image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]!) / 3 + (1 - alpha) * 255;
+      const luminance =
+        (alpha * (image.pixels[i]! + image.pixels[i + 1]! + image.pixels[i + 2]!)) / 3 + (1 - alpha) * 255;
       if (luminance < 128) count++;
     }
   }
@@ -73,6 +77,8 @@ export function darkPixels(image: DecodedPng, x0: number, y0: number, x1: number
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }

@@ -1,19 +1,22 @@
 // Tables, tensors and models as notebook bundles: the exact MIME keys, numbers right-aligned and
 // rounded, long tables abbreviated.
 import { describe, expect, it } from "vitest";
-import { format } from "../../kernel/display/format.js";
-import { table } from "../../engine/plot/table.js";
 import { tensor, zeros } from "../../engine/creation.js";
-import { layerRows } from "../../kernel/display/formatters/model.js";
-import { Module } from "../../engine/nn/module.js";
-import { Linear } from "../../engine/nn/linear.js";
-import { Sequential } from "../../engine/nn/sequential.js";
 import { ReLU } from "../../engine/nn/activation.js";
+import { Linear } from "../../engine/nn/linear.js";
+import { Module } from "../../engine/nn/module.js";
+import { Sequential } from "../../engine/nn/sequential.js";
 import { summaryHtml } from "../../engine/nn/summary.js";
+import { table } from "../../engine/plot/table.js";
 import type { Tensor } from "../../engine/tensor.js";
+import { format } from "../../kernel/display/format.js";
+import { layerRows } from "../../kernel/display/formatters/model.js";
 
 describe("table()", () => {
-  const history = [{ epoch: 1, loss: 0.51234567, optimizer: "SGD" }, { epoch: 2, loss: 0.25, optimizer: "Adam" }];
+  const history = [
+    { epoch: 1, loss: 0.51234567, optimizer: "SGD" },
+    { epoch: 2, loss: 0.25, optimizer: "Adam" },
+  ];
 
   it("shows as HTML + Markdown + text", () => {
     expect(Object.keys(format(table(history)).data).sort()).toEqual(["text/html", "text/markdown", "text/plain"]);
@@ -21,15 +24,39 @@ describe("table()", () => {
 
   it("rounds numbers to the precision, integers stay integers, numbers right-aligned", () => {
     const t = table(history, { precision: 3, caption: "training" });
-    expect(t.toString()).toBe(["training", "epoch   loss  optimizer", "    1  0.512  SGD", "    2  0.250  Adam"].join("\n"));
-    expect(t.markdown()).toBe(["**training**", "", "| epoch | loss | optimizer |", "| ---: | ---: | :--- |", "| 1 | 0.512 | SGD |", "| 2 | 0.250 | Adam |"].join("\n"));
+    expect(t.toString()).toBe(
+      ["training", "epoch   loss  optimizer", "    1  0.512  SGD", "    2  0.250  Adam"].join("\n"),
+    );
+    expect(t.markdown()).toBe(
+      [
+        "**training**",
+        "",
+        "| epoch | loss | optimizer |",
+        "| ---: | ---: | :--- |",
+        "| 1 | 0.512 | SGD |",
+        "| 2 | 0.250 | Adam |",
+      ].join("\n"),
+    );
     expect(t.html()).toContain('<td style="text-align:right">0.512</td><td style="text-align:left">SGD</td>');
     expect(t.html()).toContain("<caption>training</caption>");
   });
 
   it("takes columns of values and tensors", () => {
-    expect(table({ optimizer: ["SGD", "Adam"], loss: tensor([0.5, 0.25]) }).rows).toEqual([{ optimizer: "SGD", loss: 0.5 }, { optimizer: "Adam", loss: 0.25 }]);
-    expect(table(tensor([[1, 2], [3, 4]], { dtype: "int32" })).toString()).toBe(["   0  1", "0  1  2", "1  3  4"].join("\n"));
+    expect(table({ optimizer: ["SGD", "Adam"], loss: tensor([0.5, 0.25]) }).rows).toEqual([
+      { optimizer: "SGD", loss: 0.5 },
+      { optimizer: "Adam", loss: 0.25 },
+    ]);
+    expect(
+      table(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: "int32" },
+        ),
+      ).toString(),
+    ).toBe(["   0  1", "0  1  2", "1  3  4"].join("\n"));
   });
 
   it("abbreviates long tables to head and tail with the full size", () => {
@@ -38,13 +65,16 @@ describe("table()", () => {
   });
 
   it("escapes HTML in cells", () => {
-    expect(table([{ name: "<b>" }]).html()).toContain("<td style=\"text-align:left\">&lt;b&gt;</td>");
+    expect(table([{ name: "<b>" }]).html()).toContain('<td style="text-align:left">&lt;b&gt;</td>');
   });
 });
 
 describe("tensors as a cell's value", () => {
   it("PyTorch-like text plus an HTML table with shape, dtype and requiresGrad", () => {
-    const t = tensor([[1, 2.5], [-3, 4]]);
+    const t = tensor([
+      [1, 2.5],
+      [-3, 4],
+    ]);
     t.requiresGrad = true;
     const { data } = format(t);
     expect(Object.keys(data).sort()).toEqual(["text/html", "text/plain"]);
@@ -80,7 +110,9 @@ describe("models as a cell's value", () => {
       "Sequential: 83 parameters (83 trainable)",
     ]);
     expect(data["text/plain"]).toContain(String(model));
-    expect(data["text/html"]).toContain('<td style="text-align:right">[*, 10]</td><td style="text-align:right">50</td>');
+    expect(data["text/html"]).toContain(
+      '<td style="text-align:right">[*, 10]</td><td style="text-align:right">50</td>',
+    );
     expect(data["text/html"]).toContain(summaryHtml(model)); // the model's own parameter table follows
   });
 
@@ -88,7 +120,9 @@ describe("models as a cell's value", () => {
     class Net extends Module {
       fc1 = new Linear(2, 5);
       fc2 = new Linear(5, 1);
-      override forward(x: Tensor): Tensor { return this.fc2.forward(this.fc1.forward(x).tanh()); }
+      override forward(x: Tensor): Tensor {
+        return this.fc2.forward(this.fc1.forward(x).tanh());
+      }
     }
     expect(layerRows(new Net())).toEqual([
       { layer: "fc1", type: "Linear", outputShape: "[*, 5]", parameters: 15 },

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../kernel/protocol/messages.js";
-import { REPO_ROOT, startKernel, type KernelClient } from "./client.js";
+import { type KernelClient, REPO_ROOT, startKernel } from "./client.js";
 
 const NOTEBOOK = join(REPO_ROOT, "test/fixtures/notebook");
 
@@ -17,7 +17,7 @@ function streamText(outputs: Message[], name: "stdout" | "stderr"): string {
 
 function resultText(outputs: Message[]): string | undefined {
   const result = outputs.find((m) => m.header.msg_type === "execute_result");
-  return result ? ((result.content.data as Record<string, string>)["text/plain"]) : undefined;
+  return result ? (result.content.data as Record<string, string>)["text/plain"] : undefined;
 }
 
 describe("cells in a running kernel", () => {
@@ -38,7 +38,10 @@ describe("cells in a running kernel", () => {
     return resultText(outputs);
   }
 
-  async function failure(code: string, timeoutMs?: number): Promise<{ ename: string; evalue: string; traceback: string[]; executionCount: number }> {
+  async function failure(
+    code: string,
+    timeoutMs?: number,
+  ): Promise<{ ename: string; evalue: string; traceback: string[]; executionCount: number }> {
     const { reply, outputs } = await kernel.execute(code, { timeoutMs });
     expect(reply.content.status).toBe("error");
     const error = outputs.find((m) => m.header.msg_type === "error");
@@ -72,13 +75,21 @@ describe("cells in a running kernel", () => {
   });
 
   it("imports fs and node:fs, a relative .ts file, a .js file, and ESM and CommonJS packages", async () => {
-    expect(await value('import fs from "fs"\nimport { readFileSync } from "node:fs"\nreadFileSync("data.txt", "utf8").trim() + "/" + typeof fs.existsSync')).toBe(
-      "'first line of data/function'",
+    expect(
+      await value(
+        'import fs from "fs"\nimport { readFileSync } from "node:fs"\nreadFileSync("data.txt", "utf8").trim() + "/" + typeof fs.existsSync',
+      ),
+    ).toBe("'first line of data/function'");
+    expect(await value('import { summarize } from "./lib/stats.ts"\nsummarize([1, 2, 3]).meanSquare.toFixed(3)')).toBe(
+      "'4.667'",
     );
-    expect(await value('import { summarize } from "./lib/stats.ts"\nsummarize([1, 2, 3]).meanSquare.toFixed(3)')).toBe("'4.667'");
     expect(await value('import { answer } from "./lib/plain.js"\nanswer')).toBe("42");
-    expect(await value('import greeter, { greet } from "esm-greeter"\n[greet("ada"), greeter.kind]')).toBe("[ 'hello, ada', 'esm default' ]");
-    expect(await value('import counter, { count } from "cjs-counter"\n[count([1, 2]), counter.kind]')).toBe("[ 2, 'cjs' ]");
+    expect(await value('import greeter, { greet } from "esm-greeter"\n[greet("ada"), greeter.kind]')).toBe(
+      "[ 'hello, ada', 'esm default' ]",
+    );
+    expect(await value('import counter, { count } from "cjs-counter"\n[count([1, 2]), counter.kind]')).toBe(
+      "[ 2, 'cjs' ]",
+    );
     expect(await value('import * as path from "node:path"\npath.join("a", "b")')).toBe("'a/b'");
     expect(await value('const { kind } = require("cjs-counter")\nkind')).toBe("'cjs'");
     expect(await value('(await import("esm-greeter")).greet("bo")')).toBe("'hello, bo'");
@@ -97,7 +108,9 @@ describe("cells in a running kernel", () => {
   });
 
   it("names the cell line of an error thrown inside an imported .ts module", async () => {
-    const { traceback, executionCount } = await failure('import { fail } from "./lib/stats.ts"\n\nfail("from the module")');
+    const { traceback, executionCount } = await failure(
+      'import { fail } from "./lib/stats.ts"\n\nfail("from the module")',
+    );
     expect(traceback.join("\n")).toContain("lib/stats.ts:17:");
     expect(traceback.join("\n")).toContain(`cell[${executionCount}]:3:1`);
   });
@@ -109,9 +122,15 @@ describe("cells in a running kernel", () => {
   });
 
   it("reports errors from timers and unhandled rejections as late stderr, and lives on", async () => {
-    const { request, reply } = await kernel.execute('setTimeout(() => { throw new Error("late boom") }, 50)\nPromise.reject(new Error("nobody awaited me"))\n"started"');
+    const { request, reply } = await kernel.execute(
+      'setTimeout(() => { throw new Error("late boom") }, 50)\nPromise.reject(new Error("nobody awaited me"))\n"started"',
+    );
     expect(reply.content.status).toBe("ok");
-    await kernel.waitFor(() => streamText(kernel.childrenOf(request), "stderr").includes("late boom"), 5000, "late error");
+    await kernel.waitFor(
+      () => streamText(kernel.childrenOf(request), "stderr").includes("late boom"),
+      5000,
+      "late error",
+    );
     const late = streamText(kernel.childrenOf(request), "stderr");
     expect(late).toContain("nobody awaited me");
     expect(await value("1 + 1")).toBe("2");
@@ -150,19 +169,24 @@ describe("cells in a running kernel", () => {
 
   it("passes the password flag of input() to the client", async () => {
     const seen: boolean[] = [];
-    const { reply, outputs } = await kernel.execute('const secret = await input("Token: ", { password: true })\nsecret.length', {
-      onInput: (_prompt, password) => {
-        seen.push(password);
-        return "s3cret";
+    const { reply, outputs } = await kernel.execute(
+      'const secret = await input("Token: ", { password: true })\nsecret.length',
+      {
+        onInput: (_prompt, password) => {
+          seen.push(password);
+          return "s3cret";
+        },
       },
-    });
+    );
     expect(reply.content.status).toBe("ok");
     expect(seen).toEqual([true]);
     expect(resultText(outputs)).toBe("6");
   });
 
   it("displays PNG bytes as base64 and JSON as application/json", async () => {
-    const { outputs } = await kernel.execute('display.png(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))\ndisplay.json([1, { a: 2 }])');
+    const { outputs } = await kernel.execute(
+      "display.png(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))\ndisplay.json([1, { a: 2 }])",
+    );
     expect(outputs.map((m) => m.header.msg_type)).toEqual(["display_data", "display_data"]);
     expect((outputs[0]!.content.data as Record<string, unknown>)["image/png"]).toBe("iVBORw==");
     expect((outputs[1]!.content.data as Record<string, unknown>)["application/json"]).toEqual([1, { a: 2 }]);
@@ -191,24 +215,32 @@ describe("cells in a running kernel", () => {
   });
 
   it("prints late output of a finished cell under that cell's request", async () => {
-    const { request, reply, outputs } = await kernel.execute('setTimeout(() => console.log("later"), 100)\nconsole.log("now")');
+    const { request, reply, outputs } = await kernel.execute(
+      'setTimeout(() => console.log("later"), 100)\nconsole.log("now")',
+    );
     expect(reply.content.status).toBe("ok");
     expect(streamText(outputs, "stdout")).toBe("now\n");
     await kernel.waitFor(() => streamText(kernel.childrenOf(request), "stdout").includes("later"), 5000, "late output");
   });
 
   it("evaluates user_expressions after the code, each failing on its own", async () => {
-    const { reply } = await kernel.execute("const ue = 20", { user_expressions: { double: "ue * 2", broken: "noSuchName" } });
+    const { reply } = await kernel.execute("const ue = 20", {
+      user_expressions: { double: "ue * 2", broken: "noSuchName" },
+    });
     const results = reply.content.user_expressions as Record<string, Record<string, unknown>>;
-    expect(results["double"]).toMatchObject({ status: "ok", data: { "text/plain": "40" } });
-    expect(results["broken"]).toMatchObject({ status: "error", ename: "ReferenceError" });
+    expect(results.double).toMatchObject({ status: "ok", data: { "text/plain": "40" } });
+    expect(results.broken).toMatchObject({ status: "error", ename: "ReferenceError" });
   });
 
   it("completes, inspects and judges completeness from the live session", async () => {
     await value("const trainingLoss = { history: [1, 2], best: 0.5 }");
     const completion = await kernel.request("shell", "complete_request", { code: "trainingLoss.hi", cursor_pos: 15 });
     expect(completion.content).toMatchObject({ status: "ok", matches: ["history"], cursor_start: 13, cursor_end: 15 });
-    const inspection = await kernel.request("shell", "inspect_request", { code: "trainingLoss", cursor_pos: 4, detail_level: 0 });
+    const inspection = await kernel.request("shell", "inspect_request", {
+      code: "trainingLoss",
+      cursor_pos: 4,
+      detail_level: 0,
+    });
     expect(inspection.content).toMatchObject({ status: "ok", found: true });
     // Types (language service) or the live value: either way the member is named.
     expect((inspection.content.data as Record<string, string>)["text/plain"]).toMatch(/trainingLoss[\s\S]*best/);
@@ -227,14 +259,18 @@ describe("cells in a running kernel", () => {
   });
 
   it("renders objects that implement Symbol.for('Jupyter.display')", async () => {
-    const { outputs } = await kernel.execute('({ [Symbol.for("Jupyter.display")]() { return { "text/html": "<i>me</i>" } } })');
+    const { outputs } = await kernel.execute(
+      '({ [Symbol.for("Jupyter.display")]() { return { "text/html": "<i>me</i>" } } })',
+    );
     const result = outputs.find((m) => m.header.msg_type === "execute_result")!;
     expect(result.content.data).toMatchObject({ "text/html": "<i>me</i>" });
     expect((result.content.data as Record<string, unknown>)["text/plain"]).toBeTypeOf("string");
   });
 
   it("delivers 100,000 printed lines complete and in order", async () => {
-    const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(`line ${i}`)", { timeoutMs: 60_000 });
+    const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(`line ${i}`)", {
+      timeoutMs: 60_000,
+    });
     expect(reply.content.status).toBe("ok");
     const lines = streamText(outputs, "stdout").split("\n");
     expect(lines.pop()).toBe("");
@@ -251,7 +287,11 @@ describe("cells in a running kernel", () => {
     ];
     for (const loop of loops) {
       const request = kernel.startExecute(loop);
-      await kernel.waitFor(() => kernel.childrenOf(request).some((m) => m.header.msg_type === "execute_input"), 10_000, "cell start");
+      await kernel.waitFor(
+        () => kernel.childrenOf(request).some((m) => m.header.msg_type === "execute_input"),
+        10_000,
+        "cell start",
+      );
       await new Promise((r) => setTimeout(r, 300));
       const started = performance.now();
       await kernel.request("control", "interrupt_request");
@@ -266,18 +306,27 @@ describe("cells in a running kernel", () => {
     expect(Number(await value("counter"))).toBeGreaterThan(0);
   });
 
-  it("survives an allocation that exhausts memory: the cell says the runtime restarted", { timeout: 90_000 }, async () => {
-    // 80 MB a step: the 256 MB heap is exhausted in a few steps, without a long GC struggle.
-    const { ename, evalue } = await failure("const hog: number[][] = []\nfor (;;) hog.push(new Array(1e7).fill(1.5))", 60_000);
-    expect(ename).toBe("RuntimeRestarted");
-    expect(evalue).toContain("out of memory");
-    expect(evalue).toContain("variable");
-    expect(await value('"kept" in globalThis')).toBe("false");
-    expect(await value("6 * 7")).toBe("42");
-  });
+  it(
+    "survives an allocation that exhausts memory: the cell says the runtime restarted",
+    { timeout: 90_000 },
+    async () => {
+      // 80 MB a step: the 256 MB heap is exhausted in a few steps, without a long GC struggle.
+      const { ename, evalue } = await failure(
+        "const hog: number[][] = []\nfor (;;) hog.push(new Array(1e7).fill(1.5))",
+        60_000,
+      );
+      expect(ename).toBe("RuntimeRestarted");
+      expect(evalue).toContain("out of memory");
+      expect(evalue).toContain("variable");
+      expect(await value('"kept" in globalThis')).toBe("false");
+      expect(await value("6 * 7")).toBe("42");
+    },
+  );
 
   it("never writes the runtime's own warnings to a cell's stderr", async () => {
-    const { outputs } = await kernel.execute('import data from "./lib/data.json" with { type: "json" }\ndata.items.length');
+    const { outputs } = await kernel.execute(
+      'import data from "./lib/data.json" with { type: "json" }\ndata.items.length',
+    );
     expect(streamText(outputs, "stderr")).toBe("");
     expect(resultText(outputs)).toBe("2");
   });

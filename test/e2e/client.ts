@@ -6,7 +6,7 @@
 //   const { reply, outputs } = await kernel.execute("1 + 1");
 //   await kernel.shutdown();
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as zmq from "zeromq";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
-import { childOf, createMessage, newOrigin, type JsonObject, type Message } from "../../kernel/protocol/messages.js";
+import { childOf, createMessage, type JsonObject, type Message, newOrigin } from "../../kernel/protocol/messages.js";
 import { decode, encode, Signer } from "../../kernel/protocol/wire.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -117,7 +117,9 @@ export class KernelClient {
 
   connect(): void {
     const address = (port: number) =>
-      this.connection.transport === "tcp" ? `tcp://${this.connection.ip}:${port}` : `ipc://${this.connection.ip}-${port}`;
+      this.connection.transport === "tcp"
+        ? `tcp://${this.connection.ip}:${port}`
+        : `ipc://${this.connection.ip}-${port}`;
     this.shell.connect(address(this.connection.shell_port));
     this.control.connect(address(this.connection.control_port));
     this.stdin.connect(address(this.connection.stdin_port));
@@ -163,7 +165,12 @@ export class KernelClient {
   }
 
   /** Sends a request and waits for its reply. */
-  async request(channel: RequestChannel, msgType: string, content: JsonObject = {}, timeoutMs = 10_000): Promise<Message> {
+  async request(
+    channel: RequestChannel,
+    msgType: string,
+    content: JsonObject = {},
+    timeoutMs = 10_000,
+  ): Promise<Message> {
     const request = this.sendRequest(channel, msgType, content);
     return this.reply(request, timeoutMs);
   }
@@ -342,7 +349,9 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function startKernel(options: StartOptions = {}): Promise<KernelClient> {
   const tempDir = mkdtempSync(join(tmpdir(), "tsgrad-kernel-"));
   const ipc = options.transport === "ipc";
-  const [shell, control, stdin, iopub, hb] = ipc ? [1, 2, 3, 4, 5] : ((await freePorts(5)) as [number, number, number, number, number]);
+  const [shell, control, stdin, iopub, hb] = ipc
+    ? [1, 2, 3, 4, 5]
+    : ((await freePorts(5)) as [number, number, number, number, number]);
   const connection: ConnectionInfo = {
     transport: ipc ? "ipc" : "tcp",
     ip: ipc ? join(tempDir, "kernel") : "127.0.0.1",
@@ -360,7 +369,12 @@ export async function startKernel(options: StartOptions = {}): Promise<KernelCli
   const ownGroup = options.ownProcessGroup ?? false;
   const child = spawn(process.execPath, [...(options.command ?? [KERNEL_MAIN]), connectionFile], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, NODE_NO_WARNINGS: "1", ...(ownGroup ? { JPY_PARENT_PID: String(process.pid) } : {}), ...options.env },
+    env: {
+      ...process.env,
+      NODE_NO_WARNINGS: "1",
+      ...(ownGroup ? { JPY_PARENT_PID: String(process.pid) } : {}),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: ownGroup,
   });

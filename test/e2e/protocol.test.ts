@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMessage } from "../../kernel/protocol/messages.js";
 import { encode, Signer } from "../../kernel/protocol/wire.js";
-import { KERNEL_MAIN, REPO_ROOT, startKernel, type KernelClient } from "./client.js";
+import { KERNEL_MAIN, type KernelClient, REPO_ROOT, startKernel } from "./client.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SYNC_LOOP_30S = "const t = Date.now(); while (Date.now() - t < 30000) {}";
@@ -80,14 +80,23 @@ describe("a warmed-up kernel", () => {
             codemirror_mode: "typescript",
           },
         });
-        expect(Object.keys(reply.header).sort()).toEqual(["date", "msg_id", "msg_type", "session", "username", "version"]);
+        expect(Object.keys(reply.header).sort()).toEqual([
+          "date",
+          "msg_id",
+          "msg_type",
+          "session",
+          "username",
+          "version",
+        ]);
       }
     });
 
     it("wraps an execute in busy … idle, echoes the code, and replies before idle", async () => {
       const code = "1 + 1";
       const { reply, iopub } = await kernel.execute(code);
-      const types = iopub.map((m) => (m.header.msg_type === "status" ? `status:${m.content.execution_state}` : m.header.msg_type));
+      const types = iopub.map((m) =>
+        m.header.msg_type === "status" ? `status:${m.content.execution_state}` : m.header.msg_type,
+      );
       expect(types[0]).toBe("status:busy");
       expect(types[1]).toBe("execute_input");
       expect(types.at(-1)).toBe("status:idle");
@@ -118,8 +127,13 @@ describe("a warmed-up kernel", () => {
         expect(kernel.replyIfAny(dropped)).toBeUndefined();
         expect(kernel.childrenOf(dropped)).toEqual([]);
       }
-      await kernel.waitFor(() => /\[tsgrad\] dropped a message on shell: invalid signature/.test(kernel.log)
-        && /\[tsgrad\] dropped a message on control: unsigned message/.test(kernel.log), 5000, "both drops in the kernel log");
+      await kernel.waitFor(
+        () =>
+          /\[tsgrad\] dropped a message on shell: invalid signature/.test(kernel.log) &&
+          /\[tsgrad\] dropped a message on control: unsigned message/.test(kernel.log),
+        5000,
+        "both drops in the kernel log",
+      );
     });
 
     it("drops a replayed message (same signature twice): one reply only", async () => {
@@ -142,7 +156,14 @@ describe("a warmed-up kernel", () => {
     });
 
     it("survives malformed and unknown messages", async () => {
-      const garbage = [Buffer.from("<IDS|MSG>"), Buffer.from(""), Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+      const garbage = [
+        Buffer.from("<IDS|MSG>"),
+        Buffer.from(""),
+        Buffer.from("{not json"),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+      ];
       garbage[1] = Buffer.from(kernel.signer.sign(garbage.slice(2)));
       kernel.sendFrames("shell", garbage);
       kernel.sendFrames("shell", [Buffer.from("no delimiter at all")]);
@@ -150,8 +171,11 @@ describe("a warmed-up kernel", () => {
       expect((await kernel.request("shell", "kernel_info_request")).content.status).toBe("ok");
       expect(kernel.replyIfAny(unknown)).toBeUndefined();
       // The log travels on stderr, which may arrive after the reply on a loaded machine.
-      await kernel.waitFor(() => /header is not JSON/.test(kernel.log) && /unknown shell message frobnicate_request/.test(kernel.log),
-        5000, "the dropped messages in the kernel log");
+      await kernel.waitFor(
+        () => /header is not JSON/.test(kernel.log) && /unknown shell message frobnicate_request/.test(kernel.log),
+        5000,
+        "the dropped messages in the kernel log",
+      );
     });
 
     it("aborts executes queued behind an error (stop_on_error) and runs later ones", async () => {
@@ -210,7 +234,10 @@ describe("a warmed-up kernel", () => {
       const { reply, request } = await kernel.execute('setTimeout(() => console.log("printed later"), 300); "started"');
       expect(reply.content.status).toBe("ok");
       await kernel.waitFor(
-        () => kernel.childrenOf(request).some((m) => m.header.msg_type === "stream" && String(m.content.text).includes("printed later")),
+        () =>
+          kernel
+            .childrenOf(request)
+            .some((m) => m.header.msg_type === "stream" && String(m.content.text).includes("printed later")),
         5000,
         "late stream output",
       );
@@ -219,14 +246,20 @@ describe("a warmed-up kernel", () => {
     it("answers comm_info with no comms and closes a comm opened to an unknown target", async () => {
       const info = await kernel.request("shell", "comm_info_request", {});
       expect(info.content).toEqual({ status: "ok", comms: {} });
-      const open = kernel.sendRequest("shell", "comm_open", { comm_id: "comm-1", target_name: "jupyter.widget", data: {} });
+      const open = kernel.sendRequest("shell", "comm_open", {
+        comm_id: "comm-1",
+        target_name: "jupyter.widget",
+        data: {},
+      });
       await kernel.waitForIdle(open);
       const close = kernel.childrenOf(open).find((m) => m.header.msg_type === "comm_close");
       expect(close?.content).toEqual({ comm_id: "comm-1", data: {} });
     });
 
     it("delivers 100,000 printed lines complete, in order, in few messages", async () => {
-      const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", { timeoutMs: 60_000 });
+      const { reply, outputs } = await kernel.execute("for (let i = 0; i < 100000; i++) console.log(i)", {
+        timeoutMs: 60_000,
+      });
       expect(reply.content.status).toBe("ok");
       const streams = outputs.filter((m) => m.header.msg_type === "stream");
       expect(streams.filter((m) => m.content.name !== "stdout").map((m) => m.content.text)).toEqual([]);
@@ -260,7 +293,9 @@ describe("a warmed-up kernel", () => {
       expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
       expect(outputs.map((m) => m.header.msg_type)).toContain("error");
       const after = await kernel.execute("survivor + 1");
-      expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "42" });
+      expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+        "text/plain": "42",
+      });
     });
 
     it("stops a synchronous loop on a real SIGINT to the kernel process", async () => {
@@ -276,7 +311,9 @@ describe("a warmed-up kernel", () => {
     it("interrupts a spinning cell once when a client signals the kernel's whole process group (interrupt_mode signal)", async () => {
       // jupyter_client signals the process group; the kernel forwards SIGINT to its runtime, so a
       // runtime in the same group would get it twice. The cell counts what reaches the runtime.
-      await kernel.execute('let groupSurvivor = 41\nlet sigints = 0\nconst countSigint = () => { sigints++ }\nprocess.on("SIGINT", countSigint)');
+      await kernel.execute(
+        'let groupSurvivor = 41\nlet sigints = 0\nconst countSigint = () => { sigints++ }\nprocess.on("SIGINT", countSigint)',
+      );
       for (const spin of ["while (true) {}", "for (;;) await new Promise((r) => setTimeout(r, 1))"]) {
         const busy = kernel.startExecute(spin);
         await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
@@ -284,14 +321,19 @@ describe("a warmed-up kernel", () => {
         kernel.signalProcessGroup("SIGINT");
         const { reply, outputs } = await kernel.collect(busy, 5000);
         expect(reply.content, spin).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
-        expect(outputs.filter((m) => m.header.msg_type === "error"), spin).toHaveLength(1);
+        expect(
+          outputs.filter((m) => m.header.msg_type === "error"),
+          spin,
+        ).toHaveLength(1);
       }
       await sleep(300); // a second SIGINT would have arrived by now
       const after = await kernel.execute('process.off("SIGINT", countSigint);\n`${sigints} ${groupSurvivor + 1}`');
       expect(after.reply.content.status).toBe("ok");
       // The synchronous loop's SIGINT stops it inside vm (cell listeners are detached meanwhile);
       // the async loop's reaches the listener: once.
-      expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({ "text/plain": "'1 42'" });
+      expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
+        "text/plain": "'1 42'",
+      });
       expect(kernel.exitCode).toBeNull();
     });
   });
@@ -328,15 +370,19 @@ describe("kernel lifecycle", () => {
     }
   });
 
-  it("runs through the CLI as the top-level kernel.json launches it (tsgrad kernel <file>)", async () => {
-    const kernel = await startKernel({ command: [join(REPO_ROOT, "bin", "tsgrad.js"), "kernel"] });
-    try {
-      const { reply } = await kernel.execute("2 ** 10", { timeoutMs: WARM_UP_MS });
-      expect(reply.content.status).toBe("ok");
-    } finally {
-      await kernel.close();
-    }
-  }, WARM_UP_MS + 10_000);
+  it(
+    "runs through the CLI as the top-level kernel.json launches it (tsgrad kernel <file>)",
+    async () => {
+      const kernel = await startKernel({ command: [join(REPO_ROOT, "bin", "tsgrad.js"), "kernel"] });
+      try {
+        const { reply } = await kernel.execute("2 ** 10", { timeoutMs: WARM_UP_MS });
+        expect(reply.content.status).toBe("ok");
+      } finally {
+        await kernel.close();
+      }
+    },
+    WARM_UP_MS + 10_000,
+  );
 
   it("refuses to start on a bad connection file, naming the field, instead of hanging", () => {
     const dir = mkdtempSync(join(tmpdir(), "tsgrad-badconn-"));
@@ -375,31 +421,37 @@ describe("kernel lifecycle", () => {
     }
   });
 
-  it("leaves no runtime process behind when the kernel is SIGKILLed while a cell spins", async () => {
-    const kernel = await startKernel({ ownProcessGroup: true });
-    let runtimePid = 0;
-    try {
-      const { outputs } = await kernel.execute("process.pid", { timeoutMs: WARM_UP_MS });
-      const result = outputs.find((m) => m.header.msg_type === "execute_result")?.content.data as Record<string, string> | undefined;
-      runtimePid = Number(result?.["text/plain"]);
-      expect(runtimePid).toBeGreaterThan(0);
-      expect(runtimePid).not.toBe(kernel.process.pid);
-      // Its own process group: a client's killpg of the kernel's group reaches the kernel only.
-      expect(processGroup(runtimePid)).toBe(runtimePid);
-      const busy = kernel.startExecute("while (true) {}");
-      await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
-      await sleep(300);
-      kernel.process.kill("SIGKILL");
-      await kernel.exited;
-      // The spinning runtime cannot notice its IPC channel closing; the watchdog thread ends it.
-      const deadline = Date.now() + 5000;
-      while (isRunning(runtimePid) && Date.now() < deadline) await sleep(50);
-      expect(isRunning(runtimePid)).toBe(false);
-    } finally {
-      await kernel.close();
-      if (runtimePid > 0 && isRunning(runtimePid)) process.kill(runtimePid, "SIGKILL"); // no spinning orphan if it failed
-    }
-  }, WARM_UP_MS + 10_000);
+  it(
+    "leaves no runtime process behind when the kernel is SIGKILLed while a cell spins",
+    async () => {
+      const kernel = await startKernel({ ownProcessGroup: true });
+      let runtimePid = 0;
+      try {
+        const { outputs } = await kernel.execute("process.pid", { timeoutMs: WARM_UP_MS });
+        const result = outputs.find((m) => m.header.msg_type === "execute_result")?.content.data as
+          | Record<string, string>
+          | undefined;
+        runtimePid = Number(result?.["text/plain"]);
+        expect(runtimePid).toBeGreaterThan(0);
+        expect(runtimePid).not.toBe(kernel.process.pid);
+        // Its own process group: a client's killpg of the kernel's group reaches the kernel only.
+        expect(processGroup(runtimePid)).toBe(runtimePid);
+        const busy = kernel.startExecute("while (true) {}");
+        await kernel.waitFor(() => kernel.childrenOf(busy).some((m) => m.header.msg_type === "execute_input"), 5000);
+        await sleep(300);
+        kernel.process.kill("SIGKILL");
+        await kernel.exited;
+        // The spinning runtime cannot notice its IPC channel closing; the watchdog thread ends it.
+        const deadline = Date.now() + 5000;
+        while (isRunning(runtimePid) && Date.now() < deadline) await sleep(50);
+        expect(isRunning(runtimePid)).toBe(false);
+      } finally {
+        await kernel.close();
+        if (runtimePid > 0 && isRunning(runtimePid)) process.kill(runtimePid, "SIGKILL"); // no spinning orphan if it failed
+      }
+    },
+    WARM_UP_MS + 10_000,
+  );
 
   it("goes on serving, idle, after its stderr's reader is gone, and still exits with its parent", async () => {
     const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });

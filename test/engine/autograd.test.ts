@@ -1,9 +1,20 @@
 // Backpropagation: accumulation into leaves, broadcasting undone, deep graphs, the functional
 // API, noGrad, the graph kept for drawing, interrupts, and a small network that learns.
 import { afterEach, describe, expect, test } from "vitest";
-import { concat, full, grad, manualSeed, noGrad, randn, tensor, Tensor, valueAndGrad, zeros } from "../../engine/index.js";
-import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
 import { apply, type Primitive } from "../../engine/autograd.js";
+import {
+  concat,
+  full,
+  grad,
+  manualSeed,
+  noGrad,
+  randn,
+  Tensor,
+  tensor,
+  valueAndGrad,
+  zeros,
+} from "../../engine/index.js";
+import { clearInterrupt, requestInterrupt, useInterruptFlag } from "../../engine/interrupt.js";
 
 describe("backward", () => {
   test("chain rule through a small expression, by hand", () => {
@@ -30,7 +41,11 @@ describe("backward", () => {
     expect(w.grad).toBeNull();
   });
   test("a broadcast bias gets the gradient summed over the batch", () => {
-    const x = tensor([[1, 2], [3, 4], [5, 6]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const bias = tensor([10, 20], { requiresGrad: true });
     const scale = tensor([[2]], { requiresGrad: true });
     x.add(bias).mul(scale).sum().backward();
@@ -39,11 +54,33 @@ describe("backward", () => {
     expect(scale.grad!.toArray()).toEqual([[21 + 90]]);
   });
   test("gradients of operands broadcast along leading or inner dims are summed over the repeats", () => {
-    const cases: [number[], number[]][] = [[[4], [6, 4]], [[1, 4], [6, 4]], [[3, 4], [5, 3, 4]], [[3, 1], [3, 4]], [[2, 1, 4], [2, 3, 4]], [[], [7, 3]], [[1], [9]]];
+    const cases: [number[], number[]][] = [
+      [[4], [6, 4]],
+      [
+        [1, 4],
+        [6, 4],
+      ],
+      [
+        [3, 4],
+        [5, 3, 4],
+      ],
+      [
+        [3, 1],
+        [3, 4],
+      ],
+      [
+        [2, 1, 4],
+        [2, 3, 4],
+      ],
+      [[], [7, 3]],
+      [[1], [9]],
+    ];
     for (const [small, full] of cases) {
       const b = zeros([...small], { requiresGrad: true });
       const g = randn([...full]);
-      zeros([...full]).add(b).backward(g);
+      zeros([...full])
+        .add(b)
+        .backward(g);
       // Expected: each gradient element added into its broadcast slot, in float64.
       const expected = new Float64Array(b.size);
       const strides = small.map((_, d) => small.slice(d + 1).reduce((x: number, y) => x * y, 1));
@@ -59,17 +96,25 @@ describe("backward", () => {
         expected[at] = expected[at]! + g.data[i]!;
       }
       expect(b.grad!.shape, `${small} over ${full}`).toEqual([...small]);
-      b.grad!.data.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${small} over ${full} [${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected[i]!))));
+      b.grad!.data.forEach((v, i) =>
+        expect(Math.abs(v - expected[i]!), `${small} over ${full} [${i}]`).toBeLessThanOrEqual(
+          1e-6 * Math.max(1, Math.abs(expected[i]!)),
+        ),
+      );
     }
   });
   test("a bias broadcast over a 100,000-row batch gets its gradient summed accurately", () => {
     const bias = zeros([2], { requiresGrad: true });
-    zeros([100_000, 2]).add(bias).backward(full([100_000, 2], 0.1));
+    zeros([100_000, 2])
+      .add(bias)
+      .backward(full([100_000, 2], 0.1));
     for (const v of bias.grad!.data) expect(Math.abs(v - Math.fround(0.1) * 100_000)).toBeLessThan(1e-2);
   });
   test("a non-scalar needs a gradient argument", () => {
     const y = zeros([32, 1], { requiresGrad: true }).mul(2);
-    expect(() => y.backward()).toThrow("backward() on a tensor of shape [32,1] needs a gradient argument (or call .mean())");
+    expect(() => y.backward()).toThrow(
+      "backward() on a tensor of shape [32,1] needs a gradient argument (or call .mean())",
+    );
     const x = tensor([1, 2], { requiresGrad: true });
     x.mul(x).backward(tensor([1, 10]));
     expect(x.grad!.toArray()).toEqual([2, 40]);
@@ -80,7 +125,10 @@ describe("backward", () => {
   test("leaf .grad is its own tensor, in the leaf's dtype", () => {
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([3, 4], { requiresGrad: true });
-    a.add(b).mul(tensor([1, 1], { dtype: "float64" })).sum().backward();
+    a.add(b)
+      .mul(tensor([1, 1], { dtype: "float64" }))
+      .sum()
+      .backward();
     expect(a.grad).not.toBe(b.grad);
     expect(a.grad!.dtype).toBe("float32");
   });
@@ -141,7 +189,9 @@ describe("memory", () => {
     expect(kept.toArray()).toEqual(new Array(20).fill(6));
     // A later pass's gradients land in other memory: the ones kept from before are unchanged.
     const before = params.map((p) => p.grad!);
-    params.forEach((p) => { p.grad = null; });
+    params.forEach((p) => {
+      p.grad = null;
+    });
     params.reduce((acc: Tensor, p) => acc.add(p.mul(-3).sum()), tensor(0)).backward();
     params.forEach((p) => expect(p.grad!.toArray()).toEqual(new Array(20).fill(-3)));
     before.slice(1).forEach((g, i) => expect(g.toArray()).toEqual(new Array(20).fill(i + 2)));
@@ -156,7 +206,10 @@ describe("memory", () => {
     const interruptingCopy: Primitive<null> = {
       name: "interruptingCopy",
       forward: ([t]) => new Tensor(t!.data.slice(), t!.shape),
-      backward: (g) => { requestInterrupt(); return [g]; },
+      backward: (g) => {
+        requestInterrupt();
+        return [g];
+      },
     };
     const y = x.mul(3);
     const copied = apply(interruptingCopy, [y], null);
@@ -222,7 +275,11 @@ describe("interrupts", () => {
     const x = tensor([1, 2]);
     requestInterrupt();
     let error: unknown;
-    try { x.add(1); } catch (e) { error = e; }
+    try {
+      x.add(1);
+    } catch (e) {
+      error = e;
+    }
     expect((error as Error).name).toBe("KeyboardInterrupt");
     expect(x.add(1).toArray()).toEqual([2, 3]);
   });
@@ -238,7 +295,10 @@ describe("interrupts", () => {
     const a = randn([300, 256]);
     const b = randn([256, 300]);
     // Reference: row by row, each a small product that runs in one block.
-    const rows = concat(Array.from({ length: 300 }, (_, i) => a.slice(0, i, i + 1).matmul(b)), 0);
+    const rows = concat(
+      Array.from({ length: 300 }, (_, i) => a.slice(0, i, i + 1).matmul(b)),
+      0,
+    );
     const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     expect(bytes(a.matmul(b)).equals(bytes(rows))).toBe(true);
     requestInterrupt();
@@ -274,7 +334,9 @@ describe("learning", () => {
     const w2 = randn([10, 1]).mul(0.3);
     const b2 = zeros([1]);
     const params = [w1, b1, w2, b2];
-    params.forEach((p) => { p.requiresGrad = true; });
+    params.forEach((p) => {
+      p.requiresGrad = true;
+    });
     const loss = (): Tensor => X.matmul(w1).add(b1).relu().matmul(w2).add(b2).sub(y).pow(2).mean();
     const first = loss().item();
     let last = first;
@@ -282,10 +344,12 @@ describe("learning", () => {
       const l = loss();
       params.forEach((p) => p.zeroGrad());
       l.backward();
-      noGrad(() => params.forEach((p) => {
-        const g = p.grad!.data;
-        for (let i = 0; i < p.size; i++) p.data[i]! -= 0.1 * g[i]!;
-      }));
+      noGrad(() =>
+        params.forEach((p) => {
+          const g = p.grad!.data;
+          for (let i = 0; i < p.size; i++) p.data[i]! -= 0.1 * g[i]!;
+        }),
+      );
       last = l.item();
     }
     expect(last).toBeLessThan(first / 100);
@@ -296,9 +360,13 @@ describe("learning", () => {
 // else views them; each case below has a second view that must come out untouched.
 describe("gradient storage reused in place", () => {
   const N = 3001; // 12 KB of float32: big enough to be reused
-  const sample = (): Tensor => { manualSeed(3); return randn([N]); };
+  const sample = (): Tensor => {
+    manualSeed(3);
+    return randn([N]);
+  };
   const expectEach = (t: Tensor, f: (i: number) => number): void => {
-    for (let i = 0; i < t.size; i++) expect(Math.abs(t.data[i]! - f(i)), `[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(f(i))));
+    for (let i = 0; i < t.size; i++)
+      expect(Math.abs(t.data[i]! - f(i)), `[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(f(i))));
   };
 
   test("relu and exp backward on owned gradients give the chain rule's values", () => {
@@ -355,7 +423,9 @@ describe("gradient storage reused in place", () => {
 
   test("valueAndGrad's gradients own their storage", () => {
     const a = sample();
-    const { grads: [ga, gb] } = valueAndGrad(() => a.add(a.mul(0)).relu().sum(), [a, a]);
+    const {
+      grads: [ga, gb],
+    } = valueAndGrad(() => a.add(a.mul(0)).relu().sum(), [a, a]);
     expect(ga).toBe(gb); // the same parameter twice: one gradient
     expectEach(ga!, (i) => (a.data[i]! > 0 ? 1 : 0));
     expect(ga!.data.buffer).not.toBe(a.data.buffer);

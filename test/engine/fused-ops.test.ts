@@ -3,10 +3,24 @@
 // TypeScript kernels, forward and backward, on odd sizes: equal within float32 rounding.
 // (Their finite-difference gradchecks are in gradcheck.test.ts.)
 import { describe, expect, test } from "vitest";
-import { causalMask } from "../../engine/nn/attention.js";
-import { jsKernels } from "../../engine/kernels/index.js";
+import {
+  gelu,
+  grad,
+  layerNorm,
+  linear,
+  logSoftmax,
+  manualSeed,
+  multiHeadAttention,
+  nn,
+  noGrad,
+  randn,
+  softmax,
+  Tensor,
+  tensor,
+} from "../../engine/index.js";
 import { expF32 } from "../../engine/kernels/fast-exp.js";
-import { gelu, grad, layerNorm, linear, logSoftmax, manualSeed, multiHeadAttention, nn, noGrad, randn, softmax, Tensor, tensor } from "../../engine/index.js";
+import { jsKernels } from "../../engine/kernels/index.js";
+import { causalMask } from "../../engine/nn/attention.js";
 
 /** |a − b| ≤ tol · max(1, |b|) elementwise (NaN only where the reference is NaN). */
 function expectClose(actual: Tensor, expected: Tensor, tol = 1e-5): void {
@@ -24,10 +38,24 @@ function valueAndGrads(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): [Tens
   const value = noGrad(() => fn(...inputs));
   manualSeed(11);
   const weights = randn(value.shape, { dtype: value.dtype });
-  return [value, grad(() => fn(...inputs).mul(weights).sum(), inputs)];
+  return [
+    value,
+    grad(
+      () =>
+        fn(...inputs)
+          .mul(weights)
+          .sum(),
+      inputs,
+    ),
+  ];
 }
 
-function expectSameFunction(fused: (...xs: Tensor[]) => Tensor, composed: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tol = 1e-5): void {
+function expectSameFunction(
+  fused: (...xs: Tensor[]) => Tensor,
+  composed: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  tol = 1e-5,
+): void {
   const [fv, fg] = valueAndGrads(fused, inputs);
   const [cv, cg] = valueAndGrads(composed, inputs);
   expectClose(fv, cv, tol);
@@ -38,7 +66,7 @@ describe("expF32: eˣ inlined for float32 loops", () => {
   test("within 1e-8 of Math.exp from −100 to 88 (float32's range), k boundaries included", () => {
     let worst = 0;
     for (let i = -100_000; i <= 88_000; i++) {
-      for (const x of [i / 1000, (i + 0.5) * Math.LN2 / 1000]) {
+      for (const x of [i / 1000, ((i + 0.5) * Math.LN2) / 1000]) {
         const e = Math.exp(x);
         worst = Math.max(worst, Math.abs(expF32(x) - e) / e);
       }
@@ -57,7 +85,10 @@ describe("gelu: one pass for the value and its derivative", () => {
   test.each([[[1]], [[7]], [[3, 333]]])("equals the plain kernels' gelu and gelu′ on %j, both forms", (shape) => {
     manualSeed(1);
     const x = randn(shape).mul(3);
-    for (const [form, value, derivative] of [["none", "gelu", "geluGrad"], ["tanh", "geluTanh", "geluTanhGrad"]] as const) {
+    for (const [form, value, derivative] of [
+      ["none", "gelu", "geluGrad"],
+      ["tanh", "geluTanh", "geluTanhGrad"],
+    ] as const) {
       const expectedValue = Tensor.zeros(shape);
       const expectedDerivative = Tensor.zeros(shape);
       jsKernels.unary(value, x.data, expectedValue.data, 0, 0);
@@ -81,7 +112,9 @@ describe("gelu: one pass for the value and its derivative", () => {
     manualSeed(12);
     const x = randn([5, 7]);
     x.requiresGrad = true;
-    const y = gelu(x).mul(randn([5, 7])).sum();
+    const y = gelu(x)
+      .mul(randn([5, 7]))
+      .sum();
     y.backward();
     const first = Array.from(x.grad!.data);
     x.zeroGrad();
@@ -115,21 +148,41 @@ describe("layerNorm: one primitive with a closed-form backward", () => {
     { shape: [3, 5, 7], normalized: [7] },
     { shape: [2, 3, 5], normalized: [3, 5] },
     { shape: [9], normalized: [9] },
-  ])("equals the composed formula on $shape over $normalized, with and without weight and bias", ({ shape, normalized }) => {
+  ])("equals the composed formula on $shape over $normalized, with and without weight and bias", ({
+    shape,
+    normalized,
+  }) => {
     manualSeed(2);
     const x = randn(shape).mul(2).add(0.5);
     const w = randn(normalized);
     const b = randn(normalized);
     const axes = normalized.map((_, i) => shape.length - normalized.length + i);
-    expectSameFunction((xi, wi, bi) => layerNorm(xi!, normalized, wi!, bi!), (xi, wi, bi) => composedLayerNorm(xi!, axes, wi!, bi!, 1e-5), [x, w, b]);
-    expectSameFunction((xi, wi) => layerNorm(xi!, normalized, wi!, null, 0.1), (xi, wi) => composedLayerNorm(xi!, axes, wi!, null, 0.1), [x, w]);
-    expectSameFunction((xi) => layerNorm(xi!, normalized), (xi) => composedLayerNorm(xi!, axes, null, null, 1e-5), [x]);
+    expectSameFunction(
+      (xi, wi, bi) => layerNorm(xi!, normalized, wi!, bi!),
+      (xi, wi, bi) => composedLayerNorm(xi!, axes, wi!, bi!, 1e-5),
+      [x, w, b],
+    );
+    expectSameFunction(
+      (xi, wi) => layerNorm(xi!, normalized, wi!, null, 0.1),
+      (xi, wi) => composedLayerNorm(xi!, axes, wi!, null, 0.1),
+      [x, w],
+    );
+    expectSameFunction(
+      (xi) => layerNorm(xi!, normalized),
+      (xi) => composedLayerNorm(xi!, axes, null, null, 1e-5),
+      [x],
+    );
   });
 
   test("rows far from zero (mean 1000× their spread) keep float32 accuracy", () => {
     manualSeed(9);
     const x = randn([4, 33]).add(1000);
-    expectSameFunction((xi) => layerNorm(xi!, [33]), (xi) => composedLayerNorm(xi!.to("float64"), [1], null, null, 1e-5).to("float32"), [x], 2e-5);
+    expectSameFunction(
+      (xi) => layerNorm(xi!, [33]),
+      (xi) => composedLayerNorm(xi!.to("float64"), [1], null, null, 1e-5).to("float32"),
+      [x],
+      2e-5,
+    );
   });
 
   test("nn.LayerNorm runs it, and says what is wrong with bad shapes", () => {
@@ -137,9 +190,13 @@ describe("layerNorm: one primitive with a closed-form backward", () => {
     const norm = new nn.LayerNorm(6);
     const x = randn([4, 6]);
     expectClose(norm.forward(x), composedLayerNorm(x, [1], norm.weight, norm.bias, 1e-5));
-    expect(() => norm.forward(randn([4, 5]))).toThrow("LayerNorm([6]) got input of shape [4,5]: the last sizes must be [6]");
+    expect(() => norm.forward(randn([4, 5]))).toThrow(
+      "LayerNorm([6]) got input of shape [4,5]: the last sizes must be [6]",
+    );
     expect(() => layerNorm(x, [5])).toThrow("layerNorm: input of shape [4,6] does not end in the normalized shape [5]");
-    expect(() => layerNorm(x, [6], randn([5]))).toThrow("layerNorm: weight of shape [5] must have the normalized shape [6]");
+    expect(() => layerNorm(x, [6], randn([5]))).toThrow(
+      "layerNorm: weight of shape [5] must have the normalized shape [6]",
+    );
   });
 });
 
@@ -148,11 +205,24 @@ describe("softmax and logSoftmax: one primitive each", () => {
     const e = x.sub(noGrad(() => x.max(axis, true))).exp();
     return e.div(e.sum(axis, true));
   };
-  test.each([[[5, 7], -1], [[3, 5, 7], 1], [[3, 5, 7], 0], [[1], 0]])("equal the composed formulas on %j along axis %i", (shape, axis) => {
+  test.each([
+    [[5, 7], -1],
+    [[3, 5, 7], 1],
+    [[3, 5, 7], 0],
+    [[1], 0],
+  ])("equal the composed formulas on %j along axis %i", (shape, axis) => {
     manualSeed(4);
     const x = randn(shape as number[]).mul(4);
-    expectSameFunction((v) => softmax(v!, axis as number), (v) => composedSoftmax(v!, axis as number), [x]);
-    expectSameFunction((v) => logSoftmax(v!, axis as number), (v) => composedSoftmax(v!, axis as number).log(), [x]);
+    expectSameFunction(
+      (v) => softmax(v!, axis as number),
+      (v) => composedSoftmax(v!, axis as number),
+      [x],
+    );
+    expectSameFunction(
+      (v) => logSoftmax(v!, axis as number),
+      (v) => composedSoftmax(v!, axis as number).log(),
+      [x],
+    );
   });
 
   test("large logits do not overflow, and −∞ gets weight 0", () => {
@@ -179,13 +249,24 @@ describe("multiHeadAttention: one primitive over the projections' layout", () =>
     { b: 2, tq: 3, tk: 7, heads: 2, d: 4, causal: true }, // earlier keys cached: query i sees i + 4 keys
     { b: 1, tq: 33, tk: 33, heads: 1, d: 17, causal: true }, // big enough for the WebAssembly products
     { b: 2, tq: 32, tk: 32, heads: 4, d: 16, causal: true }, // the benchmark's head size
-  ])("equals the composed ops: b $b, tq $tq, tk $tk, $heads heads of $d, causal $causal", ({ b, tq, tk, heads, d, causal }) => {
+  ])("equals the composed ops: b $b, tq $tq, tk $tk, $heads heads of $d, causal $causal", ({
+    b,
+    tq,
+    tk,
+    heads,
+    d,
+    causal,
+  }) => {
     manualSeed(5);
     const q = randn([b, tq, heads * d]);
     const k = randn([b, tk, heads * d]);
     const v = randn([b, tk, heads * d]);
-    expectSameFunction((x, y, z) => multiHeadAttention(x!, y!, z!, heads, { causal }),
-      (x, y, z) => composedAttention(x!, y!, z!, heads, causal), [q, k, v], 2e-5);
+    expectSameFunction(
+      (x, y, z) => multiHeadAttention(x!, y!, z!, heads, { causal }),
+      (x, y, z) => composedAttention(x!, y!, z!, heads, causal),
+      [q, k, v],
+      2e-5,
+    );
   });
 
   test("a query that sees no key gives NaN, as softmax over only −∞ does", () => {
@@ -199,15 +280,25 @@ describe("multiHeadAttention: one primitive over the projections' layout", () =>
   test("in float64", () => {
     manualSeed(7);
     const [q, k, v] = [0, 1, 2].map(() => randn([2, 4, 6], { dtype: "float64" })) as [Tensor, Tensor, Tensor];
-    expectSameFunction((x, y, z) => multiHeadAttention(x!, y!, z!, 2, { causal: true }),
-      (x, y, z) => composedAttention(x!, y!, z!, 2, true), [q, k, v], 1e-12);
+    expectSameFunction(
+      (x, y, z) => multiHeadAttention(x!, y!, z!, 2, { causal: true }),
+      (x, y, z) => composedAttention(x!, y!, z!, 2, true),
+      [q, k, v],
+      1e-12,
+    );
   });
 
   test("says what is wrong with bad shapes", () => {
     const x = randn([2, 3, 4]);
-    expect(() => multiHeadAttention(randn([3, 4]), x, x, 2)).toThrow("multiHeadAttention: q, k and v must be [batch, time, features], got [3,4], [2,3,4], [2,3,4]");
-    expect(() => multiHeadAttention(x, randn([2, 3, 6]), x, 2)).toThrow("multiHeadAttention: k and v must be [2, tk, 4] with the same tk, got [2,3,6] and [2,3,4]");
-    expect(() => multiHeadAttention(x, x, x, 3)).toThrow("multiHeadAttention: numHeads must be a positive integer dividing the 4 features, got 3");
+    expect(() => multiHeadAttention(randn([3, 4]), x, x, 2)).toThrow(
+      "multiHeadAttention: q, k and v must be [batch, time, features], got [3,4], [2,3,4], [2,3,4]",
+    );
+    expect(() => multiHeadAttention(x, randn([2, 3, 6]), x, 2)).toThrow(
+      "multiHeadAttention: k and v must be [2, tk, 4] with the same tk, got [2,3,6] and [2,3,4]",
+    );
+    expect(() => multiHeadAttention(x, x, x, 3)).toThrow(
+      "multiHeadAttention: numHeads must be a positive integer dividing the 4 features, got 3",
+    );
   });
 
   test("nn.MultiHeadAttention with dropout while training takes the composed path; in eval the fused one, same values", () => {
@@ -224,7 +315,12 @@ describe("multiHeadAttention: one primitive over the projections' layout", () =>
 });
 
 describe("linear's bias add", () => {
-  test.each([[1, 3], [4, 5], [7, 2], [13, 9]])("adds the bias to each of %i rows of %i outputs (the 4-row blocks and the rest)", (rows, outF) => {
+  test.each([
+    [1, 3],
+    [4, 5],
+    [7, 2],
+    [13, 9],
+  ])("adds the bias to each of %i rows of %i outputs (the 4-row blocks and the rest)", (rows, outF) => {
     manualSeed(14);
     const x = randn([rows, 3]);
     const w = randn([outF, 3]);
@@ -232,13 +328,20 @@ describe("linear's bias add", () => {
     const withBias = linear(x, w, b);
     const without = linear(x, w);
     for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < outF; j++) expect(withBias.data[r * outF + j]).toBe(Math.fround(without.data[r * outF + j]! + b.data[j]!));
+      for (let j = 0; j < outF; j++)
+        expect(withBias.data[r * outF + j]).toBe(Math.fround(without.data[r * outF + j]! + b.data[j]!));
     }
   });
 });
 
 describe("linear's bias gradient (column sums of g, taken in the op)", () => {
-  test.each([[7, 5], [30, 10], [32, 1], [513, 3], [1500, 4]])("equals the sum over %i rows of %i outputs, to float32 precision", (rows, outF) => {
+  test.each([
+    [7, 5],
+    [30, 10],
+    [32, 1],
+    [513, 3],
+    [1500, 4],
+  ])("equals the sum over %i rows of %i outputs, to float32 precision", (rows, outF) => {
     manualSeed(13);
     const x = randn([rows, 3]);
     const w = randn([outF, 3]);
@@ -247,7 +350,7 @@ describe("linear's bias gradient (column sums of g, taken in the op)", () => {
     const weights = randn([rows, outF]);
     const [db] = grad(() => linear(x, w, b).mul(weights).sum(), [b]);
     const expected = Tensor.zeros([outF], "float64");
-    for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) expected.data[j]! += weights.data[r * outF + j]!;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) expected.data[j]! += weights.data[r * outF + j];
     expectClose(db!, expected, 1e-5 * Math.sqrt(rows));
   });
 

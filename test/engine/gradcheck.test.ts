@@ -1,8 +1,21 @@
 // Every differentiable op against central finite differences (in float64), over random shapes
 // and broadcasting cases. A wrong backward anywhere shows up here as an error far above 1e-3.
 import { describe, expect, test } from "vitest";
-import { arange, concat, gradcheck, layerNorm, manualSeed, multiHeadAttention, rand, randn, RandomGenerator, stack, tensor, Tensor, where } from "../../engine/index.js";
-
+import {
+  arange,
+  concat,
+  gradcheck,
+  layerNorm,
+  manualSeed,
+  multiHeadAttention,
+  RandomGenerator,
+  rand,
+  randn,
+  stack,
+  type Tensor,
+  tensor,
+  where,
+} from "../../engine/index.js";
 
 /** Random values at least 0.2 from 0, so kinks (relu, abs, clamp at 0) are never within ε. */
 function awayFromZero(shape: number[]): Tensor {
@@ -59,14 +72,24 @@ function cases(shapeSeed: number): Case[] {
     { name: "softmax axis 0", fn: (x) => x!.softmax(0), inputs: () => [randn([m, n, k])] },
     { name: "logSoftmax", fn: (x) => x!.logSoftmax(1), inputs: () => [randn([m, n]).mul(4)] },
     // Fused layers.
-    { name: "layerNorm with weight and bias", fn: (x, w, bias) => layerNorm(x!, [n + 1], w!, bias!), inputs: () => [randn([m, n + 1]), randn([n + 1]), randn([n + 1])] },
-    { name: "layerNorm over two dims, no affine", fn: (x) => layerNorm(x!, [n, k + 1], null, null, 0.1), inputs: () => [randn([b, n, k + 1])] },
     {
-      name: "multiHeadAttention causal", fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 2, { causal: true }),
+      name: "layerNorm with weight and bias",
+      fn: (x, w, bias) => layerNorm(x!, [n + 1], w!, bias!),
+      inputs: () => [randn([m, n + 1]), randn([n + 1]), randn([n + 1])],
+    },
+    {
+      name: "layerNorm over two dims, no affine",
+      fn: (x) => layerNorm(x!, [n, k + 1], null, null, 0.1),
+      inputs: () => [randn([b, n, k + 1])],
+    },
+    {
+      name: "multiHeadAttention causal",
+      fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 2, { causal: true }),
       inputs: () => [randn([b, m, 2 * k]), randn([b, m, 2 * k]), randn([b, m, 2 * k])],
     },
     {
-      name: "multiHeadAttention, keys ≠ queries", fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 1),
+      name: "multiHeadAttention, keys ≠ queries",
+      fn: (q, key, v) => multiHeadAttention(q!, key!, v!, 1),
       inputs: () => [randn([b, m, k]), randn([b, n, k]), randn([b, n, k])],
     },
     // Reductions.
@@ -88,37 +111,79 @@ function cases(shapeSeed: number): Case[] {
     { name: "matmul vector @ matrix", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([k]), randn([k, n])] },
     { name: "matmul matrix @ vector", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([m, k]), randn([k])] },
     { name: "matmul batched", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([b, m, k]), randn([b, k, n])] },
-    { name: "matmul batch broadcast [b,m,k]@[k,n]", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([b, m, k]), randn([k, n])] },
-    { name: "matmul batch broadcast [2,1,m,k]@[3,k,n]", fn: (x, y) => x!.matmul(y!), inputs: () => [randn([2, 1, m, k]), randn([3, k, n])] },
-    { name: "linear with bias", fn: (x, w, bias) => x!.linear(w!, bias!), inputs: () => [randn([m, k]), randn([n, k]), randn([n])] },
+    {
+      name: "matmul batch broadcast [b,m,k]@[k,n]",
+      fn: (x, y) => x!.matmul(y!),
+      inputs: () => [randn([b, m, k]), randn([k, n])],
+    },
+    {
+      name: "matmul batch broadcast [2,1,m,k]@[3,k,n]",
+      fn: (x, y) => x!.matmul(y!),
+      inputs: () => [randn([2, 1, m, k]), randn([3, k, n])],
+    },
+    {
+      name: "linear with bias",
+      fn: (x, w, bias) => x!.linear(w!, bias!),
+      inputs: () => [randn([m, k]), randn([n, k]), randn([n])],
+    },
     { name: "linear batched, no bias", fn: (x, w) => x!.linear(w!), inputs: () => [randn([b, m, k]), randn([n, k])] },
     // Shapes.
     { name: "reshape", fn: (x) => x!.reshape([-1]).mul(arange(m * n)), inputs: () => [randn([m, n])] },
     { name: "view", fn: (x, w) => x!.view(n, m).mul(w!), inputs: () => [randn([m, n]), randn([n, m])] },
     { name: "flatten", fn: (x) => x!.flatten(1), inputs: () => [randn([m, n, k])] },
-    { name: "squeeze/unsqueeze", fn: (x, w) => x!.unsqueeze(1).mul(w!).squeeze(), inputs: () => [randn([m, 1, n]), randn([m, 2, 1, n])] },
+    {
+      name: "squeeze/unsqueeze",
+      fn: (x, w) => x!.unsqueeze(1).mul(w!).squeeze(),
+      inputs: () => [randn([m, 1, n]), randn([m, 2, 1, n])],
+    },
     { name: "transpose", fn: (x) => x!.transpose(0, 2), inputs: () => [randn([m, n, k])] },
     { name: "t and T", fn: (x) => x!.t().add(x!.T.mul(2)), inputs: () => [randn([m, n])] },
     { name: "permute", fn: (x) => x!.permute(2, 0, 1), inputs: () => [randn([m, n, k])] },
     { name: "expand", fn: (x) => x!.expand([b, m, n]), inputs: () => [randn([m, 1])] },
     { name: "concat axis 1", fn: (x, y) => concat([x!, y!, x!], 1), inputs: () => [randn([m, n]), randn([m, k])] },
     { name: "stack axis -1", fn: (x, y) => stack([x!, y!], -1), inputs: () => [randn([m, n]), randn([m, n])] },
-    { name: "split", fn: (x) => { const [p, q] = x!.split([1, n], 1); return p!.mul(q!.sum(1, true)); }, inputs: () => [randn([m, n + 1])] },
+    {
+      name: "split",
+      fn: (x) => {
+        const [p, q] = x!.split([1, n], 1);
+        return p!.mul(q!.sum(1, true));
+      },
+      inputs: () => [randn([m, n + 1])],
+    },
     { name: "slice with step", fn: (x) => x!.slice(1, 0, 5, 2), inputs: () => [randn([m, 6])] },
     { name: "slice negative", fn: (x) => x!.slice(0, -2), inputs: () => [randn([3, n])] },
     { name: "index", fn: (x) => x!.index(1).mul(x!.index(-1, 0)), inputs: () => [randn([3, n, k])] },
-    { name: "gather", fn: (x) => x!.gather(1, tensor([[2], [0], [2]], { dtype: "int32" })), inputs: () => [randn([3, 4])] },
-    { name: "gather axis 0 repeated", fn: (x) => x!.gather(0, tensor([[1, 1, 0]], { dtype: "int32" })), inputs: () => [randn([2, 3])] },
+    {
+      name: "gather",
+      fn: (x) => x!.gather(1, tensor([[2], [0], [2]], { dtype: "int32" })),
+      inputs: () => [randn([3, 4])],
+    },
+    {
+      name: "gather axis 0 repeated",
+      fn: (x) => x!.gather(0, tensor([[1, 1, 0]], { dtype: "int32" })),
+      inputs: () => [randn([2, 3])],
+    },
     { name: "indexSelect repeated", fn: (x) => x!.indexSelect(0, [2, 0, 2]), inputs: () => [randn([3, n])] },
-    { name: "indexSelect axis 1", fn: (x) => x!.indexSelect(1, tensor([1, 0], { dtype: "int32" })), inputs: () => [randn([m, 2, k])] },
+    {
+      name: "indexSelect axis 1",
+      fn: (x) => x!.indexSelect(1, tensor([1, 0], { dtype: "int32" })),
+      inputs: () => [randn([m, 2, k])],
+    },
     { name: "clone", fn: (x) => x!.clone().mul(x!), inputs: () => [randn([m, n])] },
     // A small network: everything together.
     {
-      name: "MLP loss", fn: (x, w1, b1, w2) => x!.matmul(w1!).add(b1!).tanh().matmul(w2!).sub(1).square().mean(),
+      name: "MLP loss",
+      fn: (x, w1, b1, w2) => x!.matmul(w1!).add(b1!).tanh().matmul(w2!).sub(1).square().mean(),
       inputs: () => [randn([8, 4]), randn([4, 5]), randn([5]), randn([5, 1])],
     },
     {
-      name: "cross-entropy by logSoftmax+gather", fn: (z) => z!.logSoftmax(1).gather(1, tensor([[0], [2], [1]], { dtype: "int32" })).mean().neg(),
+      name: "cross-entropy by logSoftmax+gather",
+      fn: (z) =>
+        z!
+          .logSoftmax(1)
+          .gather(1, tensor([[0], [2], [1]], { dtype: "int32" }))
+          .mean()
+          .neg(),
       inputs: () => [randn([3, 3])],
     },
   ];
@@ -146,7 +211,9 @@ describe("gradcheck itself", () => {
     // detach() hides half of x·x from autograd: analytic x, true derivative 2x.
     const x = tensor([0.5, -1.5, 2]);
     expect(gradcheck((v) => v.mul(v.detach()).sum(), [x])).toBeGreaterThan(0.1);
-    expect(() => gradcheck((v) => v.mul(v.detach()).sum(), [x], { atol: 1e-3 })).toThrow(/gradcheck: error .* above atol 0.001 at input 0 \[3\] element/);
+    expect(() => gradcheck((v) => v.mul(v.detach()).sum(), [x], { atol: 1e-3 })).toThrow(
+      /gradcheck: error .* above atol 0.001 at input 0 \[3\] element/,
+    );
   });
 
   test("leaves the caller's tensors and the global seed alone", () => {

@@ -2,13 +2,22 @@
 // saved by one Node process loads in another (the engine is transpiled to a temporary folder and
 // a child `node` trains and saves, or loads and predicts).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Tensor, load, manualSeed, nn, optim, randn, save, tensor } from "../../engine/index.js";
+import { load, manualSeed, nn, optim, randn, save, Tensor, tensor } from "../../engine/index.js";
 import { deserialize, serialize } from "../../engine/io.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -27,7 +36,10 @@ const bits = (t: Tensor): string => Buffer.from(t.data.buffer, t.data.byteOffset
 describe.each(["binary", "json"] as const)("%s format", (format) => {
   it("round-trips every dtype bit for bit, with non-finite values", () => {
     const value = {
-      weights: tensor([[0.1, -2.5e-8], [Math.PI, 1e30]]),
+      weights: tensor([
+        [0.1, -2.5e-8],
+        [Math.PI, 1e30],
+      ]),
       double: tensor([0.1, 1 / 3], { dtype: "float64" }),
       ids: tensor([[1, -2, 2147483647]], { dtype: "int32" }),
       special: tensor([Infinity, -Infinity, NaN, -0]),
@@ -50,7 +62,9 @@ describe.each(["binary", "json"] as const)("%s format", (format) => {
     expect(back.epoch).toBe(3);
     expect(back.note).toBe("after warm-up");
     expect([back.done, back.none]).toEqual([false, null]);
-    expect(back.optimizer.paramGroups).toEqual([{ lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, params: [0] }]);
+    expect(back.optimizer.paramGroups).toEqual([
+      { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, params: [0] },
+    ]);
     expect(back.optimizer.state[0].step).toBe(1);
     expect(bits(back.optimizer.state[0].expAvg)).toBe(bits(opt.stateDict().state[0]!.expAvg as Tensor));
   });
@@ -70,7 +84,13 @@ describe.each(["binary", "json"] as const)("%s format", (format) => {
 
 describe("the binary format is safetensors", () => {
   it("has an 8-byte header length, a JSON header with dtypes, shapes and offsets, 8-byte aligned", () => {
-    const bytes = serialize({ "fc.weight": tensor([[1, 2], [3, 4]]), "fc.bias": tensor([5, 6]) });
+    const bytes = serialize({
+      "fc.weight": tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      "fc.bias": tensor([5, 6]),
+    });
     const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
     expect(headerLength % 8).toBe(0);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
@@ -157,9 +177,16 @@ console.log(JSON.stringify(Array.from(model.forward(probe).data)));
   };
 
   const makeModel = (): nn.Sequential => new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 1));
-  const probe = (): Tensor => tensor([[0.5, -1, 2, 0.25], [1, 1, 1, 1]]);
+  const probe = (): Tensor =>
+    tensor([
+      [0.5, -1, 2, 0.25],
+      [1, 1, 1, 1],
+    ]);
 
-  it.each(["model.safetensors", "model.json"])("a model trained and saved by another process (%s) predicts the same here", (file) => {
+  it.each([
+    "model.safetensors",
+    "model.json",
+  ])("a model trained and saved by another process (%s) predicts the same here", (file) => {
     const path = join(work, `child-${file}`);
     const childPredictions = runChild("train-and-save", path);
     manualSeed(5);

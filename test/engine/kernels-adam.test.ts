@@ -8,19 +8,28 @@ import { ELEMENTWISE_MIN_SIZE, hasWasmSimd, simdKernels } from "../../engine/ker
 import { RandomGenerator } from "../../engine/random.js";
 
 const gen = new RandomGenerator(3);
-const randomF32 = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => gen.normal(0, scale));
+const randomF32 = (n: number, scale: number): Float32Array =>
+  Float32Array.from({ length: n }, () => gen.normal(0, scale));
 
 function coefficients(t: number, lr: number, wd: number, decoupled: boolean): AdamCoefficients {
   const [beta1, beta2] = [0.9, 0.999];
   return {
-    beta1, beta2, eps: 1e-8, stepSize: lr / (1 - beta1 ** t), invSqrtBiasCorrection2: 1 / Math.sqrt(1 - beta2 ** t),
-    shrink: decoupled ? 1 - lr * wd : 1, l2: decoupled ? 0 : wd,
+    beta1,
+    beta2,
+    eps: 1e-8,
+    stepSize: lr / (1 - beta1 ** t),
+    invSqrtBiasCorrection2: 1 / Math.sqrt(1 - beta2 ** t),
+    shrink: decoupled ? 1 - lr * wd : 1,
+    l2: decoupled ? 0 : wd,
   };
 }
 
 describe.runIf(hasWasmSimd())("WebAssembly Adam step", () => {
   test.each([
-    [ELEMENTWISE_MIN_SIZE + 1, 0, false], [8192, 0.01, false], [20_001, 0.05, true], [200_704, 0, false],
+    [ELEMENTWISE_MIN_SIZE + 1, 0, false],
+    [8192, 0.01, false],
+    [20_001, 0.05, true],
+    [200_704, 0, false],
   ])("%i parameters, weight decay %f (decoupled %s): parameters and moments bit-identical over 5 steps", (n, wd, decoupled) => {
     const fast = { p: randomF32(n, 1), m: new Float32Array(n), v: new Float32Array(n) };
     const plain = { p: Float32Array.from(fast.p), m: new Float32Array(n), v: new Float32Array(n) };

@@ -23,10 +23,16 @@ function expectClose(a: Float32Array, b: Float32Array, tolerance: number): void 
 
 describe.runIf(hasWasmSimd())("WebAssembly attention", () => {
   test.each([
-    [3, 4, 32, 32, 64, true], [2, 2, 7, 13, 24, true], [2, 3, 9, 5, 12, true], [4, 1, 16, 16, 8, false], [1, 2, 5, 11, 40, false],
+    [3, 4, 32, 32, 64, true],
+    [2, 2, 7, 13, 24, true],
+    [2, 3, 9, 5, 12, true],
+    [4, 1, 16, 16, 8, false],
+    [1, 2, 5, 11, 40, false],
   ])("batch %i, %i heads, %i queries, %i keys, width %i, causal %s: forward and backward match the TypeScript kernels", (batch, heads, tq, tk, width, causal) => {
     const shape: AttentionShape = { batch, heads, tq, tk, width, scale: 1 / Math.sqrt(width / heads), causal };
-    const q = randomF32(batch * tq * width), k = randomF32(batch * tk * width), v = randomF32(batch * tk * width);
+    const q = randomF32(batch * tq * width),
+      k = randomF32(batch * tk * width),
+      v = randomF32(batch * tk * width);
     const g = randomF32(batch * tq * width);
     const run = (K: typeof jsKernels, want: [boolean, boolean, boolean]) => {
       const out = new Float32Array(q.length).fill(7);
@@ -36,7 +42,12 @@ describe.runIf(hasWasmSimd())("WebAssembly attention", () => {
       K.attentionBackward(q, k, v, g, weights, dq!, dk!, dv!, shape);
       return { out, weights, dq, dk, dv };
     };
-    for (const want of [[true, true, true], [true, false, false], [false, true, false], [false, false, true]] as [boolean, boolean, boolean][]) {
+    for (const want of [
+      [true, true, true],
+      [true, false, false],
+      [false, true, false],
+      [false, false, true],
+    ] as [boolean, boolean, boolean][]) {
       const fast = run(simdKernels, want);
       const plain = run(jsKernels, want);
       expectClose(fast.out, plain.out, 2e-5);

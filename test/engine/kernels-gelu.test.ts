@@ -2,8 +2,8 @@
 // against the TypeScript loop, bit for bit, across chunk edges and the scalar tail, with the
 // awkward values (NaN, ±0, ±∞, subnormals, |x| large enough for exp to underflow).
 import { describe, expect, test } from "vitest";
-import { ELEMENTWISE_MIN_SIZE, hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
 import { jsKernels } from "../../engine/kernels/index.js";
+import { ELEMENTWISE_MIN_SIZE, hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const gen = new RandomGenerator(11);
@@ -17,7 +17,13 @@ function inputs(n: number): Float32Array {
 
 describe.runIf(hasWasmSimd())("WebAssembly exact GELU", () => {
   // Below, at and past the 8192-element chunk, with 1–3 elements left for the scalar tail.
-  test.each([ELEMENTWISE_MIN_SIZE, ELEMENTWISE_MIN_SIZE + 3, 8192, 8193, 20_002])("%i elements: values and derivatives bit-identical to the TypeScript kernel", (n) => {
+  test.each([
+    ELEMENTWISE_MIN_SIZE,
+    ELEMENTWISE_MIN_SIZE + 3,
+    8192,
+    8193,
+    20_002,
+  ])("%i elements: values and derivatives bit-identical to the TypeScript kernel", (n) => {
     const x = inputs(n);
     const out = new Float32Array(n).fill(7);
     const derivative = new Float32Array(n).fill(7);
@@ -41,8 +47,12 @@ describe.runIf(hasWasmSimd())("WebAssembly exact GELU", () => {
     simdKernels.gelu(x, out, null);
     // Φ by a float64 series of erf, independent of the kernels' approximation.
     const erf = (z: number): number => {
-      let sum = 0, term = z;
-      for (let k = 0; k < 200; k++) { sum += term / (2 * k + 1); term *= (-z * z) / (k + 1); }
+      let sum = 0,
+        term = z;
+      for (let k = 0; k < 200; k++) {
+        sum += term / (2 * k + 1);
+        term *= (-z * z) / (k + 1);
+      }
       return (2 / Math.sqrt(Math.PI)) * sum;
     };
     for (let i = 0; i < x.length; i += 37) {

@@ -2,7 +2,7 @@
 // the row sum's split accumulators, against per-element formulas, on odd sizes on both sides of
 // the WebAssembly threshold. Float32 outputs must match the formula rounded once to float32.
 import { describe, expect, test } from "vitest";
-import { jsKernels, simdKernels, type BinaryOp } from "../../engine/kernels/index.js";
+import { type BinaryOp, jsKernels, simdKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const gen = new RandomGenerator(7);
@@ -31,9 +31,19 @@ function broadcastStridesOf(shape: number[], target: number[]): number[] {
   return strides;
 }
 
-describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: elementwise layouts", (_name, K) => {
+describe.each(
+  [jsKernels, simdKernels].map((k) => [k.name, k] as const),
+)("kernels %s: elementwise layouts", (_name, K) => {
   // A bias row repeated over a batch takes a row loop; other broadcasts the general walker.
-  test.each([[[3, 4]], [[1, 3, 4]], [[4]], [[1, 4]], [[3, 1]], [[5, 1, 4]], [[1]]])("sub and maximum with one side %j broadcast to [5,3,4], either side", (small) => {
+  test.each([
+    [[3, 4]],
+    [[1, 3, 4]],
+    [[4]],
+    [[1, 4]],
+    [[3, 1]],
+    [[5, 1, 4]],
+    [[1]],
+  ])("sub and maximum with one side %j broadcast to [5,3,4], either side", (small) => {
     const full = [5, 3, 4];
     const big = randomF32(60);
     const part = randomF32(small.reduce((x, y) => x * y, 1));
@@ -82,7 +92,8 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
   test("relu, its backward and comparisons give the branching forms' exact results on ±0, ±∞ and NaN", () => {
     const special = [-Infinity, -2, -0, 0, 3, Infinity, NaN];
     const same = (x: number, y: number): boolean => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
-    for (const n of [special.length, special.length * 10]) { // below and above the bit-level loops' length
+    for (const n of [special.length, special.length * 10]) {
+      // below and above the bit-level loops' length
       const x = Float32Array.from({ length: n }, (_, i) => special[i % special.length]!);
       const out = new Float32Array(n);
       K.unary("relu", x, out, 0, 0);

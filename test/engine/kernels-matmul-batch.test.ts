@@ -12,8 +12,16 @@ const gen = new RandomGenerator(5);
 const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.uniform(-1, 1));
 
 /** C(o,h) = A(o,h)·B(o,h) in float64, written at C's strides into a copy of `c.data`. */
-function reference(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number, inner: number,
-  m: number, k: number, n: number): Float64Array {
+function reference(
+  a: BatchMatrix,
+  b: BatchMatrix,
+  c: BatchMatrix,
+  outer: number,
+  inner: number,
+  m: number,
+  k: number,
+  n: number,
+): Float64Array {
   const out = Float64Array.from(c.data);
   for (let o = 0; o < outer; o++) {
     for (let h = 0; h < inner; h++) {
@@ -21,8 +29,9 @@ function reference(a: BatchMatrix, b: BatchMatrix, c: BatchMatrix, outer: number
         for (let j = 0; j < n; j++) {
           let s = 0;
           for (let p = 0; p < k; p++) {
-            s += a.data[a.offset + o * a.outer + h * a.inner + i * a.row + p * a.col]!
-              * b.data[b.offset + o * b.outer + h * b.inner + p * b.row + j * b.col]!;
+            s +=
+              a.data[a.offset + o * a.outer + h * a.inner + i * a.row + p * a.col]! *
+              b.data[b.offset + o * b.outer + h * b.inner + p * b.row + j * b.col]!;
           }
           out[c.offset + o * c.outer + h * c.inner + i * c.row + j] = s;
         }
@@ -40,14 +49,30 @@ function expectClose(actual: ArrayLike<number>, expected: Float64Array, k: numbe
 
 describe.runIf(hasWasmSimd())("batched strided matmul", () => {
   // [batch, time, heads·d] like a projection's output; d and t around the 4×8 tiles.
-  test.each([[2, 3, 7, 5], [3, 4, 32, 16], [2, 2, 33, 9]])("batch %i, %i heads, t %i, d %i: scores, weighted sums and their gradients' shapes", (batch, heads, t, d) => {
+  test.each([
+    [2, 3, 7, 5],
+    [3, 4, 32, 16],
+    [2, 2, 33, 9],
+  ])("batch %i, %i heads, t %i, d %i: scores, weighted sums and their gradients' shapes", (batch, heads, t, d) => {
     const width = heads * d;
     const q = randomF32(batch * t * width + 3);
     const k = randomF32(batch * t * width);
-    const head = (data: Float32Array, offset = 0, transposed = false): BatchMatrix =>
-      ({ data, offset, outer: t * width, inner: d, row: transposed ? 1 : width, col: transposed ? width : 1 });
-    const weights = (data: Float32Array, transposed = false): BatchMatrix =>
-      ({ data, offset: 0, outer: heads * t * t, inner: t * t, row: transposed ? 1 : t, col: transposed ? t : 1 });
+    const head = (data: Float32Array, offset = 0, transposed = false): BatchMatrix => ({
+      data,
+      offset,
+      outer: t * width,
+      inner: d,
+      row: transposed ? 1 : width,
+      col: transposed ? width : 1,
+    });
+    const weights = (data: Float32Array, transposed = false): BatchMatrix => ({
+      data,
+      offset: 0,
+      outer: heads * t * t,
+      inner: t * t,
+      row: transposed ? 1 : t,
+      col: transposed ? t : 1,
+    });
 
     // Q Kᵀ into contiguous [batch, heads, t, t] (q read from offset 3)
     const scoresFast = new Float32Array(batch * heads * t * t).fill(9);
@@ -73,7 +98,14 @@ describe.runIf(hasWasmSimd())("batched strided matmul", () => {
     // products 267 apart: gaps everywhere.
     const a: BatchMatrix = { data: randomF32(3 * 320), offset: 0, outer: 320, inner: 0, row: 16, col: 1 };
     const b: BatchMatrix = { data: randomF32(16 * 12), offset: 0, outer: 0, inner: 0, row: 12, col: 1 };
-    const fast: BatchMatrix = { data: new Float32Array(800).fill(-5), offset: 2, outer: 267, inner: 0, row: 13, col: 1 };
+    const fast: BatchMatrix = {
+      data: new Float32Array(800).fill(-5),
+      offset: 2,
+      outer: 267,
+      inner: 0,
+      row: 13,
+      col: 1,
+    };
     const plain: BatchMatrix = { ...fast, data: new Float32Array(800).fill(-5) };
     const ref = reference(a, b, fast, 3, 1, 20, 16, 12);
     simdKernels.matmulBatch(a, b, fast, 3, 1, 20, 16, 12);

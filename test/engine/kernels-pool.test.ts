@@ -2,11 +2,11 @@
 // TypeScript kernel within float32 rounding; a job left behind by an unwound caller, a worker
 // that throws and a worker that dies are survived; small products stay on the calling thread.
 import { afterAll, describe, expect, test } from "vitest";
-import { MAX_THREADS, POOL_MIN_WORK, configuredThreads, matmulPool } from "../../engine/kernels/engine-pool.js";
+import { configuredThreads, MAX_THREADS, matmulPool, POOL_MIN_WORK } from "../../engine/kernels/engine-pool.js";
+import { jsKernels } from "../../engine/kernels/index.js";
 import { MatmulPool, POOL_KEEP_MEMORY_BYTES } from "../../engine/kernels/pool.js";
 import { POOL_WORKER_SOURCE, STATE } from "../../engine/kernels/pool-worker.js";
 import { hasWasmSimd, simdKernels } from "../../engine/kernels/simd.js";
-import { jsKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const threads = process.getBuiltinModule("node:worker_threads");
@@ -15,11 +15,23 @@ const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, 
 const EPS32 = 2 ** -24;
 
 /** |pooled − js| within the float32 error bound of a k-term dot product, element by element. */
-function expectSameProduct(a: Float32Array, ao: number, b: Float32Array, bo: number, got: Float32Array, go: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+function expectSameProduct(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  got: Float32Array,
+  go: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   const want = new Float32Array(m * n);
   jsKernels.matmul(a, ao, b, bo, want, 0, m, k, n, transA, transB);
-  const absA = a.map(Math.abs), absB = b.map(Math.abs);
+  const absA = a.map(Math.abs),
+    absB = b.map(Math.abs);
   const scale = new Float32Array(m * n);
   jsKernels.matmul(absA, ao, absB, bo, scale, 0, m, k, n, transA, transB);
   let worst = 0;
@@ -56,7 +68,11 @@ afterAll(async () => {
 
 describe.runIf(hasWasmSimd())("matmul pool", () => {
   test.each([
-    [2, 67, 129, 93], [3, 67, 129, 93], [2, 9, 300, 1030], [3, 203, 257, 17], [2, 100, 0, 7],
+    [2, 67, 129, 93],
+    [3, 67, 129, 93],
+    [2, 9, 300, 1030],
+    [3, 203, 257, 17],
+    [2, 100, 0, 7],
     [2, 40_001, 7, 5], // more rows than MAX_BLOCKS blocks of the usual size cover
   ])("%i threads, %i×%i @ %i-wide, all transpose variants, at offsets, equal the JS kernel", async (t, m, k, n) => {
     const pool = newPool({ threads: t });
@@ -67,7 +83,8 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
         const a = randomF32(m * k + 3);
         const b = randomF32(k * n + 5);
         const out = new Float32Array(m * n + 4).fill(7);
-        if (k === 0) { // not the pool's to do
+        if (k === 0) {
+          // not the pool's to do
           expect(pool.run(a, 3, b, 5, out, 2, m, k, n, transA, transB)).toBe(false);
           continue;
         }
@@ -88,7 +105,8 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
       let pooled = 0;
       for (let product = 0; product < 60; product++) {
         const [m, k, n] = [1 + gen.int(0, 300), 1 + gen.int(0, 200), 1 + gen.int(0, 200)];
-        const transA = gen.int(0, 2) === 1, transB = gen.int(0, 2) === 1;
+        const transA = gen.int(0, 2) === 1,
+          transB = gen.int(0, 2) === 1;
         const a = randomF32(m * k + 1);
         const b = randomF32(k * n + 2);
         const out = new Float32Array(m * n + 3).fill(7);
@@ -200,7 +218,8 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
     // quiet machine; a loaded one may let the caller finish alone many times first), products
     // are pooled; then they are declined (the caller runs them alone) until the deadline.
     const began = performance.now();
-    while (pool.status === "ready" && performance.now() - began < 10_000) pool.run(a, 0, a, 0, out, 0, m, k, n, false, false);
+    while (pool.status === "ready" && performance.now() - began < 10_000)
+      pool.run(a, 0, a, 0, out, 0, m, k, n, false, false);
     expect(pool.failureReason).toMatch(/did not finish/);
     expect(pool.status).toBe("failed");
     expect(pool.run(a, 0, a, 0, out, 0, m, k, n, false, false)).toBe(false);
@@ -208,8 +227,10 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
 
   test("a block a descheduled worker still holds is computed by the caller, and products run on one thread until that worker is done", async () => {
     // The real worker, stalled for 300 ms before each of its blocks (as if the OS had switched it out).
-    const stalling = POOL_WORKER_SOURCE.replace("kernels.matmulPacked(",
-      "(Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), kernels.matmulPacked)(");
+    const stalling = POOL_WORKER_SOURCE.replace(
+      "kernels.matmulPacked(",
+      "(Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), kernels.matmulPacked)(",
+    );
     expect(stalling).not.toBe(POOL_WORKER_SOURCE);
     const pool = newPool({ threads: 2, workerSource: stalling });
     expect(await pool.whenReady()).toBe(true);
@@ -220,7 +241,8 @@ describe.runIf(hasWasmSimd())("matmul pool", () => {
       const b = randomF32(k * n);
       const out = new Float32Array(m * n);
       // Declined (the caller computes it alone) while the worker stalls on a block from before.
-      if (pool.run(a, 0, b, 0, out, 0, m, k, n, product === 1, false)) expectSameProduct(a, 0, b, 0, out, 0, m, k, n, product === 1, false);
+      if (pool.run(a, 0, b, 0, out, 0, m, k, n, product === 1, false))
+        expectSameProduct(a, 0, b, 0, out, 0, m, k, n, product === 1, false);
     }
     expect(pool.stragglerBlocks).toBeGreaterThan(0);
     expect(pool.status).toBe("ready");
@@ -254,13 +276,19 @@ test("TSGRAD_THREADS sets the threads per product (1: no workers), capped; anyth
     const cores = process.getBuiltinModule("node:os").availableParallelism();
     delete process.env.TSGRAD_THREADS;
     expect(configuredThreads()).toBe(Math.min(cores, MAX_THREADS));
-    for (const [value, threads] of [["1", 1], ["3", 3], [String(MAX_THREADS + 5), MAX_THREADS]] as const) {
+    for (const [value, threads] of [
+      ["1", 1],
+      ["3", 3],
+      [String(MAX_THREADS + 5), MAX_THREADS],
+    ] as const) {
       process.env.TSGRAD_THREADS = value;
       expect(configuredThreads()).toBe(threads);
     }
     for (const bad of ["0", "-2", "1.5", "two"]) {
       process.env.TSGRAD_THREADS = bad;
-      expect(() => configuredThreads()).toThrow(`TSGRAD_THREADS must be a whole number ≥ 1 (1 = no worker threads), got "${bad}"`);
+      expect(() => configuredThreads()).toThrow(
+        `TSGRAD_THREADS must be a whole number ≥ 1 (1 = no worker threads), got "${bad}"`,
+      );
     }
   } finally {
     if (saved === undefined) delete process.env.TSGRAD_THREADS;
@@ -287,10 +315,13 @@ describe.runIf(hasWasmSimd() && configuredThreads() > 1)("the engine's pool", ()
   });
 });
 
-test.runIf(configuredThreads() === 1)("with one thread configured (TSGRAD_THREADS=1 or one core) the engine starts no pool", () => {
-  expect(matmulPool()).toBeNull();
-  const a = randomF32(200 * 200);
-  const out = new Float32Array(200 * 200);
-  simdKernels.matmul(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
-  expectSameProduct(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
-});
+test.runIf(configuredThreads() === 1)(
+  "with one thread configured (TSGRAD_THREADS=1 or one core) the engine starts no pool",
+  () => {
+    expect(matmulPool()).toBeNull();
+    const a = randomF32(200 * 200);
+    const out = new Float32Array(200 * 200);
+    simdKernels.matmul(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
+    expectSameProduct(a, 0, a, 0, out, 0, 200, 200, 200, false, false);
+  },
+);

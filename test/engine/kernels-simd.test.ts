@@ -2,11 +2,17 @@
 // equal within float32 rounding on odd sizes around every blocking edge (4-row and 8-column
 // micro-tiles, 256-deep and 96-row and 1024-column packed panels), all transpose variants, offsets.
 import { describe, expect, test } from "vitest";
-import {
-  CHUNK, ELEMENTWISE_MIN_SIZE, KEEP_MEMORY_BYTES, hasWasmSimd, simdKernels, simdMemoryBytes, wasmMatmul,
-} from "../../engine/kernels/simd.js";
 import type { BinaryOp, UnaryOp } from "../../engine/kernels/index.js";
 import { jsKernels, usesFma } from "../../engine/kernels/index.js";
+import {
+  CHUNK,
+  ELEMENTWISE_MIN_SIZE,
+  hasWasmSimd,
+  KEEP_MEMORY_BYTES,
+  simdKernels,
+  simdMemoryBytes,
+  wasmMatmul,
+} from "../../engine/kernels/simd.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const gen = new RandomGenerator(7);
@@ -14,13 +20,23 @@ const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, 
 const EPS32 = 2 ** -24;
 
 /** Exact-ish product in float64 and, per element, Σ|a||b| (the scale of its rounding error). */
-function reference(a: Float32Array, ao: number, b: Float32Array, bo: number, m: number, k: number, n: number,
-  transA: boolean, transB: boolean): { value: Float64Array; scale: Float64Array } {
+function reference(
+  a: Float32Array,
+  ao: number,
+  b: Float32Array,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): { value: Float64Array; scale: Float64Array } {
   const value = new Float64Array(m * n);
   const scale = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let p = 0; p < k; p++) {
         const x = transA ? a[ao + p * m + i]! : a[ao + i * k + p]!;
         const y = transB ? b[bo + j * k + p]! : b[bo + p * n + j]!;
@@ -35,7 +51,12 @@ function reference(a: Float32Array, ao: number, b: Float32Array, bo: number, m: 
 }
 
 /** Float32 summation of k products errs by at most about k·ε·Σ|a||b| (plus the final rounding). */
-function expectWithinRounding(actual: Float32Array, offset: number, ref: { value: Float64Array; scale: Float64Array }, k: number): void {
+function expectWithinRounding(
+  actual: Float32Array,
+  offset: number,
+  ref: { value: Float64Array; scale: Float64Array },
+  k: number,
+): void {
   let worst = 0;
   for (let i = 0; i < ref.value.length; i++) {
     const bound = (k + 2) * EPS32 * ref.scale[i]! + 1e-30;
@@ -47,8 +68,18 @@ function expectWithinRounding(actual: Float32Array, offset: number, ref: { value
 describe.runIf(hasWasmSimd())("WebAssembly SIMD matmul", () => {
   // m around the 4-row tile and 96-row block, k around the 256-deep panel, n around 8 and 1024.
   const shapes: [number, number, number][] = [
-    [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 17], [13, 255, 9], [4, 256, 8], [7, 257, 15],
-    [97, 33, 31], [100, 513, 3], [2, 3, 1030], [33, 17, 1025], [96, 64, 1024],
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 8],
+    [5, 9, 17],
+    [13, 255, 9],
+    [4, 256, 8],
+    [7, 257, 15],
+    [97, 33, 31],
+    [100, 513, 3],
+    [2, 3, 1030],
+    [33, 17, 1025],
+    [96, 64, 1024],
   ];
   test.each(shapes)("%i×%i @ %i-wide, all transpose variants, at offsets, within float32 rounding", (m, k, n) => {
     for (const transA of [false, true]) {
@@ -81,7 +112,19 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD matmul", () => {
     const first = new Float32Array(64 * 64);
     const second = new Float32Array(64 * 64);
     wasmMatmul(a, 0, a, 0, first, 0, 64, 64, 64, false, true);
-    wasmMatmul(randomF32(300 * 300), 0, randomF32(300 * 300), 0, new Float32Array(300 * 300), 0, 300, 300, 300, true, false);
+    wasmMatmul(
+      randomF32(300 * 300),
+      0,
+      randomF32(300 * 300),
+      0,
+      new Float32Array(300 * 300),
+      0,
+      300,
+      300,
+      300,
+      true,
+      false,
+    );
     wasmMatmul(a, 0, a, 0, second, 0, 64, 64, 64, false, true);
     expect(second).toEqual(first);
   });
@@ -112,7 +155,11 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
     for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
       const a = withSpecials(n);
       const b = withSpecials(n).reverse();
-      for (const [x, y] of [[a, b], [a, Float32Array.of(0.3)], [Float32Array.of(-2.5), b]] as const) {
+      for (const [x, y] of [
+        [a, b],
+        [a, Float32Array.of(0.3)],
+        [Float32Array.of(-2.5), b],
+      ] as const) {
         const fast = new Float32Array(n).fill(9);
         const plain = new Float32Array(n);
         simdKernels.binary(op, x, [x.length === 1 ? 0 : 1], y, [y.length === 1 ? 0 : 1], fast, [n]);
@@ -122,7 +169,9 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
     }
   });
 
-  test.each(sizes)("unary neg/abs/sqrt/square/relu of %i elements (NaN, −0 included), bit-identical, in place too", (n) => {
+  test.each(
+    sizes,
+  )("unary neg/abs/sqrt/square/relu of %i elements (NaN, −0 included), bit-identical, in place too", (n) => {
     for (const op of ["neg", "abs", "sqrt", "square", "relu"] as UnaryOp[]) {
       const x = withSpecials(n);
       const plain = new Float32Array(n);
@@ -134,7 +183,13 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
       expect(x).toEqual(plain);
     }
     const relu = new Float32Array(n);
-    simdKernels.unary("relu", Float32Array.from({ length: n }, (_, i) => (i % 2 ? -0 : -1)), relu, 0, 0);
+    simdKernels.unary(
+      "relu",
+      Float32Array.from({ length: n }, (_, i) => (i % 2 ? -0 : -1)),
+      relu,
+      0,
+      0,
+    );
     expect(Object.is(relu[1], -0) && relu[0] === 0).toBe(true); // −0 passes through, like JS's v < 0 ? 0 : v
   });
 
@@ -154,8 +209,15 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
 
 test.runIf(hasWasmSimd())("elementwise ops of any size run in the same two chunks of module memory", () => {
   const n = 3 * CHUNK + 5; // full chunks, then a short one
-  simdKernels.binary("add", randomF32(ELEMENTWISE_MIN_SIZE), [1], randomF32(ELEMENTWISE_MIN_SIZE), [1],
-    new Float32Array(ELEMENTWISE_MIN_SIZE), [ELEMENTWISE_MIN_SIZE]);
+  simdKernels.binary(
+    "add",
+    randomF32(ELEMENTWISE_MIN_SIZE),
+    [1],
+    randomF32(ELEMENTWISE_MIN_SIZE),
+    [1],
+    new Float32Array(ELEMENTWISE_MIN_SIZE),
+    [ELEMENTWISE_MIN_SIZE],
+  );
   const before = simdMemoryBytes();
   const a = Float32Array.from({ length: 40 * n }, (_, i) => i % 1000);
   const b = Float32Array.from({ length: 40 * n }, (_, i) => (i % 7) - 3);

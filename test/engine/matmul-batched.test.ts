@@ -8,13 +8,17 @@ import { manualSeed, randn, type Tensor } from "../../engine/index.js";
 function expectClose(got: Tensor, want: Tensor, tolerance: number): void {
   expect(got.shape).toEqual(want.shape);
   let worst = 0;
-  for (let i = 0; i < want.size; i++) worst = Math.max(worst, Math.abs(got.data[i]! - want.data[i]!) / (1 + Math.abs(want.data[i]!)));
+  for (let i = 0; i < want.size; i++)
+    worst = Math.max(worst, Math.abs(got.data[i]! - want.data[i]!) / (1 + Math.abs(want.data[i]!)));
   expect(worst).toBeLessThan(tolerance);
 }
 
 /** Every index tuple of a batch shape, in row-major order. */
 function indices(batch: number[]): number[][] {
-  return batch.reduce<number[][]>((all, size) => all.flatMap((prefix) => Array.from({ length: size }, (_, i) => [...prefix, i])), [[]]);
+  return batch.reduce<number[][]>(
+    (all, size) => all.flatMap((prefix) => Array.from({ length: size }, (_, i) => [...prefix, i])),
+    [[]],
+  );
 }
 
 /** The matrix of `x` that batch item `index` uses (x's batch dims are right-aligned; size 1 broadcasts). */

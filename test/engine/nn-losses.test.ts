@@ -1,6 +1,6 @@
 // Losses against values known on paper, their gradients, their reductions and their errors.
 import { describe, expect, it } from "vitest";
-import { Tensor, gradcheck, manualSeed, nn, randn, tensor, zeros } from "../../engine/index.js";
+import { gradcheck, manualSeed, nn, randn, type Tensor, tensor, zeros } from "../../engine/index.js";
 
 const F = nn.functional;
 const labels = (...values: number[]): Tensor => tensor(values, { dtype: "int32" });
@@ -36,7 +36,10 @@ describe("cross-entropy", () => {
   });
 
   it("reduces by mean, sum or not at all", () => {
-    const z = tensor([[2, 1, 0], [0, 0, 0]]);
+    const z = tensor([
+      [2, 1, 0],
+      [0, 0, 0],
+    ]);
     const y = labels(0, 1);
     const each = [0.4076059, Math.log(3)];
     expect(Array.from(F.crossEntropy(z, y, { reduction: "none" }).data)).toEqual(each.map((v) => expect.closeTo(v, 6)));
@@ -45,18 +48,35 @@ describe("cross-entropy", () => {
   });
 
   it("accepts class probabilities; one-hot probabilities give the index loss", () => {
-    const z = tensor([[2, 1, 0], [0.5, -1, 3]]);
+    const z = tensor([
+      [2, 1, 0],
+      [0.5, -1, 3],
+    ]);
     const indexLoss = F.crossEntropy(z, labels(0, 2)).item();
-    expect(F.crossEntropy(z, tensor([[1, 0, 0], [0, 0, 1]])).item()).toBeCloseTo(indexLoss, 6);
+    expect(
+      F.crossEntropy(
+        z,
+        tensor([
+          [1, 0, 0],
+          [0, 0, 1],
+        ]),
+      ).item(),
+    ).toBeCloseTo(indexLoss, 6);
     // uniform target on uniform logits: log 3
     expect(F.crossEntropy(zeros([1, 3]), tensor([[1 / 3, 1 / 3, 1 / 3]])).item()).toBeCloseTo(Math.log(3), 6);
   });
 
   it("ignoreIndex skips rows (and leaves them out of the mean); labelSmoothing mixes in the uniform target", () => {
-    const z = tensor([[2, 1, 0], [0, 0, 9]]);
+    const z = tensor([
+      [2, 1, 0],
+      [0, 0, 9],
+    ]);
     expect(F.crossEntropy(z, labels(0, -100)).item()).toBeCloseTo(0.4076059, 6);
     // smoothing 0.3 on [2,1,0] with label 0: 0.7·0.4076059 + 0.3·mean(−log p) = 0.7·0.4076059 + 0.3·1.4076059
-    expect(F.crossEntropy(tensor([[2, 1, 0]]), labels(0), { labelSmoothing: 0.3 }).item()).toBeCloseTo(0.7 * 0.4076059 + 0.3 * 1.4076059, 6);
+    expect(F.crossEntropy(tensor([[2, 1, 0]]), labels(0), { labelSmoothing: 0.3 }).item()).toBeCloseTo(
+      0.7 * 0.4076059 + 0.3 * 1.4076059,
+      6,
+    );
   });
 
   it("unbatched logits [C] with a scalar label", () => {
@@ -64,17 +84,30 @@ describe("cross-entropy", () => {
   });
 
   it("explains wrong labels and shapes", () => {
-    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 3))).toThrow("target 3 is out of range for 3 classes (targets must be 0..2)");
-    expect(() => F.crossEntropy(zeros([2, 3]), tensor([0, 1]))).toThrow("targets must be int32 class indices (use labels.int())");
-    expect(() => F.crossEntropy(zeros([2, 5, 3]), labels(0, 1))).toThrow("for sequences use input.reshape([-1, 3]) and targets.reshape([-1])");
-    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1, 2))).toThrow("input [2,3] needs targets of shape [2], got [3]");
-    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1).reshape([2, 1]))).toThrow("got [2,1] (use targets.reshape([-1]))");
+    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 3))).toThrow(
+      "target 3 is out of range for 3 classes (targets must be 0..2)",
+    );
+    expect(() => F.crossEntropy(zeros([2, 3]), tensor([0, 1]))).toThrow(
+      "targets must be int32 class indices (use labels.int())",
+    );
+    expect(() => F.crossEntropy(zeros([2, 5, 3]), labels(0, 1))).toThrow(
+      "for sequences use input.reshape([-1, 3]) and targets.reshape([-1])",
+    );
+    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1, 2))).toThrow(
+      "input [2,3] needs targets of shape [2], got [3]",
+    );
+    expect(() => F.crossEntropy(zeros([2, 3]), labels(0, 1).reshape([2, 1]))).toThrow(
+      "got [2,1] (use targets.reshape([-1]))",
+    );
   });
 });
 
 describe("NLLLoss", () => {
   it("picks −logProbs at the label", () => {
-    const logProbs = tensor([[-0.1, -2, -3], [-1, -0.5, -4]]);
+    const logProbs = tensor([
+      [-0.1, -2, -3],
+      [-1, -0.5, -4],
+    ]);
     expect(new nn.NLLLoss().forward(logProbs, labels(0, 1)).item()).toBeCloseTo((0.1 + 0.5) / 2, 6);
     expect(new nn.NLLLoss({ reduction: "sum" }).forward(logProbs, labels(2, 2)).item()).toBeCloseTo(7, 6);
   });
@@ -104,8 +137,12 @@ describe("regression losses", () => {
   });
 
   it("refuses [N,1] against [N] instead of broadcasting to [N,N]", () => {
-    expect(() => new nn.MSELoss().forward(zeros([32, 1]), zeros([32]))).toThrow("mseLoss: input [32,1] and target [32] must have the same shape");
-    expect(() => F.mseLoss(zeros([3]), zeros([3]), { reduction: "avg" as "mean" })).toThrow('reduction must be "mean", "sum" or "none"');
+    expect(() => new nn.MSELoss().forward(zeros([32, 1]), zeros([32]))).toThrow(
+      "mseLoss: input [32,1] and target [32] must have the same shape",
+    );
+    expect(() => F.mseLoss(zeros([3]), zeros([3]), { reduction: "avg" as "mean" })).toThrow(
+      'reduction must be "mean", "sum" or "none"',
+    );
   });
 });
 
@@ -114,17 +151,28 @@ describe("binary cross-entropy", () => {
     // x = 0, y = 1: −log σ(0) = log 2; x = 2, y = 0: −log(1 − σ(2)) = log(1 + e²) = 2.1269280
     expect(new nn.BCEWithLogitsLoss().forward(tensor([0]), tensor([1])).item()).toBeCloseTo(Math.LN2, 6);
     expect(F.binaryCrossEntropyWithLogits(tensor([2]), tensor([0])).item()).toBeCloseTo(2.126928, 6);
-    expect(F.binaryCrossEntropyWithLogits(tensor([100, -100]), tensor([0, 1]), { reduction: "sum" }).item()).toBeCloseTo(200, 3);
-    expect(new nn.BCEWithLogitsLoss({ posWeight: 2 }).forward(tensor([0]), tensor([1])).item()).toBeCloseTo(2 * Math.LN2, 6);
+    expect(
+      F.binaryCrossEntropyWithLogits(tensor([100, -100]), tensor([0, 1]), { reduction: "sum" }).item(),
+    ).toBeCloseTo(200, 3);
+    expect(new nn.BCEWithLogitsLoss({ posWeight: 2 }).forward(tensor([0]), tensor([1])).item()).toBeCloseTo(
+      2 * Math.LN2,
+      6,
+    );
   });
 
   it("has gradient σ(x) − y, also at x = 0", () => {
     const x = tensor([0, 0, 3], { requiresGrad: true });
     F.binaryCrossEntropyWithLogits(x, tensor([1, 0, 1]), { reduction: "sum" }).backward();
     const s3 = 1 / (1 + Math.exp(-3));
-    expect(Array.from(x.grad!.data)).toEqual([expect.closeTo(-0.5, 6), expect.closeTo(0.5, 6), expect.closeTo(s3 - 1, 6)]);
+    expect(Array.from(x.grad!.data)).toEqual([
+      expect.closeTo(-0.5, 6),
+      expect.closeTo(0.5, 6),
+      expect.closeTo(s3 - 1, 6),
+    ]);
     manualSeed(2);
-    expect(gradcheck((z) => F.binaryCrossEntropyWithLogits(z, tensor([[1], [0], [0.3]])), [randn([3, 1])])).toBeLessThan(1e-6);
+    expect(
+      gradcheck((z) => F.binaryCrossEntropyWithLogits(z, tensor([[1], [0], [0.3]])), [randn([3, 1])]),
+    ).toBeLessThan(1e-6);
   });
 
   it("on probabilities matches the logits version", () => {

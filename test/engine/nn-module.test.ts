@@ -1,12 +1,14 @@
 // nn.Module and the layers: discovery of parameters from fields, modes, state dicts, repr, and
 // each layer against outputs worked out by hand.
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { Tensor, gradcheck, manualSeed, nn, randn, relu, tensor, zeros } from "../../engine/index.js";
+import { gradcheck, manualSeed, nn, randn, relu, type Tensor, tensor, zeros } from "../../engine/index.js";
 
 class Net extends nn.Module {
   fc1 = new nn.Linear(4, 10);
   fc2 = new nn.Linear(10, 1);
-  override forward(x: Tensor): Tensor { return this.fc2.forward(relu(this.fc1.forward(x))); }
+  override forward(x: Tensor): Tensor {
+    return this.fc2.forward(relu(this.fc1.forward(x)));
+  }
 }
 
 const rows = (t: Tensor): number[][] => t.toArray() as number[][];
@@ -29,10 +31,15 @@ describe("Module discovers parameters from its fields", () => {
     class Perceptron extends nn.Module {
       w = randn([2, 1], { requiresGrad: true });
       b = zeros([1], { requiresGrad: true });
-      override forward(x: Tensor): Tensor { return x.matmul(this.w).add(this.b); }
+      override forward(x: Tensor): Tensor {
+        return x.matmul(this.w).add(this.b);
+      }
     }
     const p = new Perceptron();
-    expect(p.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([["w", [2, 1]], ["b", [1]]]);
+    expect(p.namedParameters().map(([n, t]) => [n, t.shape])).toEqual([
+      ["w", [2, 1]],
+      ["b", [1]],
+    ]);
     expect(p.forward(zeros([5, 2])).shape).toEqual([5, 1]);
   });
 
@@ -86,7 +93,10 @@ describe("Module discovers parameters from its fields", () => {
 
   it("zeroGrad clears every parameter's gradient", () => {
     const net = new Net();
-    net.forward(randn([3, 4])).sum().backward();
+    net
+      .forward(randn([3, 4]))
+      .sum()
+      .backward();
     expect(net.parameters().every((p) => p.grad !== null)).toBe(true);
     net.zeroGrad();
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
@@ -94,7 +104,9 @@ describe("Module discovers parameters from its fields", () => {
 
   it("a module without forward says so", () => {
     class Empty extends nn.Module {}
-    expect(() => new Empty().forward(zeros([1]))).toThrow("Empty has no forward() method: define forward(x) { … } in the class");
+    expect(() => new Empty().forward(zeros([1]))).toThrow(
+      "Empty has no forward() method: define forward(x) { … } in the class",
+    );
   });
 
   it("prints a PyTorch-style summary", () => {
@@ -134,10 +146,12 @@ describe("state dicts", () => {
   it("names missing, unexpected and mis-shaped entries", () => {
     const net = new Net();
     const state = net.stateDict();
-    const { ["fc2.bias"]: _dropped, ...missing } = state;
+    const { "fc2.bias": _dropped, ...missing } = state;
     expect(() => net.loadStateDict(missing)).toThrow('loadStateDict for Net: missing key(s): "fc2.bias"');
     expect(() => net.loadStateDict({ ...state, "fc3.weight": zeros([1]) })).toThrow('unexpected key(s): "fc3.weight"');
-    expect(() => net.loadStateDict({ ...state, "fc1.weight": zeros([10, 3]) })).toThrow('"fc1.weight" has shape [10,3] in the state dict but [10,4] in the model');
+    expect(() => net.loadStateDict({ ...state, "fc1.weight": zeros([10, 3]) })).toThrow(
+      '"fc1.weight" has shape [10,3] in the state dict but [10,4] in the model',
+    );
     expect(net.loadStateDict(missing, { strict: false })).toEqual({ missingKeys: ["fc2.bias"], unexpectedKeys: [] });
   });
 });
@@ -149,7 +163,19 @@ describe("Linear", () => {
     fc.bias!.data.set([0.5, -1, 2]);
     // [1,1]  → [1+2, 3+4, 5+6] + b = [3.5, 6, 13]
     // [2,-1] → [2−2, 6−4, 10−6] + b = [0.5, 1, 6]
-    expect(rows(fc.forward(tensor([[1, 1], [2, -1]])))).toEqual([[3.5, 6, 13], [0.5, 1, 6]]);
+    expect(
+      rows(
+        fc.forward(
+          tensor([
+            [1, 1],
+            [2, -1],
+          ]),
+        ),
+      ),
+    ).toEqual([
+      [3.5, 6, 13],
+      [0.5, 1, 6],
+    ]);
     expect(fc.forward(zeros([7, 5, 2])).shape).toEqual([7, 5, 3]); // batched leading dims
   });
 
@@ -176,7 +202,9 @@ describe("Linear", () => {
   });
 
   it("rejects input whose last size is wrong, naming the layer", () => {
-    expect(() => new nn.Linear(4, 10).forward(zeros([32, 3]))).toThrow("Linear(4, 10) got input of shape [32,3]: last size must be 4");
+    expect(() => new nn.Linear(4, 10).forward(zeros([32, 3]))).toThrow(
+      "Linear(4, 10) got input of shape [32,3]: last size must be 4",
+    );
   });
 });
 
@@ -206,24 +234,53 @@ describe("activations, Dropout, Embedding, LayerNorm", () => {
   it("Embedding looks rows up and sends gradients to the rows used", () => {
     const emb = new nn.Embedding(4, 2);
     emb.weight.data.set([0, 1, 10, 11, 20, 21, 30, 31]);
-    const ids = tensor([[3, 1], [1, 1]], { dtype: "int32" });
+    const ids = tensor(
+      [
+        [3, 1],
+        [1, 1],
+      ],
+      { dtype: "int32" },
+    );
     const out = emb.forward(ids);
-    expect(out.toArray()).toEqual([[[30, 31], [10, 11]], [[10, 11], [10, 11]]]);
+    expect(out.toArray()).toEqual([
+      [
+        [30, 31],
+        [10, 11],
+      ],
+      [
+        [10, 11],
+        [10, 11],
+      ],
+    ]);
     out.sum().backward();
-    expect(rows(emb.weight.grad!)).toEqual([[0, 0], [3, 3], [0, 0], [1, 1]]); // row 1 used three times
+    expect(rows(emb.weight.grad!)).toEqual([
+      [0, 0],
+      [3, 3],
+      [0, 0],
+      [1, 1],
+    ]); // row 1 used three times
     expect(() => emb.forward(tensor([4], { dtype: "int32" }))).toThrow("Embedding(4, 2): id 4 is out of range 0..3");
   });
 
   it("LayerNorm normalises each row with the biased variance", () => {
     const norm = new nn.LayerNorm(3);
     // row [1,2,3]: mean 2, variance (1+0+1)/3 = 2/3 → (x − 2)/√(2/3 + 1e−5) = [−1.2247, 0, 1.2247]
-    const y = norm.forward(tensor([[1, 2, 3], [10, 10, 10]]));
+    const y = norm.forward(
+      tensor([
+        [1, 2, 3],
+        [10, 10, 10],
+      ]),
+    );
     const s = 1 / Math.sqrt(2 / 3 + 1e-5);
     expect(rows(y)[0]).toEqual([expect.closeTo(-s, 5), 0, expect.closeTo(s, 5)]);
     expect(rows(y)[1]).toEqual([0, 0, 0]);
     norm.weight!.data.set([2, 2, 2]);
     norm.bias!.data.set([1, 1, 1]);
-    expect(rows(norm.forward(tensor([[1, 2, 3]])))[0]).toEqual([expect.closeTo(1 - 2 * s, 5), 1, expect.closeTo(1 + 2 * s, 5)]);
+    expect(rows(norm.forward(tensor([[1, 2, 3]])))[0]).toEqual([
+      expect.closeTo(1 - 2 * s, 5),
+      1,
+      expect.closeTo(1 + 2 * s, 5),
+    ]);
     expect(gradcheck((x) => new nn.LayerNorm(4).forward(x), [randn([3, 4])])).toBeLessThan(1e-6);
   });
 });
@@ -242,7 +299,10 @@ describe("MultiHeadAttention and TransformerBlock", () => {
   it("computes softmax(QKᵀ/√d)V by hand", () => {
     // x = [[1,0],[0,1]]: scores = x xᵀ/√2 = [[0.7071, 0], [0, 0.7071]];
     // softmax row 0 = [e^0.7071, 1]/(e^0.7071 + 1) = [0.669762, 0.330238]; output = weights · x
-    const x = tensor([[1, 0], [0, 1]]);
+    const x = tensor([
+      [1, 0],
+      [0, 1],
+    ]);
     const p = Math.exp(Math.SQRT1_2) / (Math.exp(Math.SQRT1_2) + 1);
     expect(rows(identityAttention(false).forward(x))).toEqual([
       [expect.closeTo(p, 5), expect.closeTo(1 - p, 5)],
@@ -281,7 +341,9 @@ describe("MultiHeadAttention and TransformerBlock", () => {
     const y = block.forward(x);
     expect(y.shape).toEqual([2, 4, 8]);
     y.square().mean().backward();
-    const withoutGrad = block.namedParameters().filter(([, p]) => p.grad === null || Array.from(p.grad.data).every((v) => v === 0));
+    const withoutGrad = block
+      .namedParameters()
+      .filter(([, p]) => p.grad === null || Array.from(p.grad.data).every((v) => v === 0));
     expect(withoutGrad.map(([n]) => n)).toEqual([]);
     expect(block.namedParameters().map(([n]) => n)).toContain("mlp.2.weight");
   });
@@ -333,8 +395,12 @@ describe("summaries", () => {
   it("a module displays itself in a notebook as its repr plus an HTML table", () => {
     const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
     const bundle = (seq as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
-    expect(bundle["text/plain"]).toBe("Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)\nSequential: 9 parameters (9 trainable)");
-    expect(bundle["text/html"]).toContain("<tr><td><code>0.weight</code></td><td>[3,2]</td><td style=\"text-align:right\">6</td></tr>");
+    expect(bundle["text/plain"]).toBe(
+      "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)\nSequential: 9 parameters (9 trainable)",
+    );
+    expect(bundle["text/html"]).toContain(
+      '<tr><td><code>0.weight</code></td><td>[3,2]</td><td style="text-align:right">6</td></tr>',
+    );
   });
 });
 
@@ -346,7 +412,9 @@ describe("MultiHeadAttention initialisation", () => {
     const q = Array.from(attn.query.weight.data).map(Math.abs);
     expect(Math.max(...q)).toBeLessThanOrEqual(bound);
     expect(Math.max(...q)).toBeGreaterThan(0.99 * bound);
-    expect([attn.query, attn.key, attn.value, attn.out].every((l) => Array.from(l.bias!.data).every((v) => v === 0))).toBe(true);
+    expect(
+      [attn.query, attn.key, attn.value, attn.out].every((l) => Array.from(l.bias!.data).every((v) => v === 0)),
+    ).toBe(true);
   });
 });
 
@@ -363,7 +431,9 @@ describe("modules that point back up the tree", () => {
     parent.child.owner = parent;
     expect(parent.modules()).toHaveLength(3);
     expect(parent.numParameters()).toBe(2);
-    expect(String(parent)).toBe("Parent(\n  (child): Child(\n    (fc): Linear(inFeatures=1, outFeatures=1, bias=true)\n    (owner): Parent(…)\n  )\n)");
+    expect(String(parent)).toBe(
+      "Parent(\n  (child): Child(\n    (fc): Linear(inFeatures=1, outFeatures=1, bias=true)\n    (owner): Parent(…)\n  )\n)",
+    );
     const visited: string[] = [];
     parent.apply((m) => visited.push(m.constructor.name));
     expect(visited).toEqual(["Linear", "Child", "Parent"]);
@@ -386,7 +456,9 @@ describe("Sequential", () => {
     seq.append(new nn.ReLU());
     expect(Array.from(seq.forward(tensor([[3], [-3]])).data)).toEqual([6, 0]);
     expect([...seq].map((l) => l.constructor.name)).toEqual(["Linear", "ReLU"]);
-    expect(() => new nn.Sequential(relu as unknown as nn.Layer)).toThrow("Sequential: item 0 is not a layer with forward(x)");
+    expect(() => new nn.Sequential(relu as unknown as nn.Layer)).toThrow(
+      "Sequential: item 0 is not a layer with forward(x)",
+    );
     expect(() => seq.at(5)).toThrow("index 5 is out of range for 2 layers");
   });
 });
@@ -432,7 +504,10 @@ describe("Module.forward's type", () => {
     }
     const [a, b] = new TwoHeads().forward(zeros([5, 2]), 2);
     expectTypeOf(a).toEqualTypeOf<Tensor>();
-    expect([a.shape, b.shape]).toEqual([[5, 1], [5, 1]]);
+    expect([a.shape, b.shape]).toEqual([
+      [5, 1],
+      [5, 1],
+    ]);
   });
 });
 
@@ -447,7 +522,12 @@ describe("ModuleList", () => {
       }
     }
     const m = new Stack();
-    expect(m.namedParameters().map(([n]) => n)).toEqual(["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]);
+    expect(m.namedParameters().map(([n]) => n)).toEqual([
+      "layers.0.weight",
+      "layers.0.bias",
+      "layers.1.weight",
+      "layers.1.bias",
+    ]);
     expect(m.forward(zeros([3, 2])).shape).toEqual([3, 1]);
     expect(m.layers.length).toBe(2);
     expect(m.layers.at(-1)).toBe(m.layers[1]);

@@ -1,7 +1,7 @@
 // End-to-end training the way the tutorials do it: classify Iris with an MLP, fit XOR, and a
 // tiny character-level Transformer on the sonnets. Each must actually learn.
 import { describe, expect, it } from "vitest";
-import { Tensor, data, manualSeed, nn, noGrad, optim } from "../../engine/index.js";
+import { data, manualSeed, nn, noGrad, optim, Tensor } from "../../engine/index.js";
 
 const accuracy = (logits: Tensor, labels: Tensor): number => logits.argmax(1).eq(labels).mean().item();
 
@@ -15,7 +15,10 @@ describe("training end to end", () => {
     const criterion = new nn.CrossEntropyLoss();
     const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
     const scheduler = new optim.lr.StepLR(optimizer, { stepSize: 30, gamma: 0.5 });
-    const loader = new data.DataLoader(new data.TensorDataset(scaler.transform(xTrain!), yTrain!), { batchSize: 16, shuffle: true });
+    const loader = new data.DataLoader(new data.TensorDataset(scaler.transform(xTrain!), yTrain!), {
+      batchSize: 16,
+      shuffle: true,
+    });
     const firstLoss = criterion.forward(model.forward(scaler.transform(xTrain!)), yTrain!).item();
     for (let epoch = 0; epoch < 60; epoch++) {
       for (const [features, labels] of loader) {
@@ -66,14 +69,21 @@ describe("training end to end", () => {
       head = new nn.Linear(embed, vocab.size);
       override forward(ids: Tensor): Tensor {
         const [b, t] = ids.shape as [number, number];
-        const where = new Tensor(Int32Array.from({ length: t }, (_, i) => i), [t], "int32");
+        const where = new Tensor(
+          Int32Array.from({ length: t }, (_, i) => i),
+          [t],
+          "int32",
+        );
         const h = this.tokens.forward(ids).add(this.positions.forward(where));
         return this.head.forward(this.norm.forward(this.block.forward(h))).reshape([b * t, vocab.size]);
       }
     }
     const model = new TinyGPT();
     const optimizer = new optim.AdamW(model.parameters(), { lr: 3e-3 });
-    const loader = new data.DataLoader(data.nextCharDataset(vocab.encode(text), blockSize), { batchSize: 16, shuffle: true });
+    const loader = new data.DataLoader(data.nextCharDataset(vocab.encode(text), blockSize), {
+      batchSize: 16,
+      shuffle: true,
+    });
     const losses: number[] = [];
     for (const [inputs, targets] of loader) {
       const loss = nn.functional.crossEntropy(model.forward(inputs), targets.reshape([-1]));

@@ -1,19 +1,28 @@
 // The hot-loop kernels against naive loops written out here. A faster implementation (e.g.
 // WebAssembly) is added to IMPLEMENTATIONS and must agree with the same references.
 import { describe, expect, test } from "vitest";
-import { jsKernels, simdKernels, type Kernels } from "../../engine/kernels/index.js";
+import { jsKernels, type Kernels, simdKernels } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
 
 const IMPLEMENTATIONS: Kernels[] = [jsKernels, simdKernels];
 const gen = new RandomGenerator(99);
 const randomArray = (n: number): Float64Array => Float64Array.from({ length: n }, () => gen.uniform(-1, 1));
 
-function naiveMatmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float64Array {
+function naiveMatmul(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
+      for (let p = 0; p < k; p++)
+        s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
       out[i * n + j] = s;
     }
   }
@@ -27,7 +36,15 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 
 describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (_name, K) => {
   // Sizes around the 4-row / 4-column / 2-step blocking, so every remainder path runs.
-  const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 4, 4], [5, 7, 9], [9, 1, 6], [8, 3, 13], [2, 0, 3]];
+  const sizes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 2],
+    [4, 4, 4],
+    [5, 7, 9],
+    [9, 1, 6],
+    [8, 3, 13],
+    [2, 0, 3],
+  ];
   test.each(sizes)("matmul %i×%i @ %i-wide, all transpose combinations, at offsets", (m, k, n) => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
@@ -52,7 +69,9 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
         for (let i = 0; i < m; i++) {
           const row = new Float32Array(n);
           K.matmul(a, i * k, b, 0, row, 0, 1, k, n, false, transB);
-          expect(Array.from(row), `n=${n} transB=${transB} row ${i}`).toEqual(Array.from(all.subarray(i * n, i * n + n)));
+          expect(Array.from(row), `n=${n} transB=${transB} row ${i}`).toEqual(
+            Array.from(all.subarray(i * n, i * n + n)),
+          );
         }
       }
     }
@@ -63,15 +82,19 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
     const b = randomArray(3);
     const out = new Float64Array(24);
     K.binary("add", a, [12, 4, 1], b, [0, 1, 0], out, [2, 3, 4]);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let l = 0; l < 4; l++) {
-      expect(out[i * 12 + j * 4 + l]).toBe(a[i * 12 + j * 4 + l]! + b[j]!);
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        for (let l = 0; l < 4; l++) {
+          expect(out[i * 12 + j * 4 + l]).toBe(a[i * 12 + j * 4 + l]! + b[j]!);
+        }
     const c = randomArray(4);
     const d = randomArray(2);
     K.binary("mul", c, [0, 0, 1], d, [1, 0, 0], out, [2, 3, 4]);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let l = 0; l < 4; l++) {
-      expect(out[i * 12 + j * 4 + l]).toBe(c[l]! * d[i]!);
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        for (let l = 0; l < 4; l++) {
+          expect(out[i * 12 + j * 4 + l]).toBe(c[l]! * d[i]!);
+        }
   });
 
   test("reductions over the middle axis of [outer, len, inner]", () => {
@@ -82,12 +105,16 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
     K.reduce("sum", x, 2, 5, 3, sums);
     K.reduce("max", x, 2, 5, 3, maxes);
     K.argReduce("min", x, 2, 5, 3, arg);
-    for (let o = 0; o < 2; o++) for (let i = 0; i < 3; i++) {
-      const column = Array.from({ length: 5 }, (_, r) => x[(o * 5 + r) * 3 + i]!);
-      expect(sums[o * 3 + i]).toBeCloseTo(column.reduce((p, v) => p + v, 0), 12);
-      expect(maxes[o * 3 + i]).toBe(Math.max(...column));
-      expect(arg[o * 3 + i]).toBe(column.indexOf(Math.min(...column)));
-    }
+    for (let o = 0; o < 2; o++)
+      for (let i = 0; i < 3; i++) {
+        const column = Array.from({ length: 5 }, (_, r) => x[(o * 5 + r) * 3 + i]!);
+        expect(sums[o * 3 + i]).toBeCloseTo(
+          column.reduce((p, v) => p + v, 0),
+          12,
+        );
+        expect(maxes[o * 3 + i]).toBe(Math.max(...column));
+        expect(arg[o * 3 + i]).toBe(column.indexOf(Math.min(...column)));
+      }
   });
 
   test("copyStrided reads a transposed view; addStrided sums broadcast dims", () => {
@@ -101,7 +128,11 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
   });
 
   test("copyStrided transposes big matrices (tiled path) from an offset, edges included", () => {
-    for (const [rows, cols] of [[70, 45], [32, 32], [33, 100]] as const) {
+    for (const [rows, cols] of [
+      [70, 45],
+      [32, 32],
+      [33, 100],
+    ] as const) {
       const x = Float32Array.from({ length: rows * cols + 3 }, (_, i) => i);
       const t = new Float32Array(rows * cols);
       K.copyStrided(x, 3, [1, cols], [cols, rows], t); // x[3..] is rows×cols; t is its transpose
@@ -111,7 +142,16 @@ describe.each(IMPLEMENTATIONS.map((k) => [k.name, k] as const))("kernels: %s", (
 
   test("select picks by a broadcast condition", () => {
     const out = new Float64Array(4);
-    K.select(new Float64Array([1, 0]), [1, 0], new Float64Array([1, 2, 3, 4]), [2, 1], new Float64Array([-1]), [0, 0], out, [2, 2]);
+    K.select(
+      new Float64Array([1, 0]),
+      [1, 0],
+      new Float64Array([1, 2, 3, 4]),
+      [2, 1],
+      new Float64Array([-1]),
+      [0, 0],
+      out,
+      [2, 2],
+    );
     expect([...out]).toEqual([1, 2, -1, -1]);
   });
 });

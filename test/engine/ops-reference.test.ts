@@ -3,13 +3,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { beforeAll, describe, expect, test } from "vitest";
-import { concat, manualSeed, randn, RandomGenerator, stack, Tensor, where } from "../../engine/index.js";
+import { concat, manualSeed, RandomGenerator, randn, stack, type Tensor, where } from "../../engine/index.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
 
-const toTf = (t: Tensor): tf.Tensor => tf.tensor(Float32Array.from(t.data), t.shape, t.dtype === "int32" ? "int32" : "float32");
+const toTf = (t: Tensor): tf.Tensor =>
+  tf.tensor(Float32Array.from(t.data), t.shape, t.dtype === "int32" ? "int32" : "float32");
 
 function expectSame(ours: Tensor, theirs: tf.Tensor): void {
   expect(ours.shape).toEqual(theirs.shape);
@@ -59,9 +60,16 @@ describe("broadcasting binary ops match tfjs", () => {
       const [sa, sb] = broadcastPair(gen);
       const a = randn(sa);
       const b = randn(sb);
-      const shape = tf.broadcastTo(toTf(a), tf.broadcastArgs(tf.tensor1d(sa, "int32"), tf.tensor1d(sb, "int32")).arraySync() as number[]).shape;
+      const shape = tf.broadcastTo(
+        toTf(a),
+        tf.broadcastArgs(tf.tensor1d(sa, "int32"), tf.tensor1d(sb, "int32")).arraySync() as number[],
+      ).shape;
       const cond = randn(shape).gt(0);
-      const expected = tf.where(tf.cast(toTf(cond), "bool"), tf.broadcastTo(toTf(a), shape), tf.broadcastTo(toTf(b), shape));
+      const expected = tf.where(
+        tf.cast(toTf(cond), "bool"),
+        tf.broadcastTo(toTf(a), shape),
+        tf.broadcastTo(toTf(b), shape),
+      );
       expectSame(where(cond, a, b), expected);
     }
   });
@@ -119,8 +127,11 @@ describe("matmul and layout ops match tfjs", () => {
       const b = randn([...bb!, k, n]);
       // tfjs's batchMatMul mis-broadcasts [2,1,…] against [1,3,…], so both sides are
       // materialised at the full batch shape (tf.broadcastTo) before its matMul.
-      const batch = tf.broadcastArgs(tf.tensor1d(ba!.length ? ba! : [1], "int32"), tf.tensor1d(bb!.length ? bb! : [1], "int32")).arraySync() as number[];
-      const full = (t: Tensor, rows: number, cols: number): tf.Tensor => tf.broadcastTo(toTf(t), [...batch, rows, cols]);
+      const batch = tf
+        .broadcastArgs(tf.tensor1d(ba!.length ? ba! : [1], "int32"), tf.tensor1d(bb!.length ? bb! : [1], "int32"))
+        .arraySync() as number[];
+      const full = (t: Tensor, rows: number, cols: number): tf.Tensor =>
+        tf.broadcastTo(toTf(t), [...batch, rows, cols]);
       const expected = tf.matMul(full(a, m, k), full(b, k, n));
       const ours = a.matmul(b);
       expectSame(ours.reshape(expected.shape), expected);

@@ -2,7 +2,7 @@
 // written out in the comments; literals are what a student would get on paper). Parameters are
 // float64 so the comparison can be tight.
 import { describe, expect, it } from "vitest";
-import { Tensor, nn, optim, tensor } from "../../engine/index.js";
+import { nn, optim, type Tensor, tensor } from "../../engine/index.js";
 
 function param(...values: number[]): Tensor {
   return tensor(values, { dtype: "float64", requiresGrad: true });
@@ -21,7 +21,9 @@ describe("SGD", () => {
   it("plain: θ ← θ − ηg", () => {
     const p = param(1);
     // 1 − 0.1·1 = 0.9; 0.9 − 0.1·2 = 0.7; 0.7 − 0.1·(−1) = 0.8
-    expect(trajectory(new optim.SGD([p], { lr: 0.1 }), p, [1, 2, -1])).toEqual([0.9, 0.7, 0.8].map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(new optim.SGD([p], { lr: 0.1 }), p, [1, 2, -1])).toEqual(
+      [0.9, 0.7, 0.8].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("momentum (PyTorch form): b ← μb + g, θ ← θ − ηb", () => {
@@ -29,7 +31,9 @@ describe("SGD", () => {
     // b1 = 1,             θ1 = 1 − 0.1·1 = 0.9
     // b2 = 0.9·1 + 2 = 2.9,  θ2 = 0.9 − 0.29 = 0.61
     // b3 = 0.9·2.9 − 1 = 1.61, θ3 = 0.61 − 0.161 = 0.449
-    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9 }), p, [1, 2, -1])).toEqual([0.9, 0.61, 0.449].map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9 }), p, [1, 2, -1])).toEqual(
+      [0.9, 0.61, 0.449].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("Nesterov: the step uses g + μb", () => {
@@ -37,14 +41,18 @@ describe("SGD", () => {
     // b1 = 1,    step 1 + 0.9·1 = 1.9,       θ1 = 1 − 0.19 = 0.81
     // b2 = 2.9,  step 2 + 0.9·2.9 = 4.61,    θ2 = 0.81 − 0.461 = 0.349
     // b3 = 1.61, step −1 + 0.9·1.61 = 0.449, θ3 = 0.349 − 0.0449 = 0.3041
-    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true }), p, [1, 2, -1])).toEqual([0.81, 0.349, 0.3041].map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true }), p, [1, 2, -1])).toEqual(
+      [0.81, 0.349, 0.3041].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("dampening scales new gradients after the first step", () => {
     const p = param(1);
     // b1 = 1 (the first step ignores dampening), θ1 = 0.9
     // b2 = 0.9·1 + (1 − 0.5)·2 = 1.9,            θ2 = 0.9 − 0.19 = 0.71
-    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), p, [1, 2])).toEqual([0.9, 0.71].map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(new optim.SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), p, [1, 2])).toEqual(
+      [0.9, 0.71].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("weight decay adds λθ to the gradient", () => {
@@ -52,7 +60,9 @@ describe("SGD", () => {
     // g' = 1 + 0.1·1 = 1.1,         θ1 = 1 − 0.11 = 0.89
     // g' = 1 + 0.1·0.89 = 1.089,    θ2 = 0.89 − 0.1089 = 0.7811
     // g' = 1 + 0.07811 = 1.07811,   θ3 = 0.7811 − 0.107811 = 0.673289
-    expect(trajectory(new optim.SGD([p], { lr: 0.1, weightDecay: 0.1 }), p, [1, 1, 1])).toEqual([0.89, 0.7811, 0.673289].map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(new optim.SGD([p], { lr: 0.1, weightDecay: 0.1 }), p, [1, 1, 1])).toEqual(
+      [0.89, 0.7811, 0.673289].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("textbook momentum equals PyTorch's at a constant lr and differs once lr changes", () => {
@@ -60,7 +70,9 @@ describe("SGD", () => {
     const b = param(1);
     const pytorch = new optim.SGD([a], { lr: 0.1, momentum: 0.9 });
     const textbook = new optim.SGD([b], { lr: 0.1, momentum: 0.9, momentumForm: "textbook" });
-    expect(trajectory(textbook, b, [1, 2, -1])).toEqual(trajectory(pytorch, a, [1, 2, -1]).map((v) => expect.closeTo(v, 14)));
+    expect(trajectory(textbook, b, [1, 2, -1])).toEqual(
+      trajectory(pytorch, a, [1, 2, -1]).map((v) => expect.closeTo(v, 14)),
+    );
 
     const c = param(1);
     const d = param(1);
@@ -81,7 +93,9 @@ describe("SGD", () => {
     expect(() => new optim.SGD([p], { lr: -1 })).toThrow("Invalid learning rate: -1");
     expect(() => new optim.SGD([p], { lr: 0.1, momentum: -0.5 })).toThrow("Invalid momentum value: -0.5");
     expect(() => new optim.SGD([p], { lr: 0.1, weightDecay: -1 })).toThrow("Invalid weightDecay value: -1");
-    expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow("Nesterov momentum requires a momentum and zero dampening");
+    expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(
+      "Nesterov momentum requires a momentum and zero dampening",
+    );
     expect(() => new optim.SGD([], { lr: 0.1 })).toThrow("empty parameter list");
   });
 });
@@ -159,10 +173,22 @@ describe("Adam and AdamW", () => {
 
   it("float32 parameters follow the textbook formulas within float32 rounding (odd size, 20 steps, every variant)", () => {
     const n = 37;
-    const variants: [string, (p: Tensor) => optim.Optimizer<{ lr: number }>, { wd: number; decoupled: boolean; amsgrad: boolean }][] = [
+    const variants: [
+      string,
+      (p: Tensor) => optim.Optimizer<{ lr: number }>,
+      { wd: number; decoupled: boolean; amsgrad: boolean },
+    ][] = [
       ["Adam", (p) => new optim.Adam([p], { lr: 0.01 }), { wd: 0, decoupled: false, amsgrad: false }],
-      ["Adam L2", (p) => new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 }), { wd: 0.1, decoupled: false, amsgrad: false }],
-      ["AdamW", (p) => new optim.AdamW([p], { lr: 0.01, weightDecay: 0.1 }), { wd: 0.1, decoupled: true, amsgrad: false }],
+      [
+        "Adam L2",
+        (p) => new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 }),
+        { wd: 0.1, decoupled: false, amsgrad: false },
+      ],
+      [
+        "AdamW",
+        (p) => new optim.AdamW([p], { lr: 0.01, weightDecay: 0.1 }),
+        { wd: 0.1, decoupled: true, amsgrad: false },
+      ],
       ["AMSGrad", (p) => new optim.Adam([p], { lr: 0.01, amsgrad: true }), { wd: 0, decoupled: false, amsgrad: true }],
     ];
     for (const [name, make, { wd, decoupled, amsgrad }] of variants) {
@@ -189,7 +215,9 @@ describe("Adam and AdamW", () => {
         }
       }
       for (let i = 0; i < n; i++) {
-        expect(Math.abs(p.data[i]! - theta[i]!), `${name} [${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(theta[i]!)));
+        expect(Math.abs(p.data[i]! - theta[i]!), `${name} [${i}]`).toBeLessThan(
+          1e-5 * Math.max(1, Math.abs(theta[i]!)),
+        );
       }
     }
   });
@@ -199,11 +227,20 @@ describe("Adam and AdamW", () => {
     // other betas, against three one-parameter optimizers: the same trajectories exactly.
     const [a, b, c, a1, b1, c1] = [param(1), param(2), param(3), param(1), param(2), param(3)];
     const shared = new optim.Adam([{ params: [a, b] }, { params: [c], betas: [0.5, 0.9] }], { lr: 0.1 });
-    const alone = [new optim.Adam([a1], { lr: 0.1 }), new optim.Adam([b1], { lr: 0.1 }), new optim.Adam([c1], { lr: 0.1, betas: [0.5, 0.9] })];
+    const alone = [
+      new optim.Adam([a1], { lr: 0.1 }),
+      new optim.Adam([b1], { lr: 0.1 }),
+      new optim.Adam([c1], { lr: 0.1, betas: [0.5, 0.9] }),
+    ];
     for (let step = 0; step < 5; step++) {
-      const gradFor = (t: Tensor, k: number): Tensor | null => (t === b || t === b1) && step < 2 ? null : tensor([0.3 * k - step], { dtype: "float64" });
-      [a, b, c].forEach((t, k) => { t.grad = gradFor(t, k + 1); });
-      [a1, b1, c1].forEach((t, k) => { t.grad = gradFor(t, k + 1); });
+      const gradFor = (t: Tensor, k: number): Tensor | null =>
+        (t === b || t === b1) && step < 2 ? null : tensor([0.3 * k - step], { dtype: "float64" });
+      [a, b, c].forEach((t, k) => {
+        t.grad = gradFor(t, k + 1);
+      });
+      [a1, b1, c1].forEach((t, k) => {
+        t.grad = gradFor(t, k + 1);
+      });
       shared.step();
       alone.forEach((opt) => opt.step());
       expect([a.data[0], b.data[0], c.data[0]]).toEqual([a1.data[0], b1.data[0], c1.data[0]]);
@@ -275,7 +312,9 @@ describe("the Optimizer machinery", () => {
     opt.step();
     expect(a.item()).toBeCloseTo(0.9, 14);
     expect(b.item()).toBeCloseTo(0, 14);
-    expect(() => new optim.SGD([{ params: [a] }, { params: [a] }], { lr: 0.1 })).toThrow("more than one parameter group");
+    expect(() => new optim.SGD([{ params: [a] }, { params: [a] }], { lr: 0.1 })).toThrow(
+      "more than one parameter group",
+    );
   });
 
   it("creates state lazily, only for parameters that had a gradient", () => {
@@ -306,7 +345,10 @@ describe("the Optimizer machinery", () => {
     const model = new nn.Linear(2, 1);
     const weight = model.weight;
     const before = Array.from(weight.data);
-    model.forward(tensor([[1, 2]])).sum().backward();
+    model
+      .forward(tensor([[1, 2]]))
+      .sum()
+      .backward();
     new optim.SGD(model.parameters(), { lr: 0.1 }).step();
     expect(model.weight).toBe(weight);
     expect(weight.isLeaf).toBe(true);
@@ -324,11 +366,18 @@ describe("the Optimizer machinery", () => {
     opt.applyGradients([null, tensor([2], { dtype: "float64" })]);
     expect(b.item()).toBeCloseTo(0, 14);
     expect(() => opt.applyGradients([tensor([1])])).toThrow("got 1 gradients for 2 parameters");
-    expect(() => opt.applyGradients([tensor([1, 2]), null])).toThrow("gradient of shape [2] does not fit parameter 0 of shape [1]");
+    expect(() => opt.applyGradients([tensor([1, 2]), null])).toThrow(
+      "gradient of shape [2] does not fit parameter 0 of shape [1]",
+    );
   });
 
   it("stateDict → loadStateDict resumes training exactly", () => {
-    const grads = [[1, -2], [0.5, 3], [-1, 1], [2, 2]];
+    const grads = [
+      [1, -2],
+      [0.5, 3],
+      [-1, 1],
+      [2, 2],
+    ];
     const run = (p: Tensor, opt: optim.Optimizer<{ lr: number }>, gs: number[][]): void => {
       for (const g of gs) {
         p.grad = tensor(g, { dtype: "float64" });
@@ -356,7 +405,9 @@ describe("the Optimizer machinery", () => {
   it("loadStateDict rejects a different layout", () => {
     const opt = new optim.SGD([param(1), param(2)], { lr: 0.1 });
     const other = new optim.SGD([param(1)], { lr: 0.1 });
-    expect(() => other.loadStateDict(opt.stateDict())).toThrow("saved group 0 has 2 parameters, this optimizer's has 1");
+    expect(() => other.loadStateDict(opt.stateDict())).toThrow(
+      "saved group 0 has 2 parameters, this optimizer's has 1",
+    );
   });
 });
 
@@ -373,7 +424,9 @@ describe("optim.lr schedules", () => {
   };
 
   it("StepLR multiplies by gamma every stepSize epochs", () => {
-    expect(lrs((o) => new optim.lr.StepLR(o, { stepSize: 2, gamma: 0.1 }), 5)).toEqual([1, 1, 0.1, 0.1, 0.01].map((v) => expect.closeTo(v, 14)));
+    expect(lrs((o) => new optim.lr.StepLR(o, { stepSize: 2, gamma: 0.1 }), 5)).toEqual(
+      [1, 1, 0.1, 0.1, 0.01].map((v) => expect.closeTo(v, 14)),
+    );
   });
 
   it("ExponentialLR multiplies by gamma every epoch", () => {
@@ -382,11 +435,15 @@ describe("optim.lr schedules", () => {
 
   it("CosineAnnealingLR follows half a cosine to etaMin", () => {
     // (1 + cos(πe/4))/2 for e = 0..4: 1, 0.8535534, 0.5, 0.1464466, 0
-    expect(lrs((o) => new optim.lr.CosineAnnealingLR(o, { tMax: 4 }), 5)).toEqual([1, 0.8535534, 0.5, 0.1464466, 0].map((v) => expect.closeTo(v, 7)));
+    expect(lrs((o) => new optim.lr.CosineAnnealingLR(o, { tMax: 4 }), 5)).toEqual(
+      [1, 0.8535534, 0.5, 0.1464466, 0].map((v) => expect.closeTo(v, 7)),
+    );
   });
 
   it("LinearLR warms up linearly, then holds", () => {
-    expect(lrs((o) => new optim.lr.LinearLR(o, { startFactor: 0.25, totalIters: 3 }), 6)).toEqual([0.25, 0.5, 0.75, 1, 1, 1]);
+    expect(lrs((o) => new optim.lr.LinearLR(o, { startFactor: 0.25, totalIters: 3 }), 6)).toEqual([
+      0.25, 0.5, 0.75, 1, 1, 1,
+    ]);
   });
 
   it("LambdaLR applies any factor; state dicts restore the epoch", () => {
@@ -453,7 +510,9 @@ describe("combining schedules", () => {
     }
     // warm-up: 0.5, 0.75; cosine restarted at epoch 2: 1, (1 + cos(π/2))/2 = 0.5, 0
     expect(lrs).toEqual([0.5, 0.75, 1, expect.closeTo(0.5, 12), expect.closeTo(0, 12)]);
-    expect(() => new optim.lr.SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [] })).toThrow("2 schedulers need 1 milestones, got 0");
+    expect(() => new optim.lr.SequentialLR(opt, { schedulers: [warmup, cosine], milestones: [] })).toThrow(
+      "2 schedulers need 1 milestones, got 0",
+    );
   });
 });
 
@@ -462,8 +521,8 @@ describe("printing an optimizer", () => {
     const opt = new optim.SGD([{ params: [param(1, 2)] }, { params: [param(3)], lr: 1 }], { lr: 0.1, momentum: 0.9 });
     expect(String(opt)).toBe(
       "SGD (\n" +
-        "Parameter Group 0 (1 tensors, 2 values)\n    lr: 0.1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: \"pytorch\"\n\n" +
-        "Parameter Group 1 (1 tensors, 1 values)\n    lr: 1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: \"pytorch\"\n" +
+        'Parameter Group 0 (1 tensors, 2 values)\n    lr: 0.1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: "pytorch"\n\n' +
+        'Parameter Group 1 (1 tensors, 1 values)\n    lr: 1\n    momentum: 0.9\n    dampening: 0\n    nesterov: false\n    weightDecay: 0\n    momentumForm: "pytorch"\n' +
         ")",
     );
   });

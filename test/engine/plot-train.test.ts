@@ -1,17 +1,17 @@
 // Live training output without a kernel: the throttle, the sink protocol a notebook runtime
 // fills, averaging long histories, progress text, and the plain-Node fallback to text lines.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Throttle } from "../../engine/train/throttle.js";
-import { DISPLAY_SINK, FLUSH_BEFORE_REPLY } from "../../engine/train/sink.js";
-import { downsample, liveChart } from "../../engine/train/live.js";
-import { progress, progressText } from "../../engine/train/progress.js";
-import { fit } from "../../engine/train/fit.js";
-import { Chart } from "../../engine/plot/chart.js";
-import { manualSeed } from "../../engine/random.js";
 import { randn, tensor } from "../../engine/creation.js";
 import { Linear } from "../../engine/nn/linear.js";
 import { MSELoss } from "../../engine/nn/losses.js";
 import { SGD } from "../../engine/optim/sgd.js";
+import type { Chart } from "../../engine/plot/chart.js";
+import { manualSeed } from "../../engine/random.js";
+import { fit } from "../../engine/train/fit.js";
+import { downsample, liveChart } from "../../engine/train/live.js";
+import { progress, progressText } from "../../engine/train/progress.js";
+import { DISPLAY_SINK, FLUSH_BEFORE_REPLY } from "../../engine/train/sink.js";
+import { Throttle } from "../../engine/train/throttle.js";
 import { format } from "../../kernel/display/format.js";
 
 const globals = globalThis as Record<symbol, unknown>;
@@ -40,7 +40,11 @@ describe("Throttle", () => {
   it("sends at most once per interval, the latest state late, and a final send once", () => {
     let now = 0;
     const sent: boolean[] = [];
-    const throttle = new Throttle((final) => sent.push(final), 250, () => now);
+    const throttle = new Throttle(
+      (final) => sent.push(final),
+      250,
+      () => now,
+    );
     throttle.request(); // sent at once
     now = 100;
     throttle.request(); // too soon: pending
@@ -86,20 +90,36 @@ describe("downsample", () => {
   it("averages buckets so at most maxPoints rows remain, x at each bucket's end", () => {
     const rows = Array.from({ length: 10 }, (_, i) => ({ step: i + 1, loss: i }));
     expect(downsample(rows, "step", ["loss"], 5)).toEqual([
-      { step: 2, loss: 0.5 }, { step: 4, loss: 2.5 }, { step: 6, loss: 4.5 }, { step: 8, loss: 6.5 }, { step: 10, loss: 8.5 },
+      { step: 2, loss: 0.5 },
+      { step: 4, loss: 2.5 },
+      { step: 6, loss: 4.5 },
+      { step: 8, loss: 6.5 },
+      { step: 10, loss: 8.5 },
     ]);
   });
 });
 
 describe("progress", () => {
   it("describes count, percentage, rate, elapsed and time left", () => {
-    expect(progressText({ label: "epoch", count: 3, total: 10, rate: 2, elapsedSeconds: 1.5, remainingSeconds: 3.5, values: { loss: 0.25 } }))
-      .toBe("epoch 3/10 |██████░░░░░░░░░░░░░░| 30% 2.00 it/s 0:02<0:04 loss=0.2500");
+    expect(
+      progressText({
+        label: "epoch",
+        count: 3,
+        total: 10,
+        rate: 2,
+        elapsedSeconds: 1.5,
+        remainingSeconds: 3.5,
+        values: { loss: 0.25 },
+      }),
+    ).toBe("epoch 3/10 |██████░░░░░░░░░░░░░░| 30% 2.00 it/s 0:02<0:04 loss=0.2500");
   });
 
   it("shows nested bars as lines of one output, finished at 100%", () => {
     const events = fakeNotebook();
-    for (const _epoch of progress(3, { label: "epoch" })) for (const _batch of progress([1, 2, 3, 4], { label: "batch" })) { /* work */ }
+    for (const _epoch of progress(3, { label: "epoch" }))
+      for (const _batch of progress([1, 2, 3, 4], { label: "batch" })) {
+        /* work */
+      }
     expect(events.filter((e) => e.kind === "display")).toHaveLength(1);
     const text = events.at(-1)!.bundle["text/plain"] as string;
     expect(text).toMatch(/^epoch 3\/3 \|█{20}\| 100% .*\nbatch 4\/4 \|█{20}\| 100% /);
@@ -110,12 +130,19 @@ describe("progress", () => {
 describe("without a notebook", () => {
   it("fit prints progress as text lines and returns one record per epoch", () => {
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: unknown) => { lines.push(String(line)); });
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
     manualSeed(0);
     const X = randn([16, 2]);
     const Y = X.matmul(tensor([[1], [-2]]));
     const model = new Linear(2, 1);
-    const history = fit(model, [X, Y], { epochs: 3, optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: new MSELoss(), validation: [X, Y] });
+    const history = fit(model, [X, Y], {
+      epochs: 3,
+      optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+      loss: new MSELoss(),
+      validation: [X, Y],
+    });
     expect(history.map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(history[2]!.loss).toBeLessThan(history[0]!.loss);
     expect(Object.keys(history[0]!).sort()).toEqual(["epoch", "loss", "valLoss"]);

@@ -1,13 +1,14 @@
 // Chart specs: what each builder draws (marks, encodings, interactions), that every spec is
 // Vega-Lite v5 and compiles without a warning in Vega-Lite 5.6.1 (what JupyterLab 4.6 ships).
-import { describe, expect, it } from "vitest";
+
 import { compile } from "vega-lite";
+import { describe, expect, it } from "vitest";
+import { tensor } from "../../engine/creation.js";
+import type { Chart } from "../../engine/plot/chart.js";
 import * as plot from "../../engine/plot/index.js";
-import { Chart } from "../../engine/plot/chart.js";
 import { steepestDescent } from "../../engine/plot/loss.js";
 import { fontWidths, textWidth } from "../../engine/plot/text-width.js";
-import { tensor } from "../../engine/creation.js";
-import { Tensor } from "../../engine/tensor.js";
+import type { Tensor } from "../../engine/tensor.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: specs are read field by field in assertions
 type Spec = Record<string, any>;
@@ -17,10 +18,16 @@ function warningsOf(spec: Spec): string[] {
   const warnings: string[] = [];
   const logger = {
     level: () => logger,
-    warn: (...args: unknown[]) => { warnings.push(args.join(" ")); return logger; },
+    warn: (...args: unknown[]) => {
+      warnings.push(args.join(" "));
+      return logger;
+    },
     info: () => logger,
     debug: () => logger,
-    error: (...args: unknown[]) => { warnings.push(`error: ${args.join(" ")}`); return logger; },
+    error: (...args: unknown[]) => {
+      warnings.push(`error: ${args.join(" ")}`);
+      return logger;
+    },
   };
   compile(spec as never, { logger: logger as never });
   return warnings;
@@ -34,7 +41,12 @@ function marks(spec: Spec): string[] {
 }
 
 const linearModel = { forward: (x: Tensor) => x.matmul(tensor([[1], [0]])) }; // class 1 where x > 0
-const X = tensor([[-1, 0], [1, 0], [-2, 1], [2, -1]]);
+const X = tensor([
+  [-1, 0],
+  [1, 0],
+  [-2, 1],
+  [2, -1],
+]);
 const rosenbrock = (x: number, y: number) => (1 - x) ** 2 + 100 * (y - x * x) ** 2;
 
 const CHARTS: Record<string, () => Chart> = {
@@ -42,15 +54,46 @@ const CHARTS: Record<string, () => Chart> = {
   scatter: () => plot.scatter(X, [0, 1, 0, 1]),
   bar: () => plot.bar({ SGD: 0.3, Adam: 0.1 }),
   histogram: () => plot.histogram([1, 2, 2, 3, 3, 3], { bins: 3 }),
-  heatmap: () => plot.heatmap([[5, 1], [0, 4]], { rowLabels: ["a", "b"], colLabels: ["a", "b"] }),
+  heatmap: () =>
+    plot.heatmap(
+      [
+        [5, 1],
+        [0, 4],
+      ],
+      { rowLabels: ["a", "b"], colLabels: ["a", "b"] },
+    ),
   layer: () => plot.layer(plot.line([1, 2, 3]), plot.line([3, 2, 1])),
   hconcat: () => plot.hconcat(plot.bar([1, 2]), plot.histogram([1, 2, 3])),
   vconcat: () => plot.vconcat(plot.bar([1, 2]), plot.line([1, 2])),
-  loss: () => plot.loss([{ epoch: 1, loss: 1, valLoss: 1.2 }, { epoch: 2, loss: 0.5, valLoss: 0.7 }], { slider: true }),
+  loss: () =>
+    plot.loss(
+      [
+        { epoch: 1, loss: 1, valLoss: 1.2 },
+        { epoch: 2, loss: 0.5, valLoss: 0.7 },
+      ],
+      { slider: true },
+    ),
   decisionBoundary: () => plot.decisionBoundary(linearModel, X, [0, 1, 0, 1], { resolution: 10 }),
-  surface: () => plot.layer(plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 10 }), plot.trajectories({ SGD: [[0, 0], [0.5, 0.2], [1, 1]] }, { slider: true })),
+  surface: () =>
+    plot.layer(
+      plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 10 }),
+      plot.trajectories(
+        {
+          SGD: [
+            [0, 0],
+            [0.5, 0.2],
+            [1, 1],
+          ],
+        },
+        { slider: true },
+      ),
+    ),
   lrFinder: () => plot.lrFinder({ lr: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], loss: [2.3, 2.3, 2.0, 1.0, 0.8, 5] }),
-  graph: () => tensor([1, 2]).mul(tensor([3, 4])).sum().graph(),
+  graph: () =>
+    tensor([1, 2])
+      .mul(tensor([3, 4]))
+      .sum()
+      .graph(),
 };
 
 describe("every chart kind", () => {
@@ -77,11 +120,16 @@ describe("plot builders", () => {
   });
 
   it("line: rows of records plot every numeric field against step or epoch", () => {
-    const spec = plot.line([{ epoch: 1, loss: 2, acc: 0.5 }, { epoch: 2, loss: 1, acc: 0.7 }]).spec as Spec;
+    const spec = plot.line([
+      { epoch: 1, loss: 2, acc: 0.5 },
+      { epoch: 2, loss: 1, acc: 0.7 },
+    ]).spec as Spec;
     expect(spec.encoding.x.field).toBe("epoch");
     expect(spec.data.values).toEqual([
-      { epoch: 1, series: "loss", value: 2 }, { epoch: 2, series: "loss", value: 1 },
-      { epoch: 1, series: "acc", value: 0.5 }, { epoch: 2, series: "acc", value: 0.7 },
+      { epoch: 1, series: "loss", value: 2 },
+      { epoch: 2, series: "loss", value: 1 },
+      { epoch: 1, series: "acc", value: 0.5 },
+      { epoch: 2, series: "acc", value: 0.7 },
     ]);
   });
 
@@ -94,13 +142,25 @@ describe("plot builders", () => {
 
   it("histogram: counts per equal-width bin, binned in the kernel", () => {
     const spec = plot.histogram([1, 2, 2, 3, 3, 3], { bins: 2 }).spec as Spec;
-    expect(spec.data.values).toEqual([{ start: 1, end: 2, count: 1 }, { start: 2, end: 3, count: 5 }]);
-    const big = plot.histogram(new Float32Array(200_000).map((_, i) => i % 7), { bins: 7 }).spec as Spec;
+    expect(spec.data.values).toEqual([
+      { start: 1, end: 2, count: 1 },
+      { start: 2, end: 3, count: 5 },
+    ]);
+    const big = plot.histogram(
+      new Float32Array(200_000).map((_, i) => i % 7),
+      { bins: 7 },
+    ).spec as Spec;
     expect(big.data.values.map((r: Spec) => r.count).reduce((a: number, b: number) => a + b)).toBe(200_000);
   });
 
   it("heatmap: a cell per entry in row order, with value labels when small", () => {
-    const spec = plot.heatmap([[5, 1], [0, 4]], { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] }).spec as Spec;
+    const spec = plot.heatmap(
+      [
+        [5, 1],
+        [0, 4],
+      ],
+      { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] },
+    ).spec as Spec;
     expect(marks(spec)).toEqual(["rect", "text"]);
     expect(spec.data.values).toContainEqual({ row: "dog", col: "cat", value: 0 });
     expect(spec.layer[0].encoding.y.sort).toEqual(["cat", "dog"]);
@@ -108,10 +168,14 @@ describe("plot builders", () => {
   });
 
   it("layer: one zoom param, slider params at the top, separate colour scales for a surface and paths", () => {
-    expect((plot.layer(plot.line([1, 2]), plot.line([2, 1])).spec as Spec).layer.flatMap((l: Spec) => l.params ?? [])).toHaveLength(1);
+    expect(
+      (plot.layer(plot.line([1, 2]), plot.line([2, 1])).spec as Spec).layer.flatMap((l: Spec) => l.params ?? []),
+    ).toHaveLength(1);
     const spec = CHARTS.surface!().spec as Spec;
     expect(marks(spec)).toEqual(["rect", "line"]);
-    expect(spec.params).toEqual([{ name: "stepShown", value: 2, bind: { input: "range", min: 0, max: 2, step: 1, name: "step " } }]);
+    expect(spec.params).toEqual([
+      { name: "stepShown", value: 2, bind: { input: "range", min: 0, max: 2, step: 1, name: "step " } },
+    ]);
     expect(spec.layer[1].transform).toEqual([{ filter: 'datum["step"] <= stepShown' }]);
     expect(spec.resolve).toEqual({ scale: { color: "independent" } });
   });
@@ -121,7 +185,10 @@ describe("plot builders", () => {
     expect(spec.encoding.x.field).toBe("epoch");
     expect(spec.params[1]).toMatchObject({ name: "epochShown", bind: { input: "range", min: 1, max: 2 } });
     expect(new Set(spec.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss", "valLoss"]));
-    const withAccuracy = plot.loss([{ epoch: 1, loss: 1, accuracy: 0.5 }, { epoch: 2, loss: 0.5, accuracy: 0.8 }]).spec as Spec;
+    const withAccuracy = plot.loss([
+      { epoch: 1, loss: 1, accuracy: 0.5 },
+      { epoch: 2, loss: 0.5, accuracy: 0.8 },
+    ]).spec as Spec;
     expect(new Set(withAccuracy.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss"]));
   });
 
@@ -135,14 +202,27 @@ describe("plot builders", () => {
 
   it("surface: one cell per grid point with f's value", () => {
     const spec = plot.surface(rosenbrock, { x: [0, 2], y: [0, 2], resolution: 2 }).spec as Spec;
-    expect(spec.data.values.map((c: Spec) => c.value)).toEqual([rosenbrock(0.5, 0.5), rosenbrock(1.5, 0.5), rosenbrock(0.5, 1.5), rosenbrock(1.5, 1.5)]);
+    expect(spec.data.values.map((c: Spec) => c.value)).toEqual([
+      rosenbrock(0.5, 0.5),
+      rosenbrock(1.5, 0.5),
+      rosenbrock(0.5, 1.5),
+      rosenbrock(1.5, 1.5),
+    ]);
   });
 
   it("trajectories: points per optimizer in step order", () => {
-    const spec = plot.trajectories({ Adam: tensor([[0, 0], [1, 1]]), SGD: [tensor([0, 0]), tensor([0.5, 0.5])] }).spec as Spec;
+    const spec = plot.trajectories({
+      Adam: tensor([
+        [0, 0],
+        [1, 1],
+      ]),
+      SGD: [tensor([0, 0]), tensor([0.5, 0.5])],
+    }).spec as Spec;
     expect(spec.data.values).toEqual([
-      { optimizer: "Adam", step: 0, x: 0, y: 0 }, { optimizer: "Adam", step: 1, x: 1, y: 1 },
-      { optimizer: "SGD", step: 0, x: 0, y: 0 }, { optimizer: "SGD", step: 1, x: 0.5, y: 0.5 },
+      { optimizer: "Adam", step: 0, x: 0, y: 0 },
+      { optimizer: "Adam", step: 1, x: 1, y: 1 },
+      { optimizer: "SGD", step: 0, x: 0, y: 0 },
+      { optimizer: "SGD", step: 1, x: 0.5, y: 0.5 },
     ]);
     expect(spec.encoding.order).toEqual({ field: "step", type: "quantitative" });
   });
@@ -172,16 +252,19 @@ describe("graph", () => {
   it("has a box per tensor, named by op or by the names given, with shape, value and gradient", () => {
     expect(boxes.map((b) => b.name).sort()).toEqual(["matmul", "mean", "square", "tanh", "w", "x"].sort());
     const wBox = boxes.find((b) => b.name === "w")!;
-    expect(wBox.label).toBe(`w\n[2, 1]\n[0.5, -0.3]\ngrad [${Array.from(w.grad!.data, (v) => Number(v.toPrecision(3))).join(", ")}]`);
+    expect(wBox.label).toBe(
+      `w\n[2, 1]\n[0.5, -0.3]\ngrad [${Array.from(w.grad!.data, (v) => Number(v.toPrecision(3))).join(", ")}]`,
+    );
     expect(boxes.find((b) => b.kind === "output")!.name).toBe("mean");
   });
 
   it("lays boxes out without overlaps, edges running left to right", () => {
-    for (const a of boxes) for (const b of boxes) {
-      if (a === b) continue;
-      const overlap = a.x < b.x2 && b.x < a.x2 && a.y < b.y2 && b.y < a.y2;
-      expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
-    }
+    for (const a of boxes)
+      for (const b of boxes) {
+        if (a === b) continue;
+        const overlap = a.x < b.x2 && b.x < a.x2 && a.y < b.y2 && b.y < a.y2;
+        expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
+      }
     expect(edges).toHaveLength(5); // x, w → matmul → tanh → square → mean
     for (const e of edges) expect(e.x2).toBeGreaterThan(e.x);
   });
@@ -203,7 +286,7 @@ describe("graph", () => {
 });
 
 describe("text widths for layout", () => {
-  const fonts = new URL("../../engine/plot/fonts", import.meta.url);
+  const fonts = new URL("../../engine/plot/fonts/", import.meta.url);
   const regular = fontWidths(new URL("tsgradSans-Regular.ttf", fonts).pathname);
   const bold = fontWidths(new URL("tsgradSans-Bold.ttf", fonts).pathname);
 
@@ -212,6 +295,6 @@ describe("text widths for layout", () => {
     expect(textWidth(regular, "1,000", 2048)).toBe(4 * 1303 + 651);
     expect(textWidth(regular, " ", 2048)).toBe(651);
     expect(textWidth(bold, "0", 2048)).toBe(1425);
-    expect(textWidth(regular, "0.5", 11)).toBeCloseTo(11 * (2 * 1303 + 651) / 2048, 6);
+    expect(textWidth(regular, "0.5", 11)).toBeCloseTo((11 * (2 * 1303 + 651)) / 2048, 6);
   });
 });

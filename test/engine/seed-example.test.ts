@@ -3,12 +3,14 @@
 // repeat bit for bit. (`override forward` only because this project's tsconfig asks for it;
 // cells do not.)
 import { describe, expect, it } from "vitest";
-import { Tensor, data, manualSeed, nn, optim, randn, relu, tensor, valueAndGrad } from "../../engine/index.js";
+import { data, manualSeed, nn, optim, randn, relu, type Tensor, tensor, valueAndGrad } from "../../engine/index.js";
 
 class Net extends nn.Module {
   fc1 = new nn.Linear(4, 10);
   fc2 = new nn.Linear(10, 1);
-  override forward(x: Tensor): Tensor { return this.fc2.forward(relu(this.fc1.forward(x))); }
+  override forward(x: Tensor): Tensor {
+    return this.fc2.forward(relu(this.fc1.forward(x)));
+  }
 }
 
 interface Run {
@@ -27,7 +29,9 @@ function problem(): { X: Tensor; y: Tensor } {
   return { X, y };
 }
 
-function trainWithBackward(makeModel: () => nn.Module & { forward(x: Tensor): Tensor }): Run & { start: number; end: number } {
+function trainWithBackward(
+  makeModel: () => nn.Module & { forward(x: Tensor): Tensor },
+): Run & { start: number; end: number } {
   manualSeed(0);
   const model = makeModel();
   const criterion = new nn.MSELoss();
@@ -109,17 +113,66 @@ describe("the seed example", () => {
 describe("what cells see", () => {
   it("engine/index exports the promised names", async () => {
     const engine = await import("../../engine/index.js");
-    const promised = ["Tensor", "tensor", "zeros", "randn", "relu", "matmul", "nn", "optim", "data", "save", "load", "manualSeed", "noGrad", "grad", "valueAndGrad", "gradcheck"];
+    const promised = [
+      "Tensor",
+      "tensor",
+      "zeros",
+      "randn",
+      "relu",
+      "matmul",
+      "nn",
+      "optim",
+      "data",
+      "save",
+      "load",
+      "manualSeed",
+      "noGrad",
+      "grad",
+      "valueAndGrad",
+      "gradcheck",
+    ];
     expect(promised.filter((name) => !(name in engine))).toEqual([]);
-    for (const name of ["Module", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "GELU", "Dropout", "Embedding", "LayerNorm", "MultiHeadAttention", "TransformerBlock", "MSELoss", "L1Loss", "CrossEntropyLoss", "BCEWithLogitsLoss", "NLLLoss"]) {
+    for (const name of [
+      "Module",
+      "Linear",
+      "Sequential",
+      "ReLU",
+      "Tanh",
+      "Sigmoid",
+      "GELU",
+      "Dropout",
+      "Embedding",
+      "LayerNorm",
+      "MultiHeadAttention",
+      "TransformerBlock",
+      "MSELoss",
+      "L1Loss",
+      "CrossEntropyLoss",
+      "BCEWithLogitsLoss",
+      "NLLLoss",
+    ]) {
       expect(typeof (engine.nn as Record<string, unknown>)[name], `nn.${name}`).toBe("function");
     }
     expect(Object.keys(engine.nn.init)).toContain("xavierUniform_");
     for (const name of ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clipGradNorm"]) {
       expect(typeof (engine.optim as Record<string, unknown>)[name], `optim.${name}`).toBe("function");
     }
-    expect(Object.keys(engine.optim.lr)).toEqual(expect.arrayContaining(["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"]));
-    for (const name of ["TensorDataset", "DataLoader", "trainTestSplit", "standardize", "iris", "moons", "spirals", "xor", "linearRegression", "polynomialRegression", "sonnets"]) {
+    expect(Object.keys(engine.optim.lr)).toEqual(
+      expect.arrayContaining(["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"]),
+    );
+    for (const name of [
+      "TensorDataset",
+      "DataLoader",
+      "trainTestSplit",
+      "standardize",
+      "iris",
+      "moons",
+      "spirals",
+      "xor",
+      "linearRegression",
+      "polynomialRegression",
+      "sonnets",
+    ]) {
       expect(typeof (engine.data as Record<string, unknown>)[name], `data.${name}`).toBe("function");
     }
   });

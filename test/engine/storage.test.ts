@@ -3,19 +3,52 @@
 // into two outputs holding different stale values, which must come out identical, in every
 // layout and on both kernel implementations.
 import { describe, expect, test } from "vitest";
-import { jsKernels, simdKernels, type BinaryOp, type Kernels, type UnaryOp } from "../../engine/kernels/index.js";
+import { type BinaryOp, jsKernels, type Kernels, simdKernels, type UnaryOp } from "../../engine/kernels/index.js";
 import { RandomGenerator } from "../../engine/random.js";
-import { UNFILLED_MIN_BYTES, allocateUnfilled, isScratch } from "../../engine/storage.js";
+import { allocateUnfilled, isScratch, UNFILLED_MIN_BYTES } from "../../engine/storage.js";
 
 const gen = new RandomGenerator(11);
 const randomF32 = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.uniform(-2, 2));
 
 const UNARY: UnaryOp[] = [
-  "neg", "abs", "sign", "exp", "log", "sqrt", "square", "reciprocal", "relu", "sigmoid", "tanh", "erf", "gelu",
-  "geluTanh", "geluGrad", "geluTanhGrad", "leakyRelu", "leakyReluGrad", "clamp", "clampMask", "powScalar", "affine",
+  "neg",
+  "abs",
+  "sign",
+  "exp",
+  "log",
+  "sqrt",
+  "square",
+  "reciprocal",
+  "relu",
+  "sigmoid",
+  "tanh",
+  "erf",
+  "gelu",
+  "geluTanh",
+  "geluGrad",
+  "geluTanhGrad",
+  "leakyRelu",
+  "leakyReluGrad",
+  "clamp",
+  "clampMask",
+  "powScalar",
+  "affine",
 ];
 const BINARY: BinaryOp[] = [
-  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "reluGrad",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "reluGrad",
 ];
 
 /** Runs `kernel` into an output pre-filled with `stale`. */
@@ -25,8 +58,11 @@ function runInto(stale: number, n: number, kernel: (out: Float32Array) => void):
   return out;
 }
 
-describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s write every output element", (_name, K: Kernels) => {
-  const rows = 7, cols = 1433; // 10031 elements: above the WebAssembly threshold and one chunk
+describe.each(
+  [jsKernels, simdKernels].map((k) => [k.name, k] as const),
+)("kernels %s write every output element", (_name, K: Kernels) => {
+  const rows = 7,
+    cols = 1433; // 10031 elements: above the WebAssembly threshold and one chunk
   const n = rows * cols;
 
   test.each(UNARY)("unary %s", (op) => {
@@ -68,7 +104,11 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
 
 describe("allocateUnfilled", () => {
   test("large arrays of each dtype get their own exactly-sized buffer; small ones are zeroed", () => {
-    for (const [dtype, Type] of [["float32", Float32Array], ["float64", Float64Array], ["int32", Int32Array]] as const) {
+    for (const [dtype, Type] of [
+      ["float32", Float32Array],
+      ["float64", Float64Array],
+      ["int32", Int32Array],
+    ] as const) {
       const big = allocateUnfilled(dtype, UNFILLED_MIN_BYTES);
       expect(big).toBeInstanceOf(Type);
       expect(big.length).toBe(UNFILLED_MIN_BYTES);
@@ -83,8 +123,14 @@ describe("allocateUnfilled", () => {
 
 // The products, GELU and Adam's neighbours that ops give unfilled outputs to: every element
 // written, whatever the output held before.
-describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernels %s: products and GELU write every output element", (_name, K: Kernels) => {
-  test.each([[37, 29, 41], [3, 0, 5], [64, 64, 64]])("matmul %i×%i·%i-wide, every transpose variant", (m, k, n) => {
+describe.each(
+  [jsKernels, simdKernels].map((k) => [k.name, k] as const),
+)("kernels %s: products and GELU write every output element", (_name, K: Kernels) => {
+  test.each([
+    [37, 29, 41],
+    [3, 0, 5],
+    [64, 64, 64],
+  ])("matmul %i×%i·%i-wide, every transpose variant", (m, k, n) => {
     const a = randomF32(m * k);
     const b = randomF32(k * n);
     for (const transA of [false, true]) {
@@ -98,10 +144,17 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
   test("matmulBatch over attention's layout (heads of [batch, t, width] into [batch, heads, t, t])", () => {
     const [batch, heads, t, d] = [3, 4, 9, 8];
     const q = randomF32(batch * t * heads * d);
-    const run = (out: Float32Array): void => K.matmulBatch(
-      { data: q, offset: 0, outer: t * heads * d, inner: d, row: heads * d, col: 1 },
-      { data: q, offset: 0, outer: t * heads * d, inner: d, row: 1, col: heads * d },
-      { data: out, offset: 0, outer: heads * t * t, inner: t * t, row: t, col: 1 }, batch, heads, t, d, t);
+    const run = (out: Float32Array): void =>
+      K.matmulBatch(
+        { data: q, offset: 0, outer: t * heads * d, inner: d, row: heads * d, col: 1 },
+        { data: q, offset: 0, outer: t * heads * d, inner: d, row: 1, col: heads * d },
+        { data: out, offset: 0, outer: heads * t * t, inner: t * t, row: t, col: 1 },
+        batch,
+        heads,
+        t,
+        d,
+        t,
+      );
     expect(runInto(7, batch * heads * t * t, run)).toEqual(runInto(-3, batch * heads * t * t, run));
   });
 
@@ -109,11 +162,13 @@ describe.each([jsKernels, simdKernels].map((k) => [k.name, k] as const))("kernel
     const n = 10031;
     const x = randomF32(n);
     const derivatives: Float32Array[] = [];
-    const run = (stale: number) => (out: Float32Array): void => {
-      const derivative = new Float32Array(n).fill(stale);
-      K.gelu(x, out, derivative);
-      derivatives.push(derivative);
-    };
+    const run =
+      (stale: number) =>
+      (out: Float32Array): void => {
+        const derivative = new Float32Array(n).fill(stale);
+        K.gelu(x, out, derivative);
+        derivatives.push(derivative);
+      };
     expect(runInto(7, n, run(7))).toEqual(runInto(-3, n, run(-3)));
     expect(derivatives[0]).toEqual(derivatives[1]);
   });

@@ -1,14 +1,30 @@
 // Creating tensors, reading them back, their repr, dtypes, and seeded randomness.
 import { describe, expect, test } from "vitest";
 import {
-  arange, eye, full, linspace, manualSeed, ones, onesLike, rand, randint, randn, random,
-  tensor, Tensor, zeros, zerosLike,
+  arange,
+  eye,
+  full,
+  linspace,
+  manualSeed,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randn,
+  random,
+  Tensor,
+  tensor,
+  zeros,
+  zerosLike,
 } from "../../engine/index.js";
 import { randomGenerator } from "../../engine/random.js";
 
 describe("creation", () => {
   test("tensor from nested arrays, numbers and typed arrays", () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.size).toBe(6);
     expect(t.dtype).toBe("float32");
@@ -18,7 +34,10 @@ describe("creation", () => {
     const flat = new Float64Array([1, 2, 3, 4]);
     const fromTyped = tensor(flat, { shape: [2, 2] });
     expect(fromTyped.dtype).toBe("float64");
-    expect(fromTyped.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(fromTyped.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     flat[0] = 99;
     expect(fromTyped.data[0]).toBe(1); // copied
     expect(tensor([1, 2], { dtype: "int32" }).data).toBeInstanceOf(Int32Array);
@@ -28,7 +47,10 @@ describe("creation", () => {
     expect(() => tensor(new Float32Array(3), { shape: [2, 2] })).toThrow("tensor: 3 values do not fill shape [2,2]");
   });
   test("zeros, ones, full, zerosLike, onesLike", () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones(3).toArray()).toEqual([1, 1, 1]);
     expect(full([2], 0.5).toArray()).toEqual([0.5, 0.5]);
     const i = tensor([[1, 2]], { dtype: "int32" });
@@ -43,8 +65,14 @@ describe("creation", () => {
     expect(arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
     expect(arange(3, { dtype: "int32" }).dtype).toBe("int32");
     expect(linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    expect(eye(2).toArray()).toEqual([[1, 0], [0, 1]]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2).toArray()).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
   });
   test("rand in [0,1), randn near N(0,1), randint in [low,high)", () => {
     manualSeed(0);
@@ -65,8 +93,13 @@ describe("seeded randomness", () => {
   test("manualSeed repeats every draw bit for bit", () => {
     const draw = () => {
       manualSeed(1234);
-      return [randn([64]).data, rand([64]).data, randint(0, 100, [64]).data,
-        new Float64Array(random.permutation(50)), new Float64Array([random.uniform(-1, 1), random.normal()])];
+      return [
+        randn([64]).data,
+        rand([64]).data,
+        randint(0, 100, [64]).data,
+        new Float64Array(random.permutation(50)),
+        new Float64Array([random.uniform(-1, 1), random.normal()]),
+      ];
     };
     const first = draw();
     const second = draw();
@@ -84,14 +117,24 @@ describe("seeded randomness", () => {
   });
   test("permutation covers 0..n-1 once", () => {
     manualSeed(5);
-    expect([...randomGenerator().permutation(100)].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([...randomGenerator().permutation(100)].sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    );
   });
 });
 
 describe("reading values", () => {
   test("item, toArray, size, ndim", () => {
     expect(tensor([[7]]).item()).toBe(7);
-    expect(tensor([[1, 2], [3, 4]]).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).toArray(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(zeros([2, 3, 4]).ndim).toBe(3);
     expect(zeros([0, 3]).size).toBe(0);
   });
@@ -100,7 +143,9 @@ describe("reading values", () => {
     expect((loss as unknown as number) < 0.01).toBe(true);
     expect(`${tensor([1, 2])}`).toBe("tensor([1.0000, 2.0000])");
     expect(String(loss)).toBe("tensor(0.0050)");
-    expect(() => (tensor([1, 2]) as unknown as number) * 2).toThrow("a tensor of shape [2] cannot be used as a number; use ops");
+    expect(() => (tensor([1, 2]) as unknown as number) * 2).toThrow(
+      "a tensor of shape [2] cannot be used as a number; use ops",
+    );
   });
   test("JSON holds the values, never the graph", () => {
     const y = tensor([[1, 2]], { requiresGrad: true }).mul(2);
@@ -121,9 +166,13 @@ describe("reading values", () => {
     expect(d.op).toBe("");
   });
   test("only float leaves can require gradients", () => {
-    expect(() => { tensor([1], { dtype: "int32" }).requiresGrad = true; }).toThrow("requiresGrad: only float tensors can require gradients (this one is int32)");
+    expect(() => {
+      tensor([1], { dtype: "int32" }).requiresGrad = true;
+    }).toThrow("requiresGrad: only float tensors can require gradients (this one is int32)");
     const y = tensor([1], { requiresGrad: true }).mul(2);
-    expect(() => { y.requiresGrad = false; }).toThrow(/leaf tensors; use \.detach\(\)/);
+    expect(() => {
+      y.requiresGrad = false;
+    }).toThrow(/leaf tensors; use \.detach\(\)/);
   });
 });
 
@@ -132,7 +181,12 @@ describe("repr like PyTorch's", () => {
     expect(tensor([[1, 2]], { requiresGrad: true }).toString()).toBe("tensor([[1.0000, 2.0000]], requiresGrad=true)");
   });
   test("rows on their own lines, aligned", () => {
-    expect(tensor([[1, -2.5], [30, 4]]).toString()).toBe("tensor([[ 1.0000, -2.5000],\n        [30.0000,  4.0000]])");
+    expect(
+      tensor([
+        [1, -2.5],
+        [30, 4],
+      ]).toString(),
+    ).toBe("tensor([[ 1.0000, -2.5000],\n        [30.0000,  4.0000]])");
   });
   test("scalars, ints, float64, results of ops", () => {
     expect(tensor(0.5).toString()).toBe("tensor(0.5000)");

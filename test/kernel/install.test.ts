@@ -3,7 +3,14 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { installKernelSpec, kernelsDir, kernelSpec, LOGO_FILES, PACKAGE_ROOT, userDataDir } from "../../kernel/install.js";
+import {
+  installKernelSpec,
+  kernelSpec,
+  kernelsDir,
+  LOGO_FILES,
+  PACKAGE_ROOT,
+  userDataDir,
+} from "../../kernel/install.js";
 
 const temps: string[] = [];
 function temp(): string {
@@ -42,7 +49,11 @@ describe("kernelspec", () => {
 describe("installKernelSpec", () => {
   it("--prefix DIR writes kernel.json and the three logos to DIR/share/jupyter/kernels/NAME", () => {
     const prefix = temp();
-    const folder = installKernelSpec({ target: { kind: "prefix", dir: prefix }, name: "My-Kernel", displayName: "Mine" });
+    const folder = installKernelSpec({
+      target: { kind: "prefix", dir: prefix },
+      name: "My-Kernel",
+      displayName: "Mine",
+    });
     expect(folder).toBe(join(prefix, "share", "jupyter", "kernels", "my-kernel"));
     const written = JSON.parse(readFileSync(join(folder, "kernel.json"), "utf8"));
     expect(written.display_name).toBe("Mine");
@@ -74,23 +85,31 @@ describe("installKernelSpec", () => {
   });
 
   it("refuses kernel names Jupyter would not accept", () => {
-    expect(() => installKernelSpec({ target: { kind: "prefix", dir: temp() }, name: "bad name/x" })).toThrow(/invalid kernel name/);
+    expect(() => installKernelSpec({ target: { kind: "prefix", dir: temp() }, name: "bad name/x" })).toThrow(
+      /invalid kernel name/,
+    );
   });
 });
 
 describe("bin/tsgrad.js", () => {
   it("installs with --prefix and --display-name from the command line", () => {
     const prefix = temp();
-    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "tsgrad.js"), "install", "--prefix", prefix, "--display-name", "TS (test)"], {
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(PACKAGE_ROOT, "bin", "tsgrad.js"), "install", "--prefix", prefix, "--display-name", "TS (test)"],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(run.status).toBe(0);
     const spec = JSON.parse(readFileSync(join(prefix, "share/jupyter/kernels/tsgrad/kernel.json"), "utf8"));
     expect(spec.display_name).toBe("TS (test)");
   });
 
   it("fails with usage on an unknown option", () => {
-    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "tsgrad.js"), "install", "--bogus"], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "tsgrad.js"), "install", "--bogus"], {
+      encoding: "utf8",
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/unknown option --bogus[\s\S]*usage/);
   });

@@ -8,7 +8,12 @@ import { CellLanguage } from "../../kernel/runtime/child/language/client.js";
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 function startLanguage(log: string[] = []): CellLanguage {
-  return new CellLanguage({ notebookDir: join(PROJECT, "test/fixtures/notebook"), projectDir: PROJECT, checkBeforeRun: true, log: (line) => log.push(line) });
+  return new CellLanguage({
+    notebookDir: join(PROJECT, "test/fixtures/notebook"),
+    projectDir: PROJECT,
+    checkBeforeRun: true,
+    log: (line) => log.push(line),
+  });
 }
 
 describe("CellLanguage", () => {
@@ -16,14 +21,14 @@ describe("CellLanguage", () => {
     const language = startLanguage();
     expect(await language.checkBeforeRun("const steps = 3;", "cell[1]")).toBeUndefined();
     language.ran("const steps = 3;");
-    const stopped = await language.checkBeforeRun('const label: string = steps;', "cell[2]");
+    const stopped = await language.checkBeforeRun("const label: string = steps;", "cell[2]");
     expect(stopped).toMatchObject({ status: "error", ename: "TypeScriptError" });
     expect(stopped!.evalue).toContain("cell[2]:1:7");
   }, 60_000);
 
-  it("falls back to live objects where types know nothing (an \`any\`, a global set from outside)", async () => {
+  it("falls back to live objects where types know nothing (an `any`, a global set from outside)", async () => {
     const language = startLanguage();
-    (globalThis as Record<string, unknown>)["tsgradLiveOnly"] = { secretField: 1 };
+    (globalThis as Record<string, unknown>).tsgradLiveOnly = { secretField: 1 };
     try {
       const code = "(globalThis as any).x; tsgradLiveOnly.sec";
       const result = await language.complete(code, code.length);
@@ -31,7 +36,7 @@ describe("CellLanguage", () => {
       const typed = await language.complete("const known = { alpha: 1 };\nknown.al", 36);
       expect(typed.matches).toEqual(["alpha"]);
     } finally {
-      delete (globalThis as Record<string, unknown>)["tsgradLiveOnly"];
+      delete (globalThis as Record<string, unknown>).tsgradLiveOnly;
     }
   }, 60_000);
 });

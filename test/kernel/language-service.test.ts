@@ -51,15 +51,23 @@ describe("type checking a cell", () => {
     // Earlier cells' variables are globals at run time: a later cell may assign them.
     notebook.commit("let epoch = 0;");
     expect(notebook.diagnose("epoch++;\nepoch = 5;")).toEqual([]);
-    expect(notebook.diagnose('epoch = "five";')[0]?.message).toContain("Type 'string' is not assignable to type 'number'");
+    expect(notebook.diagnose('epoch = "five";')[0]?.message).toContain(
+      "Type 'string' is not assignable to type 'number'",
+    );
   });
 
   it("lets a later cell declare a name again, with the new type winning", () => {
     const notebook = freshService();
-    notebook.commit("const model = 1;\nfunction f() { return 1 }\nclass Net { a = 1 }\nimport { readFileSync } from 'node:fs';");
-    expect(notebook.diagnose("const model = 'now a string';\nfunction f() { return 'x' }\nclass Net { b = 2 }")).toEqual([]);
+    notebook.commit(
+      "const model = 1;\nfunction f() { return 1 }\nclass Net { a = 1 }\nimport { readFileSync } from 'node:fs';",
+    );
+    expect(
+      notebook.diagnose("const model = 'now a string';\nfunction f() { return 'x' }\nclass Net { b = 2 }"),
+    ).toEqual([]);
     notebook.commit("const model = 'now a string';\nfunction f() { return 'x' }\nclass Net { b = 2 }");
-    expect(notebook.diagnose("const n: number = model;")[0]?.message).toContain("Type 'string' is not assignable to type 'number'");
+    expect(notebook.diagnose("const n: number = model;")[0]?.message).toContain(
+      "Type 'string' is not assignable to type 'number'",
+    );
     expect(notebook.diagnose("new Net().b; const s: string = f();")).toEqual([]);
     expect(notebook.diagnose("new Net().a")[0]?.message).toContain("Property 'a' does not exist on type 'Net'");
   });
@@ -81,10 +89,18 @@ describe("type checking a cell", () => {
   });
 
   it("types Node's globals always and a builtin module once a cell imports it", () => {
-    expect(service.diagnose("const started: number = performance.now(); setTimeout(() => console.log(process.pid, Buffer.from('a')), 1);")).toEqual([]);
-    const [wrong] = service.diagnose('import { readFileSync } from "node:fs";\nconst text: number = readFileSync("x", "utf8");');
+    expect(
+      service.diagnose(
+        "const started: number = performance.now(); setTimeout(() => console.log(process.pid, Buffer.from('a')), 1);",
+      ),
+    ).toEqual([]);
+    const [wrong] = service.diagnose(
+      'import { readFileSync } from "node:fs";\nconst text: number = readFileSync("x", "utf8");',
+    );
     expect(wrong).toMatchObject({ line: 2, column: 7, code: 2322 });
-    expect(service.diagnose('import { Worker } from "worker_threads";\nconst w: Worker | undefined = undefined;')).toEqual([]);
+    expect(
+      service.diagnose('import { Worker } from "worker_threads";\nconst w: Worker | undefined = undefined;'),
+    ).toEqual([]);
   });
 
   it("leaves syntax errors to the transpiler", () => {
@@ -130,8 +146,14 @@ describe("a student's nn.Module subclass in a cell", () => {
     expect(notebook.diagnose(NET)).toEqual([]);
     notebook.commit(NET);
     // Code holding any module calls forward; the subclass's own signature is still checked.
-    expect(notebook.diagnose("const run = (model: nn.Module, x: Tensor): Tensor => model.forward(x);\nrun(net, zeros([2, 4]));")).toEqual([]);
-    expect(notebook.diagnose('net.forward("four");')[0]?.message).toContain("not assignable to parameter of type 'Tensor'");
+    expect(
+      notebook.diagnose(
+        "const run = (model: nn.Module, x: Tensor): Tensor => model.forward(x);\nrun(net, zeros([2, 4]));",
+      ),
+    ).toEqual([]);
+    expect(notebook.diagnose('net.forward("four");')[0]?.message).toContain(
+      "not assignable to parameter of type 'Tensor'",
+    );
   });
 
   it("shows the subclass's own forward signature on hover and offers it on completion", () => {
@@ -141,7 +163,7 @@ describe("a student's nn.Module subclass in a cell", () => {
     expect(hover.data["text/plain"]).toMatch(/^\(method\) Net\.forward\(x: Tensor\): Tensor/);
     const completion = notebook.complete("net.for", "net.for".length);
     expect(completion.matches).toEqual(["forward"]);
-    const types = completion.metadata["_jupyter_types_experimental"] as { text: string; kind: string }[];
+    const types = completion.metadata._jupyter_types_experimental as { text: string; kind: string }[];
     expect(types).toEqual([expect.objectContaining({ text: "forward", kind: "method" })]);
   });
 });
@@ -151,7 +173,9 @@ describe("completion and inspection", () => {
   beforeAll(() => {
     service = freshService();
     service.commit("const t = randn([2, 2], { requiresGrad: true });");
-    service.commit("class Point { constructor(public xCoord: number, public yCoord: number) {} }\nconst p = new Point(1, 2);");
+    service.commit(
+      "class Point { constructor(public xCoord: number, public yCoord: number) {} }\nconst p = new Point(1, 2);",
+    );
   });
 
   it("lists a tensor's methods after a dot, with the replaced span", () => {
@@ -162,7 +186,7 @@ describe("completion and inspection", () => {
     const typed = service.complete("const u = t.mat", 15);
     expect(typed.matches).toContain("matmul");
     expect(typed).toMatchObject({ cursorStart: 12, cursorEnd: 15 });
-    const types = typed.metadata["_jupyter_types_experimental"] as { text: string; type: string }[];
+    const types = typed.metadata._jupyter_types_experimental as { text: string; type: string }[];
     expect(types.find((m) => m.text === "matmul")).toMatchObject({ type: "function", kind: "method" });
   });
 

@@ -4,7 +4,16 @@ import { isComplete } from "../../kernel/runtime/child/completeness.js";
 
 describe("isComplete", () => {
   it("says complete for finished statements, including top-level await and regex literals", () => {
-    for (const code of ["1 + 1", "const x = 1", "function f() {\n  return 1\n}", "await Promise.resolve(1)", "const r = /[({]/g", "a / b / c", "`${1}`", ""]) {
+    for (const code of [
+      "1 + 1",
+      "const x = 1",
+      "function f() {\n  return 1\n}",
+      "await Promise.resolve(1)",
+      "const r = /[({]/g",
+      "a / b / c",
+      "`${1}`",
+      "",
+    ]) {
       expect(isComplete(code), code).toEqual({ status: "complete" });
     }
   });

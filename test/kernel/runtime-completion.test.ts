@@ -8,12 +8,12 @@ const g = globalThis as Record<string, unknown>;
 
 describe("complete", () => {
   afterEach(() => {
-    delete g["tsgradModel"];
-    delete g["tsgradHelper"];
+    delete g.tsgradModel;
+    delete g.tsgradHelper;
   });
 
   it("completes globals by prefix, with the span to replace", () => {
-    g["tsgradModel"] = { layers: [], forward() {} };
+    g.tsgradModel = { layers: [], forward() {} };
     const code = "const y = tsgradMo";
     const result = complete(code, code.length);
     expect(result.matches).toEqual(["tsgradModel"]);
@@ -22,16 +22,20 @@ describe("complete", () => {
   });
 
   it("completes members after a dot from the live value, prototype chain included", () => {
-    g["tsgradModel"] = { layers: [], forward() {}, lr: 0.1 };
-    expect(complete("tsgradModel.", 12).matches).toEqual(expect.arrayContaining(["layers", "forward", "lr", "hasOwnProperty"]));
+    g.tsgradModel = { layers: [], forward() {}, lr: 0.1 };
+    expect(complete("tsgradModel.", 12).matches).toEqual(
+      expect.arrayContaining(["layers", "forward", "lr", "hasOwnProperty"]),
+    );
     expect(complete("tsgradModel.la", 14).matches).toEqual(["layers"]);
     expect(complete("tsgradModel.layers.pu", 21).matches).toEqual(["push"]);
   });
 
   it("types matches for JupyterLab", () => {
-    g["tsgradHelper"] = function tsgradHelper() {};
+    g.tsgradHelper = function tsgradHelper() {};
     const result = complete("tsgradHel", 9);
-    expect(result.metadata["_jupyter_types_experimental"]).toEqual([{ start: 0, end: 9, text: "tsgradHelper", type: "function" }]);
+    expect(result.metadata._jupyter_types_experimental).toEqual([
+      { start: 0, end: 9, text: "tsgradHelper", type: "function" },
+    ]);
   });
 
   it("offers names declared earlier in the same cell, and keywords", () => {
@@ -42,7 +46,7 @@ describe("complete", () => {
 
   it("runs no code: a call in the chain gives nothing", () => {
     let called = false;
-    g["tsgradHelper"] = () => {
+    g.tsgradHelper = () => {
       called = true;
       return { secret: 1 };
     };
@@ -53,7 +57,7 @@ describe("complete", () => {
 
 describe("inspectAt", () => {
   it("describes a function with its signature", () => {
-    g["tsgradHelper"] = function tsgradHelper(x: number, y = 2) {
+    g.tsgradHelper = function tsgradHelper(x: number, y = 2) {
       return x + y;
     };
     const result = inspectAt("tsgradHelper", 5, 0);
@@ -62,7 +66,7 @@ describe("inspectAt", () => {
   });
 
   it("shows a value's type and contents", () => {
-    g["tsgradModel"] = { lr: 0.1 };
+    g.tsgradModel = { lr: 0.1 };
     const text = inspectAt("tsgradModel.lr", 14, 0).data["text/plain"] as string;
     expect(text).toContain("tsgradModel.lr: number");
     expect(text).toContain("0.1");

@@ -28,19 +28,27 @@ describe("loader hooks: resolve", () => {
 
   it("resolves a cell's relative import from the notebook's folder", async () => {
     const node = fakeNode({ [NOTEBOOK]: ["file:///home/student/nb/data.js"] });
-    expect((await resolve("./data.js", context(CELL_IMPORTER), node.nextResolve)).url).toBe("file:///home/student/nb/data.js");
+    expect((await resolve("./data.js", context(CELL_IMPORTER), node.nextResolve)).url).toBe(
+      "file:///home/student/nb/data.js",
+    );
   });
 
   it("finds util.ts for ./util and ./util.js, as TypeScript does", async () => {
     const node = fakeNode({ [NOTEBOOK]: ["file:///home/student/nb/util.ts"] });
-    expect((await resolve("./util", context(CELL_IMPORTER), node.nextResolve)).url).toBe("file:///home/student/nb/util.ts");
-    expect((await resolve("./util.js", context(CELL_IMPORTER), node.nextResolve)).url).toBe("file:///home/student/nb/util.ts");
+    expect((await resolve("./util", context(CELL_IMPORTER), node.nextResolve)).url).toBe(
+      "file:///home/student/nb/util.ts",
+    );
+    expect((await resolve("./util.js", context(CELL_IMPORTER), node.nextResolve)).url).toBe(
+      "file:///home/student/nb/util.ts",
+    );
   });
 
   it("applies the same rule inside .ts modules", async () => {
     const parent = "file:///home/student/nb/lib/stats.ts";
     const node = fakeNode({ [parent]: ["file:///home/student/nb/lib/square.ts"] });
-    expect((await resolve("./square.js", context(parent), node.nextResolve)).url).toBe("file:///home/student/nb/lib/square.ts");
+    expect((await resolve("./square.js", context(parent), node.nextResolve)).url).toBe(
+      "file:///home/student/nb/lib/square.ts",
+    );
   });
 
   it("falls back to the tsgrad project for packages the notebook's folder lacks", async () => {
@@ -56,7 +64,9 @@ describe("loader hooks: resolve", () => {
 
   it("reports a missing relative file as missing, without trying the project", async () => {
     const node = fakeNode({});
-    await expect(resolve("./nope.ts", context(CELL_IMPORTER), node.nextResolve)).rejects.toMatchObject({ code: "ERR_MODULE_NOT_FOUND" });
+    await expect(resolve("./nope.ts", context(CELL_IMPORTER), node.nextResolve)).rejects.toMatchObject({
+      code: "ERR_MODULE_NOT_FOUND",
+    });
     expect(node.calls.every((c) => c.parent === NOTEBOOK)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 // The child's output channel: batching of stream text and ordering with other messages.
 import { describe, expect, it } from "vitest";
-import type { FromChild } from "../../kernel/runtime/ipc.js";
 import { OutputChannel } from "../../kernel/runtime/child/output.js";
+import type { FromChild } from "../../kernel/runtime/ipc.js";
 
 function channel(flushAboveChars = 1000) {
   const sent: FromChild[] = [];

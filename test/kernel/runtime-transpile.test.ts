@@ -2,8 +2,8 @@
 // in a fresh vm context standing in for the runtime's global object.
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { transpileCell, type CompiledCell } from "../../kernel/runtime/child/transpile.js";
 import { CellSourceMaps, describeError } from "../../kernel/runtime/child/traceback.js";
+import { type CompiledCell, transpileCell } from "../../kernel/runtime/child/transpile.js";
 
 function compile(code: string, fileName = "cell[1]"): CompiledCell {
   const result = transpileCell(code, fileName);
@@ -12,7 +12,10 @@ function compile(code: string, fileName = "cell[1]"): CompiledCell {
 }
 
 /** Runs cells one after another in one context, as the runtime does; returns each result. */
-async function runCells(cells: string[], globals: Record<string, unknown> = {}): Promise<{ results: unknown[]; context: vm.Context }> {
+async function runCells(
+  cells: string[],
+  globals: Record<string, unknown> = {},
+): Promise<{ results: unknown[]; context: vm.Context }> {
   const imported: string[] = [];
   const context = vm.createContext({
     ...globals,
@@ -28,7 +31,9 @@ async function runCells(cells: string[], globals: Record<string, unknown> = {}):
   });
   const results: unknown[] = [];
   for (const [i, code] of cells.entries()) {
-    const completion = (await vm.runInContext(compile(code, `cell[${i + 1}]`).js, context)) as { value: unknown } | undefined;
+    const completion = (await vm.runInContext(compile(code, `cell[${i + 1}]`).js, context)) as
+      | { value: unknown }
+      | undefined;
     results.push(completion === undefined ? "<no result>" : completion.value);
   }
   return { results, context };
@@ -49,7 +54,12 @@ describe("transpileCell", () => {
   });
 
   it("resets a re-declared let without initializer, but keeps enum merging intact", async () => {
-    const { results } = await runCells(["let z = 5", "let z\nz", "enum Color { Red }", "enum Color { Red, Green }\nColor.Green"]);
+    const { results } = await runCells([
+      "let z = 5",
+      "let z\nz",
+      "enum Color { Red }",
+      "enum Color { Red, Green }\nColor.Green",
+    ]);
     expect(results[1]).toBeUndefined(); // a fresh `let z` holds undefined, not the old 5
     expect(results[3]).toBe(1);
   });
@@ -111,7 +121,9 @@ describe("transpileCell", () => {
   });
 
   it("lists the names a cell declares", () => {
-    const { declaredNames } = compile("import fs from 'fs'\nconst { a, b: [c] } = o\nfunction f() {}\nclass K {}\nenum E { A }");
+    const { declaredNames } = compile(
+      "import fs from 'fs'\nconst { a, b: [c] } = o\nfunction f() {}\nclass K {}\nenum E { A }",
+    );
     expect(declaredNames.sort()).toEqual(["E", "K", "a", "c", "f", "fs"].sort());
   });
 
@@ -122,12 +134,15 @@ describe("transpileCell", () => {
   });
 
   it("maps a runtime error back to the TypeScript line and column", async () => {
-    const code = "interface P { x: number }\nconst ps: P[] = []\n\nfunction first(list: P[]): number {\n  return list[0]!.x\n}\nfirst(ps)";
+    const code =
+      "interface P { x: number }\nconst ps: P[] = []\n\nfunction first(list: P[]): number {\n  return list[0]!.x\n}\nfirst(ps)";
     const compiled = compile(code, "cell[4]");
     const maps = new CellSourceMaps();
     maps.add("cell[4]", compiled.sourceMap, compiled.js.trimEnd().split("\n").length);
     const context = vm.createContext({});
-    const error = await (vm.runInContext(compiled.js, context, { filename: "cell[4]" }) as Promise<unknown>).catch((e: unknown) => e);
+    const error = await (vm.runInContext(compiled.js, context, { filename: "cell[4]" }) as Promise<unknown>).catch(
+      (e: unknown) => e,
+    );
     const described = describeError(error, maps);
     expect(described.ename).toBe("TypeError");
     // Below these two come the test runner's own frames (in the runtime: its dist/ frames, dropped).

@@ -1,6 +1,12 @@
 // The handler table over a fake transport and a fake Interpreter: no sockets, no child process.
 import { describe, expect, it } from "vitest";
-import { createMessage, newOrigin, type IncomingMessage, type JsonObject, type Message } from "../../kernel/protocol/messages.js";
+import {
+  createMessage,
+  type IncomingMessage,
+  type JsonObject,
+  type Message,
+  newOrigin,
+} from "../../kernel/protocol/messages.js";
 import type { ExecuteEvents, ExecuteOptions, ExecuteOutcome, Interpreter } from "../../kernel/runtime/interpreter.js";
 import { KernelServer } from "../../kernel/server.js";
 import type { SendChannel, Transport } from "../../kernel/sockets.js";
@@ -27,7 +33,9 @@ class FakeTransport implements Transport {
   }
   find(request: Message, msgType: string): Message | undefined {
     return this.sent.find(
-      (s) => s.message.header.msg_type === msgType && (s.message.parent_header as { msg_id?: string }).msg_id === request.header.msg_id,
+      (s) =>
+        s.message.header.msg_type === msgType &&
+        (s.message.parent_header as { msg_id?: string }).msg_id === request.header.msg_id,
     )?.message;
   }
 }
@@ -122,7 +130,10 @@ describe("KernelServer execute", () => {
       "iopub:status:idle",
     ]);
     expect(transport.find(exec, "display_data")!.content.transient).toEqual({ display_id: "d1" });
-    expect(transport.find(exec, "execute_result")!.content).toMatchObject({ execution_count: 1, data: { "text/plain": "2" } });
+    expect(transport.find(exec, "execute_result")!.content).toMatchObject({
+      execution_count: 1,
+      data: { "text/plain": "2" },
+    });
     const reply = transport.sent.find((s) => s.message.header.msg_type === "execute_reply")!;
     expect(reply.identities).toEqual([identity]);
     expect(reply.message.content).toMatchObject({ status: "ok", execution_count: 1 });
@@ -150,7 +161,13 @@ describe("KernelServer execute", () => {
     const { transport, server, interpreter } = setup(async (code) => {
       if (code === "fail") {
         await gate.promise;
-        return { status: "error", ename: "TypeError", evalue: "boom", traceback: ["TypeError: boom"], userExpressions: {} };
+        return {
+          status: "error",
+          ename: "TypeError",
+          evalue: "boom",
+          traceback: ["TypeError: boom"],
+          userExpressions: {},
+        };
       }
       return { status: "ok", userExpressions: {} };
     });
@@ -162,10 +179,21 @@ describe("KernelServer execute", () => {
     server.receive("shell", info);
     gate.resolve();
     await until(idleOf(transport, info));
-    expect(transport.find(fail, "error")!.content).toEqual({ ename: "TypeError", evalue: "boom", traceback: ["TypeError: boom"] });
-    expect(transport.find(fail, "execute_reply")!.content).toMatchObject({ status: "error", ename: "TypeError", execution_count: 1 });
+    expect(transport.find(fail, "error")!.content).toEqual({
+      ename: "TypeError",
+      evalue: "boom",
+      traceback: ["TypeError: boom"],
+    });
+    expect(transport.find(fail, "execute_reply")!.content).toMatchObject({
+      status: "error",
+      ename: "TypeError",
+      execution_count: 1,
+    });
     expect(transport.trace(queued)).toEqual(["iopub:status:busy", "shell:execute_reply", "iopub:status:idle"]);
-    expect(transport.find(queued, "execute_reply")!.content).toMatchObject({ status: "error", ename: "ExecutionAborted" });
+    expect(transport.find(queued, "execute_reply")!.content).toMatchObject({
+      status: "error",
+      ename: "ExecutionAborted",
+    });
     expect(interpreter.calls.map((c) => c.code)).toEqual(["fail"]);
     // Non-execute requests still run, and later executes run normally.
     expect(transport.find(info, "kernel_info_reply")!.content.status).toBe("ok");

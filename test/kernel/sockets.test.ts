@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import type { ConnectionInfo } from "../../kernel/protocol/connection.js";
-import { createMessage, newOrigin, type IncomingMessage } from "../../kernel/protocol/messages.js";
+import { createMessage, type IncomingMessage, newOrigin } from "../../kernel/protocol/messages.js";
 import { decode, encode, Signer } from "../../kernel/protocol/wire.js";
 import { KernelSockets } from "../../kernel/sockets.js";
 import { freePorts } from "../e2e/client.js";
@@ -48,7 +48,8 @@ describe("KernelSockets", () => {
       void sockets.send("iopub", createMessage(origin, "probe", {}));
       seen = await Promise.race([firstProbe, sleep(50).then(() => false)]);
     }
-    for (let i = 0; i < 900; i++) void sockets.send("iopub", createMessage(origin, "stream", { name: "stdout", text: `${i}` }));
+    for (let i = 0; i < 900; i++)
+      void sockets.send("iopub", createMessage(origin, "stream", { name: "stdout", text: `${i}` }));
     const texts: string[] = [];
     while (texts.length < 900) {
       const decoded = decode(await subscriber.receive(), signer);

@@ -2,10 +2,11 @@
 // shows as one bundle (PROTOCOL.md "Display MIME bundles"): Vega-Lite JSON for JupyterLab, a 2×
 // PNG rendered here for every other client (1× size in metadata), a line of text; never
 // text/html, which JupyterLab and nbconvert rank above Vega-Lite. SVG only when a chart asks.
-import type { FormattedValue } from "../bundle.js";
+
 import { describeChart } from "../../../engine/plot/chart.js";
 import { renderPng, renderSvg } from "../../../engine/plot/render.js";
 import { isVegaLiteV5Spec, type VegaLiteSpec } from "../../../engine/plot/spec.js";
+import type { FormattedValue } from "../bundle.js";
 
 const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 

@@ -4,9 +4,10 @@
 // first takes `inFeatures` (a one-row batch is run through it, without gradients); for other
 // models a layer with `outFeatures` shows `[*, n]` and the others "—". Below the table, the
 // model's own display (its repr and parameter table) follows. Modules are recognised by shape.
-import type { FormattedValue } from "../bundle.js";
+
 import { noGrad } from "../../../engine/autograd.js";
 import { Tensor } from "../../../engine/tensor.js";
+import type { FormattedValue } from "../bundle.js";
 
 interface ModuleLike {
   namedChildren(): [string, ModuleLike][];
@@ -65,13 +66,17 @@ export function modelFormatter(value: unknown): FormattedValue | undefined {
 function traceShapes(model: ModuleLike, layers: [string, ModuleLike][]): string[] | undefined {
   const first = layers[0]?.[1];
   const chain = typeof (model as { length?: unknown }).length === "number"; // Sequential: forward = the layers in order
-  if (!chain || typeof first?.inFeatures !== "number" || !layers.every(([, l]) => typeof l.forward === "function")) return undefined;
+  if (!chain || typeof first?.inFeatures !== "number" || !layers.every(([, l]) => typeof l.forward === "function"))
+    return undefined;
   try {
     return noGrad(() => {
       let x = Tensor.zeros([1, first.inFeatures!]);
       return layers.map(([, layer]) => {
         x = layer.forward!(x);
-        return `[*${x.shape.slice(1).map((d) => `, ${d}`).join("")}]`;
+        return `[*${x.shape
+          .slice(1)
+          .map((d) => `, ${d}`)
+          .join("")}]`;
       });
     });
   } catch {
@@ -88,14 +93,24 @@ function ownDisplay(value: object): Record<string, string> | undefined {
 
 function summaryHtml(rows: LayerRow[], totals: string): string {
   const right = ' style="text-align:right"';
-  const body = rows.map((r) => `<tr><td style="text-align:left"><code>${escapeHtml(r.layer)}</code> (${escapeHtml(r.type)})</td><td${right}>${r.outputShape}</td><td${right}>${r.parameters.toLocaleString("en-US")}</td></tr>`).join("");
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td style="text-align:left"><code>${escapeHtml(r.layer)}</code> (${escapeHtml(r.type)})</td><td${right}>${r.outputShape}</td><td${right}>${r.parameters.toLocaleString("en-US")}</td></tr>`,
+    )
+    .join("");
   return `<table><thead><tr><th style="text-align:left">layer</th><th${right}>output shape</th><th${right}>parameters</th></tr></thead><tbody>${body}</tbody></table><p>${escapeHtml(totals)}</p>`;
 }
 
 function summaryText(rows: LayerRow[], totals: string): string {
-  const cells = [["layer", "output shape", "parameters"], ...rows.map((r) => [`${r.layer} (${r.type})`, r.outputShape, r.parameters.toLocaleString("en-US")])];
+  const cells = [
+    ["layer", "output shape", "parameters"],
+    ...rows.map((r) => [`${r.layer} (${r.type})`, r.outputShape, r.parameters.toLocaleString("en-US")]),
+  ];
   const widths = [0, 1, 2].map((c) => Math.max(...cells.map((row) => row[c]!.length)));
-  const lines = cells.map((row) => `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padStart(widths[2]!)}`);
+  const lines = cells.map(
+    (row) => `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padStart(widths[2]!)}`,
+  );
   return [...lines, totals].join("\n");
 }
 

@@ -2,7 +2,7 @@
 // and requiresGrad — every value when it is small enough to read, the corners otherwise.
 // Recognised by shape (see tensor.ts), so kernel/display needs nothing from engine/.
 import type { FormattedValue } from "../bundle.js";
-import { isTensorLike, tensorFormatter, type TensorLike } from "./tensor.js";
+import { isTensorLike, type TensorLike, tensorFormatter } from "./tensor.js";
 
 const MAX_ROWS = 20; // shown in full up to this; past it, the first and last EDGE_ROWS
 const MAX_COLS = 16;
@@ -27,17 +27,27 @@ export function tensorHtml(t: TensorLike): string {
   const caption = [
     `tensor of shape [${shape.join(", ")}]`,
     t.dtype,
-    ...(requiresGrad ? [typeof op === "string" && op !== "" ? `requiresGrad (from ${escapeHtml(op)})` : "requiresGrad"] : []),
+    ...(requiresGrad
+      ? [typeof op === "string" && op !== "" ? `requiresGrad (from ${escapeHtml(op)})` : "requiresGrad"]
+      : []),
   ].join(" · ");
   const rowIndex = shownIndices(rows, MAX_ROWS, EDGE_ROWS);
   const colIndex = shownIndices(cols, MAX_COLS, EDGE_COLS);
   const leading = shape.slice(0, -1);
-  const header = shape.length >= 1 ? `<tr><th></th>${colIndex.map((j) => `<th style="text-align:right">${j ?? "…"}</th>`).join("")}</tr>` : "";
-  const body = rowIndex.map((i) => {
-    const label = shape.length <= 1 ? "" : i === null ? "…" : unravel(i, leading).join(", ");
-    const cells = colIndex.map((j) => `<td style="text-align:right">${i === null || j === null ? "…" : formatNumber(t.data[i * cols + j]!, integral)}</td>`);
-    return `<tr>${shape.length >= 1 ? `<th style="text-align:right">${label}</th>` : ""}${cells.join("")}</tr>`;
-  }).join("");
+  const header =
+    shape.length >= 1
+      ? `<tr><th></th>${colIndex.map((j) => `<th style="text-align:right">${j ?? "…"}</th>`).join("")}</tr>`
+      : "";
+  const body = rowIndex
+    .map((i) => {
+      const label = shape.length <= 1 ? "" : i === null ? "…" : unravel(i, leading).join(", ");
+      const cells = colIndex.map(
+        (j) =>
+          `<td style="text-align:right">${i === null || j === null ? "…" : formatNumber(t.data[i * cols + j]!, integral)}</td>`,
+      );
+      return `<tr>${shape.length >= 1 ? `<th style="text-align:right">${label}</th>` : ""}${cells.join("")}</tr>`;
+    })
+    .join("");
   return `<table><caption style="text-align:left">${caption}</caption><thead>${header}</thead><tbody>${body}</tbody></table>`;
 }
 

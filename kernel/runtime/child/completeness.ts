@@ -2,8 +2,8 @@
 // while a block, bracket, or template is still open (the console then continues the cell on
 // the next line with the indent we suggest), "invalid" when no continuation can fix it.
 import type ts from "typescript";
-import { typescript } from "./typescript.js";
 import type { CompletenessResult } from "../interpreter.js";
+import { typescript } from "./typescript.js";
 
 const INDENT_UNIT = "  ";
 
@@ -24,10 +24,19 @@ export function isComplete(code: string): CompletenessResult {
 
 /** Brackets and template literals still open at the end (negative: closed more than opened). */
 function openDepth(code: string): number {
-  const scanner = typescript.createScanner(typescript.ScriptTarget.Latest, false, typescript.LanguageVariant.Standard, code);
+  const scanner = typescript.createScanner(
+    typescript.ScriptTarget.Latest,
+    false,
+    typescript.LanguageVariant.Standard,
+    code,
+  );
   const stack: ts.SyntaxKind[] = [];
   let previous = typescript.SyntaxKind.Unknown;
-  for (let token = scanner.scan(); token !== typescript.SyntaxKind.EndOfFileToken; previous = token, token = scanner.scan()) {
+  for (
+    let token = scanner.scan();
+    token !== typescript.SyntaxKind.EndOfFileToken;
+    previous = token, token = scanner.scan()
+  ) {
     switch (token) {
       case typescript.SyntaxKind.OpenBraceToken:
       case typescript.SyntaxKind.OpenParenToken:
@@ -88,7 +97,12 @@ function parseErrors(code: string): readonly ts.Diagnostic[] {
   const source = typescript.createSourceFile(
     "cell.ts",
     code,
-    { languageVersion: typescript.ScriptTarget.Latest, impliedNodeFormat: typescript.ModuleKind.ESNext, setExternalModuleIndicator: (file) => ((file as { externalModuleIndicator?: unknown }).externalModuleIndicator = true) },
+    {
+      languageVersion: typescript.ScriptTarget.Latest,
+      impliedNodeFormat: typescript.ModuleKind.ESNext,
+      setExternalModuleIndicator: (file) =>
+        ((file as { externalModuleIndicator?: unknown }).externalModuleIndicator = true),
+    },
     false,
     typescript.ScriptKind.TS,
   );

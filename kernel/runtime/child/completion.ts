@@ -6,10 +6,48 @@ import { chainBefore, kindOf, propertyNames, resolveChain } from "./live-values.
 import { RUNTIME_GLOBAL } from "./transpile.js";
 
 const KEYWORDS = [
-  "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
-  "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof",
-  "interface", "let", "new", "null", "return", "super", "switch", "this", "throw", "true", "try", "type", "typeof",
-  "undefined", "var", "void", "while", "yield",
+  "async",
+  "await",
+  "break",
+  "case",
+  "catch",
+  "class",
+  "const",
+  "continue",
+  "debugger",
+  "default",
+  "delete",
+  "do",
+  "else",
+  "enum",
+  "export",
+  "extends",
+  "false",
+  "finally",
+  "for",
+  "function",
+  "if",
+  "import",
+  "in",
+  "instanceof",
+  "interface",
+  "let",
+  "new",
+  "null",
+  "return",
+  "super",
+  "switch",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "type",
+  "typeof",
+  "undefined",
+  "var",
+  "void",
+  "while",
+  "yield",
 ];
 
 /** Names that could follow the text before `cursorPos` (UTF-16 offset). */
@@ -42,7 +80,12 @@ export function complete(code: string, cursorPos: number): CompletionResult {
     cursorStart,
     cursorEnd: cursorPos,
     metadata: {
-      _jupyter_types_experimental: picked.map((c) => ({ start: cursorStart, end: cursorPos, text: c.name, type: c.type })),
+      _jupyter_types_experimental: picked.map((c) => ({
+        start: cursorStart,
+        end: cursorPos,
+        text: c.name,
+        type: c.type,
+      })),
     },
   };
 }
@@ -58,7 +101,9 @@ function memberKind(holder: unknown, name: string): string {
 /** Names the cell itself declares (not run yet, so not globals yet). */
 function declaredInCode(code: string): string[] {
   const names: string[] = [];
-  for (const match of code.matchAll(/\b(?:const|let|var|function\*?|class|enum|interface|type)\s+([A-Za-z_$][\w$]*)/g)) {
+  for (const match of code.matchAll(
+    /\b(?:const|let|var|function\*?|class|enum|interface|type)\s+([A-Za-z_$][\w$]*)/g,
+  )) {
     names.push(match[1]!);
   }
   return names;

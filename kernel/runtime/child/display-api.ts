@@ -2,7 +2,7 @@
 // that can `update()` the same output later (transient.display_id), `display.html/markdown/
 // svg/png/json`, and `clearOutput({ wait })`.
 import { randomUUID } from "node:crypto";
-import { format, type FormattedValue, type MimeBundle } from "../../display/format.js";
+import { type FormattedValue, format, type MimeBundle } from "../../display/format.js";
 import { htmlBundle, jsonBundle, markdownBundle, pngBundle, svgBundle } from "../../display/mime.js";
 import type { DisplayEvent } from "../interpreter.js";
 
@@ -18,7 +18,10 @@ export interface DisplayOptions {
 export class DisplayHandle {
   constructor(
     readonly id: string,
-    private readonly sendUpdate: (value: unknown, options: { raw?: boolean; metadata?: Record<string, unknown> }) => void,
+    private readonly sendUpdate: (
+      value: unknown,
+      options: { raw?: boolean; metadata?: Record<string, unknown> },
+    ) => void,
     private readonly clear: (options?: { wait?: boolean }) => void,
   ) {}
 
@@ -47,10 +50,17 @@ export type DisplayFunction = ((value: unknown, options?: DisplayOptions) => Dis
 };
 
 /** The `display` and `clearOutput` globals, sending through `sink`. */
-export function createDisplayApi(sink: DisplaySink): { display: DisplayFunction; clearOutput: (options?: { wait?: boolean }) => void } {
+export function createDisplayApi(sink: DisplaySink): {
+  display: DisplayFunction;
+  clearOutput: (options?: { wait?: boolean }) => void;
+} {
   const clearOutput = (options: { wait?: boolean } = {}): void => sink.clearOutput(Boolean(options.wait));
 
-  const bundleOf = (value: unknown, raw: boolean | undefined, metadata: Record<string, unknown> | undefined): FormattedValue => {
+  const bundleOf = (
+    value: unknown,
+    raw: boolean | undefined,
+    metadata: Record<string, unknown> | undefined,
+  ): FormattedValue => {
     const formatted = raw ? { data: checkedBundle(value), metadata: {} } : format(value);
     return { data: formatted.data, metadata: { ...formatted.metadata, ...(metadata ?? {}) } };
   };
@@ -78,7 +88,9 @@ export function createDisplayApi(sink: DisplaySink): { display: DisplayFunction;
 
 function checkedBundle(value: unknown): MimeBundle {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TypeError("display(value, { raw: true }): value must be a MIME bundle such as { \"text/html\": \"<b>hi</b>\" }");
+    throw new TypeError(
+      'display(value, { raw: true }): value must be a MIME bundle such as { "text/html": "<b>hi</b>" }',
+    );
   }
   return { ...(value as MimeBundle) };
 }

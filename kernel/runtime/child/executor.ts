@@ -2,17 +2,19 @@
 // `instanceof Tensor` and typed arrays work across cells and the engine), `breakOnSigint`
 // for synchronous loops, a race against the interrupt for asynchronous ones.
 import vm from "node:vm";
-import { format, type FormattedValue } from "../../display/format.js";
-import { startRun, type CellRun } from "./cell-context.js";
-import { DisplayHandle } from "./display-api.js";
-import { transpileCell } from "./transpile.js";
-import { CellSourceMaps, describeError } from "./traceback.js";
+import { type FormattedValue, format } from "../../display/format.js";
 import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "../interpreter.js";
+import { type CellRun, startRun } from "./cell-context.js";
+import { DisplayHandle } from "./display-api.js";
+import { CellSourceMaps, describeError } from "./traceback.js";
+import { transpileCell } from "./transpile.js";
 
 /** Thrown by `process.exit()` inside a cell: the runtime must outlive the cell. */
 export class ProcessExitError extends Error {
   constructor(code: unknown) {
-    super(`process.exit(${code === undefined ? "" : String(code)}) was called in a cell; the kernel keeps running and keeps every variable (restart the kernel to start afresh)`);
+    super(
+      `process.exit(${code === undefined ? "" : String(code)}) was called in a cell; the kernel keeps running and keeps every variable (restart the kernel to start afresh)`,
+    );
     this.name = "ProcessExitError";
   }
 }
@@ -94,11 +96,18 @@ export class Executor {
     run: CellRun,
     code: string,
     fileName: string,
-  ): Promise<{ status: "ok"; value?: FormattedValue } | { status: "error"; ename: string; evalue: string; traceback: string[] }> {
+  ): Promise<
+    { status: "ok"; value?: FormattedValue } | { status: "error"; ename: string; evalue: string; traceback: string[] }
+  > {
     const compiled = transpileCell(code, fileName);
     if (!compiled.ok) {
       const { message, line, column } = compiled.error;
-      return { status: "error", ename: "SyntaxError", evalue: message, traceback: [`SyntaxError: ${message}`, `    at ${fileName}:${line}:${column}`] };
+      return {
+        status: "error",
+        ename: "SyntaxError",
+        evalue: message,
+        traceback: [`SyntaxError: ${message}`, `    at ${fileName}:${line}:${column}`],
+      };
     }
     this.sourceMaps.add(fileName, compiled.cell.sourceMap, compiled.cell.js.trimEnd().split("\n").length);
     const interrupted = new Promise<never>((_, reject) => (this.interruptRunning = reject));
@@ -109,12 +118,15 @@ export class Executor {
       let promise: Promise<{ value: unknown } | undefined>;
       this.hooks.breakOnSigint(true);
       try {
-        promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+        promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<
+          { value: unknown } | undefined
+        >;
       } finally {
         this.hooks.breakOnSigint(false);
       }
       const completion = await Promise.race([promise, interrupted]);
-      if (fileName !== USER_EXPRESSION) this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
+      if (fileName !== USER_EXPRESSION)
+        this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
       const value = completion?.value;
       // `display(x)` as the last line has shown x already; its handle is not a result.
       if (value === undefined || value instanceof DisplayHandle) return { status: "ok" };
@@ -126,7 +138,10 @@ export class Executor {
   }
 
   // Spec: each expression is evaluated after the code; a failure affects only its own key.
-  private async evaluateUserExpressions(run: CellRun, expressions: Record<string, string>): Promise<Record<string, UserExpressionResult>> {
+  private async evaluateUserExpressions(
+    run: CellRun,
+    expressions: Record<string, string>,
+  ): Promise<Record<string, UserExpressionResult>> {
     const results: Record<string, UserExpressionResult> = {};
     for (const [name, source] of Object.entries(expressions ?? {})) {
       const outcome = await this.runCode(run, `(${source}\n)`, USER_EXPRESSION);

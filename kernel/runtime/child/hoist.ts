@@ -47,7 +47,12 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
     }
 
     const last = body.at(-1);
-    if (lastIsExpression && last && typescript.isExpressionStatement(last) && !typescript.isVoidExpression(last.expression)) {
+    if (
+      lastIsExpression &&
+      last &&
+      typescript.isExpressionStatement(last) &&
+      !typescript.isVoidExpression(last.expression)
+    ) {
       body[body.length - 1] = keepPosition(returnValue(f, last.expression), last);
     }
 
@@ -86,9 +91,7 @@ export function hoistCell(declaredNames: string[]): ts.TransformerFactory<ts.Sou
 
 /** `return { value: expr }`: wrapped, so a Promise-valued last expression is not awaited. */
 function returnValue(f: Factory, expression: ts.Expression): ts.Statement {
-  return f.createReturnStatement(
-    f.createObjectLiteralExpression([f.createPropertyAssignment("value", expression)]),
-  );
+  return f.createReturnStatement(f.createObjectLiteralExpression([f.createPropertyAssignment("value", expression)]));
 }
 
 function keepPosition<T extends ts.Node>(node: T, original: ts.Node): T {
@@ -125,7 +128,9 @@ function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext)
  * `import * as ns from "m"` → `ns = await __tsgrad.importModule("m")`; `import "m"` → `await ...`.
  */
 function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<string>): ts.Statement[] {
-  const loaded = f.createAwaitExpression(runtimeCall(f, "importModule", [node.moduleSpecifier, ...importOptions(f, node)]));
+  const loaded = f.createAwaitExpression(
+    runtimeCall(f, "importModule", [node.moduleSpecifier, ...importOptions(f, node)]),
+  );
   const clause = node.importClause;
   if (!clause) return [keepPosition(f.createExpressionStatement(loaded), node)];
   const bindings = clause.namedBindings;
@@ -134,7 +139,9 @@ function importToAssignment(f: Factory, node: ts.ImportDeclaration, names: Set<s
     const statements = [assign(f, bindings.name, loaded, node)];
     if (clause.name) {
       names.add(clause.name.text);
-      statements.push(assign(f, clause.name, runtimeCall(f, "defaultExport", [f.createIdentifier(bindings.name.text)]), node));
+      statements.push(
+        assign(f, clause.name, runtimeCall(f, "defaultExport", [f.createIdentifier(bindings.name.text)]), node),
+      );
     }
     return statements;
   }
@@ -164,12 +171,16 @@ function importOptions(f: Factory, node: ts.ImportDeclaration): ts.Expression[] 
   const attributes = node.attributes?.elements;
   if (!attributes || attributes.length === 0) return [];
   const entries = attributes.map((a) => f.createPropertyAssignment(f.createStringLiteral(a.name.text), a.value));
-  return [f.createObjectLiteralExpression([f.createPropertyAssignment("with", f.createObjectLiteralExpression(entries))])];
+  return [
+    f.createObjectLiteralExpression([f.createPropertyAssignment("with", f.createObjectLiteralExpression(entries))]),
+  ];
 }
 
 function assign(f: Factory, target: ts.Expression, value: ts.Expression, original: ts.Node): ts.Statement {
   const expression = f.createAssignment(target, value);
-  const wrapped = typescript.isObjectLiteralExpression(target) ? f.createParenthesizedExpression(expression) : expression;
+  const wrapped = typescript.isObjectLiteralExpression(target)
+    ? f.createParenthesizedExpression(expression)
+    : expression;
   return keepPosition(f.createExpressionStatement(wrapped), original);
 }
 

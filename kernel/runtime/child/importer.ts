@@ -2,7 +2,7 @@
 // `__tsgrad.importModule("m")` (see hoist.ts), which lands in the `import()` below. The loader
 // hooks (loader-hooks.ts) recognise this module as the parent and resolve from the notebook's
 // folder, so this file's own location never matters.
-import { register, createRequire } from "node:module";
+import { createRequire, register } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LoaderData } from "./loader-hooks.js";
@@ -27,8 +27,13 @@ export function importModule(specifier: unknown, options?: ImportCallOptions): P
  * from ESM (`__esModule`) gives its `default`, any other CommonJS module its `module.exports`.
  */
 export function defaultExport(namespace: Record<string, unknown>): unknown {
-  const value = namespace["default"];
-  if (value !== null && typeof value === "object" && (value as { __esModule?: unknown }).__esModule && "default" in value) {
+  const value = namespace.default;
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    (value as { __esModule?: unknown }).__esModule &&
+    "default" in value
+  ) {
     return (value as { default: unknown }).default;
   }
   return value;
@@ -39,7 +44,7 @@ export function defaultExport(namespace: Record<string, unknown>): unknown {
  * properties of `module.exports`, as they do under a bundler or ts-node.
  */
 export function interop(namespace: Record<string, unknown>): Record<string, unknown> {
-  const fallback = namespace["default"];
+  const fallback = namespace.default;
   return new Proxy(namespace, {
     get(target, key) {
       if (key === "default") return defaultExport(target);

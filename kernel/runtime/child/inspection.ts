@@ -14,15 +14,19 @@ export function inspectAt(code: string, cursorPos: number, detailLevel: 0 | 1): 
   const name = chain.path.join(".");
   const lines = [`${name}: ${typeName(value)}`];
   if (typeof value === "function") {
-    lines.push(`${kindOf(value) === "class" ? "new " : ""}${signature(value as (...args: unknown[]) => unknown, name)}`);
+    lines.push(
+      `${kindOf(value) === "class" ? "new " : ""}${signature(value as (...args: unknown[]) => unknown, name)}`,
+    );
     const doc = (value as { doc?: unknown }).doc;
     if (typeof doc === "string") lines.push("", doc);
     if (detailLevel === 1) lines.push("", Function.prototype.toString.call(value));
   } else {
-    lines.push(inspect(value, { colors: false, depth: detailLevel === 1 ? 4 : 1, maxArrayLength: 20, breakLength: 100 }));
+    lines.push(
+      inspect(value, { colors: false, depth: detailLevel === 1 ? 4 : 1, maxArrayLength: 20, breakLength: 100 }),
+    );
   }
   const text = lines.join("\n");
-  return { found: true, data: { "text/plain": text, "text/markdown": "```\n" + text + "\n```" }, metadata: {} };
+  return { found: true, data: { "text/plain": text, "text/markdown": `\`\`\`\n${text}\n\`\`\`` }, metadata: {} };
 }
 
 function typeName(value: unknown): string {
@@ -35,7 +39,8 @@ function typeName(value: unknown): string {
 /** `name(a, b = 1, ...rest)`, read from the function's source (what is known at run time). */
 function signature(fn: (...args: unknown[]) => unknown, name: string): string {
   const source = Function.prototype.toString.call(fn);
-  if (source.includes("[native code]")) return `${name}(${Array.from({ length: fn.length }, (_, i) => `arg${i}`).join(", ")})`;
+  if (source.includes("[native code]"))
+    return `${name}(${Array.from({ length: fn.length }, (_, i) => `arg${i}`).join(", ")})`;
   const classCtor = /constructor\s*\(([^)]*)\)/.exec(source);
   const params = /^class\b/.test(source)
     ? (classCtor?.[1] ?? "")

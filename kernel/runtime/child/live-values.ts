@@ -40,7 +40,11 @@ export function resolveChain(path: string[]): { found: boolean; value: unknown }
 /** Every string property name along the prototype chain (what `value.` can be followed by). */
 export function propertyNames(value: unknown): string[] {
   const names = new Set<string>();
-  for (let object: unknown = value === null || value === undefined ? null : Object(value); object; object = Object.getPrototypeOf(object)) {
+  for (
+    let object: unknown = value === null || value === undefined ? null : Object(value);
+    object;
+    object = Object.getPrototypeOf(object)
+  ) {
     for (const name of Object.getOwnPropertyNames(object)) names.add(name);
   }
   return [...names];
@@ -48,7 +52,8 @@ export function propertyNames(value: unknown): string[] {
 
 /** A short kind for completion type hints: function, class, module, instance, … */
 export function kindOf(value: unknown): string {
-  if (typeof value === "function") return /^class[\s{]/.test(Function.prototype.toString.call(value)) ? "class" : "function";
+  if (typeof value === "function")
+    return /^class[\s{]/.test(Function.prototype.toString.call(value)) ? "class" : "function";
   if (value !== null && typeof value === "object") return "instance";
   return typeof value === "undefined" ? "variable" : "value";
 }

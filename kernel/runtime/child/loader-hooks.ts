@@ -40,7 +40,11 @@ export function initialize(init: LoaderData): void {
   data = init;
 }
 
-export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+export async function resolve(
+  specifier: string,
+  context: ResolveContext,
+  nextResolve: NextResolve,
+): Promise<ResolveResult> {
   if (data && context.parentURL === data.cellImporterUrl) {
     try {
       return await resolveTypeScriptStyle(specifier, { ...context, parentURL: data.notebookUrl }, nextResolve);
@@ -49,7 +53,8 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
       return nextResolve(specifier, { ...context, parentURL: data.projectUrl });
     }
   }
-  if (context.parentURL && isTypeScript(context.parentURL)) return resolveTypeScriptStyle(specifier, context, nextResolve);
+  if (context.parentURL && isTypeScript(context.parentURL))
+    return resolveTypeScriptStyle(specifier, context, nextResolve);
   return nextResolve(specifier, context);
 }
 
@@ -71,7 +76,11 @@ export async function load(url: string, context: Record<string, unknown>, nextLo
   return { format: "module", source: output.outputText, shortCircuit: true };
 }
 
-async function resolveTypeScriptStyle(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+async function resolveTypeScriptStyle(
+  specifier: string,
+  context: ResolveContext,
+  nextResolve: NextResolve,
+): Promise<ResolveResult> {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
@@ -90,7 +99,12 @@ async function resolveTypeScriptStyle(specifier: string, context: ResolveContext
 }
 
 function isRelative(specifier: string): boolean {
-  return specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
+  return (
+    specifier.startsWith("./") ||
+    specifier.startsWith("../") ||
+    specifier.startsWith("/") ||
+    specifier.startsWith("file:")
+  );
 }
 
 function isTypeScript(url: string): boolean {
@@ -99,5 +113,7 @@ function isTypeScript(url: string): boolean {
 
 function isNotFound(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
+  return (
+    code === "ERR_MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED"
+  );
 }

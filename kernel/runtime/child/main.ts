@@ -5,21 +5,21 @@ import { writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { currentRun } from "./cell-context.js";
-import { installCellConsole } from "./cell-console.js";
-import { createDisplayApi } from "./display-api.js";
-import { Executor, ProcessExitError, interruptedOutcome } from "./executor.js";
-import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
-import type { FromChild, ToChild } from "../ipc.js";
 import type { ExecuteOutcome } from "../interpreter.js";
+import type { FromChild, ToChild } from "../ipc.js";
+import { installCellConsole } from "./cell-console.js";
+import { currentRun } from "./cell-context.js";
+import { createDisplayApi } from "./display-api.js";
+import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
+import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
+import { CellLanguage, typeCheckWanted } from "./language/client.js";
+import { isComplete } from "./language/completeness.js";
 import { OutputChannel } from "./output.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
+import { describeError } from "./traceback.js";
 import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
 import { saveCompilerCodeCache } from "./typescript.js";
-import { describeError } from "./traceback.js";
-import { isComplete } from "./language/completeness.js";
-import { CellLanguage, typeCheckWanted } from "./language/client.js";
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const PROJECT = dirname(DIST);
@@ -62,7 +62,12 @@ const executor = new Executor({
 });
 
 // Type checks, completion and inspection: a worker thread, warming up from now on.
-const language = new CellLanguage({ notebookDir: NOTEBOOK_DIR, projectDir: PROJECT, checkBeforeRun: typeCheckWanted(process.env), log });
+const language = new CellLanguage({
+  notebookDir: NOTEBOOK_DIR,
+  projectDir: PROJECT,
+  checkBeforeRun: typeCheckWanted(process.env),
+  log,
+});
 
 /** Set while an execute waits for its type check: an interrupt then cancels it. */
 let cancelWaitingExecute: (() => void) | undefined;
@@ -153,7 +158,9 @@ async function loadEngine(): Promise<void> {
 
 function startWatchdog(): void {
   try {
-    const worker = new Worker(new URL("./watchdog.js", import.meta.url), { workerData: { flag: interruptFlag, cellRunning, inBreakOnSigint } });
+    const worker = new Worker(new URL("./watchdog.js", import.meta.url), {
+      workerData: { flag: interruptFlag, cellRunning, inBreakOnSigint },
+    });
     worker.on("error", (error) => log(`watchdog stopped: ${String(error)}`));
     worker.unref();
   } catch (error) {
@@ -211,7 +218,13 @@ function flushLiveOutputs(): void {
 
 function engineNotLoadedOutcome(reason: string): ExecuteOutcome {
   const evalue = `the tsgrad engine failed to load, so no cell can run (${reason}); rebuild with \`npm run build\` and restart the kernel`;
-  return { status: "error", ename: "EngineNotLoaded", evalue, traceback: [`EngineNotLoaded: ${evalue}`], userExpressions: {} };
+  return {
+    status: "error",
+    ename: "EngineNotLoaded",
+    evalue,
+    traceback: [`EngineNotLoaded: ${evalue}`],
+    userExpressions: {},
+  };
 }
 
 async function handle(message: ToChild): Promise<void> {
@@ -219,14 +232,17 @@ async function handle(message: ToChild): Promise<void> {
     case "execute": {
       currentExecute = message.execId;
       // An interrupt during the type check ends the execute before anything runs.
-      const interrupted = new Promise<"interrupted">((resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")));
+      const interrupted = new Promise<"interrupted">(
+        (resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")),
+      );
       const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
       cancelWaitingExecute = undefined;
       let outcome: ExecuteOutcome;
       if (typeErrors === "interrupted") outcome = interruptedOutcome();
       else if (engineLoadError !== undefined) outcome = engineNotLoadedOutcome(engineLoadError);
       else {
-        outcome = typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
+        outcome =
+          typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
         if (!typeErrors) language.ran(message.code);
       }
       currentExecute = undefined;
@@ -242,10 +258,18 @@ async function handle(message: ToChild): Promise<void> {
       pendingInputs.delete(message.requestId);
       return;
     case "complete":
-      send({ type: "reply", requestId: message.requestId, result: await language.complete(message.code, message.cursorPos) });
+      send({
+        type: "reply",
+        requestId: message.requestId,
+        result: await language.complete(message.code, message.cursorPos),
+      });
       return;
     case "inspect":
-      send({ type: "reply", requestId: message.requestId, result: await language.inspect(message.code, message.cursorPos, message.detailLevel) });
+      send({
+        type: "reply",
+        requestId: message.requestId,
+        result: await language.inspect(message.code, message.cursorPos, message.detailLevel),
+      });
       return;
     case "isComplete":
       send({ type: "reply", requestId: message.requestId, result: isComplete(message.code) });

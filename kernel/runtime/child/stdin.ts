@@ -12,7 +12,9 @@ export class StdinNotAllowedError extends Error {
 }
 
 /** The `input` global: `input(prompt, { password })` resolves with the line the user typed. */
-export function createInput(request: RequestInput): (prompt?: unknown, options?: { password?: boolean }) => Promise<string> {
+export function createInput(
+  request: RequestInput,
+): (prompt?: unknown, options?: { password?: boolean }) => Promise<string> {
   return async (prompt = "", options = {}) => {
     const run = currentRun();
     if (!run || !run.allowStdin) throw new StdinNotAllowedError();

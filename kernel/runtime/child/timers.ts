@@ -16,30 +16,37 @@ export function trackCellTimers(): void {
   const originalInterval = globalThis.setInterval;
   const originalImmediate = globalThis.setImmediate;
 
-  const setTimeoutTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
+  const setTimeoutTracked = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     if (typeof callback !== "function") return originalTimeout(callback, ms, ...args);
     const owner = currentRun();
-    const handle: NodeJS.Timeout = originalTimeout((...a: unknown[]) => {
-      pending.delete(handle);
-      runOnBehalfOf(owner, () => callback(...a));
-    }, ms, ...args);
+    const handle: NodeJS.Timeout = originalTimeout(
+      (...a: unknown[]) => {
+        pending.delete(handle);
+        runOnBehalfOf(owner, () => callback(...a));
+      },
+      ms,
+      ...args,
+    );
     pending.set(handle, "timeout");
     return handle;
   };
-  const setIntervalTracked = function (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
+  const setIntervalTracked = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     if (typeof callback !== "function") return originalInterval(callback, ms, ...args);
     const owner = currentRun();
     const handle = originalInterval((...a: unknown[]) => runOnBehalfOf(owner, () => callback(...a)), ms, ...args);
     pending.set(handle, "timeout");
     return handle;
   };
-  const setImmediateTracked = function (callback: (...args: unknown[]) => void, ...args: unknown[]) {
+  const setImmediateTracked = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
     if (typeof callback !== "function") return originalImmediate(callback, ...args);
     const owner = currentRun();
-    const handle: NodeJS.Immediate = originalImmediate((...a: unknown[]) => {
-      pending.delete(handle);
-      runOnBehalfOf(owner, () => callback(...a));
-    }, ...args);
+    const handle: NodeJS.Immediate = originalImmediate(
+      (...a: unknown[]) => {
+        pending.delete(handle);
+        runOnBehalfOf(owner, () => callback(...a));
+      },
+      ...args,
+    );
     pending.set(handle, "immediate");
     return handle;
   };

@@ -1,10 +1,11 @@
 // Errors as the user should see them: `ename`, `evalue` and a traceback whose frames name
 // the TypeScript cell's own line and column (`at f (cell[3]:4:11)`), with the runtime's own
 // frames (node internals, tsgrad's dist/) left out.
-import { inspect } from "node:util";
-import { fileURLToPath, pathToFileURL } from "node:url";
+
 import { basename, dirname, join, resolve } from "node:path";
-import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { inspect } from "node:util";
+import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 
 export interface DescribedError {
   ename: string;
@@ -38,7 +39,7 @@ export class CellSourceMaps {
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const REPO_ROOT = basename(HERE) === "dist" ? dirname(HERE) : HERE;
 const INTERNAL_PREFIXES = ["dist", "engine", "kernel"].flatMap((dir) => {
-  const path = join(REPO_ROOT, dir) + "/";
+  const path = `${join(REPO_ROOT, dir)}/`;
   return [path, pathToFileURL(path).href];
 });
 const CELL_LOCATION = /(cell\[[^\]]*\]):(\d+):(\d+)/g;
@@ -57,7 +58,12 @@ export function describeError(error: unknown, maps: CellSourceMaps): DescribedEr
 }
 
 function looksLikeError(value: unknown): boolean {
-  return value !== null && typeof value === "object" && typeof (value as Error).message === "string" && typeof (value as Error).stack === "string";
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as Error).message === "string" &&
+    typeof (value as Error).stack === "string"
+  );
 }
 
 /** The `at ...` lines of a V8 stack that belong to the user, with cell positions mapped. */

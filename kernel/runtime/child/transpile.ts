@@ -11,8 +11,8 @@
 //     return { value: f(x) };          // the last expression statement is the result
 //   })()
 import type ts from "typescript";
-import { typescript } from "./typescript.js";
 import { hoistCell } from "./hoist.js";
+import { typescript } from "./typescript.js";
 
 export { RUNTIME_GLOBAL } from "./hoist.js";
 

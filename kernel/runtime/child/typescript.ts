@@ -31,10 +31,19 @@ function loadCompiler(): typeof TS {
   const script = new vm.Script(Module.wrap(source), { filename: compilerPath, cachedData });
   const module = new Module(compilerPath) as NodeJS.Module & { paths: string[] };
   module.filename = compilerPath;
-  module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(compilerPath));
+  module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+    dirname(compilerPath),
+  );
   require.cache[compilerPath] = module;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, createRequire(compilerPath), module, compilerPath, dirname(compilerPath));
+  wrapper.call(
+    module.exports,
+    module.exports,
+    createRequire(compilerPath),
+    module,
+    compilerPath,
+    dirname(compilerPath),
+  );
   module.loaded = true;
   if (!cachedData || script.cachedDataRejected) pendingCache = script;
   return module.exports as typeof TS;

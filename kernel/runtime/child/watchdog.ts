@@ -9,7 +9,11 @@ import { Socket } from "node:net";
 import { workerData } from "node:worker_threads";
 import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "../ipc.js";
 
-const { flag, cellRunning, inBreakOnSigint } = workerData as { flag: Int32Array; cellRunning: Int32Array; inBreakOnSigint: Int32Array };
+const { flag, cellRunning, inBreakOnSigint } = workerData as {
+  flag: Int32Array;
+  cellRunning: Int32Array;
+  inBreakOnSigint: Int32Array;
+};
 
 // Connected only while terminating: an open session makes the process wait for the
 // "debugger" to disconnect when it exits.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMessage, newOrigin } from "../../../kernel/protocol/messages.js";
-import { decode, DELIMITER, encode, RecentSignatures, Signer } from "../../../kernel/protocol/wire.js";
+import { DELIMITER, decode, encode, RecentSignatures, Signer } from "../../../kernel/protocol/wire.js";
 
 const b = (text: string) => Buffer.from(text, "utf8");
 
@@ -103,7 +103,15 @@ describe("decode", () => {
 
   it("keeps binary buffers after the content frame", () => {
     const open = new Signer("");
-    const frames = [DELIMITER, Buffer.alloc(0), b(header("comm_msg")), b("{}"), b("{}"), b("{}"), Buffer.from([0, 255])];
+    const frames = [
+      DELIMITER,
+      Buffer.alloc(0),
+      b(header("comm_msg")),
+      b("{}"),
+      b("{}"),
+      b("{}"),
+      Buffer.from([0, 255]),
+    ];
     const result = decode(frames, open);
     expect(result.ok && result.message.buffers).toEqual([Buffer.from([0, 255])]);
   });

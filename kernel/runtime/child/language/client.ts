@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { CompletionResult, ExecuteError, InspectionResult } from "../../interpreter.js";
 import { complete as completeLive } from "../completion.js";
 import { inspectAt as inspectLive } from "../inspection.js";
-import type { CompletionResult, ExecuteError, InspectionResult } from "../../interpreter.js";
 import type { TypeErrorReport } from "./diagnostics.js";
 import type { TypeInspection } from "./inspection.js";
 import type { LanguageSetup } from "./service.js";
@@ -31,7 +31,7 @@ export interface CellLanguageOptions extends LanguageSetup {
 
 /** Whether TSGRAD_TYPECHECK asks for the check before each cell (on unless 0/false/off). */
 export function typeCheckWanted(env: NodeJS.ProcessEnv): boolean {
-  return !/^(0|false|off|no)$/i.test(env["TSGRAD_TYPECHECK"] ?? "");
+  return !/^(0|false|off|no)$/i.test(env.TSGRAD_TYPECHECK ?? "");
 }
 
 export class CellLanguage {
@@ -55,7 +55,9 @@ export class CellLanguage {
   /** The error outcome that stops `code` from running, or undefined when it may run. */
   async checkBeforeRun(code: string, cellName: string): Promise<ExecuteError | undefined> {
     if (!this.options.checkBeforeRun) return undefined;
-    const report = (await this.request({ type: "check", code, cellName }, CHECK_TIMEOUT_MS)) as TypeErrorReport | undefined;
+    const report = (await this.request({ type: "check", code, cellName }, CHECK_TIMEOUT_MS)) as
+      | TypeErrorReport
+      | undefined;
     return report && { status: "error", ...report, userExpressions: {} };
   }
 
@@ -65,14 +67,18 @@ export class CellLanguage {
   }
 
   async complete(code: string, cursor: number): Promise<CompletionResult> {
-    const typed = (await this.request({ type: "complete", code, cursor }, COMPLETE_TIMEOUT_MS)) as CompletionResult | undefined;
+    const typed = (await this.request({ type: "complete", code, cursor }, COMPLETE_TIMEOUT_MS)) as
+      | CompletionResult
+      | undefined;
     if (typed && typed.matches.length > 0) return typed;
     const live = completeLive(code, cursor);
     return live.matches.length > 0 || !typed ? live : typed;
   }
 
   async inspect(code: string, cursor: number, detailLevel: 0 | 1): Promise<InspectionResult> {
-    const typed = (await this.request({ type: "inspect", code, cursor, detailLevel }, COMPLETE_TIMEOUT_MS)) as TypeInspection | undefined;
+    const typed = (await this.request({ type: "inspect", code, cursor, detailLevel }, COMPLETE_TIMEOUT_MS)) as
+      | TypeInspection
+      | undefined;
     const live = inspectLive(code, cursor, detailLevel);
     if (!typed?.found || typed.untyped) return live.found || !typed ? live : plain(typed);
     if (!live.found || !VALUE_KINDS.has(typed.kind ?? "")) return plain(typed);

@@ -2,8 +2,8 @@
 // unclosed template string the continuation line gets no indent, because whatever the
 // console puts there becomes part of the string.
 import type ts from "typescript";
-import { isComplete as bracketCompleteness } from "../completeness.js";
 import type { CompletenessResult } from "../../interpreter.js";
+import { isComplete as bracketCompleteness } from "../completeness.js";
 import { typescript } from "../typescript.js";
 import { parseCell } from "./notebook.js";
 
@@ -21,7 +21,10 @@ function endsInsideTemplateString(code: string): boolean {
     if (inside) return;
     const literal = node as ts.LiteralLikeNode;
     if (
-      (typescript.isNoSubstitutionTemplateLiteral(node) || typescript.isTemplateHead(node) || typescript.isTemplateMiddle(node) || typescript.isTemplateTail(node)) &&
+      (typescript.isNoSubstitutionTemplateLiteral(node) ||
+        typescript.isTemplateHead(node) ||
+        typescript.isTemplateMiddle(node) ||
+        typescript.isTemplateTail(node)) &&
       literal.isUnterminated &&
       node.end === code.length
     ) {

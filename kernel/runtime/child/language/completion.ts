@@ -2,8 +2,8 @@
 // the composed notebook (members after a dot, names in scope, keywords, import paths and
 // packages inside `import … from "`), filtered by what is typed already, in Jupyter's shape.
 import type ts from "typescript";
-import { typescript } from "../typescript.js";
 import type { CompletionResult } from "../../interpreter.js";
+import { typescript } from "../typescript.js";
 
 /** How JupyterLab names kinds of matches (it picks the icon from `type`). */
 const JUPYTER_TYPE: Record<string, string> = {
@@ -37,7 +37,12 @@ const JUPYTER_TYPE: Record<string, string> = {
 };
 
 /** Completions at `cursor` (UTF-16 offset into `cell`, the text of `fileName`). */
-export function completeInCell(service: ts.LanguageService, fileName: string, cell: string, cursor: number): CompletionResult {
+export function completeInCell(
+  service: ts.LanguageService,
+  fileName: string,
+  cell: string,
+  cursor: number,
+): CompletionResult {
   const info = service.getCompletionsAtPosition(fileName, cursor, {
     includeCompletionsWithInsertText: false,
     includeCompletionsForModuleExports: false,
@@ -48,9 +53,16 @@ export function completeInCell(service: ts.LanguageService, fileName: string, ce
   const seen = new Set<string>();
   const entries = (info?.entries ?? [])
     .filter((entry) => !entry.name.includes("$shadowed") && !seen.has(entry.name) && seen.add(entry.name))
-    .filter((entry) => entry.name.startsWith(typed) || (typed !== "" && entry.name.toLowerCase().startsWith(typed.toLowerCase())))
-    .sort((a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
-  const aliased = entries.some((entry) => entry.kind === "alias") ? aliasedKinds(service, fileName) : new Map<string, string>();
+    .filter(
+      (entry) =>
+        entry.name.startsWith(typed) || (typed !== "" && entry.name.toLowerCase().startsWith(typed.toLowerCase())),
+    )
+    .sort(
+      (a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name),
+    );
+  const aliased = entries.some((entry) => entry.kind === "alias")
+    ? aliasedKinds(service, fileName)
+    : new Map<string, string>();
   return {
     matches: entries.map((entry) => entry.name),
     cursorStart: span.start,
@@ -81,13 +93,19 @@ function aliasedKinds(service: ts.LanguageService, fileName: string): Map<string
   for (const symbol of checker.getSymbolsInScope(source, flags.Alias)) {
     const target = checker.getAliasedSymbol(symbol).flags;
     const kind =
-      target & flags.Class ? "class"
-      : target & (flags.Function | flags.Method) ? "function"
-      : target & flags.Enum ? "enum"
-      : target & (flags.Interface | flags.TypeAlias) ? "interface"
-      : target & (flags.Module | flags.Namespace | flags.ValueModule) ? "module"
-      : target & flags.Variable ? "const"
-      : "alias";
+      target & flags.Class
+        ? "class"
+        : target & (flags.Function | flags.Method)
+          ? "function"
+          : target & flags.Enum
+            ? "enum"
+            : target & (flags.Interface | flags.TypeAlias)
+              ? "interface"
+              : target & (flags.Module | flags.Namespace | flags.ValueModule)
+                ? "module"
+                : target & flags.Variable
+                  ? "const"
+                  : "alias";
     kinds.set(symbol.name, kind);
   }
   return kinds;
@@ -99,7 +117,11 @@ function rank(entry: ts.CompletionEntry, typed: string): number {
 }
 
 /** The text the chosen match replaces: the word (or path inside a string) up to the cursor. */
-function replacementSpan(info: ts.CompletionInfo | undefined, cell: string, cursor: number): { start: number; end: number } {
+function replacementSpan(
+  info: ts.CompletionInfo | undefined,
+  cell: string,
+  cursor: number,
+): { start: number; end: number } {
   const span = info?.entries.find((entry) => entry.replacementSpan)?.replacementSpan ?? info?.optionalReplacementSpan;
   if (span && span.start <= cursor) {
     // Replace up to the cursor: what follows it (the rest of a word) stays, as in IPython.
@@ -108,4 +130,3 @@ function replacementSpan(info: ts.CompletionInfo | undefined, cell: string, curs
   const word = /[\p{L}\p{N}_$]*$/u.exec(cell.slice(0, cursor))?.[0] ?? "";
   return { start: cursor - word.length, end: cursor };
 }
-

@@ -61,17 +61,31 @@ function position(text: string, offset: number): { line: number; column: number;
   return { line, column: [...before.at(-1)!].length + 1, lineText };
 }
 
-const COLOURS = { cyan: "\x1b[96m", yellow: "\x1b[93m", red: "\x1b[91m", grey: "\x1b[90m", inverse: "\x1b[7m", reset: "\x1b[0m" };
+const COLOURS = {
+  cyan: "\x1b[96m",
+  yellow: "\x1b[93m",
+  red: "\x1b[91m",
+  grey: "\x1b[90m",
+  inverse: "\x1b[7m",
+  reset: "\x1b[0m",
+};
 
 /** The error output of a cell that did not type-check (ename, evalue, one traceback line each). */
-export function typeErrorReport(cellName: string, cell: string, diagnostics: readonly CellDiagnostic[]): TypeErrorReport {
+export function typeErrorReport(
+  cellName: string,
+  cell: string,
+  diagnostics: readonly CellDiagnostic[],
+): TypeErrorReport {
   const { cyan, yellow, red, grey, inverse, reset } = COLOURS;
   const lines = cell.split(/\r\n|\r|\n/);
   const traceback: string[] = [];
   for (const d of diagnostics) {
     const source = lines[d.line - 1] ?? "";
     const gutter = String(d.line);
-    const indent = [...source].slice(0, d.column - 1).map((char) => (char === "\t" ? "\t" : " ")).join("");
+    const indent = [...source]
+      .slice(0, d.column - 1)
+      .map((char) => (char === "\t" ? "\t" : " "))
+      .join("");
     traceback.push(
       `${cyan}${cellName}${reset}:${yellow}${d.line}${reset}:${yellow}${d.column}${reset} - ${red}error${reset}${grey} TS${d.code}:${reset} ${d.message}`,
       "",
@@ -81,8 +95,14 @@ export function typeErrorReport(cellName: string, cell: string, diagnostics: rea
     );
   }
   const count = diagnostics.length;
-  traceback.push(`Found ${count} type error${count === 1 ? "" : "s"}: the cell did not run. (// @ts-ignore or // @ts-nocheck to run it anyway)`);
+  traceback.push(
+    `Found ${count} type error${count === 1 ? "" : "s"}: the cell did not run. (// @ts-ignore or // @ts-nocheck to run it anyway)`,
+  );
   const first = diagnostics[0]!;
   const more = count > 1 ? ` (and ${count - 1} more)` : "";
-  return { ename: TYPE_ERROR_NAME, evalue: `${cellName}:${first.line}:${first.column} ${first.message}${more}`, traceback };
+  return {
+    ename: TYPE_ERROR_NAME,
+    evalue: `${cellName}:${first.line}:${first.column} ${first.message}${more}`,
+    traceback,
+  };
 }

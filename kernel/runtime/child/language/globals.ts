@@ -29,7 +29,8 @@ export function exportedNames(declarationFile: string, seen = new Set<string>())
   for (const statement of source.statements) {
     if (typescript.isExportDeclaration(statement)) {
       const clause = statement.exportClause;
-      if (clause && typescript.isNamedExports(clause)) names.push(...clause.elements.map((element) => element.name.text));
+      if (clause && typescript.isNamedExports(clause))
+        names.push(...clause.elements.map((element) => element.name.text));
       else if (clause && typescript.isNamespaceExport(clause)) names.push(clause.name.text);
       else if (!clause && statement.moduleSpecifier && typescript.isStringLiteral(statement.moduleSpecifier)) {
         const target = resolve(dirname(declarationFile), statement.moduleSpecifier.text.replace(/\.js$/, ".d.ts"));
@@ -49,7 +50,10 @@ export function exportedNames(declarationFile: string, seen = new Set<string>())
 }
 
 function hasExportModifier(statement: ts.Statement): boolean {
-  return typescript.canHaveModifiers(statement) && (typescript.getModifiers(statement) ?? []).some((m) => m.kind === typescript.SyntaxKind.ExportKeyword);
+  return (
+    typescript.canHaveModifiers(statement) &&
+    (typescript.getModifiers(statement) ?? []).some((m) => m.kind === typescript.SyntaxKind.ExportKeyword)
+  );
 }
 
 /** The ambient declaration file: every engine export as a global, then the runtime's globals. */
@@ -92,7 +96,11 @@ ${aliases.join("\n")}
 }
 
 /** Every name the history module exports, as a global (see notebook.ts). */
-export function historyGlobalsDeclaration(historyModule: string, names: readonly string[], variables: ReadonlyMap<string, "var" | "const">): string {
+export function historyGlobalsDeclaration(
+  historyModule: string,
+  names: readonly string[],
+  variables: ReadonlyMap<string, "var" | "const">,
+): string {
   const globals = names.map((name) => {
     const keyword = variables.get(name);
     return keyword ? `  ${keyword} ${name}: typeof history.${name};` : `  export import ${name} = history.${name};`;

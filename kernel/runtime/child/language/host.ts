@@ -71,7 +71,14 @@ export class NotebookHost implements ts.LanguageServiceHost {
     return literals.map((literal) => {
       // No resolution cache: a module the notebook creates later must be found then. Only the
       // files that changed are resolved again anyway.
-      const found = typescript.resolveModuleName(literal.text, containingFile, options, this, undefined, redirectedReference);
+      const found = typescript.resolveModuleName(
+        literal.text,
+        containingFile,
+        options,
+        this,
+        undefined,
+        redirectedReference,
+      );
       if (found.resolvedModule || literal.text.startsWith(".") || !this.fallbackImporter) return found;
       const fallback = typescript.resolveModuleName(literal.text, this.fallbackImporter, options, this);
       return fallback.resolvedModule ? fallback : found;
@@ -136,7 +143,13 @@ export class NotebookHost implements ts.LanguageServiceHost {
   }
 
   // Import-path completion lists folders live: a file created since the last request shows up.
-  readDirectory(path: string, extensions?: readonly string[], exclude?: readonly string[], include?: readonly string[], depth?: number): string[] {
+  readDirectory(
+    path: string,
+    extensions?: readonly string[],
+    exclude?: readonly string[],
+    include?: readonly string[],
+    depth?: number,
+  ): string[] {
     return typescript.sys.readDirectory(path, extensions, exclude, include, depth);
   }
 

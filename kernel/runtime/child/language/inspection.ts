@@ -2,8 +2,8 @@
 // the call the cursor is inside, `nn.Linear(|`) and its doc comment, as plain text and as
 // Markdown. Detail level 1 adds the doc tags (@param, @example, …) and where it is declared.
 import type ts from "typescript";
-import { typescript } from "../typescript.js";
 import type { InspectionResult } from "../../interpreter.js";
+import { typescript } from "../typescript.js";
 
 /** What TypeScript knows about the symbol at the cursor; `found: false` when nothing. */
 export interface TypeInspection extends InspectionResult {
@@ -28,17 +28,24 @@ export function inspectInCell(
     .map((at) => service.getQuickInfoAtPosition(fileName, at))
     .find((info) => info && info.kind !== typescript.ScriptElementKind.keyword);
   if (quickInfo) {
-    const signature = withoutAliasing(typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1"));
+    const signature = withoutAliasing(
+      typescript.displayPartsToString(quickInfo.displayParts).replace(SHADOWED_NAME, "$1"),
+    );
     const untyped = /: any$/.test(signature);
     const where = detailLevel === 1 ? declarationSite(service, fileName, cursor) : undefined;
     // An alias (an engine export, an earlier cell's name) is the kind of what it stands for.
-    const kind = quickInfo.kind === typescript.ScriptElementKind.alias ? (/^(\w+)/.exec(signature)?.[1] ?? quickInfo.kind) : quickInfo.kind;
+    const kind =
+      quickInfo.kind === typescript.ScriptElementKind.alias
+        ? (/^(\w+)/.exec(signature)?.[1] ?? quickInfo.kind)
+        : quickInfo.kind;
     return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind, untyped };
   }
   const help = service.getSignatureHelpItems(fileName, cursor, undefined);
   const item = help?.items[help.selectedItemIndex];
   if (!item) return { found: false, data: {}, metadata: {} };
-  const signature = [...item.prefixDisplayParts, ...joinParameters(item), ...item.suffixDisplayParts].map((p) => p.text).join("");
+  const signature = [...item.prefixDisplayParts, ...joinParameters(item), ...item.suffixDisplayParts]
+    .map((p) => p.text)
+    .join("");
   return { ...render(signature, item.documentation, item.tags, detailLevel, undefined), kind: "call" };
 }
 
@@ -69,12 +76,20 @@ function render(
   where: string | undefined,
 ): InspectionResult {
   const doc = typescript.displayPartsToString(documentation ?? []).trim();
-  const tagLines = detailLevel === 1 ? (tags ?? []).map((tag) => `@${tag.name} ${typescript.displayPartsToString(tag.text ?? [])}`.trim()) : [];
-  const plain = [signature, doc && `\n${doc}`, ...(tagLines.length ? ["", ...tagLines] : []), where ? `\nDeclared in ${where}` : ""]
+  const tagLines =
+    detailLevel === 1
+      ? (tags ?? []).map((tag) => `@${tag.name} ${typescript.displayPartsToString(tag.text ?? [])}`.trim())
+      : [];
+  const plain = [
+    signature,
+    doc && `\n${doc}`,
+    ...(tagLines.length ? ["", ...tagLines] : []),
+    where ? `\nDeclared in ${where}` : "",
+  ]
     .filter((part) => part !== "")
     .join("\n");
   const markdown = [
-    "```typescript\n" + signature + "\n```",
+    `\`\`\`typescript\n${signature}\n\`\`\``,
     doc,
     ...tagLines.map((line) => `*${line.replace(/^@(\S+)/, "@$1*")}`),
     where ? `Declared in \`${where}\`` : "",

@@ -53,12 +53,17 @@ export class NodeTypes {
 
   /** The text of the stand-in index.d.ts: references to `files`, shorthand modules for the rest. */
   indexDeclaration(files: readonly string[]): string {
-    const references = files.map((file) => `/// <reference path=${JSON.stringify(file.slice(this.typesDir.length + 1))} />`);
+    const references = files.map(
+      (file) => `/// <reference path=${JSON.stringify(file.slice(this.typesDir.length + 1))} />`,
+    );
     const loadedNames = new Set(files.map((file) => this.moduleOf(file)));
     const shorthands = builtinModules
       .filter((name) => !name.startsWith("_") && !loadedNames.has(name))
-      .flatMap((name) => [`declare module ${JSON.stringify(name)};`, `declare module ${JSON.stringify(`node:${name}`)};`]);
-    return [...references, ...shorthands].join("\n") + "\n";
+      .flatMap((name) => [
+        `declare module ${JSON.stringify(name)};`,
+        `declare module ${JSON.stringify(`node:${name}`)};`,
+      ]);
+    return `${[...references, ...shorthands].join("\n")}\n`;
   }
 
   /** Where the stand-in index.d.ts goes. */

@@ -92,7 +92,9 @@ export class NotebookCells {
       const statements = this.cells[index]!;
       const kept: string[] = [];
       for (const statement of statements) {
-        const shadowed = statement.declarations.filter((d) => declaredLater.has(d.name) && d.name !== GLOBAL_AUGMENTATION);
+        const shadowed = statement.declarations.filter(
+          (d) => declaredLater.has(d.name) && d.name !== GLOBAL_AUGMENTATION,
+        );
         if (shadowed.length === statement.declarations.length) continue;
         kept.push(exported(statement, renameDeclarations(statement, shadowed, index), shadowed, index));
         if (statement.exporting !== "none") {
@@ -102,10 +104,11 @@ export class NotebookCells {
         }
       }
       parts.push(kept.map((text) => text + SEPARATOR).join(""));
-      for (const statement of statements) for (const declaration of statement.declarations) declaredLater.add(declaration.name);
+      for (const statement of statements)
+        for (const declaration of statement.declarations) declaredLater.add(declaration.name);
     }
     // An empty history is still a module (the globals file imports it).
-    const module = parts.reverse().join("") + "export {};\n";
+    const module = `${parts.reverse().join("")}export {};\n`;
     this.cached = { module, globals: [...new Set(globals)].filter((name) => name !== GLOBAL_AUGMENTATION), variables };
     return this.cached;
   }
@@ -113,7 +116,8 @@ export class NotebookCells {
 
 /** `const a = 1` → `export const a = 1`; an import is followed by `export { its, names }`. */
 function exported(statement: DeclarationStatement, text: string, shadowed: Declaration[], cellIndex: number): string {
-  if (statement.exporting === "prefix") return text.slice(0, statement.bodyStart) + "export " + text.slice(statement.bodyStart);
+  if (statement.exporting === "prefix")
+    return `${text.slice(0, statement.bodyStart)}export ${text.slice(statement.bodyStart)}`;
   if (statement.exporting === "importedNames") {
     const names = statement.declarations.map((d) => (shadowed.includes(d) ? shadowedName(d.name, cellIndex) : d.name));
     return `${text}\nexport { ${names.join(", ")} };`;
@@ -138,10 +142,16 @@ function exportingOf(statement: ts.Statement): DeclarationStatement["exporting"]
 
 /** Parses a cell as a module (top-level await, imports). */
 export function parseCell(code: string): ts.SourceFile {
-  return typescript.createSourceFile("cell.ts", code, {
-    languageVersion: typescript.ScriptTarget.ES2022,
-    impliedNodeFormat: typescript.ModuleKind.ESNext,
-  }, false, typescript.ScriptKind.TS);
+  return typescript.createSourceFile(
+    "cell.ts",
+    code,
+    {
+      languageVersion: typescript.ScriptTarget.ES2022,
+      impliedNodeFormat: typescript.ModuleKind.ESNext,
+    },
+    false,
+    typescript.ScriptKind.TS,
+  );
 }
 
 /** A name nobody types: `model` declared in cell 2 and again later becomes `model$shadowed2`. */
@@ -157,9 +167,11 @@ function renameDeclarations(statement: DeclarationStatement, shadowed: Declarati
     const end = declaration.end - statement.offset;
     const renamed = shadowedName(declaration.name, cellIndex);
     const replacement =
-      declaration.form === "shorthandBinding" ? `${declaration.name}: ${renamed}`
-      : declaration.form === "importSpecifier" ? `${declaration.name} as ${renamed}`
-      : renamed;
+      declaration.form === "shorthandBinding"
+        ? `${declaration.name}: ${renamed}`
+        : declaration.form === "importSpecifier"
+          ? `${declaration.name} as ${renamed}`
+          : renamed;
     text = text.slice(0, start) + replacement + text.slice(end);
   }
   return text;

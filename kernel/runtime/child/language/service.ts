@@ -3,11 +3,11 @@
 // the runtime child's language worker (worker.ts); tests use it directly.
 import { join } from "node:path";
 import type ts from "typescript";
-import { typescript } from "../typescript.js";
 import type { CompletionResult } from "../../interpreter.js";
+import { typescript } from "../typescript.js";
 import { completeInCell } from "./completion.js";
-import { cellDiagnostics, typeErrorReport, type CellDiagnostic, type TypeErrorReport } from "./diagnostics.js";
-import { exportedNames, globalsDeclaration, historyGlobalsDeclaration, type GlobalsSources } from "./globals.js";
+import { type CellDiagnostic, cellDiagnostics, type TypeErrorReport, typeErrorReport } from "./diagnostics.js";
+import { exportedNames, type GlobalsSources, globalsDeclaration, historyGlobalsDeclaration } from "./globals.js";
 import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
@@ -36,9 +36,17 @@ export class NotebookLanguageService {
 
   constructor(setup: LanguageSetup) {
     const dist = join(setup.projectDir, "dist");
-    this.sources = { engineEntry: join(dist, "engine/index.js"), displayApi: join(dist, "kernel/runtime/child/display-api.js") };
+    this.sources = {
+      engineEntry: join(dist, "engine/index.js"),
+      displayApi: join(dist, "kernel/runtime/child/display-api.js"),
+    };
     const projectImporter = join(setup.projectDir, "[project].ts");
-    this.host = new NotebookHost(cellCompilerOptions(setup.projectDir), setup.notebookDir, [dist + "/", typescriptLibDir()], projectImporter);
+    this.host = new NotebookHost(
+      cellCompilerOptions(setup.projectDir),
+      setup.notebookDir,
+      [`${dist}/`, typescriptLibDir()],
+      projectImporter,
+    );
     this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());
     // Names no cell would use, in the notebook's folder so that imports resolve from there.
     this.notebookFile = join(setup.notebookDir, "__tsgrad_cell__.ts");
@@ -108,7 +116,10 @@ export class NotebookLanguageService {
     const history = this.cells.history();
     this.setEngineGlobals(history.globals);
     this.host.setFile(this.historyFile, history.module);
-    this.host.setFile(this.historyGlobalsFile, historyGlobalsDeclaration("./__tsgrad_history__", history.globals, history.variables));
+    this.host.setFile(
+      this.historyGlobalsFile,
+      historyGlobalsDeclaration("./__tsgrad_history__", history.globals, history.variables),
+    );
     this.host.setFile(this.notebookFile, code);
   }
 

@@ -5,7 +5,7 @@
 import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { saveCompilerCodeCache } from "../typescript.js";
-import { NotebookLanguageService, type LanguageSetup } from "./service.js";
+import { type LanguageSetup, NotebookLanguageService } from "./service.js";
 
 /** Main thread → worker. `commit` gets no reply. */
 export type LanguageRequest =
@@ -51,7 +51,11 @@ port.on("message", (request: LanguageRequest) => {
 const compilerLoaded = performance.now();
 warmUp(() => service.warmUpCheck());
 // A lifecycle line for the kernel's log (the child's fd 2), only when debugging, as the kernel's own.
-if (process.env["TSGRAD_DEBUG"]) writeSync(2, `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`);
+if (process.env.TSGRAD_DEBUG)
+  writeSync(
+    2,
+    `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`,
+  );
 setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
 
 function warmUp(step: () => void): void {
@@ -59,6 +63,9 @@ function warmUp(step: () => void): void {
     step();
     saveCompilerCodeCache();
   } catch (error) {
-    port.postMessage({ id: 0, error: `warm-up failed: ${error instanceof Error ? error.stack : String(error)}` } satisfies LanguageReply);
+    port.postMessage({
+      id: 0,
+      error: `warm-up failed: ${error instanceof Error ? error.stack : String(error)}`,
+    } satisfies LanguageReply);
   }
 }
