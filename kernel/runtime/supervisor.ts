@@ -4,9 +4,10 @@
 // through) it reports that on the running cell, starts a fresh child, and carries on.
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
-import { totalmem } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type RuntimeLimits, readCgroupLimits, runtimeLimits } from "../limits.js";
 import type {
   CompletenessResult,
   CompletionResult,
@@ -33,7 +34,8 @@ export interface RuntimeOptions {
   cwd?: string;
   /**
    * The child's V8 heap limit in MiB: past it the child dies and is replaced, not the kernel.
-   * Default: `TSGRAD_RUNTIME_HEAP_MB` from the environment, else a quarter of RAM (1–8 GiB).
+   * Default: from limits.ts: `TSGRAD_RUNTIME_HEAP_MB`, else sized within the container's memory
+   * limit, else a quarter of RAM (1–8 GiB).
    */
   maxHeapMb?: number;
 }
@@ -76,6 +78,7 @@ export class RuntimeSupervisor implements Interpreter {
   private stderrTail = "";
   private shuttingDown = false;
   private readonly childPath = findChildScript();
+  private limitsFound: RuntimeLimits | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.start();
@@ -185,12 +188,29 @@ export class RuntimeSupervisor implements Interpreter {
     this.restarted = undefined;
   }
 
+  /** The cgroup and the knobs, read once per kernel (a restarted child gets the same limits). */
+  private limits(): RuntimeLimits {
+    if (!this.limitsFound) {
+      this.limitsFound = runtimeLimits({
+        env: process.env,
+        cgroup: readCgroupLimits(),
+        totalMemoryBytes: totalmem(),
+        cores: availableParallelism(),
+      });
+      for (const warning of this.limitsFound.warnings) this.options.log(`runtime: ${warning}`);
+    }
+    return this.limitsFound;
+  }
+
   private start(): void {
-    const heapMb = this.options.maxHeapMb ?? defaultHeapMb();
+    const limits = this.limits();
+    const heapMb = this.options.maxHeapMb ?? limits.heapMb;
+    // The engine's pool reads TSGRAD_THREADS: in a container, as many threads as its CPU limit.
+    const threads = limits.threads === undefined ? {} : { TSGRAD_THREADS: String(limits.threads) };
     const child = fork(this.childPath, [], {
       cwd: this.options.cwd ?? process.cwd(),
       execArgv: [`--max-old-space-size=${heapMb}`, "--no-warnings"],
-      env: { ...GLIBC_MALLOC_TUNING, ...process.env, NODE_NO_WARNINGS: "1" },
+      env: { ...GLIBC_MALLOC_TUNING, ...process.env, ...threads, NODE_NO_WARNINGS: "1" },
       // stdout/stderr are the child's own (never a cell's: cells write through IPC); fd 4 is
       // the watchdog pipe.
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
@@ -335,12 +355,6 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function runtimeError(ename: string, evalue: string): ExecuteOutcome {
   return { status: "error", ename, evalue, traceback: [`${ename}: ${evalue}`], userExpressions: {} };
-}
-
-function defaultHeapMb(): number {
-  const fromEnv = Number(process.env.TSGRAD_RUNTIME_HEAP_MB);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return Math.min(8192, Math.max(1024, Math.floor(totalmem() / 4 / 2 ** 20)));
 }
 
 /** dist/kernel/runtime/child/main.js, whether this module runs from dist/ or (in tests) from source. */
