@@ -10,7 +10,7 @@ import {
   FMA_KERNELS_SHARED_BASE64,
   SIMD_KERNELS_BASE64,
   SIMD_KERNELS_SHARED_BASE64,
-} from "./simd-binary.js";
+} from "./generated/simd-binary.js";
 
 declare namespace WebAssembly {
   function validate(bytes: Uint8Array): boolean;
