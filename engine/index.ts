@@ -25,7 +25,11 @@ export { KeyboardInterrupt } from "./interrupt.js";
 export { load, type Saveable, type SaveFormat, save } from "./io.js";
 // Models, training and data.
 export * as nn from "./nn/index.js";
+// Convolution, pooling and batch norm as functions too (also in nn.functional).
+export { batchNorm } from "./ops/batch-norm.js";
+export { conv1d, conv2d } from "./ops/conv.js";
 export * from "./ops/index.js";
+export { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "./ops/pooling.js";
 export * as optim from "./optim/index.js";
 export { vegaLite } from "./plot/chart.js";
 // Charts (Vega-Lite specs that render themselves).
