@@ -2,6 +2,7 @@
 // IPython's HistoryManager does: `tail`, `range` and `search` (a glob, with `unique` and `n`).
 // Entries are `[session, line, input]`, or `[session, line, [input, output]]` with output.
 
+import { Glob } from "./glob.js";
 import type { HistoryRequest } from "./protocol/messages.js";
 
 /** IPython numbers sessions; this kernel only ever has its current one. */
@@ -60,7 +61,7 @@ export class History {
   }
 
   private search(pattern: string, unique: boolean, n: number | undefined | null): Entry[] {
-    const matcher = globToRegExp(pattern);
+    const matcher = new Glob(pattern);
     let found = this.entries.filter((entry) => matcher.test(entry.input));
     if (unique) {
       // Keep the latest occurrence of each input, as IPython's GROUP BY source does.
@@ -74,27 +75,4 @@ export class History {
 
 function lastN<T>(items: T[], n: number): T[] {
   return n <= 0 ? [] : items.slice(-n);
-}
-
-/** SQLite GLOB semantics (what IPython searches with): `*`, `?`, `[abc]`, `[^a-z]`, whole string, case-sensitive. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i]!;
-    if (char === "*") source += "[\\s\\S]*";
-    else if (char === "?") source += "[\\s\\S]";
-    else if (char === "[") {
-      const close = pattern.indexOf("]", i + 2);
-      if (close < 0) {
-        source += "\\[";
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      const negated = body.startsWith("^");
-      if (negated) body = body.slice(1);
-      source += `[${negated ? "^" : ""}${body.replace(/[\\\]]/g, "\\$&")}]`;
-      i = close;
-    } else source += char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`, "u");
 }

@@ -7,22 +7,17 @@ import { History } from "./history.js";
 import { RequestOutput } from "./iopub.js";
 import { kernelInfoContent } from "./protocol/kernel-info.js";
 import {
-  type CompleteRequest,
   childOf,
   createMessage,
-  type ExecuteRequest,
-  type HistoryRequest,
   type IncomingMessage,
-  type InspectRequest,
-  type IsCompleteRequest,
   type JsonObject,
   type Message,
   newOrigin,
   type Origin,
   replyTypeFor,
-  type ShutdownRequest,
 } from "./protocol/messages.js";
 import { codePointLength, codePointsToUtf16, utf16ToCodePoints } from "./protocol/positions.js";
+import { BadRequest, errorContent, type RequestContents, type RequestType, readRequest } from "./protocol/requests.js";
 import type { ExecuteEvents, ExecuteOutcome, InspectionResult, Interpreter } from "./runtime/interpreter.js";
 import type { ReceiveChannel, Transport } from "./sockets.js";
 import { PendingInputs } from "./stdin.js";
@@ -40,7 +35,21 @@ export interface ServerOptions {
   languageVersion?: string;
 }
 
-type Handler = (message: IncomingMessage, channel: ReceiveChannel) => Promise<void>;
+/** Answers one request type: the raw message (for its header and identities) and its read content. */
+type Handler<T extends RequestType> = (
+  message: IncomingMessage,
+  content: RequestContents[T],
+  channel: ReceiveChannel,
+) => Promise<void>;
+
+/** A channel's handlers, typed by message type: each gets the content its type reads to. */
+type HandlerTable<T extends RequestType> = { [K in T]: Handler<K> };
+
+/** A handler behind its content reader: what the dispatch looks up by msg_type. */
+type Route = (message: IncomingMessage, channel: ReceiveChannel) => Promise<void>;
+
+type ShellRequest = Exclude<RequestType, "interrupt_request">;
+type ControlRequest = "kernel_info_request" | "shutdown_request" | "interrupt_request";
 
 export const ABORTED_ENAME = "ExecutionAborted";
 const RUNTIME_SHUTDOWN_GRACE_MS = 3000;
@@ -57,28 +66,28 @@ export class KernelServer {
   private iopubTail: Promise<void> = Promise.resolve();
 
   /** Spec "Messages on the shell (ROUTER/DEALER) channel"; run one at a time, in order. */
-  private readonly shellHandlers: Record<string, Handler> = {
-    execute_request: (m) => this.executeRequest(m),
-    kernel_info_request: (m, c) => this.kernelInfoRequest(m, c),
-    complete_request: (m) => this.completeRequest(m),
-    inspect_request: (m) => this.inspectRequest(m),
-    is_complete_request: (m) => this.isCompleteRequest(m),
-    history_request: (m) => this.historyRequest(m),
+  private readonly shellRoutes = routes<ShellRequest>({
+    execute_request: (m, content) => this.executeRequest(m, content),
+    kernel_info_request: (m, _, c) => this.kernelInfoRequest(m, c),
+    complete_request: (m, content) => this.completeRequest(m, content),
+    inspect_request: (m, content) => this.inspectRequest(m, content),
+    is_complete_request: (m, content) => this.isCompleteRequest(m, content),
+    history_request: (m, content) => this.historyRequest(m, content),
     comm_info_request: (m) => this.reply("shell", m, { status: "ok", comms: {} }),
-    comm_open: (m) => this.commOpen(m),
+    comm_open: (m, content) => this.commOpen(m, content),
     // No comm targets exist, so messages to comms have nowhere to go.
     comm_msg: async () => {},
     comm_close: async () => {},
     // Deprecated on shell but still sent by old clients.
-    shutdown_request: (m, c) => this.shutdownRequest(m, c),
-  };
+    shutdown_request: (m, content, c) => this.shutdownRequest(m, content, c),
+  });
 
   /** Spec "Control channel": answered at once, even while a shell request runs. */
-  private readonly controlHandlers: Record<string, Handler> = {
-    kernel_info_request: (m, c) => this.kernelInfoRequest(m, c),
-    shutdown_request: (m, c) => this.shutdownRequest(m, c),
+  private readonly controlRoutes = routes<ControlRequest>({
+    kernel_info_request: (m, _, c) => this.kernelInfoRequest(m, c),
+    shutdown_request: (m, content, c) => this.shutdownRequest(m, content, c),
     interrupt_request: (m) => this.interruptRequest(m),
-  };
+  });
 
   constructor(private readonly options: ServerOptions) {
     this.origin = options.origin ?? newOrigin();
@@ -96,14 +105,15 @@ export class KernelServer {
       this.inputReply(message);
       return;
     }
+    // Spec: a kernel ignores message types it does not know (Maps: `__proto__` is unknown too).
     if (channel === "control") {
-      const handler = this.controlHandlers[msgType];
-      if (handler) void this.handleRequest(channel, message, handler);
-      else this.options.log(`ignored unknown control message ${msgType}`);
+      const route = this.controlRoutes.get(msgType);
+      if (route) void this.handleRequest(channel, message, route);
+      else this.options.log(`ignored unknown control message ${quoted(msgType)}`);
       return;
     }
-    if (!this.shellHandlers[msgType]) {
-      this.options.log(`ignored unknown shell message ${msgType}`);
+    if (!this.shellRoutes.has(msgType)) {
+      this.options.log(`ignored unknown shell message ${quoted(msgType)}`);
       return;
     }
     this.shellQueue.push(message);
@@ -120,7 +130,7 @@ export class KernelServer {
     this.drainingShell = true;
     try {
       for (let next = this.shellQueue.shift(); next; next = this.shellQueue.shift()) {
-        await this.handleRequest("shell", next, this.shellHandlers[next.header.msg_type]!);
+        await this.handleRequest("shell", next, this.shellRoutes.get(next.header.msg_type)!);
       }
     } finally {
       this.drainingShell = false;
@@ -128,20 +138,20 @@ export class KernelServer {
   }
 
   /** busy → handler (reply) → idle, all children of the request (spec "Kernel status"). */
-  private async handleRequest(channel: ReceiveChannel, message: IncomingMessage, handler: Handler): Promise<void> {
+  private async handleRequest(channel: ReceiveChannel, message: IncomingMessage, route: Route): Promise<void> {
     // Not awaited: the IOPub queue keeps busy first, and the handler's reply waits for it.
     void this.publishStatus(message, "busy");
     try {
-      await handler(message, channel);
+      await route(message, channel);
     } catch (error) {
-      // A handler bug must still answer, or the client waits forever.
-      this.options.log(`${message.header.msg_type} failed: ${error instanceof Error ? error.stack : String(error)}`);
-      await this.reply(channel, message, {
-        status: "error",
-        ename: "KernelError",
-        evalue: String(error),
-        traceback: [],
-      });
+      // A bad request or a handler bug must still answer, or the client waits forever.
+      if (error instanceof BadRequest) {
+        this.options.log(`${message.header.msg_type}: ${error.message}`);
+        await this.reply(channel, message, errorContent(error.name, error.message));
+      } else {
+        this.options.log(`${message.header.msg_type} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        await this.reply(channel, message, errorContent("KernelError", String(error)));
+      }
     }
     await this.publishStatus(message, "idle");
     if (this.shutdownAfterIdle) {
@@ -179,21 +189,12 @@ export class KernelServer {
 
   // ── execute ────────────────────────────────────────────────────────────────
 
-  private async executeRequest(message: IncomingMessage): Promise<void> {
-    const request = message.content as ExecuteRequest;
+  private async executeRequest(message: IncomingMessage, request: RequestContents["execute_request"]): Promise<void> {
     if (this.toAbort.has(message)) return this.reply("shell", message, this.abortedReply());
-    if (typeof request.code !== "string") {
-      return this.reply("shell", message, {
-        status: "error",
-        ename: "BadRequest",
-        evalue: "execute_request without code",
-        traceback: [],
-      });
-    }
     const code = request.code;
     // Spec: silent forces store_history off; the count moves only for stored, non-silent runs.
-    const silent = request.silent === true;
-    const storeHistory = !silent && request.store_history !== false;
+    const silent = request.silent;
+    const storeHistory = !silent && request.store_history;
     if (storeHistory) this.history.recordInput(++this.executionCount, code);
     const count = this.executionCount;
 
@@ -201,12 +202,12 @@ export class KernelServer {
     if (!silent) void output.message("execute_input", { code, execution_count: count });
     const helpTopic = helpTopicOf(code);
     if (helpTopic !== null) return this.pageHelp(message, output, helpTopic, count);
-    const allowStdin = request.allow_stdin === true;
+    const allowStdin = request.allow_stdin;
     const outcome = await this.runCell(code, {
       silent,
       storeHistory,
       allowStdin,
-      userExpressions: request.user_expressions ?? {},
+      userExpressions: request.user_expressions,
       events: this.eventsFor(message, output, silent, allowStdin),
     });
     this.inputs.cancel(message.header.msg_id);
@@ -228,17 +229,18 @@ export class KernelServer {
     const { ename, evalue, traceback } = outcome;
     if (!silent) void output.message("error", { ename, evalue, traceback });
     await output.flush();
-    await this.reply("shell", message, {
-      status: "error",
-      execution_count: count,
-      ename,
-      evalue,
-      traceback,
-      payload: [],
-      user_expressions: outcome.userExpressions,
-    });
+    await this.reply(
+      "shell",
+      message,
+      errorContent(ename, evalue, {
+        traceback,
+        execution_count: count,
+        payload: [],
+        user_expressions: outcome.userExpressions,
+      }),
+    );
     // Spec `stop_on_error`: executes that were already waiting must not run on broken state.
-    if (!silent && request.stop_on_error !== false) this.abortQueuedExecutes();
+    if (!silent && request.stop_on_error) this.abortQueuedExecutes();
   }
 
   /**
@@ -314,15 +316,11 @@ export class KernelServer {
   }
 
   private abortedReply(): JsonObject {
-    return {
-      status: "error",
-      ename: ABORTED_ENAME,
-      evalue: "Not run: an earlier cell failed (stop_on_error)",
-      traceback: [],
+    return errorContent(ABORTED_ENAME, "Not run: an earlier cell failed (stop_on_error)", {
       execution_count: this.executionCount,
       payload: [],
       user_expressions: {},
-    };
+    });
   }
 
   // ── stdin ──────────────────────────────────────────────────────────────────
@@ -350,9 +348,8 @@ export class KernelServer {
 
   // ── introspection ──────────────────────────────────────────────────────────
 
-  private async completeRequest(message: IncomingMessage): Promise<void> {
-    const { code, cursor_pos } = message.content as CompleteRequest;
-    const source = typeof code === "string" ? code : "";
+  private async completeRequest(message: IncomingMessage, request: RequestContents["complete_request"]): Promise<void> {
+    const { code: source, cursor_pos } = request;
     const cursor = codePointsToUtf16(source, cursor_pos ?? codePointLength(source));
     const result = await this.options.interpreter.complete(source, cursor);
     await this.reply("shell", message, {
@@ -364,11 +361,10 @@ export class KernelServer {
     });
   }
 
-  private async inspectRequest(message: IncomingMessage): Promise<void> {
-    const { code, cursor_pos, detail_level } = message.content as InspectRequest;
-    const source = typeof code === "string" ? code : "";
+  private async inspectRequest(message: IncomingMessage, request: RequestContents["inspect_request"]): Promise<void> {
+    const { code: source, cursor_pos, detail_level } = request;
     const cursor = codePointsToUtf16(source, cursor_pos ?? codePointLength(source));
-    const result = await this.options.interpreter.inspect(source, cursor, detail_level === 1 ? 1 : 0);
+    const result = await this.options.interpreter.inspect(source, cursor, detail_level);
     await this.reply("shell", message, {
       status: "ok",
       found: result.found,
@@ -377,24 +373,34 @@ export class KernelServer {
     });
   }
 
-  private async isCompleteRequest(message: IncomingMessage): Promise<void> {
-    const { code } = message.content as IsCompleteRequest;
-    const result = await this.options.interpreter.isComplete(typeof code === "string" ? code : "");
+  private async isCompleteRequest(
+    message: IncomingMessage,
+    request: RequestContents["is_complete_request"],
+  ): Promise<void> {
+    const result = await this.options.interpreter.isComplete(request.code);
     await this.reply("shell", message, { ...result });
   }
 
-  private historyRequest(message: IncomingMessage): Promise<void> {
-    const history = this.history.query(message.content as HistoryRequest);
+  private historyRequest(message: IncomingMessage, request: RequestContents["history_request"]): Promise<void> {
+    let history: ReturnType<History["query"]>;
+    try {
+      history = this.history.query(request);
+    } catch (error) {
+      // Only a search pattern over the length limit is refused.
+      return this.reply("shell", message, errorContent("ValueError", (error as Error).message, { history: [] }));
+    }
     return this.reply("shell", message, { status: "ok", history });
   }
 
   // ── comms, kernel info, lifecycle ──────────────────────────────────────────
 
   /** No comm targets are registered: close the comm so the frontend does not wait on it (spec "Comms"). */
-  private async commOpen(message: IncomingMessage): Promise<void> {
-    const { comm_id, target_name } = message.content as { comm_id?: string; target_name?: string };
-    this.options.log(`comm_open for unknown target ${String(target_name)}: closing it`);
-    await this.outputFor(message).message("comm_close", { comm_id: comm_id ?? "", data: {} });
+  private async commOpen(
+    message: IncomingMessage,
+    { comm_id, target_name }: RequestContents["comm_open"],
+  ): Promise<void> {
+    this.options.log(`comm_open for unknown target ${quoted(target_name)}: closing it`);
+    await this.outputFor(message).message("comm_close", { comm_id, data: {} });
   }
 
   private kernelInfoRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {
@@ -406,8 +412,11 @@ export class KernelServer {
     );
   }
 
-  private async shutdownRequest(message: IncomingMessage, channel: ReceiveChannel): Promise<void> {
-    const restart = (message.content as ShutdownRequest).restart === true;
+  private async shutdownRequest(
+    message: IncomingMessage,
+    { restart }: RequestContents["shutdown_request"],
+    channel: ReceiveChannel,
+  ): Promise<void> {
     await this.reply(channel, message, { status: "ok", restart });
     this.shutdownAfterIdle = { restart };
   }
@@ -416,6 +425,22 @@ export class KernelServer {
     this.options.interpreter.interrupt();
     await this.reply("control", message, { status: "ok" });
   }
+}
+
+/** Binds each handler to its type's content reader, in a Map: a msg_type is looked up, never a property. */
+function routes<T extends RequestType>(table: HandlerTable<T>): Map<string, Route> {
+  const map = new Map<string, Route>();
+  for (const type of Object.keys(table) as T[]) {
+    const handler: Handler<T> = table[type];
+    const read = readRequest[type] as (content: JsonObject) => RequestContents[T];
+    map.set(type, (message, channel) => handler(message, read(message.content), channel));
+  }
+  return map;
+}
+
+/** A client's string in a log line: quoted, and short (a message type can be a megabyte). */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
 /** The name in a help request (`?Math.max`, `Math.max?`), or null when `code` is ordinary code. */

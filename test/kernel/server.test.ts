@@ -367,6 +367,45 @@ describe("KernelServer control and introspection", () => {
     expect(logs.join("\n")).toMatch(/frobnicate_request/);
   });
 
+  it("ignores message types named like object properties (__proto__, constructor, toString)", async () => {
+    const { transport, server, logs } = setup();
+    const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
+    const sent = names.flatMap((name) => [request(name), request(name)]);
+    sent.forEach((m, i) => server.receive(i % 2 === 0 ? "shell" : "control", m));
+    const after = request("kernel_info_request");
+    server.receive("shell", after);
+    await until(idleOf(transport, after));
+    for (const m of sent) expect(transport.trace(m)).toEqual([]);
+    expect(logs.filter((line) => line.startsWith("ignored unknown"))).toHaveLength(sent.length);
+  });
+
+  it("reads hostile content as the spec's defaults, and answers an execute without code with BadRequest", async () => {
+    const { transport, server, interpreter } = setup();
+    const complete = request("complete_request", { code: 42, cursor_pos: "x" });
+    const inspect = request("inspect_request", { code: "abc", cursor_pos: -3, detail_level: "loud" });
+    const history = request("history_request", { hist_access_type: "search", pattern: 7, n: "all" });
+    const execute = request("execute_request", { code: ["not", "text"] });
+    const expressions = request("execute_request", {
+      code: "1",
+      user_expressions: JSON.parse('{"__proto__":"x","ok":1,"y":"y"}'),
+    });
+    for (const m of [complete, inspect, history, execute, expressions]) server.receive("shell", m);
+    await until(idleOf(transport, expressions));
+    expect(transport.find(complete, "complete_reply")!.content).toMatchObject({ status: "ok", cursor_start: 0 });
+    expect(interpreter.lastCursor).toBe(3); // inspect: cursor_pos -3 read as "the end"
+    expect(transport.find(history, "history_reply")!.content).toMatchObject({ status: "ok", history: [] });
+    expect(transport.find(execute, "execute_reply")!.content).toMatchObject({ status: "error", ename: "BadRequest" });
+    expect(interpreter.calls.at(-1)!.options.userExpressions).toEqual(JSON.parse('{"__proto__":"x","y":"y"}'));
+  });
+
+  it("refuses a history search pattern longer than SQLite's, with an error reply", async () => {
+    const { transport, server } = setup();
+    const search = request("history_request", { hist_access_type: "search", pattern: "*".repeat(60_000) });
+    server.receive("shell", search);
+    await until(idleOf(transport, search));
+    expect(transport.find(search, "history_reply")!.content).toMatchObject({ status: "error", ename: "ValueError" });
+  });
+
   it("replies to shutdown_request, goes idle, then shuts the interpreter down and exits", async () => {
     const { transport, server, interpreter, shutdowns } = setup();
     const shutdown = request("shutdown_request", { restart: true });
