@@ -172,7 +172,7 @@ describe("a warmed-up kernel", () => {
       expect(kernel.replyIfAny(unknown)).toBeUndefined();
       // The log travels on stderr, which may arrive after the reply on a loaded machine.
       await kernel.waitFor(
-        () => /header is not JSON/.test(kernel.log) && /unknown shell message frobnicate_request/.test(kernel.log),
+        () => /header is not JSON/.test(kernel.log) && /unknown shell message "frobnicate_request"/.test(kernel.log),
         5000,
         "the dropped messages in the kernel log",
       );
