@@ -1,35 +1,15 @@
 // Large float32 products on every core: the calling thread and a few worker threads run the
-// WebAssembly matmul kernel over one shared WebAssembly memory. The caller copies B in and packs
-// it once into panels every thread reads, then copies A in a block of rows at a time, each block
-// released to the workers as it lands. C's rows are handed out in blocks by an atomic counter, so
-// on a busy machine a worker that wakes late takes fewer blocks (or none) instead of making the
-// caller wait for its fixed half; the blocks shrink towards the end (writeSchedule), so the
-// threads run out of work together. Each thread packs A into its own scratch. Each finished block
-// is flagged, and the caller copies finished blocks out between its own. When the counter runs
-// out, the caller waits about one block's time for the workers' last blocks and then computes any
-// still held itself (a worker the OS switched out mid-block would otherwise stall the product for
-// milliseconds: a Transformer step ran 13 ms instead of 8 while another process kept the second
-// core busy).
-//
-// Waking is Atomics.wait/notify on a control block of Int32s (pool-worker.ts): the caller writes
-// the product's fields, sets each worker's slot to JOB and notifies; a worker takes the job
-// (JOB→RUNNING), takes blocks until none is left (waiting for each block's rows of A) and sets
-// IDLE. When the caller runs out of blocks it cancels a job no worker took (JOB→IDLE). The next
-// product waits only µs for a worker still running (START_PATIENCE_MS) and otherwise runs on the
-// calling thread: on a machine where another process holds the second core, waiting for a
-// switched-out worker made pooled products slower than one thread. A product is still one synchronous call, so ops, autograd and interrupts (checked between
-// calls) see no difference. What can go wrong, and what happens then:
-// - The caller is unwound mid-product (the kernel's watchdog ends a runaway cell with V8's
-//   terminateExecution, which runs no finally blocks): the next call first stops the counter and
-//   releases a worker waiting for rows of A; no product touches shared memory while one runs.
-// - A worker throws: it posts the reason on its port and sets FAILED; a worker dies or hangs:
-//   the caller stops waiting at a deadline (seconds, far beyond any product's time). Either way the
-//   pool shuts down for good, the product is recomputed on the calling thread, and `onFailure`
-//   hears why once (the engine's pool emits a process warning).
-// - The process exits normally when idle: workers are unref'd and blocked in Atomics.wait.
-// Small products never come here (the wake-up and the slower copies into shared memory would
-// cost more than the other cores save): see POOL_MIN_WORK in engine-pool.ts.
+// WebAssembly matmul kernel over one shared WebAssembly memory (pool-memory.ts). The caller packs
+// B once, copies A in a block of rows at a time, and hands out C's rows in blocks by an atomic
+// counter (pool-schedule.ts), so a worker that wakes late takes fewer blocks instead of making
+// the caller wait; finished blocks are copied out between the caller's own, and blocks a worker
+// still holds at the end the caller computes itself. Waking is Atomics.wait/notify on a control
+// block (pool-worker.ts). A product is one synchronous call, so ops, autograd and interrupts see
+// no difference. ARCHITECTURE.md ("The matmul pool") tells the protocol, the failure cases (an
+// unwound caller, a failed or hung worker) and the measurements behind each choice.
 import type { MessagePort, Worker } from "node:worker_threads";
+import { POOL_KEEP_MEMORY_BYTES, productLayout, SharedHeap, type StartedProduct } from "./pool-memory.js";
+import { writeSchedule } from "./pool-schedule.js";
 import {
   AREA_INTS,
   BLOCK_STARTS,
@@ -37,7 +17,6 @@ import {
   DONE_FLAGS,
   JOB,
   MAX_BLOCKS,
-  type MemoryMessage,
   POOL_WORKER_SOURCE,
   type PoolWorkerData,
   SLOT,
@@ -46,49 +25,7 @@ import {
   WAITS_FOR_JOB,
   WAITS_FOR_ROWS,
 } from "./pool-worker.js";
-import { simdKernelBytes } from "./wasm-binary.js";
 
-// The slice of the WebAssembly JS API used here (this project's lib setting declares none of it).
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module, imports: object);
-    readonly exports: object;
-  }
-  class Memory {
-    constructor(descriptor: { initial: number; maximum: number; shared: boolean });
-    readonly buffer: ArrayBufferLike;
-    grow(pages: number): number;
-  }
-}
-
-interface SharedKernels {
-  heapBase(): number;
-  packABytes(): number;
-  packBBytes(n: number): number;
-  packedBBytes(k: number, n: number): number;
-  packAllB(b: number, bK: number, bCol: number, k: number, n: number, dst: number): void;
-  matmulPacked(
-    a: number,
-    aRow: number,
-    aK: number,
-    packedB: number,
-    c: number,
-    m: number,
-    k: number,
-    n: number,
-    packA: number,
-    tile: number,
-  ): void;
-}
-
-/** Shared memory kept between calls; a bigger product's memory is dropped after it. */
-export const POOL_KEEP_MEMORY_BYTES = 64 << 20;
-
-const MR = 4; // rows of the kernel's micro-tile: blocks are multiples of it
-const MC = 96; // rows of A the kernel packs at once: a block of more gains nothing
 /**
  * How long a product waits for a worker still running the last one: a worker that finished its
  * blocks goes idle within a µs or two; one the OS switched out mid-block may hold it for
@@ -102,10 +39,6 @@ const SLOW_PRODUCT = 1.25;
 const MIN_PAUSE_MS = 1; // how long a late worker pauses the pool, at first (see workerWasLate)…
 const MAX_PAUSE_MS = 1000; // …and at most
 const NO_MORE_BLOCKS = 1 << 30; // a counter value past any product's last block
-const PAGE = 65536;
-const MAX_PAGES = 65536; // 4 GB, WebAssembly's limit; V8 reserves a shared memory's maximum up front
-const TILE_BYTES = 4 * 8 * 4; // the kernel's edge-tile scratch
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 export interface PoolOptions {
   /** Threads per product, the calling one included (so threads − 1 workers); at least 2. */
@@ -124,43 +57,7 @@ interface WorkerHandle {
   slot: number; // index of its first Int32 in the control block
 }
 
-/** A product laid out in shared memory, B packed, workers going: where C is and the caller's scratch. */
-export interface StartedProduct {
-  c: number;
-  packA: number;
-  tile: number;
-  /** Room for one block of C's rows: where the caller computes a block a worker still holds. */
-  redo: number;
-  /** A, where it goes in shared memory, and how many of its rows are there already. */
-  a: Float32Array;
-  ao: number;
-  aPtr: number;
-  rows: number;
-  m: number;
-  k: number;
-}
-
-/**
- * Splits C's m rows into blocks, writing their first rows (then m) at BLOCK_STARTS; returns how
- * many. Blocks are MC rows while much is left, then a shrinking share of what is left (guided
- * scheduling), down to one micro-tile: the threads then run out of work together, instead of one
- * waiting for another's last big block. Blocks grow past MC only where MAX_BLOCKS would not cover m.
- */
-function writeSchedule(control: Int32Array, m: number, threads: number): number {
-  for (let most = MC; ; most *= 2) {
-    let first = 0,
-      count = 0;
-    while (first < m && count < MAX_BLOCKS) {
-      control[BLOCK_STARTS + count++] = first;
-      const share = Math.ceil((m - first) / (2 * threads * MR)) * MR;
-      first = Math.min(m, first + Math.max(MR, Math.min(most, share)));
-    }
-    if (first >= m) {
-      control[BLOCK_STARTS + count] = m;
-      return count;
-    }
-  }
-}
+export { POOL_KEEP_MEMORY_BYTES };
 
 export type PoolStatus = "booting" | "ready" | "failed" | "stopped";
 
@@ -170,13 +67,9 @@ export class MatmulPool {
   private readonly threadsModule: typeof import("node:worker_threads");
   private readonly control: Int32Array;
   private readonly workers: WorkerHandle[] = [];
-  private readonly module: WebAssembly.Module;
   private readonly graceMs: number;
   private readonly onFailure: (reason: string) => void;
-  private memory: WebAssembly.Memory | null = null;
-  private kernels: SharedKernels | null = null;
-  private heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
-  private generation = 0;
+  private readonly shared: SharedHeap;
   private jobPosted = 0;
   private jobDeadline = Infinity; // when a worker still running the last job counts as dead
   private failure: string | null = null;
@@ -199,7 +92,7 @@ export class MatmulPool {
     this.threadsModule = threadsModule;
     this.graceMs = options.graceMs ?? 2000;
     this.onFailure = options.onFailure ?? (() => {});
-    this.module = new WebAssembly.Module(simdKernelBytes(true));
+    this.shared = new SharedHeap();
     this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
     for (let i = 0; i < this.threads - 1; i++) {
       const slot = (i + 1) * AREA_INTS;
@@ -207,7 +100,7 @@ export class MatmulPool {
       const data: PoolWorkerData = {
         control: this.control,
         slot,
-        module: this.module,
+        module: this.shared.module,
         port: port2,
         job: JOB,
         field: SLOT,
@@ -262,7 +155,7 @@ export class MatmulPool {
 
   /** Bytes of shared memory the pool holds now (0 before first use or after an outsized product). */
   get memoryBytes(): number {
-    return this.memory ? this.memory.buffer.byteLength : 0;
+    return this.shared.byteLength;
   }
 
   /** Why the pool shut down, or null. */
@@ -304,8 +197,8 @@ export class MatmulPool {
     if (!started) return false;
     this.copyRestOfA(started);
     const c = this.control;
-    const kernels = this.kernels!;
-    const heap = this.heap;
+    const kernels = this.shared.kernels!;
+    const heap = this.shared.heap;
     const aPtr = c[JOB.a]! >>> 0,
       aRow = c[JOB.aRow]!,
       aK = c[JOB.aK]!,
@@ -432,19 +325,23 @@ export class MatmulPool {
     const blocks = writeSchedule(c, m, this.threads);
     if (blocks < 2) return null;
     const biggestBlock = c[BLOCK_STARTS + 1]!; // blocks never grow along the schedule
-    const kernels = this.kernels ?? this.instantiate(m * k + 2 * k * n + m * n);
+    const kernels =
+      this.shared.kernels ??
+      this.shared.instantiate(m * k + 2 * k * n + m * n, (message) => {
+        for (const w of this.workers) w.port.postMessage(message);
+      });
     if (!kernels) return null;
-    const aPtr = kernels.heapBase();
-    const bPtr = align16(aPtr + m * k * 4);
-    const cPtr = align16(bPtr + k * n * 4);
-    const packedB = align16(cPtr + m * n * 4);
-    const scratch = align16(kernels.packABytes()) + TILE_BYTES;
-    const scratchStart = align16(packedB + kernels.packedBBytes(k, n));
-    const redo = scratchStart + this.threads * scratch;
-    const heap = this.reserve(redo + biggestBlock * n * 4);
+    const { aPtr, bPtr, cPtr, packedB, tileOffset, scratch, scratchStart, redo } = productLayout(
+      kernels,
+      m,
+      k,
+      n,
+      this.threads,
+    );
+    const heap = this.shared.reserve(redo + biggestBlock * n * 4);
     if (!heap) return null;
     // A(i,p) at i·aRow + p·aK, B(p,j) at p·bK + j·bCol: the transposes are strides, not copies.
-    c[JOB.generation] = this.generation;
+    c[JOB.generation] = this.shared.generation;
     c[JOB.a] = aPtr;
     c[JOB.aRow] = transA ? 1 : k;
     c[JOB.aK] = transA ? m : 1;
@@ -461,7 +358,7 @@ export class MatmulPool {
     this.jobDeadline = this.jobPosted + this.graceMs + (2 * m * k * n) / 1e6; // at 1 GFLOPS = 1e6 flops/ms
     this.workers.forEach((w, i) => {
       c[w.slot + SLOT.packA] = scratchStart + (i + 1) * scratch;
-      c[w.slot + SLOT.tile] = scratchStart + (i + 1) * scratch + align16(kernels.packABytes());
+      c[w.slot + SLOT.tile] = scratchStart + (i + 1) * scratch + tileOffset;
       Atomics.store(c, w.slot + SLOT.state, STATE.job); // publishes the fields above
       if (Atomics.load(c, w.slot + SLOT.sleeping) === WAITS_FOR_JOB) Atomics.notify(c, w.slot + SLOT.state);
     });
@@ -475,7 +372,7 @@ export class MatmulPool {
     return {
       c: cPtr,
       packA: scratchStart,
-      tile: scratchStart + align16(kernels.packABytes()),
+      tile: scratchStart + tileOffset,
       redo,
       a,
       ao,
@@ -489,7 +386,7 @@ export class MatmulPool {
   /** Ends the workers (tests; the engine's pool lives as long as the process). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.dropMemory();
+    this.shared.drop();
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
@@ -499,7 +396,7 @@ export class MatmulPool {
     let rows = started.rows;
     for (let block = 1; rows < m; block++) {
       const end = this.control[BLOCK_STARTS + block + 1]!;
-      this.heap.set(a.subarray(ao + rows * k, ao + end * k), (aPtr >>> 2) + rows * k);
+      this.shared.heap.set(a.subarray(ao + rows * k, ao + end * k), (aPtr >>> 2) + rows * k);
       this.publishRows((rows = end));
     }
   }
@@ -574,60 +471,16 @@ export class MatmulPool {
     return true;
   }
 
-  /** A new shared memory of at least `floats` floats, announced to every worker, with the caller's instance. */
-  private instantiate(floats: number): SharedKernels | null {
-    let memory: WebAssembly.Memory;
-    try {
-      memory = new WebAssembly.Memory({
-        initial: Math.min(MAX_PAGES, Math.ceil((floats * 4 + (1 << 20)) / PAGE)),
-        maximum: MAX_PAGES,
-        shared: true,
-      });
-    } catch {
-      return null;
-    }
-    // Numbered before it is announced: a caller unwound in between never reuses the number, so a
-    // worker can tell this memory from a later one (it skips announcements older than its job's).
-    const generation = ++this.generation;
-    const message: MemoryMessage = { generation, memory };
-    for (const w of this.workers) w.port.postMessage(message);
-    this.memory = memory;
-    this.kernels = new WebAssembly.Instance(this.module, { env: { memory } }).exports as unknown as SharedKernels;
-    return this.kernels;
-  }
-
-  /** A float32 view of the shared memory with at least `bytes` bytes, or null when it cannot grow. */
-  private reserve(bytes: number): Float32Array<ArrayBufferLike> | null {
-    const memory = this.memory!;
-    const have = memory.buffer.byteLength;
-    if (have < bytes) {
-      try {
-        memory.grow(Math.ceil((bytes - have) / PAGE));
-      } catch {
-        return null;
-      }
-    }
-    // A shared memory's buffer is not detached by growth, but only a fresh read sees the new length.
-    if (this.heap.buffer !== memory.buffer) this.heap = new Float32Array(memory.buffer);
-    return this.heap;
-  }
-
   /** Drops an outsized shared memory (memories never shrink), and has the workers drop theirs. */
   private releaseIfLarge(): void {
-    if (this.memory && this.memory.buffer.byteLength > POOL_KEEP_MEMORY_BYTES) {
+    if (this.shared.byteLength > POOL_KEEP_MEMORY_BYTES) {
       if (!this.settle(Infinity)) return; // a worker may still run a block the caller also computed
-      this.dropMemory();
+      this.shared.drop();
       for (const w of this.workers) {
         Atomics.store(this.control, w.slot + SLOT.state, STATE.drop);
         Atomics.notify(this.control, w.slot + SLOT.state);
       }
     }
-  }
-
-  private dropMemory(): void {
-    this.memory = null;
-    this.kernels = null;
-    this.heap = new Float32Array(0);
   }
 
   /** The error a worker posted before it set FAILED, if any. */
@@ -639,7 +492,7 @@ export class MatmulPool {
   private fail(reason: string): void {
     if (this.failure !== null || this.stopped) return;
     this.failure = reason;
-    this.dropMemory();
+    this.shared.drop();
     for (const w of this.workers) void w.worker.terminate();
     this.onFailure(reason);
   }
