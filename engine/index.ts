@@ -3,6 +3,8 @@
 //   import { tensor, nn, optim } from "tsgrad";
 
 export { backward, grad, isGradEnabled, noGrad, reduceBroadcastGrad, valueAndGrad } from "./autograd.js";
+// Exercise checks: a ✓ line on a pass, a CheckError saying what was expected and the hint on a failure.
+export { CheckError, check } from "./check/index.js";
 export {
   arange,
   eye,
