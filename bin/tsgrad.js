@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// tsgrad's command line: install the Jupyter kernelspec, or run the kernel itself.
+// tsgrad's command line: install the Jupyter kernelspec, run a notebook headless, or run the
+// kernel itself.
 //
 //   tsgrad install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+//   tsgrad run <notebook.ipynb> [--html] [--allow-errors] [--timeout SECONDS] [--output FILE]
 //   tsgrad kernel <connection_file>
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -14,6 +16,14 @@ const USAGE = `usage:
         --user        the Jupyter data dir (default; JUPYTER_DATA_DIR or ~/.local/share/jupyter/kernels/NAME)
         --sys-prefix  the environment of the \`jupyter\` on PATH (its bin/.. prefix, e.g. a venv)
         --prefix DIR  DIR/share/jupyter/kernels/NAME
+      The kernelspec runs this package's kernel with the Node running this command.
+  tsgrad run <notebook.ipynb> [--html] [--allow-errors] [--timeout SECONDS] [--output FILE]
+      Execute a notebook without Python or Jupyter and write its outputs into it (or into
+      --output FILE); --html also writes FILE.html with charts as PNG. Progress per cell on
+      stderr. Exits 1 if a cell fails (--allow-errors runs on and exits 0; a cell tagged
+      raises-exception may fail), skips cells tagged skip-execution; --timeout bounds each cell
+      (default 600 s, 0 = none).
+  tsgrad --version
   tsgrad kernel <connection_file>
       Run the kernel on a connection file (what Jupyter does through kernel.json).
 `;
@@ -58,6 +68,16 @@ async function main(argv) {
     const { installKernelSpec } = await load("install.js");
     const folder = installKernelSpec(parseInstallArgs(rest));
     process.stdout.write(`Installed kernelspec in ${folder}\n`);
+  } else if (command === "run") {
+    const { runNotebookCommand } = await load("notebook-runner/run.js");
+    process.exitCode = await runNotebookCommand(rest).catch((error) => {
+      // Bad input (no such file, not a notebook, a bad flag) is the user's to fix: say what, exit 2.
+      process.stderr.write(`tsgrad run: ${error instanceof Error ? error.message : String(error)}\n`);
+      return error?.name === "KernelDiedError" ? 1 : 2;
+    });
+  } else if (command === "--version" || command === "-V") {
+    const { version } = JSON.parse(readFileSync(join(dist, "..", "..", "package.json"), "utf8"));
+    process.stdout.write(`tsgrad ${version} (Node ${process.version})\n`);
   } else if (command === "kernel") {
     if (rest.length !== 1) throw new Error("kernel needs exactly one argument: the connection file");
     const { runKernel } = await load("main.js");
