@@ -24,6 +24,8 @@ const USAGE = `usage:
       raises-exception may fail), skips cells tagged skip-execution; --timeout bounds each cell
       (default 600 s, 0 = none).
   tsgrad --version
+  tsgrad student <notebook.ipynb>... [-o <file or folder>]
+      Write the student version of a teacher's notebook (solutions cleared, as nbgrader does).
   tsgrad kernel <connection_file>
       Run the kernel on a connection file (what Jupyter does through kernel.json).
 `;
@@ -78,6 +80,8 @@ async function main(argv) {
   } else if (command === "--version" || command === "-V") {
     const { version } = JSON.parse(readFileSync(join(dist, "..", "..", "package.json"), "utf8"));
     process.stdout.write(`tsgrad ${version} (Node ${process.version})\n`);
+  } else if (command === "student") {
+    (await load("notebook/student-command.js")).studentCommand(rest);
   } else if (command === "kernel") {
     if (rest.length !== 1) throw new Error("kernel needs exactly one argument: the connection file");
     const { runKernel } = await load("main.js");
