@@ -21,6 +21,7 @@ export {
   zerosLike,
 } from "./creation.js";
 export * as data from "./data/index.js";
+export * as distributed from "./distributed/index.js";
 export { type GradcheckOptions, gradcheck } from "./gradcheck.js";
 // The interrupt controls themselves are the kernel's (it imports engine/interrupt.js); cells only catch.
 export { KeyboardInterrupt } from "./interrupt.js";

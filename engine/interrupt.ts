@@ -27,6 +27,14 @@ export function useInterruptFlag(shared: Int32Array): void {
   flag = shared;
 }
 
+/**
+ * The flag ops check, so threads the engine starts (distributed.spawn's ranks) can share it.
+ * Example: `useInterruptFlag(interruptFlag())`
+ */
+export function interruptFlag(): Int32Array {
+  return flag;
+}
+
 /** An Error named `KeyboardInterrupt`, like Python's. */
 export class KeyboardInterrupt extends Error {
   constructor(message = "interrupted") {
