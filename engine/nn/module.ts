@@ -16,9 +16,11 @@
 // Cells are checked without noImplicitOverride, so a student writes `forward(x)` as above; the
 // engine's own layers, compiled with it, say `override forward`.
 
+import { type DisplayData, JUPYTER_DISPLAY } from "../display.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { summaryHtml, summaryText } from "./summary.js";
+import { modelDisplayData } from "./layer-summary.js";
+import { summaryText } from "./summary.js";
 
 /** Parameter and buffer tensors by dotted name (`fc1.weight`), as `stateDict()` returns them. */
 export type StateDict = Record<string, Tensor>;
@@ -245,9 +247,9 @@ export class Module {
     return this.toString();
   }
 
-  /** In a notebook, a model shows its repr and its parameter table. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
-    return { "text/plain": `${this.toString()}\n${this.summary().split("\n").at(-1)}`, "text/html": summaryHtml(this) };
+  /** In a notebook, a model shows its layers with their output shapes, its repr and its parameter table. */
+  [JUPYTER_DISPLAY](): DisplayData {
+    return modelDisplayData(this);
   }
 
   // Laid out as PyTorch's Module.__repr__: a leaf on one line; otherwise the extra description

@@ -1,6 +1,7 @@
 // A model's parameter table (name, shape, count, trainable), as text for the console and as
 // HTML for a notebook, where a Module displays itself through Symbol.for("Jupyter.display").
 
+import { escapeHtml } from "../html.js";
 import { formatShape } from "../shape.js";
 import type { Module } from "./module.js";
 
@@ -53,8 +54,4 @@ function totalLine(name: string, rows: ParameterRow[]): string {
   const total = rows.reduce((n, r) => n + r.count, 0);
   const trainable = rows.filter((r) => r.trainable).reduce((n, r) => n + r.count, 0);
   return `${name}: ${total.toLocaleString("en-US")} parameters (${trainable.toLocaleString("en-US")} trainable)`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -1,8 +1,14 @@
-// A chart: a Vega-Lite spec that renders itself. `.png()` / `.svg()` give the images and
-// `toString()` a one-line description; how it shows in a notebook (the MIME bundle) is
-// kernel/display's business, which recognises a chart by its Vega-Lite v5 `spec`.
+// A chart: a Vega-Lite spec that renders itself. `.png()` / `.svg()` give the images,
+// `toString()` a one-line description, and `[Symbol.for("Jupyter.display")]()` the notebook
+// bundle built from them (PROTOCOL.md "Display MIME bundles"): Vega-Lite for JupyterLab, a 2×
+// PNG for every other front end, a line of text; never text/html, which JupyterLab and
+// nbconvert rank above Vega-Lite. SVG only when asked (older nbconvert HTML blanks it).
+import { type DisplayData, JUPYTER_DISPLAY, type MimeBundle } from "../display.js";
 import { renderPng, renderSvg } from "./render.js";
 import { isVegaLiteV5Spec, type VegaLiteSpec } from "./spec.js";
+
+/** The MIME type JupyterLab renders Vega-Lite 5 specs for. */
+export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 
 /** A Vega-Lite chart. Example: `plot.line([3, 2, 1]).spec.mark // { type: "line", … }` */
 export class Chart {
@@ -10,8 +16,6 @@ export class Chart {
   readonly spec: VegaLiteSpec;
   /** Show an SVG copy in a notebook too (off by default: nbconvert < 7.7 blanks SVG). */
   includeSvg = false;
-  /** Show a PNG copy in a notebook; live charts skip it while training runs (the browser draws the spec). */
-  includePng = true;
 
   constructor(spec: VegaLiteSpec) {
     if (!isVegaLiteV5Spec(spec)) {
@@ -36,6 +40,26 @@ export class Chart {
   withSvg(): this {
     this.includeSvg = true;
     return this;
+  }
+
+  /**
+   * The notebook bundle: Vega-Lite + 2× PNG (1× size in metadata) + text (+ SVG on request);
+   * `png: false` leaves the image out (a browser-only update). Example: `chart.displayData().metadata`
+   */
+  displayData({ png = true }: { png?: boolean } = {}): DisplayData {
+    const data: MimeBundle = { [VEGA_LITE_MIME]: this.spec, "text/plain": describeChart(this.spec) };
+    const metadata: Record<string, unknown> = {};
+    if (png) {
+      const image = renderPng(this.spec, 2);
+      data["image/png"] = Buffer.from(image.data).toString("base64");
+      metadata["image/png"] = { width: image.width, height: image.height };
+    }
+    if (this.includeSvg) data["image/svg+xml"] = this.svg();
+    return { data, metadata };
+  }
+
+  [JUPYTER_DISPLAY](): DisplayData {
+    return this.displayData();
   }
 
   /** One line: what the chart shows. Example: `String(plot.line([1, 2]))` */

@@ -1,6 +1,8 @@
 // Tables of numbers for a notebook: metrics per epoch, a comparison of optimizers, a small
 // tensor. The same table as HTML (numbers right-aligned and rounded), Markdown and aligned
 // text; long tables show their head and tail.
+import { JUPYTER_DISPLAY, type MimeBundle } from "../display.js";
+import { escapeHtml } from "../html.js";
 import { Tensor } from "../tensor.js";
 import { isNumbers, type Numbers, toNumbers } from "./data.js";
 
@@ -89,7 +91,7 @@ export class Table {
     return this.toString();
   }
 
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): MimeBundle {
     return { "text/html": this.html(), "text/markdown": this.markdown(), "text/plain": this.toString() };
   }
 
@@ -171,10 +173,6 @@ function tensorRows(t: Tensor): Record<string, Cell>[] {
     for (let j = 0; j < cols; j++) row[String(j)] = t.data[i * cols + j]!;
     return row;
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 function escapeMarkdown(text: string): string {

@@ -3,6 +3,7 @@
 // PNG per update would cost more than the training step); the last update, sent before the
 // cell replies, carries the full bundle with the PNG, so a saved notebook holds the finished
 // chart. Long runs are averaged into at most `maxPoints` points per series.
+import { type DisplayData, JUPYTER_DISPLAY } from "../display.js";
 import { hconcat, line, numericFields } from "../plot/basic.js";
 import type { Chart } from "../plot/chart.js";
 import type { Row, VegaLiteSpec } from "../plot/spec.js";
@@ -78,6 +79,11 @@ export class LiveChart {
     return this.chart().spec;
   }
 
+  /** As a cell's value, the live chart shows as the chart of everything pushed so far. */
+  [JUPYTER_DISPLAY](): DisplayData {
+    return this.chart().displayData();
+  }
+
   private xField(): string {
     if (this.options.x) return this.options.x;
     const first = this.history[0] ?? {};
@@ -89,10 +95,9 @@ export class LiveChart {
       this.printProgress();
       return;
     }
-    const chart = this.chart();
-    chart.includePng = final;
-    if (this.handle) this.handle.update(chart);
-    else this.handle = this.display(chart);
+    const output = this.chart().displayData({ png: final });
+    if (this.handle) this.handle.update(output);
+    else this.handle = this.display(output);
   }
 
   private printProgress(): void {

@@ -2,7 +2,9 @@
 // outermost bar, updated in place at most 4 times a second; a bar started inside another
 // (batches inside epochs) shows as a second line of the same output, so a training cell keeps
 // one progress output however many epochs it runs.
-import { notebookDisplay, type OutputHandle } from "./sink.js";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../display.js";
+import { escapeHtml } from "../html.js";
+import { type NotebookDisplay, notebookDisplay, type OutputHandle } from "./sink.js";
 import { Throttle } from "./throttle.js";
 
 export interface ProgressOptions {
@@ -99,7 +101,7 @@ export class ProgressBar<T> implements Iterable<T> {
     return (this.lines.length ? this.lines : [this]).map((bar) => progressHtml(bar.state())).join("");
   }
 
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): MimeBundle {
     return { "text/html": this.toHtml(), "text/plain": this.toString() };
   }
 
@@ -135,14 +137,15 @@ export class ProgressBar<T> implements Iterable<T> {
     else this.root.throttle?.request();
   }
 
-  private send(display: ((value: unknown) => OutputHandle) | undefined, final: boolean): void {
+  private send(display: NotebookDisplay | undefined, final: boolean): void {
     if (!display) {
       // Plain Node: a line now and then, and the last state.
       if (final || this.count > 0) console.log(this.toString());
       return;
     }
-    if (this.handle) this.handle.update(this);
-    else this.handle = display(this);
+    const output = { data: this[JUPYTER_DISPLAY](), metadata: {} };
+    if (this.handle) this.handle.update(output);
+    else this.handle = display(output);
   }
 }
 
@@ -206,8 +209,4 @@ function lengthOf(items: unknown): number | undefined {
 
 function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

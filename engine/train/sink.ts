@@ -1,27 +1,31 @@
 // Where live outputs (charts, progress bars) go. The engine knows nothing of Jupyter: a
-// notebook runtime registers its display function under a global symbol; in plain Node the
-// outputs fall back to lines of text on stdout.
+// notebook runtime connects its display function here (kernel/runtime/child imports this
+// module); in plain Node nothing is connected and the outputs fall back to lines of text.
+// Live objects build their own bundles (the one display rule: see engine/display.ts), so the
+// sink carries finished bundles, never values for someone else to format.
 //
-// The runtime also calls every registered flush before it replies to a cell, so throttled
+// The runtime also calls `flushPendingOutputs()` before it replies to a cell, so throttled
 // outputs end showing their final state (a saved notebook holds the finished chart).
+import type { DisplayData } from "../display.js";
 
 /** A displayed output that can be replaced in place (a Jupyter `display_id`). */
 export interface OutputHandle {
-  update(value: unknown): void;
+  update(output: DisplayData): void;
 }
 
-/** Shows a value as a new output (the runtime's `display()`). */
-export type DisplayFunction = (value: unknown) => OutputHandle;
+/** Shows a bundle as a new output (the runtime's `display(bundle, { raw: true })`). */
+export type NotebookDisplay = (output: DisplayData) => OutputHandle;
 
-/** The global symbol under which a notebook runtime puts its `display` function. */
-export const DISPLAY_SINK = Symbol.for("tsgrad.display");
-/** The global symbol of the function the runtime calls before each cell's reply. */
-export const FLUSH_BEFORE_REPLY = Symbol.for("tsgrad.flushBeforeReply");
+let connected: NotebookDisplay | undefined;
+
+/** The runtime connects its display function (undefined disconnects). Example: `connectNotebook((o) => ({ update() {} }))` */
+export function connectNotebook(display: NotebookDisplay | undefined): void {
+  connected = display;
+}
 
 /** The notebook's display function, or undefined in plain Node. */
-export function notebookDisplay(): DisplayFunction | undefined {
-  const display = (globalThis as Record<symbol, unknown>)[DISPLAY_SINK];
-  return typeof display === "function" ? (display as DisplayFunction) : undefined;
+export function notebookDisplay(): NotebookDisplay | undefined {
+  return connected;
 }
 
 const flushers = new Set<() => void>();
@@ -36,10 +40,9 @@ export function cancelFlush(flush: () => void): void {
   flushers.delete(flush);
 }
 
-function flushAll(): void {
+/** Sends every throttled output's final state: the runtime calls this before each cell's reply. */
+export function flushPendingOutputs(): void {
   const pending = [...flushers];
   flushers.clear();
   for (const flush of pending) flush();
 }
-
-Object.defineProperty(globalThis, FLUSH_BEFORE_REPLY, { value: flushAll, configurable: true });

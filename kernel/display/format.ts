@@ -1,24 +1,24 @@
 // value → MIME bundle through an ordered chain of formatters; the first that recognises the
-// value wins. Later formatters (Vega-Lite charts, tables, HTML tensor tables) slot into
-// FORMATTERS at the place their precedence calls for.
+// value wins. One rule: objects that know how they look (charts, models, tables, progress
+// bars, any library's) display themselves through Symbol.for("Jupyter.display"), asked first;
+// the rest of the chain formats plain values only: tensors by structure, plain Vega-Lite
+// specs, JSON, text.
 import type { FormattedValue, Formatter } from "./bundle.js";
-import { chartFormatter } from "./formatters/chart.js";
 import { displaySymbolFormatter } from "./formatters/display-symbol.js";
 import { jsonFormatter } from "./formatters/json.js";
-import { modelFormatter } from "./formatters/model.js";
 import { tensorFormatter } from "./formatters/tensor.js";
 import { tensorHtmlFormatter } from "./formatters/tensor-html.js";
 import { plainText, textFormatter } from "./formatters/text.js";
+import { vegaLiteFormatter } from "./formatters/vega-lite.js";
 
 export type { FormattedValue, Formatter, MimeBundle } from "./bundle.js";
 
-/** The chain, most specific first (a model's layer summary wraps its own display); `textFormatter` always answers, so it is last. */
+/** The chain, most specific first; `textFormatter` always answers, so it is last. */
 export const FORMATTERS: readonly Formatter[] = [
-  modelFormatter,
   displaySymbolFormatter,
   tensorHtmlFormatter,
   tensorFormatter,
-  chartFormatter,
+  vegaLiteFormatter,
   jsonFormatter,
   textFormatter,
 ];

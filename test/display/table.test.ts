@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { tensor, zeros } from "../../engine/creation.js";
 import { ReLU } from "../../engine/nn/activation.js";
+import { layerRows } from "../../engine/nn/layer-summary.js";
 import { Linear } from "../../engine/nn/linear.js";
 import { Module } from "../../engine/nn/module.js";
 import { Sequential } from "../../engine/nn/sequential.js";
@@ -10,7 +11,6 @@ import { summaryHtml } from "../../engine/nn/summary.js";
 import { table } from "../../engine/plot/table.js";
 import type { Tensor } from "../../engine/tensor.js";
 import { format } from "../../kernel/display/format.js";
-import { layerRows } from "../../kernel/display/formatters/model.js";
 
 describe("table()", () => {
   const history = [

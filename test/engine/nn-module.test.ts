@@ -392,15 +392,25 @@ describe("summaries", () => {
     );
   });
 
-  it("a module displays itself in a notebook as its repr plus an HTML table", () => {
+  it("a module displays itself in a notebook: layers, repr and parameter table, the totals once", () => {
     const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
-    const bundle = (seq as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
-    expect(bundle["text/plain"]).toBe(
-      "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)\nSequential: 9 parameters (9 trainable)",
+    const { data } = (seq as unknown as Record<symbol, () => { data: Record<string, string> }>)[
+      Symbol.for("Jupyter.display")
+    ]!();
+    expect(data["text/plain"]).toBe(
+      [
+        "layer       output shape  parameters",
+        "0 (Linear)        [*, 3]           9",
+        "1 (ReLU)          [*, 3]           0",
+        "Sequential: 9 parameters (9 trainable)",
+        "",
+        "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, bias=true)\n  (1): ReLU()\n)",
+      ].join("\n"),
     );
-    expect(bundle["text/html"]).toContain(
+    expect(data["text/html"]).toContain(
       '<tr><td><code>0.weight</code></td><td>[3,2]</td><td style="text-align:right">6</td></tr>',
     );
+    expect(data["text/html"]!.split("9 parameters (9 trainable)")).toHaveLength(2);
   });
 });
 

@@ -2,36 +2,38 @@
 // fills, averaging long histories, progress text, and the plain-Node fallback to text lines.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { randn, tensor } from "../../engine/creation.js";
+import type { DisplayData } from "../../engine/display.js";
 import { Linear } from "../../engine/nn/linear.js";
 import { MSELoss } from "../../engine/nn/losses.js";
 import { SGD } from "../../engine/optim/sgd.js";
-import type { Chart } from "../../engine/plot/chart.js";
 import { manualSeed } from "../../engine/random.js";
 import { fit } from "../../engine/train/fit.js";
 import { downsample, liveChart } from "../../engine/train/live.js";
 import { progress, progressText } from "../../engine/train/progress.js";
-import { DISPLAY_SINK, FLUSH_BEFORE_REPLY } from "../../engine/train/sink.js";
+import { connectNotebook, flushPendingOutputs } from "../../engine/train/sink.js";
 import { Throttle } from "../../engine/train/throttle.js";
-import { format } from "../../kernel/display/format.js";
 
-const globals = globalThis as Record<symbol, unknown>;
-const flushBeforeReply = () => (globals[FLUSH_BEFORE_REPLY] as () => void)();
+const flushBeforeReply = flushPendingOutputs;
 
-/** A fake notebook: records what the engine displays and updates. */
+/** A fake notebook: records the bundles the engine displays and updates (what the kernel sends). */
 function fakeNotebook() {
-  const events: { kind: "display" | "update"; id: number; value: unknown; bundle: Record<string, unknown> }[] = [];
+  const events: { kind: "display" | "update"; id: number; bundle: Record<string, unknown> }[] = [];
   let next = 0;
-  globals[DISPLAY_SINK] = (value: unknown) => {
+  connectNotebook((output: DisplayData) => {
     const id = next++;
-    const bundleOf = (v: unknown) => format(v).data; // what the kernel would send
-    events.push({ kind: "display", id, value, bundle: bundleOf(value) });
-    return { update: (v: unknown) => events.push({ kind: "update", id, value: v, bundle: bundleOf(v) }) };
-  };
+    events.push({ kind: "display", id, bundle: output.data });
+    return { update: (v: DisplayData) => events.push({ kind: "update", id, bundle: v.data }) };
+  });
   return events;
 }
 
+/** The data rows of a chart bundle's Vega-Lite spec. */
+function chartValues(bundle: Record<string, unknown>): unknown[] {
+  return (bundle["application/vnd.vegalite.v5+json"] as { data: { values: unknown[] } }).data.values;
+}
+
 afterEach(() => {
-  delete globals[DISPLAY_SINK];
+  connectNotebook(undefined);
   flushBeforeReply();
   vi.restoreAllMocks();
 });
@@ -73,7 +75,7 @@ describe("liveChart in a notebook", () => {
     expect(Object.keys(events[0]!.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "text/plain"]);
     const last = events.at(-1)!;
     expect(Object.keys(last.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
-    expect(((last.value as Chart).spec.data as { values: unknown[] }).values).toHaveLength(500);
+    expect(chartValues(last.bundle)).toHaveLength(500);
     expect(live.history).toHaveLength(1000);
   });
 
@@ -162,7 +164,7 @@ describe("liveChart in an async training loop", () => {
       expect(events).toHaveLength(1);
       vi.advanceTimersByTime(300);
       expect(events).toHaveLength(2);
-      expect(((events[1]!.value as Chart).spec.data as { values: unknown[] }).values).toHaveLength(2);
+      expect(chartValues(events[1]!.bundle)).toHaveLength(2);
       expect("image/png" in events[1]!.bundle).toBe(false); // still training
     } finally {
       vi.useRealTimers();

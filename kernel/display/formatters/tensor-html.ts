@@ -1,6 +1,7 @@
 // A tensor as a cell's value: PyTorch's repr as text, and an HTML table with its shape, dtype
 // and requiresGrad — every value when it is small enough to read, the corners otherwise.
-// Recognised by shape (see tensor.ts), so kernel/display needs nothing from engine/.
+// Recognised by shape (see tensor.ts), so kernel/display needs no engine class for it.
+import { escapeHtml } from "../../../engine/html.js";
 import type { FormattedValue } from "../bundle.js";
 import { isTensorLike, type TensorLike, tensorFormatter } from "./tensor.js";
 
@@ -70,8 +71,4 @@ function formatNumber(v: number, integral: boolean): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-4 || a >= 1e8) ? v.toExponential(4) : v.toFixed(4);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -5,11 +5,12 @@ import { writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type * as EngineSink from "../../../engine/train/sink.js";
 import type { ExecuteOutcome } from "../interpreter.js";
 import type { FromChild, ToChild } from "../ipc.js";
 import { installCellConsole } from "./cell-console.js";
 import { currentRun } from "./cell-context.js";
-import { createDisplayApi } from "./display-api.js";
+import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
@@ -51,6 +52,9 @@ const cellRunning = new Int32Array(new SharedArrayBuffer(4));
 /** 1 while a cell's synchronous part runs under breakOnSigint: the watchdog leaves it to SIGINT. */
 const inBreakOnSigint = new Int32Array(new SharedArrayBuffer(4));
 let engineInterrupt: EngineInterrupt | undefined;
+// The engine's live-output sink (engine/train/sink.ts): live charts and progress bars display
+// through it, and it flushes their final state before each reply.
+let engineSink: typeof EngineSink | undefined;
 
 const executor = new Executor({
   beforeCell: () => {
@@ -84,8 +88,8 @@ async function main(): Promise<void> {
   registerCellLoader(NOTEBOOK_DIR, PROJECT);
   process.setSourceMapsEnabled(true);
   guardProcess();
-  installGlobals();
-  await loadEngine();
+  const display = installGlobals();
+  await loadEngine(display);
   startWatchdog();
   process.on("message", (message: ToChild) => void handle(message));
   process.on("disconnect", () => exitRuntime(0)); // the kernel is gone
@@ -101,7 +105,7 @@ function warmUpCompiler(): void {
   }, 0);
 }
 
-function installGlobals(): void {
+function installGlobals(): DisplayFunction {
   const { display, clearOutput } = createDisplayApi({
     display: (event) => output.message({ type: "display", execId: currentRun()?.execId ?? 0, event }),
     clearOutput: (wait) => output.message({ type: "clearOutput", execId: currentRun()?.execId ?? 0, wait }),
@@ -127,7 +131,7 @@ function installGlobals(): void {
     value: Object.freeze({ importModule, interop, defaultExport }),
     enumerable: false,
   });
-  Object.defineProperty(globalThis, Symbol.for("tsgrad.display"), { value: display }); // engine/train's output sink
+  return display;
 }
 
 // Set when the engine could not be imported: every cell then says so, instead of failing later
@@ -135,7 +139,7 @@ function installGlobals(): void {
 let engineLoadError: string | undefined;
 
 /** The engine's exports become globals, as if every cell began with `import * from "tsgrad"`. */
-async function loadEngine(): Promise<void> {
+async function loadEngine(display: DisplayFunction): Promise<void> {
   try {
     const engine = (await import(pathToFileURL(join(DIST, "engine/index.js")).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(engine)) {
@@ -153,6 +157,16 @@ async function loadEngine(): Promise<void> {
     engineInterrupt.useInterruptFlag?.(interruptFlag);
   } catch (error) {
     log(`engine interrupt flag unavailable: ${String(error)}`);
+  }
+  try {
+    // The same module instance as the engine's own imports: the same file in DIST.
+    engineSink = (await import(pathToFileURL(join(DIST, "engine/train/sink.js")).href)) as typeof EngineSink;
+    engineSink.connectNotebook((first) => {
+      const handle = display(first.data, { raw: true, metadata: first.metadata });
+      return { update: (next) => handle.update(next.data, { raw: true, metadata: next.metadata }) };
+    });
+  } catch (error) {
+    log(`engine display sink unavailable: ${String(error)}`);
   }
 }
 
@@ -210,7 +224,7 @@ function interruptExecute(execId: number | null): void {
 /** Live charts and progress bars send their final state before the cell's reply (engine/train/sink.ts). */
 function flushLiveOutputs(): void {
   try {
-    (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("tsgrad.flushBeforeReply")]?.();
+    engineSink?.flushPendingOutputs();
   } catch (error) {
     log(`live output flush failed: ${String(error)}`);
   }
