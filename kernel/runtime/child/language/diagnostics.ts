@@ -61,12 +61,15 @@ function position(text: string, offset: number): { line: number; column: number;
   return { line, column: [...before.at(-1)!].length + 1, lineText };
 }
 
+// Only the 16 basic colours (30–37, 90–97), bold and reset: every front end draws those as
+// text colours (classic Notebook's and nbconvert's ansi2html, JupyterLab, VS Code). tsc's
+// inverse-video gutter (SGR 7) draws a black block in classic Notebook and nbconvert HTML,
+// where the default inverse background is black; 256-colour and RGB codes vary by front end.
 const COLOURS = {
   cyan: "\x1b[96m",
   yellow: "\x1b[93m",
   red: "\x1b[91m",
   grey: "\x1b[90m",
-  inverse: "\x1b[7m",
   reset: "\x1b[0m",
 };
 
@@ -76,7 +79,7 @@ export function typeErrorReport(
   cell: string,
   diagnostics: readonly CellDiagnostic[],
 ): TypeErrorReport {
-  const { cyan, yellow, red, grey, inverse, reset } = COLOURS;
+  const { cyan, yellow, red, grey, reset } = COLOURS;
   const lines = cell.split(/\r\n|\r|\n/);
   const traceback: string[] = [];
   for (const d of diagnostics) {
@@ -89,8 +92,8 @@ export function typeErrorReport(
     traceback.push(
       `${cyan}${cellName}${reset}:${yellow}${d.line}${reset}:${yellow}${d.column}${reset} - ${red}error${reset}${grey} TS${d.code}:${reset} ${d.message}`,
       "",
-      `${inverse}${gutter}${reset} ${source}`,
-      `${inverse}${" ".repeat(gutter.length)}${reset} ${indent}${red}^${"~".repeat(d.length - 1)}${reset}`,
+      `${grey}${gutter}${reset} ${source}`,
+      `${" ".repeat(gutter.length)} ${indent}${red}^${"~".repeat(d.length - 1)}${reset}`,
       "",
     );
   }
