@@ -1,6 +1,8 @@
 // How a check speaks: a pass is one short line in the notebook (a ✓ and what was checked); a
 // failure is a CheckError whose message says what was expected, what came and the hint. The
 // kernel leaves the engine's own frames out of a traceback, so the student sees the check cell.
+import { JUPYTER_DISPLAY, type MimeBundle } from "../display.js";
+import { escapeHtml } from "../html.js";
 import { notebookDisplay } from "../train/sink.js";
 
 /** What every check accepts besides its values. */
@@ -31,7 +33,7 @@ export class CheckPassed {
     return this.toString();
   }
 
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): MimeBundle {
     const html = `<div style="font-family:var(--jp-code-font-family,monospace)"><span style="color:#1a7f37;font-weight:bold">✓</span> ${escapeHtml(this.text)}</div>`;
     return { "text/html": html, "text/plain": this.toString() };
   }
@@ -42,7 +44,7 @@ export function pass(text: string): void {
   if (quiet > 0) return;
   const passed = new CheckPassed(text);
   const display = notebookDisplay();
-  if (display) display(passed);
+  if (display) display({ data: passed[JUPYTER_DISPLAY](), metadata: {} });
   else console.log(passed.toString());
 }
 
@@ -94,8 +96,4 @@ export function evaluate<T>(actual: T | (() => T), label: string, hint: string |
     }
     throw new CheckError(`${label} threw ${String(error)}`, hint);
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -32,13 +32,9 @@ const SERVER = ["kernel/server.ts", "kernel/sockets.ts", "kernel/iopub.ts", "ker
 // What the plain-value formatters may know of the engine: how a tensor is laid out and printed,
 // and what a plain Vega-Lite spec is. Engine objects that know how they look display themselves.
 const DISPLAY_MAY_IMPORT = new Set([
-  "engine/tensor.ts",
-  "engine/format.ts",
-  "engine/plot/spec.ts",
-  // Charts and models are still formatted here, until they display themselves (issue 12, item 1).
-  "engine/plot/chart.ts",
-  "engine/plot/render.ts",
-  "engine/autograd.ts",
+  "engine/html.ts", // the one HTML escape
+  "engine/plot/spec.ts", // what a plain Vega-Lite v5 spec is
+  "engine/plot/chart.ts", // a plain spec shows as the chart it describes
 ]);
 // The one cycle by design: a Tensor's methods call the ops, and the ops build Tensors.
 const inTensorCycle = (f: string) => f === "engine/tensor.ts" || f === "engine/autograd.ts" || under("engine/ops")(f);

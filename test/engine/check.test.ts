@@ -2,19 +2,19 @@
 // numpy's tolerance rule, tensors against numbers and arrays, NaN, and a stub left untouched.
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CheckError, check, type Tensor, tensor } from "../../engine/index.js";
+import { connectNotebook } from "../../engine/train/sink.js";
 
 // Passed checks go to the notebook's display sink; here it collects them.
-const SINK = Symbol.for("tsgrad.display");
 let shown: Record<string, string>[] = [];
 beforeEach(() => {
   shown = [];
-  (globalThis as Record<symbol, unknown>)[SINK] = (value: { [key: symbol]: () => Record<string, string> }) => {
-    shown.push(value[Symbol.for("Jupyter.display")]!());
+  connectNotebook((output) => {
+    shown.push(output.data as Record<string, string>);
     return { update() {} };
-  };
+  });
 });
 afterEach(() => {
-  delete (globalThis as Record<symbol, unknown>)[SINK];
+  connectNotebook(undefined);
 });
 
 /** The CheckError `fn` throws (failing the test if it throws nothing or something else). */
@@ -333,7 +333,7 @@ describe("check.grad", () => {
 
 describe("plain Node", () => {
   test("without a notebook, a pass is a line on stdout", () => {
-    delete (globalThis as Record<symbol, unknown>)[SINK];
+    connectNotebook(undefined);
     const lines: unknown[] = [];
     const original = console.log;
     console.log = (...args: unknown[]) => lines.push(args.join(" "));
