@@ -6,6 +6,7 @@ export { bar, hconcat, heatmap, histogram, layer, line, scatter, vconcat } from 
 export { type DecisionBoundaryOptions, decisionBoundary } from "./boundary.js";
 export { Chart, vegaLite } from "./chart.js";
 export { type GraphOptions, graph } from "./graph.js";
+export { type FiltersOptions, filters, type ImageGridOptions, images } from "./images.js";
 export { type LossOptions, type LrFinderOptions, loss, lrFinder } from "./loss.js";
 export { type ChartOptions, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./spec.js";
 export { type Path, type SurfaceOptions, surface, type TrajectoryOptions, trajectories } from "./surface.js";
