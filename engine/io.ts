@@ -229,10 +229,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+// A module is a function object (callable: `model(x)`), so functions are asked too.
 function hasStateDict(value: unknown): value is { stateDict(): Saveable } {
-  return (
-    isObject(value) && !(value instanceof Tensor) && typeof (value as { stateDict?: unknown }).stateDict === "function"
-  );
+  if (!isObject(value) && typeof value !== "function") return false;
+  return !(value instanceof Tensor) && typeof (value as { stateDict?: unknown }).stateDict === "function";
 }
 
 function checkDType(dtype: string): DType {

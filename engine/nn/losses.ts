@@ -1,5 +1,5 @@
 // Loss modules: the functions of loss-functions.ts wrapped as nn.Module classes, PyTorch style:
-// `const criterion = new nn.CrossEntropyLoss(); const loss = criterion.forward(logits, labels)`.
+// `const criterion = new nn.CrossEntropyLoss(); const loss = criterion(logits, labels)`.
 
 import type { Tensor } from "../tensor.js";
 import {

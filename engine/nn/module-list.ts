@@ -17,7 +17,7 @@ export class ModuleList<Item extends Module = Module> extends Module implements 
   }
 
   /** Number of modules. Example: `blocks.length` */
-  get length(): number {
+  override get length(): number {
     let n = 0;
     while (this[n] !== undefined) n++;
     return n;

@@ -5,7 +5,7 @@
 //   class Net extends nn.Module {
 //     fc1 = new nn.Linear(4, 10);
 //     fc2 = new nn.Linear(10, 1);
-//     forward(x: Tensor): Tensor { return this.fc2.forward(relu(this.fc1.forward(x))); }
+//     forward(x: Tensor): Tensor { return this.fc2(relu(this.fc1(x))); }
 //   }
 //
 // (Lazily, because class fields of a subclass are assigned after the base constructor runs.)
@@ -13,12 +13,17 @@
 // `nn.parameter()`; a sub-module when it holds a Module; arrays of either count too (`blocks.0`).
 // Module declares `forward` with any inputs and any output (PyTorch's is `Callable[..., Any]`),
 // so code holding any module can call it, and a subclass's own signature is whatever it needs.
+// A module is callable, as in PyTorch: `model(x)` is `model.forward(x)`, typed by the
+// subclass's forward (the call signature below reads `this["forward"]`). JavaScript calls only
+// functions, so every module is one (callable-object.ts); `instanceof`, fields and methods work
+// as on any object.
 // Cells are checked without noImplicitOverride, so a student writes `forward(x)` as above; the
 // engine's own layers, compiled with it, say `override forward`.
 
 import { type DisplayData, JUPYTER_DISPLAY } from "../display.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { CallableObject } from "./callable-object.js";
 import { modelDisplayData } from "./layer-summary.js";
 import { summaryText } from "./summary.js";
 
@@ -48,11 +53,22 @@ function isParameter(value: unknown): value is Tensor {
   return false;
 }
 
+/** A module called as a function runs its forward: `model(x)` is `model.forward(x)`. */
+export interface Module {
+  /**
+   * Runs `forward` with these inputs, as PyTorch's `model(x)`.
+   * Example: `const prediction = model(x); const loss = criterion(prediction, y)`
+   */
+  // biome-ignore lint/style/useShorthandFunctionType: this interface merges with the class below, which cannot declare a call signature.
+  (...inputs: Parameters<this["forward"]>): ReturnType<this["forward"]>;
+}
+
 /**
  * The base class of layers and models: parameters, sub-modules, modes and state dicts.
- * Example: `class Net extends nn.Module { fc = new nn.Linear(4, 1); forward(x: Tensor) { return this.fc.forward(x); } }`
+ * Example: `class Net extends nn.Module { fc = new nn.Linear(4, 1); forward(x: Tensor) { return this.fc(x); } }`
  */
-export class Module {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above.
+export class Module extends CallableObject {
   /** True in training mode (Dropout drops); `train()` and `eval()` set it on the whole tree. */
   training = true;
   readonly #bufferNames = new Set<string>();
@@ -234,7 +250,8 @@ export class Module {
    * A PyTorch-style summary of the module tree:
    * `Net(\n  (fc1): Linear(inFeatures=4, outFeatures=10, bias=true)\n  …\n)`.
    */
-  toString(): string {
+  // `override`: TypeScript gives a callable type Function's members, toString among them.
+  override toString(): string {
     return this.repr(new Set());
   }
 

@@ -228,6 +228,9 @@ export function check(ok: boolean, message: string): void {
 function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<O>[] {
   if (params instanceof Tensor)
     throw new TypeError("optimizer: pass a list of parameters (model.parameters()), not a single Tensor: [t]");
+  if (typeof (params as { parameters?: unknown }).parameters === "function") {
+    throw new TypeError("optimizer: pass the model's parameters, not the model: model.parameters()");
+  }
   const items = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
   if (items.length === 0) return [];
   if (

@@ -168,6 +168,55 @@ describe("a student's nn.Module subclass in a cell", () => {
   });
 });
 
+describe("calling a module or a loss as a function", () => {
+  const CELL = [
+    "class Net extends nn.Module {",
+    "  fc = new nn.Linear(4, 1);",
+    "  forward(x: Tensor): Tensor { return this.fc(x); }",
+    "}",
+    "const net = new Net();",
+    "const criterion = new nn.MSELoss();",
+    "const seq = new nn.Sequential(new nn.Linear(4, 2), new nn.ReLU());",
+  ].join("\n");
+
+  it("type-checks model(x) and criterion(pred, target) by their forward", () => {
+    const notebook = freshService();
+    expect(notebook.diagnose(CELL)).toEqual([]);
+    notebook.commit(CELL);
+    expect(
+      notebook.diagnose("const y: Tensor = net(zeros([2, 4]));\nconst l: Tensor = criterion(y, y);\nseq(y);"),
+    ).toEqual([]);
+    expect(notebook.diagnose('net("four");')[0]?.message).toContain(
+      "Argument of type 'string' is not assignable to parameter of type 'Tensor'",
+    );
+    expect(notebook.diagnose("criterion(zeros([2]));")[0]?.message).toContain("Expected 2 arguments, but got 1");
+    expect(notebook.diagnose("const n: number = net(zeros([2, 4]));")[0]?.message).toContain(
+      "Type 'Tensor' is not assignable to type 'number'",
+    );
+  });
+
+  it("shows forward's signature inside the call's parentheses", () => {
+    const notebook = freshService();
+    notebook.commit(CELL);
+    expect(notebook.inspect("net(", 4, 0).data["text/plain"]).toMatch(/^net\(x: Tensor\): Tensor/);
+    const loss = "criterion(net(zeros([1, 4])), ";
+    expect(notebook.inspect(loss, loss.length, 0).data["text/plain"]).toMatch(
+      /^criterion\(input: Tensor, target: Tensor\): Tensor/,
+    );
+  });
+
+  it("completes a module's members without a function's (bind, call, prototype)", () => {
+    const notebook = freshService();
+    notebook.commit(CELL);
+    const members = notebook.complete("net.", 4).matches;
+    expect(members).toEqual(expect.arrayContaining(["forward", "parameters", "fc", "apply", "toString"]));
+    for (const name of ["bind", "call", "caller", "arguments", "prototype", "length", "name"]) {
+      expect(members).not.toContain(name);
+    }
+    expect(notebook.complete("seq.", 4).matches).toContain("length"); // ModuleList's own
+  });
+});
+
 describe("completion and inspection", () => {
   let service: NotebookLanguageService;
   beforeAll(() => {

@@ -31,6 +31,9 @@ export function inspectAt(code: string, cursorPos: number, detailLevel: 0 | 1): 
 
 function typeName(value: unknown): string {
   if (value === null) return "null";
+  // A callable instance (an nn.Module: `model(x)`) is named by its class, not "function".
+  if (typeof value === "function" && !(value instanceof Function))
+    return (value as object).constructor?.name ?? "function";
   if (typeof value === "function") return kindOf(value) === "class" ? `class ${value.name}` : "function";
   if (typeof value === "object") return (value as object).constructor?.name ?? "Object";
   return typeof value;

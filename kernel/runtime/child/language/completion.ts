@@ -4,6 +4,7 @@
 import type ts from "typescript";
 import type { CompletionResult } from "../../interpreter.js";
 import { typescript } from "../typescript.js";
+import { hiddenMembers } from "./hidden-members.js";
 
 /** How JupyterLab names kinds of matches (it picks the icon from `type`). */
 const JUPYTER_TYPE: Record<string, string> = {
@@ -51,8 +52,17 @@ export function completeInCell(
   const span = replacementSpan(info, cell, cursor);
   const typed = cell.slice(span.start, cursor);
   const seen = new Set<string>();
+  const hidden = info?.isMemberCompletion
+    ? hiddenMembers(
+        service,
+        fileName,
+        cursor,
+        info.entries.map((entry) => entry.name),
+      )
+    : new Set<string>();
   const entries = (info?.entries ?? [])
-    .filter((entry) => !entry.name.includes("$shadowed") && !seen.has(entry.name) && seen.add(entry.name))
+    .filter((entry) => !entry.name.includes("$shadowed") && !hidden.has(entry.name))
+    .filter((entry) => !seen.has(entry.name) && seen.add(entry.name))
     .filter(
       (entry) =>
         entry.name.startsWith(typed) || (typed !== "" && entry.name.toLowerCase().startsWith(typed.toLowerCase())),

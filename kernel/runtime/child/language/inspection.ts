@@ -23,6 +23,12 @@ export function inspectInCell(
   cursor: number,
   detailLevel: 0 | 1,
 ): TypeInspection {
+  // Just inside a call's parentheses (`model(|`, `criterion(pred, |`) the call is what is asked
+  // about: its signature, not the callee's type (`const model: Net`).
+  if (/[(,]\s*$/.test(cell.slice(0, cursor))) {
+    const call = signatureHelp(service, fileName, cursor, detailLevel);
+    if (call) return call;
+  }
   const quickInfo = [cursor, cursor - 1]
     .filter((at) => at >= 0 && at <= cell.length)
     .map((at) => service.getQuickInfoAtPosition(fileName, at))
@@ -40,12 +46,23 @@ export function inspectInCell(
         : quickInfo.kind;
     return { ...render(signature, quickInfo.documentation, quickInfo.tags, detailLevel, where), kind, untyped };
   }
+  return signatureHelp(service, fileName, cursor, detailLevel) ?? { found: false, data: {}, metadata: {} };
+}
+
+/** The signature of the call whose arguments the cursor is in, or undefined outside a call. */
+function signatureHelp(
+  service: ts.LanguageService,
+  fileName: string,
+  cursor: number,
+  detailLevel: 0 | 1,
+): TypeInspection | undefined {
   const help = service.getSignatureHelpItems(fileName, cursor, undefined);
   const item = help?.items[help.selectedItemIndex];
-  if (!item) return { found: false, data: {}, metadata: {} };
+  if (!item) return undefined;
   const signature = [...item.prefixDisplayParts, ...joinParameters(item), ...item.suffixDisplayParts]
     .map((p) => p.text)
-    .join("");
+    .join("")
+    .replace(SHADOWED_NAME, "$1");
   return { ...render(signature, item.documentation, item.tags, detailLevel, undefined), kind: "call" };
 }
 
