@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real Jupyter clients against the built kernel: install the kernelspec with our own installer
 # into a throwaway prefix, then run the official jupyter_kernel_test suite (our subclass) and
-# `jupyter nbconvert --execute` over the smoke notebook and every notebook in notebooks/.
+# `jupyter nbconvert --execute` over the smoke notebook and every notebook in notebooks/ (the
+# teacher's versions: every exercise check passes), then the student versions of the tutorials.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -51,4 +52,8 @@ if ((${#failed[@]})); then
   echo "notebooks that failed: ${failed[*]}"
   exit 1
 fi
+
+echo "== student versions (tsgrad student): exactly the grade cells fail, each with its hint"
+node bin/tsgrad.js student notebooks/*.ipynb -o "$OUT/student/"
+"$PYTHON" test/clients/check_student_versions.py "$KERNEL_NAME" notebooks "$OUT/student"
 echo "== all client tests passed"
