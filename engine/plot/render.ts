@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
+import { fontFallback, withFallbackWidths } from "./fallback-fonts.js";
 import type { VegaLiteSpec } from "./spec.js";
 import { type FontWidths, fontWidths, textWidth } from "./text-width.js";
 
@@ -32,7 +33,10 @@ function load(): NonNullable<typeof libraries> {
 
 let widths: { regular: FontWidths; bold: FontWidths } | undefined;
 function chartFontWidths(): { regular: FontWidths; bold: FontWidths } {
-  widths ??= { regular: fontWidths(FONT_FILES[0]!), bold: fontWidths(FONT_FILES[1]!) };
+  widths ??= {
+    regular: withFallbackWidths(fontWidths(FONT_FILES[0]!)),
+    bold: withFallbackWidths(fontWidths(FONT_FILES[1]!)),
+  };
   return widths;
 }
 
@@ -64,7 +68,8 @@ interface TextItem {
 
 // The font ships in the repository (engine/plot/fonts: DejaVu Sans cut down to the characters
 // charts use, see make-fonts.py), so a machine without system fonts still gets axis labels and
-// every machine draws the same pixels. System fonts are never loaded: scanning them is slow.
+// every machine draws the same pixels. Text in other scripts (Chinese, Japanese, Korean) takes
+// its glyphs from a fallback font (fallback-fonts.ts), loaded only for a chart that needs it.
 const FONT_FAMILY = "tsgrad Sans";
 const FONT_FILES = ["tsgradSans-Regular.ttf", "tsgradSans-Bold.ttf"].map((f) => join(fontDirectory(), f));
 
@@ -121,11 +126,13 @@ interface SvgStringRenderer {
 /** The chart as PNG bytes, `scale`× the CSS size (2 for sharp text on high-DPI screens). Example: `renderPng(spec).data` */
 export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Array> {
   const svg = renderSvg(spec);
+  // resvg falls back glyph by glyph to any loaded font that has the character.
+  const fallback = fontFallback(svg.data, chartFontWidths().regular);
   const png = new (load().Resvg)(svg.data, {
     fitTo: { mode: "zoom", value: scale },
     font: {
-      loadSystemFonts: false,
-      fontFiles: FONT_FILES,
+      loadSystemFonts: fallback.systemFonts,
+      fontFiles: [...FONT_FILES, ...fallback.files],
       defaultFontFamily: FONT_FAMILY,
       sansSerifFamily: FONT_FAMILY,
       serifFamily: FONT_FAMILY,

@@ -7,15 +7,21 @@ import { readFileSync } from "node:fs";
 /** Advance width per code point, in em. */
 export interface FontWidths {
   advance(codePoint: number): number;
+  /** Whether the font has a glyph for the code point. */
+  has(codePoint: number): boolean;
 }
 
-/** Reads a TrueType font's `cmap` (format 4) and `hmtx` tables. Example: `fontWidths("tsgradSans-Regular.ttf").advance(48)` */
+/** Reads a TrueType font's (or a collection's first font's) `cmap` (format 4) and `hmtx` tables. Example: `fontWidths("tsgradSans-Regular.ttf").advance(48)` */
 export function fontWidths(file: string): FontWidths {
   const font = readFileSync(file);
+  // A collection (.ttc) starts with "ttcf" and the offsets of its fonts' table directories.
+  const start = font.toString("latin1", 0, 4) === "ttcf" ? font.readUInt32BE(12) : 0;
   const tables = new Map<string, number>();
-  const count = font.readUInt16BE(4);
-  for (let i = 0; i < count; i++)
-    tables.set(font.toString("latin1", 12 + 16 * i, 16 + 16 * i), font.readUInt32BE(20 + 16 * i));
+  const count = font.readUInt16BE(start + 4);
+  for (let i = 0; i < count; i++) {
+    const record = start + 12 + 16 * i;
+    tables.set(font.toString("latin1", record, record + 4), font.readUInt32BE(record + 8));
+  }
   const table = (tag: string) => {
     const offset = tables.get(tag);
     if (offset === undefined) throw new Error(`font ${file}: no ${tag} table`);
@@ -25,18 +31,14 @@ export function fontWidths(file: string): FontWidths {
   const metricCount = font.readUInt16BE(table("hhea") + 34);
   const hmtx = table("hmtx");
   const glyphAdvance = (glyph: number) => font.readUInt16BE(hmtx + 4 * Math.min(glyph, metricCount - 1)) / unitsPerEm;
-  const glyphOf = cmapFormat4(font, table("cmap"));
-  const cache = new Map<number, number>();
-  return {
-    advance(codePoint) {
-      let width = cache.get(codePoint);
-      if (width === undefined) {
-        width = glyphAdvance(glyphOf(codePoint));
-        cache.set(codePoint, width);
-      }
-      return width;
-    },
+  const lookUp = cmapFormat4(font, table("cmap"));
+  const glyphs = new Map<number, number>();
+  const glyphOf = (codePoint: number) => {
+    let glyph = glyphs.get(codePoint);
+    if (glyph === undefined) glyphs.set(codePoint, (glyph = lookUp(codePoint)));
+    return glyph;
   };
+  return { has: (codePoint) => glyphOf(codePoint) !== 0, advance: (codePoint) => glyphAdvance(glyphOf(codePoint)) };
 }
 
 /** Width of `text` in pixels at `fontSize`. Example: `textWidth(widths, "1,000", 11)` */
