@@ -16,6 +16,7 @@ import { createCellRequire, defaultExport, importModule, interop, registerCellLo
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
 import { isComplete } from "./language/completeness.js";
 import { OutputChannel } from "./output.js";
+import { NOT_PRELOADED } from "./preloaded-names.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
 import { describeError } from "./traceback.js";
@@ -143,6 +144,7 @@ async function loadEngine(display: DisplayFunction): Promise<void> {
   try {
     const engine = (await import(pathToFileURL(join(DIST, "engine/index.js")).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(engine)) {
+      if (NOT_PRELOADED.has(name)) continue;
       const existing = Object.getOwnPropertyDescriptor(globalThis, name);
       if (existing && !existing.configurable && !existing.writable) continue;
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
