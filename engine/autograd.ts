@@ -3,9 +3,18 @@
 // gradient, remembers the op and its inputs on the output. `backward()` walks that graph in
 // reverse topological order with an explicit stack (100k-node graphs must not overflow).
 
+import { callerStack, checkBackward, checkForward, isAnomalyEnabled } from "./anomaly.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { kernels } from "./kernels/index.js";
 import { sumRows } from "./kernels/row-sums.js";
+import {
+  checkVersions,
+  enterEngine,
+  graphFreedError,
+  inputVersions,
+  leaveEngine,
+  releaseSaved,
+} from "./saved-values.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, isScratch, keptCopy, leaveScratch } from "./storage.js";
 import { Tensor, type TensorLike, type TypedArray } from "./tensor.js";
@@ -22,12 +31,26 @@ export interface Primitive<Args> {
    * call, so an elementwise backward may write its result into it and return it.
    */
   backward(grad: Tensor, inputs: readonly Tensor[], out: Tensor, args: Args, ownsGrad: boolean): (Tensor | null)[];
+  /**
+   * What backward reads besides shapes: false for nothing (add, reshape), "inputs" for the
+   * inputs' values only (mul, matmul, relu); by default the inputs and the output (exp, div).
+   * Changing what is not read in place, or a second backward, is then harmless (as in PyTorch).
+   */
+  readonly saves?: false | "inputs";
 }
 
 /** What a non-leaf tensor remembers about how it was made. */
 export interface GradNode {
   readonly primitive: Primitive<unknown>;
   readonly args: unknown;
+  /** The inputs' storage versions when recorded (null: all 0), checked before backward reads them. */
+  readonly versions: number[] | null;
+  /** The output's storage version when recorded. */
+  readonly outVersion: number;
+  /** True once a backward without `retainGraph` went through this node. */
+  freed: boolean;
+  /** In anomaly mode, where the op was called (the stack without engine frames). */
+  readonly trace?: string;
 }
 
 let gradEnabled = true;
@@ -66,16 +89,32 @@ export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: 
   throwIfInterrupted();
   let recording = false;
   if (gradEnabled) for (let i = 0; i < inputs.length && !recording; i++) recording = inputs[i]!.requiresGrad;
-  if (!recording) return primitive.forward(inputs, args);
-  enterScratch(); // the output is a graph node: cheap slab storage (see storage.ts)
   let out: Tensor;
+  enterEngine();
+  if (!recording) {
+    try {
+      out = primitive.forward(inputs, args);
+    } finally {
+      leaveEngine();
+    }
+    if (isAnomalyEnabled()) checkForward(primitive.name, inputs, out);
+    return out;
+  }
+  enterScratch(); // the output is a graph node: cheap slab storage (see storage.ts)
   try {
     out = primitive.forward(inputs, args);
   } finally {
     leaveScratch();
+    leaveEngine();
   }
-  if (out.dtype !== "int32")
-    out.attachNode(primitive.name, inputs, { primitive: primitive as Primitive<unknown>, args });
+  if (out.dtype !== "int32") {
+    const anomaly = isAnomalyEnabled();
+    if (anomaly) checkForward(primitive.name, inputs, out);
+    const versions = inputVersions(inputs);
+    const outVersion = out.base === null ? 0 : out.version;
+    const node: GradNode = { primitive: primitive as Primitive<unknown>, args, versions, outVersion, freed: false };
+    out.attachNode(primitive.name, inputs, anomaly ? { ...node, trace: callerStack() } : node);
+  }
   return out;
 }
 
@@ -99,13 +138,13 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
   }
   if (shapeSize(shape) > 0 && repeatsAlongLeadingDims(grad.shape, shape)) {
     const sums = Tensor.zeros(shape, grad.dtype);
-    sumRows(grad.data, sums.data);
+    sumRows(grad.raw, sums.raw);
     return sums;
   }
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
   const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
   const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
-  kernels.addStrided(grad.data, grad.shape, out.data, 0, outStrides);
+  kernels.addStrided(grad.raw, grad.shape, out.raw, 0, outStrides);
   return precise ? out.to("float32") : out;
 }
 
@@ -140,6 +179,7 @@ class BackwardPass {
     root: Tensor,
     private readonly seed: Tensor,
     private readonly retainAll: boolean,
+    private readonly retainGraph = false,
   ) {
     this.order = topologicalOrder(root);
     root.pendingGrad = seed;
@@ -148,10 +188,12 @@ class BackwardPass {
   run(): void {
     const { order } = this;
     const retainAll = this.retainAll;
+    const retainGraph = this.retainGraph;
     // Backward ops are not recorded, and their results are scratch (dropped once used).
     const wasEnabled = gradEnabled;
     gradEnabled = false;
     enterScratch();
+    enterEngine();
     try {
       for (let i = order.length - 1; i >= 0; i--) {
         throwIfInterrupted();
@@ -160,7 +202,18 @@ class BackwardPass {
         const g = t.pendingGrad;
         if (!node || !g) continue;
         const kept = t.retainsGrad || retainAll;
+        if (node.primitive.saves !== false) {
+          if (node.freed) throw graphFreedError(node.primitive.name);
+          checkVersions(
+            t,
+            node.versions,
+            node.primitive.saves === "inputs" ? -1 : node.outVersion,
+            node.primitive.name,
+          );
+        }
+        if (!retainGraph) node.freed = true;
         const inputGrads = node.primitive.backward(g, t.inputs, t, node.args, !kept && this.sole(g));
+        if (node.trace !== undefined) checkBackward(node.primitive.name, t.inputs, g, inputGrads, node.trace);
         if (!kept) t.pendingGrad = null;
         for (let j = 0; j < t.inputs.length; j++) {
           const input = t.inputs[j]!;
@@ -171,11 +224,12 @@ class BackwardPass {
           const previous = input.pendingGrad;
           if (!previous) input.pendingGrad = gi;
           else if (previous.dtype === gi.dtype && this.sole(previous))
-            addInto(previous.data, gi.data); // a residual's second path
+            addInto(previous.raw, gi.raw); // a residual's second path
           else input.pendingGrad = previous.add(gi);
         }
       }
     } finally {
+      leaveEngine();
       leaveScratch();
       gradEnabled = wasEnabled;
     }
@@ -184,28 +238,29 @@ class BackwardPass {
   /** Empties every gradient slot (the pass's gradients must not outlive it through the graph). */
   release(): void {
     for (const t of this.order) t.pendingGrad = null;
+    if (!this.retainGraph) releaseSaved(this.order);
   }
 
   /** True when `g`, a gradient held in some slot, is the only view of its (big, own) buffer. */
   sole(g: Tensor): boolean {
-    if (g.data.byteLength < OWN_MIN_BYTES || isScratch(g.data)) return false;
-    const buffer = g.data.buffer;
+    if (g.raw.byteLength < OWN_MIN_BYTES || isScratch(g.raw)) return false;
+    const buffer = g.raw.buffer;
     this.graph ??= this.graphStorage();
     if (this.graph.has(buffer)) return false;
     let views = 0;
     for (const t of this.order) {
       const other = t.pendingGrad;
-      if (other !== null && other.data.buffer === buffer && ++views > 1) return false;
+      if (other !== null && other.raw.buffer === buffer && ++views > 1) return false;
     }
     return views === 1;
   }
 
   /** Buffers of the seed and of every tensor of the graph (outputs and their inputs). */
   private graphStorage(): Set<ArrayBufferLike> {
-    const buffers = new Set<ArrayBufferLike>([this.seed.data.buffer]);
+    const buffers = new Set<ArrayBufferLike>([this.seed.raw.buffer]);
     for (const t of this.order) {
-      buffers.add(t.data.buffer);
-      for (const input of t.inputs) buffers.add(input.data.buffer);
+      buffers.add(t.raw.buffer);
+      for (const input of t.inputs) buffers.add(input.raw.buffer);
     }
     return buffers;
   }
@@ -215,7 +270,7 @@ class BackwardPass {
    * storage, else a copy (small copies share buffers, see `keptCopy`).
    */
   owned(g: Tensor): Tensor {
-    return this.sole(g) ? g : new Tensor(keptCopy(g.data), g.shape, g.dtype);
+    return this.sole(g) ? g : new Tensor(keptCopy(g.raw), g.shape, g.dtype);
   }
 }
 
@@ -284,6 +339,8 @@ function seedGradient(root: Tensor, gradient: TensorLike | undefined): Tensor {
 export interface BackwardOptions {
   /** Keep `.grad` on every tensor of the graph, not just leaves (to show it, e.g. `loss.graph()`). */
   retainGrads?: boolean;
+  /** Keep the graph usable for another backward (PyTorch's retain_graph); by default a backward frees it. */
+  retainGraph?: boolean;
 }
 
 /**
@@ -298,7 +355,7 @@ export function backward(root: Tensor, gradient?: TensorLike, options: BackwardO
     );
   }
   const retainAll = options.retainGrads ?? false;
-  const pass = new BackwardPass(root, seedGradient(root, gradient), retainAll);
+  const pass = new BackwardPass(root, seedGradient(root, gradient), retainAll, options.retainGraph ?? false);
   const wasEnabled = gradEnabled;
   try {
     pass.run();

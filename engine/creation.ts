@@ -1,7 +1,7 @@
 // Making tensors: from data (nested arrays, numbers, typed arrays), constant fills, ranges,
 // identity matrices, and random draws from the engine's one seeded generator.
 import type { DType, TypedArray } from "./kernels/index.js";
-import { randomGenerator } from "./random.js";
+import { type RandomGenerator, randomGenerator } from "./random.js";
 import { checkShape, formatShape, shapeSize } from "./shape.js";
 import { allocate, dtypeOf, type NestedArray, Tensor } from "./tensor.js";
 
@@ -18,6 +18,36 @@ export interface FromDataOptions extends TensorOptions {
 }
 
 type ShapeLike = number | readonly number[];
+
+/** Options of the random creators. */
+export interface RandomOptions extends TensorOptions {
+  /** Draw from this generator (`new Generator().manualSeed(42)`) instead of the global one. */
+  generator?: RandomGenerator;
+}
+
+/** A shape as PyTorch accepts it: sizes as arguments (`zeros(2, 3)`) or one array (`zeros([2, 3])`), then options. */
+export type SizeArgs<O> = [shape: ShapeLike, options?: O] | [...sizes: number[]] | [...sizes: number[], options: O];
+
+/** Splits `zeros(2, 3, { dtype })` / `zeros([2, 3], { dtype })` into a shape and options. */
+function sizeArgs<O extends object>(op: string, args: readonly unknown[]): [number[], O | undefined] {
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last) && !(last instanceof Tensor);
+  const sizes = hasOptions ? args.slice(0, -1) : args;
+  const options = hasOptions ? (last as O) : undefined;
+  if (sizes.length === 1 && Array.isArray(sizes[0])) return [toShape(op, sizes[0] as number[]), options];
+  for (const d of sizes) {
+    if (typeof d !== "number") {
+      const what =
+        d instanceof Tensor
+          ? "a Tensor (use zerosLike / .shape)"
+          : Array.isArray(d)
+            ? "an array after other sizes"
+            : typeof d;
+      throw new TypeError(`${op}: sizes must be numbers or one array of numbers, got ${what}`);
+    }
+  }
+  return [toShape(op, sizes as number[]), options];
+}
 
 function finish(t: Tensor, options: TensorOptions | undefined): Tensor {
   if (options?.requiresGrad) t.requiresGrad = true;
@@ -69,7 +99,7 @@ function fillFromNested(data: NestedArray, shape: number[], out: TypedArray): vo
 export function tensor(data: NestedArray | TypedArray | Tensor | boolean[], options?: FromDataOptions): Tensor {
   if (data instanceof Tensor) {
     const t = new Tensor(allocate(options?.dtype ?? data.dtype, data.size), [...(options?.shape ?? data.shape)]);
-    t.data.set(data.data);
+    t.raw.set(data.raw);
     return finish(t, options);
   }
   if (ArrayBuffer.isView(data)) {
@@ -90,13 +120,15 @@ export function tensor(data: NestedArray | TypedArray | Tensor | boolean[], opti
   return finish(options?.shape ? t.reshape(options.shape).detach() : t, options);
 }
 
-/** A tensor of zeros. Example: `zeros([2, 3])` */
-export function zeros(shape: ShapeLike, options?: TensorOptions): Tensor {
-  return finish(Tensor.zeros(toShape("zeros", shape), options?.dtype), options);
+/** A tensor of zeros. Example: `zeros(2, 3)`, `zeros([2, 3], { dtype: "float64" })` */
+export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, options] = sizeArgs<TensorOptions>("zeros", args);
+  return finish(Tensor.zeros(shape, options?.dtype), options);
 }
 
-/** A tensor of ones. Example: `ones([2, 3])` */
-export function ones(shape: ShapeLike, options?: TensorOptions): Tensor {
+/** A tensor of ones. Example: `ones(2, 3)`, `ones([2, 3])` */
+export function ones(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, options] = sizeArgs<TensorOptions>("ones", args);
   return full(shape, 1, options);
 }
 
@@ -128,7 +160,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero number, got ${step}`);
   const count = Math.max(0, Math.ceil((end - start) / step));
   const t = Tensor.zeros([count], options?.dtype);
-  for (let i = 0; i < count; i++) t.data[i] = start + i * step;
+  for (let i = 0; i < count; i++) t.raw[i] = start + i * step;
   return finish(t, options);
 }
 
@@ -138,7 +170,7 @@ export function linspace(start: number, end: number, steps: number, options?: Te
     throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
   const t = Tensor.zeros([steps], options?.dtype);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  for (let i = 0; i < steps; i++) t.data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
+  for (let i = 0; i < steps; i++) t.raw[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
   return finish(t, options);
 }
 
@@ -147,35 +179,46 @@ export function eye(n: number, m: number | TensorOptions = n, options?: TensorOp
   const cols = typeof m === "number" ? m : n;
   const opts = typeof m === "number" ? options : m;
   const t = Tensor.zeros(toShape("eye", [n, cols]), opts?.dtype);
-  for (let i = 0; i < Math.min(n, cols); i++) t.data[i * cols + i] = 1;
+  for (let i = 0; i < Math.min(n, cols); i++) t.raw[i * cols + i] = 1;
   return finish(t, opts);
 }
 
-/** Uniform random values in [0, 1) from the seeded generator. Example: `rand([2, 3])` */
-export function rand(shape: ShapeLike, options?: TensorOptions): Tensor {
-  const t = Tensor.zeros(toShape("rand", shape), options?.dtype);
-  const gen = randomGenerator();
+/** Uniform random values in [0, 1) from the seeded generator. Example: `rand(2, 3)`, `rand([2, 3], { generator: g })` */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, options] = sizeArgs<RandomOptions>("rand", args);
+  const t = Tensor.zeros(shape, options?.dtype);
+  const gen = options?.generator ?? randomGenerator();
   // 24-bit draws for float32 so rounding can never produce 1.0.
-  if (t.dtype === "float32") for (let i = 0; i < t.size; i++) t.data[i] = gen.random24();
-  else for (let i = 0; i < t.size; i++) t.data[i] = gen.random();
+  if (t.dtype === "float32") for (let i = 0; i < t.size; i++) t.raw[i] = gen.random24();
+  else for (let i = 0; i < t.size; i++) t.raw[i] = gen.random();
   return finish(t, options);
 }
 
-/** Standard normal random values (mean 0, std 1) from the seeded generator. Example: `randn([256, 4])` */
-export function randn(shape: ShapeLike, options?: TensorOptions): Tensor {
-  const t = Tensor.zeros(toShape("randn", shape), options?.dtype);
-  const gen = randomGenerator();
-  for (let i = 0; i < t.size; i++) t.data[i] = gen.normal();
+/** Standard normal random values (mean 0, std 1) from the seeded generator. Example: `randn(256, 4)`, `randn([3], { generator: g })` */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, options] = sizeArgs<RandomOptions>("randn", args);
+  const t = Tensor.zeros(shape, options?.dtype);
+  const gen = options?.generator ?? randomGenerator();
+  for (let i = 0; i < t.size; i++) t.raw[i] = gen.normal();
   return finish(t, options);
 }
 
 /** Random integers in [low, high), int32 by default. Example: `randint(0, 3, [10])` */
-export function randint(low: number, high: number, shape: ShapeLike, options?: TensorOptions): Tensor {
+export function randint(low: number, high: number, shape: ShapeLike, options?: RandomOptions): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new Error(`randint: needs integers low < high, got ${low} and ${high}`);
   }
   const t = Tensor.zeros(toShape("randint", shape), options?.dtype ?? "int32");
-  const gen = randomGenerator();
-  for (let i = 0; i < t.size; i++) t.data[i] = gen.int(low, high);
+  const gen = options?.generator ?? randomGenerator();
+  for (let i = 0; i < t.size; i++) t.raw[i] = gen.int(low, high);
+  return finish(t, options);
+}
+
+/** A random permutation of 0..n−1 (int32). Example: `randperm(5, { generator: g })` */
+export function randperm(n: number, options?: RandomOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`randperm: n must be a non-negative integer, got ${n}`);
+  const order = (options?.generator ?? randomGenerator()).permutation(n);
+  const t = Tensor.zeros([n], options?.dtype ?? "int32");
+  for (let i = 0; i < n; i++) t.raw[i] = order[i]!;
   return finish(t, options);
 }

@@ -31,7 +31,7 @@ export function gradcheck(
   const leaves = inputs.map((x) => {
     if (!isFloat(x.dtype)) return x;
     const copy = Tensor.zeros(x.shape, float64 ? "float64" : x.dtype);
-    copy.data.set(x.data);
+    copy.raw.set(x.raw);
     return copy;
   });
   const checked = leaves.map((x, i) => ({ x, i })).filter(({ x }) => isFloat(x.dtype)); // ints are indices
@@ -39,7 +39,7 @@ export function gradcheck(
   const first = noGrad(() => fn(...leaves));
   const weights = Tensor.zeros(first.shape, float64 ? "float64" : first.dtype);
   const gen = new RandomGenerator(1234); // its own generator: checking must not move the user's seed
-  for (let i = 0; i < weights.size; i++) weights.data[i] = gen.uniform(0.5, 1.5);
+  for (let i = 0; i < weights.size; i++) weights.raw[i] = gen.uniform(0.5, 1.5);
   const objective = (): Tensor =>
     fn(...leaves)
       .mul(weights)
@@ -50,14 +50,14 @@ export function gradcheck(
   let where = "";
   params.forEach((x, p) => {
     for (let i = 0; i < x.size; i++) {
-      const saved = x.data[i]!;
-      x.data[i] = saved + eps;
+      const saved = x.raw[i]!;
+      x.raw[i] = saved + eps;
       const plus = noGrad(objective).item();
-      x.data[i] = saved - eps;
+      x.raw[i] = saved - eps;
       const minus = noGrad(objective).item();
-      x.data[i] = saved;
+      x.raw[i] = saved;
       const numeric = (plus - minus) / (2 * eps);
-      const a = analytic[p]!.data[i]!;
+      const a = analytic[p]!.raw[i]!;
       const error = Math.abs(a - numeric) / Math.max(1, Math.abs(a), Math.abs(numeric));
       if (error > worst || Number.isNaN(error)) {
         worst = Number.isNaN(error) ? Infinity : error;

@@ -2,7 +2,9 @@
 // `nn`, `optim`, `data` and `plot` namespaces, and save/load. Usable from plain Node as well:
 //   import { tensor, nn, optim } from "tsgrad";
 
+export { AnomalyError, detectAnomaly, setDetectAnomaly } from "./anomaly.js";
 export { backward, grad, isGradEnabled, noGrad, reduceBroadcastGrad, valueAndGrad } from "./autograd.js";
+export * as autograd from "./autograd-namespace.js";
 // Exercise checks: a ✓ line on a pass, a CheckError saying what was expected and the hint on a failure.
 export { CheckError, check } from "./check/index.js";
 export {
@@ -12,14 +14,17 @@ export {
   linspace,
   ones,
   onesLike,
+  type RandomOptions,
   rand,
   randint,
   randn,
+  randperm,
   type TensorOptions,
   tensor,
   zeros,
   zerosLike,
 } from "./creation.js";
+export { FunctionCtx } from "./custom-function.js";
 export * as data from "./data/index.js";
 export * as distributed from "./distributed/index.js";
 export { type GradcheckOptions, gradcheck } from "./gradcheck.js";
@@ -38,7 +43,7 @@ export { vegaLite } from "./plot/chart.js";
 // Charts (Vega-Lite specs that render themselves).
 export * as plot from "./plot/index.js";
 export { table } from "./plot/table.js";
-export { manualSeed, RandomGenerator, random, randomGenerator } from "./random.js";
+export { Generator, manualSeed, RandomGenerator, random, randomGenerator } from "./random.js";
 // Tensors, ops and autograd (engine core).
 export { type DType, type NestedArray, Tensor, type TensorLike, type TypedArray } from "./tensor.js";
 export { fit, liveChart, progress } from "./train/index.js";

@@ -101,6 +101,34 @@ export class RandomGenerator {
   }
 }
 
+/**
+ * A random generator of your own (PyTorch's torch.Generator), accepted by every random function
+ * through `{ generator }`: draws from it leave the global seed's sequence alone.
+ * Example: `const g = new Generator().manualSeed(42); randn(3, 4, { generator: g })`
+ */
+export class Generator extends RandomGenerator {
+  private initial: number;
+
+  constructor(seed = 0) {
+    super(seed);
+    this.initial = seed;
+  }
+
+  /** Restarts the sequence from `seed` and returns the generator. Example: `g.manualSeed(42)` */
+  manualSeed(seed: number): this {
+    if (typeof seed !== "number" || !Number.isFinite(seed))
+      throw new TypeError(`manualSeed: the seed must be a finite number, got ${String(seed)}`);
+    this.seed(seed);
+    this.initial = seed;
+    return this;
+  }
+
+  /** The seed the sequence started from. Example: `g.initialSeed() // 42` */
+  initialSeed(): number {
+    return this.initial;
+  }
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }

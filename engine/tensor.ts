@@ -5,8 +5,10 @@ import { type BackwardOptions, type GradNode, backward as runBackward } from "./
 import { formatTensor } from "./format.js";
 import type { DType, TypedArray } from "./kernels/index.js";
 import * as ops from "./ops/index.js";
+import { contentHash, engineDepth } from "./saved-values.js";
 import { formatShape, shapeSize } from "./shape.js";
 import { allocate, allocateUnfilled, isScratch } from "./storage.js";
+import { installTensorMethods } from "./tensor-methods.js";
 
 export type { DType, TypedArray } from "./kernels/index.js";
 
@@ -29,8 +31,8 @@ export function isFloat(dtype: DType): boolean {
 
 /** A multi-dimensional array that can record the ops applied to it and backpropagate through them. */
 export class Tensor {
-  /** The elements, row-major; length equals `size`. May be shared with views (`reshape`, `view`). */
-  data: TypedArray;
+  /** @internal The elements (what `data` returns, without the bookkeeping of a user's access). */
+  raw: TypedArray;
   /** The size of each dimension; `[]` for a scalar. Do not mutate. */
   readonly shape: number[];
   readonly dtype: DType;
@@ -48,13 +50,21 @@ export class Tensor {
   pendingGrad: Tensor | null = null;
   /** @internal The number of the last backward pass that visited this tensor. */
   visitedPass = 0;
+  /** @internal The tensor whose storage this one shares (reshape, view, detach), or null. */
+  base: Tensor | null = null;
+  /** @internal In-place changes to this storage so far (kept on the storage's owner, see `version`). */
+  versionCount = 0;
+  /** @internal True when a recorded op took this storage as an input since its graph last ran backward. */
+  saved = false;
+  /** @internal A fingerprint of the storage taken when user code reached it through `data`. */
+  seenHash: number | null = null;
   private requires = false;
 
   constructor(data: TypedArray, shape: readonly number[], dtype: DType = dtypeOf(data)) {
     if (data.length !== shapeSize(shape)) {
       throw new Error(`Tensor: ${data.length} elements do not fill shape ${formatShape(shape)}`);
     }
-    this.data = data;
+    this.raw = data;
     this.shape = shape as number[];
     this.dtype = dtype;
   }
@@ -72,7 +82,7 @@ export class Tensor {
   /** A tensor filled with `value` (internal helper; `full()` is the public one). */
   static full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
     const t = Tensor.zeros(shape, dtype);
-    if (value !== 0) t.data.fill(value);
+    if (value !== 0) t.raw.fill(value);
     return t;
   }
 
@@ -91,6 +101,58 @@ export class Tensor {
     this.requires = value;
   }
 
+  /**
+   * The elements, row-major; length equals `size`. Shared with views (`reshape`, `view`). Writing
+   * through it while a graph still needs the old values makes that graph's `backward()` fail
+   * rather than compute a wrong gradient; prefer the in-place ops (`sub_`, `copy_` …).
+   * Example: `x.data[0]`
+   */
+  get data(): TypedArray {
+    if (engineDepth === 0) {
+      const owner = this.base ?? this;
+      if (owner.saved && owner.seenHash === null) owner.seenHash = contentHash(this.raw);
+    }
+    return this.raw;
+  }
+
+  set data(values: TypedArray) {
+    if (!ArrayBuffer.isView(values) || values.length !== this.raw.length || dtypeOf(values) !== this.dtype) {
+      throw new TypeError(
+        `data: the new values must be a ${this.dtype} typed array of ${this.raw.length} elements (this tensor's shape is ${formatShape(this.shape)}); use copy_() to write other values`,
+      );
+    }
+    this.settleVersion();
+    this.raw = values;
+    this.markModified();
+  }
+
+  /** How many times this storage was changed in place (PyTorch's `_version`). Example: `w.version // 0` */
+  get version(): number {
+    return (this.base ?? this).versionCount;
+  }
+
+  /** @internal Records an in-place change: graphs that saved the old values will refuse to backpropagate. */
+  markModified(): void {
+    const owner = this.base ?? this;
+    owner.versionCount++;
+    owner.seenHash = null;
+  }
+
+  /** @internal Counts a change made through `data` since user code took it, if there was one. */
+  settleVersion(): void {
+    const owner = this.base ?? this;
+    if (owner.seenHash === null) return;
+    if (contentHash(owner.raw) !== owner.seenHash) owner.versionCount++;
+    owner.seenHash = null;
+  }
+
+  /** @internal A tensor of another shape over the same storage (same version counter). */
+  viewAs(shape: readonly number[]): Tensor {
+    const view = new Tensor(this.raw, shape, this.dtype);
+    view.base = this.base ?? this;
+    return view;
+  }
+
   /** @internal Marks this fresh tensor as the output of a recorded op. */
   attachNode(op: string, inputs: readonly Tensor[], node: GradNode): void {
     this.op = op;
@@ -101,7 +163,7 @@ export class Tensor {
 
   /** Number of elements. Example: `zeros([2, 3]).size // 6` */
   get size(): number {
-    return this.data.length;
+    return this.raw.length;
   }
 
   /** Number of dimensions. Example: `zeros([2, 3]).ndim // 2` */
@@ -121,12 +183,12 @@ export class Tensor {
         `item(): a tensor of shape ${formatShape(this.shape)} has ${this.size} elements; item() needs exactly 1`,
       );
     }
-    return this.data[0]!;
+    return this.raw[0]!;
   }
 
   /** The values as nested arrays (a number for a scalar). Example: `eye(2).toArray() // [[1,0],[0,1]]` */
   toArray(): NestedArray {
-    return toNested(this.data, this.shape, 0, 0) as NestedArray;
+    return toNested(this.raw, this.shape, 0, 0) as NestedArray;
   }
 
   /**
@@ -150,9 +212,9 @@ export class Tensor {
    * Example: `history.push(pred.detach())`
    */
   detach(): Tensor {
-    if (!isScratch(this.data)) return new Tensor(this.data, this.shape, this.dtype);
+    if (!isScratch(this.raw)) return this.viewAs(this.shape);
     const copy = allocate(this.dtype, this.size);
-    copy.set(this.data);
+    copy.set(this.raw);
     return new Tensor(copy, this.shape, this.dtype);
   }
 
@@ -240,102 +302,38 @@ export class Tensor {
     return ops.clamp(this, min, max);
   }
 
-  // Comparisons: 1 where true, 0 where false (float32, or float64 for float64 inputs).
-  /** Example: `pred.eq(labels)` */
-  eq(other: TensorLike): Tensor {
-    return ops.eq(this, other);
-  }
-  /** Example: `x.ne(0)` */
-  ne(other: TensorLike): Tensor {
-    return ops.ne(this, other);
-  }
-  /** Example: `x.lt(0)` */
-  lt(other: TensorLike): Tensor {
-    return ops.lt(this, other);
-  }
-  /** Example: `x.le(0)` */
-  le(other: TensorLike): Tensor {
-    return ops.le(this, other);
-  }
-  /** Example: `x.gt(0)` */
-  gt(other: TensorLike): Tensor {
-    return ops.gt(this, other);
-  }
-  /** Example: `x.ge(0)` */
-  ge(other: TensorLike): Tensor {
-    return ops.ge(this, other);
-  }
-  /** This where `cond` is non-zero, `other` elsewhere (PyTorch's x.where). Example: `x.where(x.gt(0), 0)` */
-  where(cond: Tensor, other: TensorLike): Tensor {
-    return ops.where(cond, this, other);
-  }
-  /** Sets `value` where `mask` is non-zero. Example: `scores.maskedFill(mask, -Infinity)` */
-  maskedFill(mask: Tensor, value: number): Tensor {
-    return ops.maskedFill(this, mask, value);
-  }
-
-  // Activations.
-  /** max(x, 0). Example: `x.relu()` */
-  relu(): Tensor {
-    return ops.relu(this);
-  }
-  /** x for x > 0, slope·x otherwise. Example: `x.leakyRelu(0.01)` */
-  leakyRelu(negativeSlope = 0.01): Tensor {
-    return ops.leakyRelu(this, negativeSlope);
-  }
-  /** 1/(1+e⁻ˣ). Example: `x.sigmoid()` */
-  sigmoid(): Tensor {
-    return ops.sigmoid(this);
-  }
-  /** Hyperbolic tangent. Example: `x.tanh()` */
-  tanh(): Tensor {
-    return ops.tanh(this);
-  }
-  /** x·Φ(x) (exact, or the tanh approximation). Example: `x.gelu()` */
-  gelu(approximate: "none" | "tanh" = "none"): Tensor {
-    return ops.gelu(this, approximate);
-  }
-  /** eˣ normalised to sum 1 along `axis`. Example: `logits.softmax(-1)` */
-  softmax(axis = -1): Tensor {
-    return ops.softmax(this, axis);
-  }
-  /** log(softmax(x)), computed stably. Example: `logits.logSoftmax(-1)` */
-  logSoftmax(axis = -1): Tensor {
-    return ops.logSoftmax(this, axis);
-  }
-
   // Reductions: over all elements, or an axis (negative counts from the end).
-  /** Example: `x.sum()`, `x.sum(0)`, `x.sum(-1, true)` */
-  sum(axis?: number | number[], keepDim = false): Tensor {
-    return ops.sum(this, axis, keepDim);
+  /** Example: `x.sum()`, `x.sum(0)`, `x.sum(-1, true)`, `x.sum({ dim: -1, keepdim: true })` */
+  sum(dim?: number | number[] | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.sum(this, dim, keepdim);
   }
   /** Example: `x.mean()`, `x.mean(0)` */
-  mean(axis?: number | number[], keepDim = false): Tensor {
-    return ops.mean(this, axis, keepDim);
+  mean(dim?: number | number[] | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.mean(this, dim, keepdim);
   }
   /** Largest value. Example: `x.max()`, `x.max(1)` */
-  max(axis?: number, keepDim = false): Tensor {
-    return ops.max(this, axis, keepDim);
+  max(dim?: number | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.max(this, dim, keepdim);
   }
   /** Smallest value. Example: `x.min(0)` */
-  min(axis?: number, keepDim = false): Tensor {
-    return ops.min(this, axis, keepDim);
+  min(dim?: number | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.min(this, dim, keepdim);
   }
   /** Index of the largest value (int32). Example: `logits.argmax(1)` */
-  argmax(axis?: number, keepDim = false): Tensor {
-    return ops.argmax(this, axis, keepDim);
+  argmax(dim?: number | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.argmax(this, dim, keepdim);
   }
   /** Index of the smallest value (int32). Example: `x.argmin(1)` */
-  argmin(axis?: number, keepDim = false): Tensor {
-    return ops.argmin(this, axis, keepDim);
+  argmin(dim?: number | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions): Tensor {
+    return ops.argmin(this, dim, keepdim);
   }
   /** Variance (unbiased by default, like PyTorch). Example: `x.var(0)`, `x.var(-1, true, false)` */
-  var(axis?: number | number[], keepDim = false, unbiased = true): Tensor {
-    return ops.variance(this, axis, keepDim, unbiased);
+  var(dim?: number | number[] | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions, unbiased?: boolean): Tensor {
+    return ops.variance(this, dim, keepdim, unbiased);
   }
   /** Standard deviation. Example: `x.std(0)` */
-  std(axis?: number | number[], keepDim = false, unbiased = true): Tensor {
-    return ops.std(this, axis, keepDim, unbiased);
+  std(dim?: number | number[] | ops.ReduceOptions, keepdim?: boolean | ops.ReduceOptions, unbiased?: boolean): Tensor {
+    return ops.std(this, dim, keepdim, unbiased);
   }
 
   /** Matrix product (1-D, 2-D, batched with broadcast batch dims). Example: `x.matmul(w)` */
@@ -401,28 +399,6 @@ export class Tensor {
     return ops.split(this, sizeOrSections, axis);
   }
 
-  // Indexing.
-  /** Elements start..end-1 (step apart) along `axis`; negatives count from the end. Example: `x.slice(1, 0, 2)` */
-  slice(axis: number, start: number, end?: number, step = 1): Tensor {
-    return ops.slice(this, axis, start, end, step);
-  }
-  /** Picks along the leading axes, like `x[i][j]`. Example: `x.index(0)` */
-  index(...indices: number[]): Tensor {
-    return ops.index(this, ...indices);
-  }
-  /** out[i][j] = x[i][index[i][j]] along `axis`. Example: `logProbs.gather(1, labels.unsqueeze(1))` */
-  gather(axis: number, index: Tensor): Tensor {
-    return ops.gather(this, axis, index);
-  }
-  /** The slices at `indices` along `axis`. Example: `X.indexSelect(0, batchIdx)` */
-  indexSelect(axis: number, indices: Tensor | number[]): Tensor {
-    return ops.indexSelect(this, axis, indices);
-  }
-  /** Int labels → float rows with a 1 at the label. Example: `labels.oneHot(3)` */
-  oneHot(numClasses?: number): Tensor {
-    return ops.oneHot(this, numClasses);
-  }
-
   /** Plain data for JSON: dtype, shape and nested values (never the graph). */
   toJSON(): { dtype: DType; shape: number[]; data: NestedArray } {
     return { dtype: this.dtype, shape: [...this.shape], data: this.toArray() };
@@ -439,7 +415,7 @@ export class Tensor {
    */
   [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
     if (hint === "string") return this.toString();
-    if (this.size === 1) return this.data[0]!;
+    if (this.size === 1) return this.raw[0]!;
     throw new TypeError(
       `a tensor of shape ${formatShape(this.shape)} cannot be used as a number; use ops (.add, .mul, .lt …) or .item() on a one-element tensor`,
     );
@@ -449,6 +425,8 @@ export class Tensor {
     return this.toString();
   }
 }
+
+installTensorMethods(Tensor.prototype);
 
 export type NestedArray = number | NestedArray[];
 type ShapeArgs = (number | readonly number[])[];

@@ -9,18 +9,21 @@ import { binaryRaw, floatOf, operands, promote, unaryRaw } from "./operand.js";
 
 const Add: Primitive<null> = {
   name: "add",
+  saves: false,
   forward: ([a, b]) => binaryRaw("add", a!, b!, promote(a!.dtype, b!.dtype)),
   backward: (g) => [g, g],
 };
 
 const Sub: Primitive<null> = {
   name: "sub",
+  saves: false,
   forward: ([a, b]) => binaryRaw("sub", a!, b!, promote(a!.dtype, b!.dtype)),
   backward: (g, [, b]) => [g, b!.requiresGrad ? g.neg() : null],
 };
 
 const Mul: Primitive<null> = {
   name: "mul",
+  saves: "inputs",
   forward: ([a, b]) => binaryRaw("mul", a!, b!, promote(a!.dtype, b!.dtype)),
   backward: (g, [a, b]) => [a!.requiresGrad ? g.mul(b!) : null, b!.requiresGrad ? g.mul(a!) : null],
 };
@@ -38,7 +41,7 @@ const Pow: Primitive<null> = {
     const dtype = promote(a!.dtype, b!.dtype);
     // x.pow(2) is the common case: a unary loop, no broadcasting.
     return b!.size === 1 && b!.ndim <= a!.ndim
-      ? unaryRaw("powScalar", a!, dtype, b!.data[0]!)
+      ? unaryRaw("powScalar", a!, dtype, b!.raw[0]!)
       : binaryRaw("pow", a!, b!, dtype);
   },
   backward: (g, [a, b], out) => [
@@ -51,18 +54,18 @@ const Pow: Primitive<null> = {
 /** d(aᵇ)/da = b·aᵇ⁻¹; for a single exponent (x.pow(2)) one or two passes over a, not four ops. */
 function powDerivative(a: Tensor, b: Tensor, dtype: DType): Tensor {
   if (b.size !== 1) return b.mul(a.pow(b.sub(1)));
-  const e = b.data[0]!;
+  const e = b.raw[0]!;
   if (e === 2) return unaryRaw("affine", a, dtype, 2, 0);
   const d = unaryRaw("powScalar", a, dtype, e - 1);
-  kernels.unary("affine", d.data, d.data, e, 0); // d is fresh: scaled in place
+  kernels.unary("affine", d.raw, d.raw, e, 0); // d is fresh: scaled in place
   return d;
 }
 
 /** g · d, written into d (a fresh derivative of g's shape and dtype) rather than a new op's output. */
 function timesDerivative(g: Tensor, d: Tensor): Tensor {
   if (d.dtype !== g.dtype || !sameShape(d.shape, g.shape)) return g.mul(d);
-  const gd = g.data;
-  const dd = d.data;
+  const gd = g.raw;
+  const dd = d.raw;
   for (let i = 0; i < dd.length; i++) dd[i] = gd[i]! * dd[i]!;
   return d;
 }

@@ -61,13 +61,13 @@ const Attention: Primitive<AttentionArgs> = {
     const shape = shapeOf(q!, k!, args);
     const { batch, heads, tq, tk, width } = shape;
     const out = Tensor.unfilled(q!.shape, q!.dtype); // every head of every item is written
-    const weights = buffer(out.data, batch * heads * tq * tk);
+    const weights = buffer(out.raw, batch * heads * tq * tk);
     perBatchRun(shape, (run, view) =>
       kernels.attention(
-        view(q!.data, tq * width),
-        view(k!.data, tk * width),
-        view(v!.data, tk * width),
-        view(out.data, tq * width),
+        view(q!.raw, tq * width),
+        view(k!.raw, tk * width),
+        view(v!.raw, tk * width),
+        view(out.raw, tq * width),
         view(weights, heads * tq * tk),
         run,
       ),
@@ -84,14 +84,14 @@ const Attention: Primitive<AttentionArgs> = {
     const dv = v!.requiresGrad ? Tensor.unfilled(v!.shape, g.dtype) : null;
     perBatchRun(shape, (run, view) =>
       kernels.attentionBackward(
-        view(q!.data, tq * width),
-        view(k!.data, tk * width),
-        view(v!.data, tk * width),
-        view(g.data, tq * width),
+        view(q!.raw, tq * width),
+        view(k!.raw, tk * width),
+        view(v!.raw, tk * width),
+        view(g.raw, tq * width),
         view(weights, heads * tq * tk),
-        dq && view(dq.data, tq * width),
-        dk && view(dk.data, tk * width),
-        dv && view(dv.data, tk * width),
+        dq && view(dq.raw, tq * width),
+        dk && view(dk.raw, tk * width),
+        dv && view(dv.raw, tk * width),
         run,
       ),
     );

@@ -44,13 +44,13 @@ const Where: Primitive<null> = {
     const shape = broadcastShapes("where", broadcastShapes("where", cond!.shape, a!.shape), b!.shape);
     const out = Tensor.unfilled(shape, promote(a!.dtype, b!.dtype)); // select writes every element
     kernels.select(
-      cond!.data,
+      cond!.raw,
       broadcastStrides(cond!.shape, shape),
-      a!.data,
+      a!.raw,
       broadcastStrides(a!.shape, shape),
-      b!.data,
+      b!.raw,
       broadcastStrides(b!.shape, shape),
-      out.data,
+      out.raw,
       shape,
     );
     return out;

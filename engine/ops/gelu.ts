@@ -40,9 +40,9 @@ const Gelu: Primitive<GeluArgs> = {
     const out = Tensor.unfilled(x!.shape, dtype); // the kernel writes every element of both
     const derivative = isGradEnabled() && x!.requiresGrad ? Tensor.unfilled(x!.shape, dtype) : null;
     (args.tanh ? geluTanh : kernels.gelu)(
-      x!.data,
-      out.data as Float32Array | Float64Array,
-      derivative ? (derivative.data as Float32Array | Float64Array) : null,
+      x!.raw,
+      out.raw as Float32Array | Float64Array,
+      derivative ? (derivative.raw as Float32Array | Float64Array) : null,
     );
     args.derivative = derivative;
     return out;
@@ -56,11 +56,11 @@ const Gelu: Primitive<GeluArgs> = {
       derivative = Tensor.unfilled(x!.shape, floatOf(x!.dtype));
       // The values themselves are not needed; an array of the derivative's type keeps the same
       // arithmetic (float32 or float64) as forward used.
-      const values = derivative.data instanceof Float32Array ? new Float32Array(x!.size) : new Float64Array(x!.size);
-      (args.tanh ? geluTanh : kernels.gelu)(x!.data, values, derivative.data as Float32Array | Float64Array);
+      const values = derivative.raw instanceof Float32Array ? new Float32Array(x!.size) : new Float64Array(x!.size);
+      (args.tanh ? geluTanh : kernels.gelu)(x!.raw, values, derivative.raw as Float32Array | Float64Array);
     }
     if (derivative.dtype !== g.dtype) return [mul(g, derivative)];
-    kernels.binary("mul", derivative.data, [1], g.data, [1], derivative.data, [derivative.size]);
+    kernels.binary("mul", derivative.raw, [1], g.raw, [1], derivative.raw, [derivative.size]);
     return [derivative];
   },
 };

@@ -25,16 +25,17 @@ function sliceView(shape: readonly number[], { axis, start, count, step }: Slice
 
 const Slice: Primitive<SliceArgs> = {
   name: "slice",
+  saves: false,
   forward: ([x], args) => {
     const { offset, strides, outShape } = sliceView(x!.shape, args);
     const out = Tensor.zeros(outShape, x!.dtype);
-    kernels.copyStrided(x!.data, offset, strides, outShape, out.data);
+    kernels.copyStrided(x!.raw, offset, strides, outShape, out.raw);
     return out;
   },
   backward: (g, [x], _out, args) => {
     const { offset, strides } = sliceView(x!.shape, args);
     const dx = Tensor.zeros(x!.shape, g.dtype);
-    kernels.addStrided(g.data, g.shape, dx.data, offset, strides);
+    kernels.addStrided(g.raw, g.shape, dx.raw, offset, strides);
     return [dx];
   },
 };
@@ -52,25 +53,6 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
   const e = clampIndex(end ?? n);
   const count = e > s ? Math.ceil((e - s) / step) : 0;
   return apply(Slice, [x], { axis: a, start: s, count, step });
-}
-
-/** Picks along the leading axes like x[i][j] (negative counts from the end). Example: `index(x, 0)` */
-export function index(x: Tensor, ...indices: number[]): Tensor {
-  if (indices.length > x.ndim) {
-    throw new Error(`index: ${indices.length} indices for a tensor of shape ${formatShape(x.shape)}`);
-  }
-  let out = x;
-  indices.forEach((i, axis) => {
-    const n = x.shape[axis]!;
-    if (!Number.isInteger(i) || i < -n || i >= n) {
-      throw new Error(
-        `index: index ${i} is out of range for axis ${axis} of size ${n} (shape ${formatShape(x.shape)})`,
-      );
-    }
-    const at = i < 0 ? i + n : i;
-    out = slice(out, axis, at, at + 1);
-  });
-  return out.reshape(x.shape.slice(indices.length));
 }
 
 function checkIndex(op: string, value: number, size: number, axis: number): number {
@@ -97,6 +79,7 @@ interface GatherArgs {
 
 const Gather: Primitive<GatherArgs> = {
   name: "gather",
+  saves: false,
   forward: ([x], { axis, index, indexShape }) => {
     const { outer, len, inner } = around(x!.shape, axis);
     const picks = indexShape[axis]!;
@@ -104,7 +87,7 @@ const Gather: Primitive<GatherArgs> = {
     for (let o = 0; o < outer; o++) {
       for (let p = 0; p < picks; p++) {
         const row = (o * picks + p) * inner;
-        for (let i = 0; i < inner; i++) out.data[row + i] = x!.data[(o * len + index[row + i]!) * inner + i]!;
+        for (let i = 0; i < inner; i++) out.raw[row + i] = x!.raw[(o * len + index[row + i]!) * inner + i]!;
       }
     }
     return out;
@@ -116,7 +99,7 @@ const Gather: Primitive<GatherArgs> = {
     for (let o = 0; o < outer; o++) {
       for (let p = 0; p < picks; p++) {
         const row = (o * picks + p) * inner;
-        for (let i = 0; i < inner; i++) dx.data[(o * len + index[row + i]!) * inner + i]! += g.data[row + i];
+        for (let i = 0; i < inner; i++) dx.raw[(o * len + index[row + i]!) * inner + i]! += g.raw[row + i];
       }
     }
     return [dx];
@@ -136,7 +119,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   }
   const size = x.shape[a]!;
   const checked = new Int32Array(index.size);
-  for (let i = 0; i < checked.length; i++) checked[i] = checkIndex("gather", index.data[i]!, size, a);
+  for (let i = 0; i < checked.length; i++) checked[i] = checkIndex("gather", index.raw[i]!, size, a);
   return apply(Gather, [x], { axis: a, index: checked, indexShape: [...index.shape] });
 }
 
@@ -147,6 +130,7 @@ interface SelectArgs {
 
 const IndexSelect: Primitive<SelectArgs> = {
   name: "indexSelect",
+  saves: false,
   forward: ([x], { axis, indices }) => {
     const { outer, len, inner } = around(x!.shape, axis);
     const shape = [...x!.shape];
@@ -156,7 +140,7 @@ const IndexSelect: Primitive<SelectArgs> = {
     for (let o = 0; o < outer; o++) {
       for (let p = 0; p < picks; p++) {
         const from = (o * len + indices[p]!) * inner;
-        out.data.set(x!.data.subarray(from, from + inner), (o * picks + p) * inner);
+        out.raw.set(x!.raw.subarray(from, from + inner), (o * picks + p) * inner);
       }
     }
     return out;
@@ -169,7 +153,7 @@ const IndexSelect: Primitive<SelectArgs> = {
       for (let p = 0; p < picks; p++) {
         const to = (o * len + indices[p]!) * inner;
         const from = (o * picks + p) * inner;
-        for (let i = 0; i < inner; i++) dx.data[to + i]! += g.data[from + i];
+        for (let i = 0; i < inner; i++) dx.raw[to + i]! += g.raw[from + i];
       }
     }
     return [dx];
@@ -179,7 +163,7 @@ const IndexSelect: Primitive<SelectArgs> = {
 /** The slices at `indices` along `axis` (repeats allowed). Example: `indexSelect(X, 0, [3, 1, 4])` */
 export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly number[]): Tensor {
   const a = normalizeAxis("indexSelect", axis, x.ndim);
-  const values = indices instanceof Tensor ? indices.data : indices;
+  const values = indices instanceof Tensor ? indices.raw : indices;
   if (indices instanceof Tensor && indices.ndim > 1) {
     throw new Error(`indexSelect: indices must be 1-D, got shape ${formatShape(indices.shape)}`);
   }
@@ -198,15 +182,15 @@ export function oneHot(labels: Tensor, numClasses?: number): Tensor {
   let classes = numClasses;
   if (classes === undefined) {
     classes = 0;
-    for (let i = 0; i < labels.size; i++) classes = Math.max(classes, labels.data[i]! + 1);
+    for (let i = 0; i < labels.size; i++) classes = Math.max(classes, labels.raw[i]! + 1);
   }
   const out = Tensor.zeros([...labels.shape, classes], "float32");
   for (let i = 0; i < labels.size; i++) {
-    const label = labels.data[i]!;
+    const label = labels.raw[i]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
       throw new Error(`oneHot: label ${label} is not an integer in [0, ${classes})`);
     }
-    out.data[i * classes + label] = 1;
+    out.raw[i * classes + label] = 1;
   }
   return out;
 }

@@ -25,15 +25,15 @@ const LayerNorm: Primitive<LayerNormArgs> = {
   name: "layerNorm",
   forward: (inputs, args) => {
     const x = inputs[0]!;
-    const weight = args.hasWeight ? inputs[1]!.data : null;
-    const bias = args.hasBias ? inputs[args.hasWeight ? 2 : 1]!.data : null;
+    const weight = args.hasWeight ? inputs[1]!.raw : null;
+    const bias = args.hasBias ? inputs[args.hasWeight ? 2 : 1]!.raw : null;
     const dtype = inputs.reduce((d, t) => promote(d, t.dtype), floatOf(x.dtype));
     const out = Tensor.unfilled(x.shape, dtype); // every row is written below
     const w = args.width;
     const rows = w === 0 ? 0 : x.size / w;
     const mean = new Float64Array(rows);
     const rstd = new Float64Array(rows);
-    kernels.layerNorm(x.data, weight, bias, out.data, mean, rstd, rows, w, args.eps);
+    kernels.layerNorm(x.raw, weight, bias, out.raw, mean, rstd, rows, w, args.eps);
     args.mean = mean;
     args.rstd = rstd;
     return out;
@@ -48,12 +48,12 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const dw = new Float64Array(w);
     const db = new Float64Array(w);
     kernels.layerNormBackward(
-      x.data,
-      g.data,
-      weightTensor ? weightTensor.data : null,
+      x.raw,
+      g.raw,
+      weightTensor ? weightTensor.raw : null,
       args.mean!,
       args.rstd!,
-      dx.data,
+      dx.raw,
       dw,
       db,
       rows,
@@ -62,7 +62,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const vector = (acc: Float64Array, like: Tensor | null): Tensor | null => {
       if (!like?.requiresGrad) return null;
       const t = Tensor.zeros(like.shape, g.dtype);
-      t.data.set(acc);
+      t.raw.set(acc);
       return t;
     };
     const grads: (Tensor | null)[] = [x.requiresGrad ? dx : null];

@@ -17,7 +17,8 @@ import { promote } from "./operand.js";
 // Storage is always contiguous, so a reshape shares the data (a view).
 const Reshape: Primitive<{ shape: number[] }> = {
   name: "reshape",
-  forward: ([x], { shape }) => new Tensor(x!.data, shape, x!.dtype),
+  saves: false,
+  forward: ([x], { shape }) => x!.viewAs(shape),
   backward: (g, [x]) => [g.reshape(x!.shape)],
 };
 
@@ -78,16 +79,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 const Permute: Primitive<{ dims: number[] }> = {
   name: "permute",
+  saves: false,
   forward: ([x], { dims }) => {
     const strides = contiguousStrides(x!.shape);
     const shape = dims.map((d) => x!.shape[d]!);
     const out = Tensor.unfilled(shape, x!.dtype); // copyStrided writes every element
     kernels.copyStrided(
-      x!.data,
+      x!.raw,
       0,
       dims.map((d) => strides[d]!),
       shape,
-      out.data,
+      out.raw,
     );
     return out;
   },
@@ -131,9 +133,10 @@ export function t(x: Tensor): Tensor {
 // The gradient comes back in the expanded shape; autograd's reduceBroadcastGrad sums it.
 const Expand: Primitive<{ shape: number[] }> = {
   name: "expand",
+  saves: false,
   forward: ([x], { shape }) => {
     const out = Tensor.unfilled(shape, x!.dtype); // copyStrided writes every element
-    kernels.copyStrided(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out.data);
+    kernels.copyStrided(x!.raw, 0, broadcastStrides(x!.shape, shape), shape, out.raw);
     return out;
   },
   backward: (g) => [g],
@@ -152,6 +155,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 const Concat: Primitive<{ axis: number }> = {
   name: "concat",
+  saves: false,
   forward: (inputs, { axis }) => {
     const first = inputs[0]!;
     const shape = [...first.shape];
@@ -163,7 +167,7 @@ const Concat: Primitive<{ axis: number }> = {
     const strides = contiguousStrides(shape);
     let at = 0;
     for (const x of inputs) {
-      kernels.addStrided(x.data, x.shape, out.data, at * strides[axis]!, strides); // out is zero: a copy
+      kernels.addStrided(x.raw, x.shape, out.raw, at * strides[axis]!, strides); // out is zero: a copy
       at += x.shape[axis]!;
     }
     return out;
@@ -237,10 +241,11 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
 
 const Cast: Primitive<{ dtype: DType }> = {
   name: "to",
+  saves: false,
   forward: ([x], { dtype }) => {
     const data = allocateUnfilled(dtype, x!.size); // both branches write every element
-    if (dtype === "int32" && isFloat(x!.dtype)) for (let i = 0; i < data.length; i++) data[i] = Math.trunc(x!.data[i]!);
-    else data.set(x!.data);
+    if (dtype === "int32" && isFloat(x!.dtype)) for (let i = 0; i < data.length; i++) data[i] = Math.trunc(x!.raw[i]!);
+    else data.set(x!.raw);
     return new Tensor(data, [...x!.shape], dtype);
   },
   backward: (g, [x]) => [isFloat(x!.dtype) ? g.to(x!.dtype) : null],
@@ -252,7 +257,7 @@ const Clone: Primitive<{ dtype: DType }> = { ...Cast, name: "clone" };
 export function to(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x; // like PyTorch's .to(): no copy when nothing changes
   if (dtype === "int32" && x.requiresGrad) {
-    return new Tensor(Cast.forward([x], { dtype }).data, [...x.shape], dtype); // ints carry no gradient
+    return new Tensor(Cast.forward([x], { dtype }).raw, [...x.shape], dtype); // ints carry no gradient
   }
   return apply(Cast, [x], { dtype });
 }

@@ -88,7 +88,7 @@ function productsPerBatchRow(
       throwIfInterrupted();
       kernels.matmulBatch(
         {
-          data: a.data,
+          data: a.raw,
           offset: (ai + first * aStrides[last]!) * m * k,
           outer: 0,
           inner: aStrides[last]! * m * k,
@@ -96,14 +96,14 @@ function productsPerBatchRow(
           col: transA ? m : 1,
         },
         {
-          data: b.data,
+          data: b.raw,
           offset: (bi + first * bStrides[last]!) * k * n,
           outer: 0,
           inner: bStrides[last]! * k * n,
           row: transB ? 1 : n,
           col: transB ? k : 1,
         },
-        { data: out.data, offset: (row * inner + first) * m * n, outer: 0, inner: m * n, row: n, col: 1 },
+        { data: out.raw, offset: (row * inner + first) * m * n, outer: 0, inner: m * n, row: n, col: 1 },
         1,
         Math.min(perCall, inner - first),
         m,
@@ -135,13 +135,13 @@ function rowBlocks(
 ): void {
   const rowsPerBlock = transA ? m : Math.max(1, Math.floor(kernels.matmulBlockWork / Math.max(1, k * n)));
   if (rowsPerBlock >= m) {
-    kernels.matmul(a.data, ao, b.data, bo, out.data, oo, m, k, n, transA, transB);
+    kernels.matmul(a.raw, ao, b.raw, bo, out.raw, oo, m, k, n, transA, transB);
     return;
   }
   for (let i = 0; i < m; i += rowsPerBlock) {
     throwIfInterrupted();
     const rows = Math.min(rowsPerBlock, m - i);
-    kernels.matmul(a.data, ao + i * k, b.data, bo, out.data, oo + i * n, rows, k, n, false, transB);
+    kernels.matmul(a.raw, ao + i * k, b.raw, bo, out.raw, oo + i * n, rows, k, n, false, transB);
   }
 }
 
@@ -165,6 +165,7 @@ function batchShape(a: Tensor, b: Tensor): number[] {
 
 const MatMul: Primitive<{ batch: number[] }> = {
   name: "matmul",
+  saves: "inputs",
   forward: ([a, b], { batch }) => batchedMatmul(a!, b!, false, false, promote(a!.dtype, b!.dtype), batch),
   // dA = g @ Bᵀ, dB = Aᵀ @ g; batch dims that were broadcast are summed by autograd.
   backward: (g, [a, b], _out, { batch }) => [
@@ -204,12 +205,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 const Linear: Primitive<{ rows: number; outShape: number[] }> = {
   name: "linear",
+  saves: "inputs",
   // x [rows, in] @ Wᵀ with W stored [out, in]: the transposed kernel, no copy of W.
   forward: ([x, w, b], { rows, outShape }) => {
     const [outF, inF] = w!.shape as [number, number];
     const out = Tensor.unfilled(outShape, promote(x!.dtype, w!.dtype)); // the product overwrites it
-    kernels.matmul(x!.data, 0, w!.data, 0, out.data, 0, rows, inF, outF, false, true);
-    if (b) addBias(out.data, b.data, rows, outF);
+    kernels.matmul(x!.raw, 0, w!.raw, 0, out.raw, 0, rows, inF, outF, false, true);
+    if (b) addBias(out.raw, b.raw, rows, outF);
     return out;
   },
   // dx = g @ W, dW = gᵀ @ x, db = column sums of g.
@@ -219,11 +221,11 @@ const Linear: Primitive<{ rows: number; outShape: number[] }> = {
     let dw: Tensor | null = null;
     if (x!.requiresGrad) {
       dx = Tensor.unfilled(x!.shape, g.dtype);
-      kernels.matmul(g.data, 0, w!.data, 0, dx.data, 0, rows, outF, inF, false, false);
+      kernels.matmul(g.raw, 0, w!.raw, 0, dx.raw, 0, rows, outF, inF, false, false);
     }
     if (w!.requiresGrad) {
       dw = Tensor.unfilled(w!.shape, g.dtype);
-      kernels.matmul(g.data, 0, x!.data, 0, dw.data, 0, outF, rows, inF, true, false);
+      kernels.matmul(g.raw, 0, x!.raw, 0, dw.raw, 0, outF, rows, inF, true, false);
     }
     return [dx, dw, b?.requiresGrad ? columnSums(g, rows, outF) : null];
   },
@@ -259,21 +261,21 @@ const SMALL_COLUMN_SUMS = 4096; // elements of g
  */
 function columnSums(g: Tensor, rows: number, cols: number): Tensor {
   const out = Tensor.zeros([cols], g.dtype);
-  const data = g.data;
+  const data = g.raw;
   if (rows * cols <= SMALL_COLUMN_SUMS) {
     // A small gradient (the classroom's [32,10]): a plain loop costs less than the product's
     // dispatch and the array of ones it would allocate.
-    sumRows(data, out.data);
+    sumRows(data, out.raw);
     return out;
   }
   if (rows < 1024) {
-    const ones = (g.data instanceof Float64Array ? new Float64Array(rows) : new Float32Array(rows)).fill(1);
-    kernels.matmul(ones, 0, g.data, 0, out.data, 0, 1, rows, cols, false, false);
+    const ones = (g.raw instanceof Float64Array ? new Float64Array(rows) : new Float32Array(rows)).fill(1);
+    kernels.matmul(ones, 0, g.raw, 0, out.raw, 0, 1, rows, cols, false, false);
     return out;
   }
   const acc = new Float64Array(cols);
   for (let r = 0, at = 0; r < rows; r++, at += cols) for (let j = 0; j < cols; j++) acc[j]! += data[at + j];
-  out.data.set(acc);
+  out.raw.set(acc);
   return out;
 }
 

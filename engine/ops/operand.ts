@@ -53,27 +53,19 @@ const NO_STRIDES: number[] = [];
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType, name: string = op): Tensor {
   if (sameShape(a.shape, b.shape)) {
     const out = Tensor.unfilled(a.shape, dtype);
-    kernels.binary(op, a.data, NO_STRIDES, b.data, NO_STRIDES, out.data, a.shape);
+    kernels.binary(op, a.raw, NO_STRIDES, b.raw, NO_STRIDES, out.raw, a.shape);
     return out;
   }
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = Tensor.unfilled(shape, dtype);
-  kernels.binary(
-    op,
-    a.data,
-    broadcastStrides(a.shape, shape),
-    b.data,
-    broadcastStrides(b.shape, shape),
-    out.data,
-    shape,
-  );
+  kernels.binary(op, a.raw, broadcastStrides(a.shape, shape), b.raw, broadcastStrides(b.shape, shape), out.raw, shape);
   return out;
 }
 
 /** Runs a unary kernel into a fresh tensor (no graph). */
 export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0, p1 = 0): Tensor {
   const out = Tensor.unfilled(x.shape, dtype);
-  kernels.unary(op, x.data, out.data, p0, p1);
+  kernels.unary(op, x.raw, out.raw, p0, p1);
   return out;
 }
 
@@ -82,9 +74,9 @@ export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.unfilled(shape, x.dtype);
   if (x.size === 1) {
     // one value everywhere (a mean's or sum's gradient): no strided walk
-    out.data.fill(x.data[0]!);
+    out.raw.fill(x.raw[0]!);
     return out;
   }
-  kernels.copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data);
+  kernels.copyStrided(x.raw, 0, broadcastStrides(x.shape, shape), shape, out.raw);
   return out;
 }

@@ -6,6 +6,32 @@ import { contiguousStrides, normalizeAxis } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { broadcastRaw } from "./operand.js";
 
+/** PyTorch's keyword form of a reduction's dimension: `x.sum({ dim: 1, keepdim: true })`, `x.max(1, { keepdim: true })`. */
+export interface ReduceOptions {
+  /** The dimension(s) to reduce (all when left out). */
+  dim?: number | number[];
+  /** Keep each reduced dimension as size 1 (default false). */
+  keepdim?: boolean;
+  /** var/std only: divide by n−1 (default true) or n. */
+  unbiased?: boolean;
+}
+
+/** The dim and keepdim of a call in either form: positional (`sum(x, 1, true)`) or options. */
+function readDims<A>(
+  axis: A | ReduceOptions | undefined,
+  keep: boolean | ReduceOptions | undefined,
+): { axis: A | undefined; keepDim: boolean; options: ReduceOptions } {
+  const fromAxis = typeof axis === "object" && axis !== null && !Array.isArray(axis) ? (axis as ReduceOptions) : null;
+  const fromKeep = typeof keep === "object" && keep !== null ? keep : null;
+  const options = { ...fromAxis, ...fromKeep };
+  const dims = (fromAxis ? fromAxis.dim : axis) as A | undefined;
+  return {
+    axis: dims ?? (options.dim as A | undefined),
+    keepDim: typeof keep === "boolean" ? keep : (options.keepdim ?? false),
+    options,
+  };
+}
+
 interface ReduceArgs {
   axes: number[]; // sorted, distinct, non-negative
   keepDim: boolean;
@@ -51,12 +77,13 @@ function around(shape: readonly number[], axes: number[]): { outer: number; len:
 
 const Sum: Primitive<ReduceArgs> = {
   name: "sum",
+  saves: false,
   forward: ([x], { axes, keepDim }) => {
     const out = Tensor.zeros(reducedShape(x!.shape, axes, keepDim), x!.dtype);
     if (axes.length <= 1 || axes.length === x!.ndim) {
       const { outer, len, inner } = around(x!.shape, axes);
-      if (axes.length === 0) out.data.set(x!.data);
-      else kernels.reduce("sum", x!.data, outer, len, inner, out.data);
+      if (axes.length === 0) out.raw.set(x!.raw);
+      else kernels.reduce("sum", x!.raw, outer, len, inner, out.raw);
     } else {
       // Several axes at once: add every element into its output slot (stride 0 on reduced axes),
       // through a float64 accumulator for float32 data.
@@ -65,14 +92,14 @@ const Sum: Primitive<ReduceArgs> = {
         strides[a] = 0;
       });
       const acc = x!.dtype === "float32" ? Tensor.zeros(out.shape, "float64") : out;
-      kernels.addStrided(x!.data, x!.shape, acc.data, 0, strides);
-      if (acc !== out) out.data.set(acc.data);
+      kernels.addStrided(x!.raw, x!.shape, acc.raw, 0, strides);
+      if (acc !== out) out.raw.set(acc.raw);
     }
     return out;
   },
   // Every input element contributed once: the gradient is copied back over the reduced axes.
   backward: (g, [x], _out, { axes }) => [
-    broadcastRaw(new Tensor(g.data, reducedShape(x!.shape, axes, true), g.dtype), x!.shape),
+    broadcastRaw(new Tensor(g.raw, reducedShape(x!.shape, axes, true), g.dtype), x!.shape),
   ],
 };
 
@@ -85,10 +112,10 @@ function extremeForward(x: Tensor, args: ExtremeArgs): Tensor {
   const { outer, len, inner } = around(x.shape, args.axes);
   if (len === 0) throw new Error(`${args.which}: cannot reduce an empty dimension`);
   const indices = new Int32Array(outer * inner);
-  kernels.argReduce(args.which, x.data, outer, len, inner, indices);
+  kernels.argReduce(args.which, x.raw, outer, len, inner, indices);
   const out = Tensor.zeros(reducedShape(x.shape, args.axes, args.keepDim), x.dtype);
   for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) out.data[o * inner + i] = x.data[(o * len + indices[o * inner + i]!) * inner + i]!;
+    for (let i = 0; i < inner; i++) out.raw[o * inner + i] = x.raw[(o * len + indices[o * inner + i]!) * inner + i]!;
   }
   args.indices = indices;
   return out;
@@ -97,13 +124,14 @@ function extremeForward(x: Tensor, args: ExtremeArgs): Tensor {
 // The gradient goes to the element that was picked (the first one on ties).
 const Extreme: Primitive<ExtremeArgs> = {
   name: "max",
+  saves: false,
   forward: ([x], args) => extremeForward(x!, args),
   backward: (g, [x], _out, args) => {
     const { outer, len, inner } = around(x!.shape, args.axes);
     const dx = Tensor.zeros(x!.shape, g.dtype);
     const idx = args.indices!;
     for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) dx.data[(o * len + idx[o * inner + i]!) * inner + i]! += g.data[o * inner + i];
+      for (let i = 0; i < inner; i++) dx.raw[(o * len + idx[o * inner + i]!) * inner + i]! += g.raw[o * inner + i];
     }
     return [dx];
   },
@@ -115,7 +143,8 @@ function singleAxis(op: string, x: Tensor, axis: number | undefined): number[] {
 }
 
 /** Sum over all elements or the given axes. Example: `sum(x)`, `sum(x, 1, true)` */
-export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+export function sum(x: Tensor, dim?: number | number[] | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number | number[]>(dim, keep);
   return apply(Sum, [x], { axes: resolveAxes("sum", axis, x.ndim), keepDim });
 }
 
@@ -129,15 +158,16 @@ interface MeanArgs extends ReduceArgs {
 // so values and gradients equal sum(x).mul(1 / n)'s exactly.
 const Mean: Primitive<MeanArgs> = {
   name: "mean",
+  saves: false,
   forward: (inputs, args) => {
     const out = Sum.forward(inputs, args);
-    scaleInPlace(out.data, args.scale);
+    scaleInPlace(out.raw, args.scale);
     return out;
   },
   backward: (g, inputs, out, args, ownsGrad) => {
     const scaled = Tensor.zeros(g.shape, g.dtype);
-    scaled.data.set(g.data);
-    scaleInPlace(scaled.data, args.scale);
+    scaled.raw.set(g.raw);
+    scaleInPlace(scaled.raw, args.scale);
     return Sum.backward(scaled, inputs, out, args, ownsGrad);
   },
 };
@@ -147,7 +177,8 @@ function scaleInPlace(data: TypedArray, scale: number): void {
 }
 
 /** Average over all elements or the given axes. Example: `mean(x, 0)` */
-export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+export function mean(x: Tensor, dim?: number | number[] | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number | number[]>(dim, keep);
   const axes = resolveAxes("mean", axis, x.ndim);
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
@@ -157,12 +188,14 @@ export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tens
 }
 
 /** Largest value over all elements or one axis. Example: `max(x, 1)` */
-export function max(x: Tensor, axis?: number, keepDim = false): Tensor {
+export function max(x: Tensor, dim?: number | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number>(dim, keep);
   return apply(Extreme, [x], { axes: singleAxis("max", x, axis), keepDim, which: "max" });
 }
 
 /** Smallest value over all elements or one axis. Example: `min(x, 1)` */
-export function min(x: Tensor, axis?: number, keepDim = false): Tensor {
+export function min(x: Tensor, dim?: number | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number>(dim, keep);
   return apply(Min, [x], { axes: singleAxis("min", x, axis), keepDim, which: "min" });
 }
 
@@ -173,17 +206,19 @@ function argExtreme(which: "max" | "min", x: Tensor, axis: number | undefined, k
   const { outer, len, inner } = around(x.shape, axes);
   if (len === 0) throw new Error(`${op}: cannot reduce an empty dimension`);
   const out = Tensor.zeros(reducedShape(x.shape, axes, keepDim), "int32");
-  kernels.argReduce(which, x.data, outer, len, inner, out.data as Int32Array);
+  kernels.argReduce(which, x.raw, outer, len, inner, out.raw as Int32Array);
   return out;
 }
 
 /** Index of the largest value (flat index when no axis), int32. Example: `argmax(logits, 1)` */
-export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
+export function argmax(x: Tensor, dim?: number | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number>(dim, keep);
   return argExtreme("max", x, axis, keepDim);
 }
 
 /** Index of the smallest value, int32. Example: `argmin(x, 0)` */
-export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
+export function argmin(x: Tensor, dim?: number | ReduceOptions, keep?: boolean | ReduceOptions): Tensor {
+  const { axis, keepDim } = readDims<number>(dim, keep);
   return argExtreme("min", x, axis, keepDim);
 }
 
@@ -191,7 +226,14 @@ export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
  * Variance: mean squared deviation, divided by n−1 when `unbiased` (PyTorch's default) or n.
  * Example: `variance(x, 0)`, `x.var(-1, true, false)` (LayerNorm's biased form)
  */
-export function variance(x: Tensor, axis?: number | number[], keepDim = false, unbiased = true): Tensor {
+export function variance(
+  x: Tensor,
+  dim?: number | number[] | ReduceOptions,
+  keep?: boolean | ReduceOptions,
+  unbiasedArg?: boolean,
+): Tensor {
+  const { axis, keepDim, options } = readDims<number | number[]>(dim, keep);
+  const unbiased = unbiasedArg ?? options.unbiased ?? true;
   const axes = resolveAxes("var", axis, x.ndim);
   let count = 1;
   for (const a of axes) count *= x.shape[a]!;
@@ -200,6 +242,11 @@ export function variance(x: Tensor, axis?: number | number[], keepDim = false, u
 }
 
 /** Standard deviation √var. Example: `std(x, 0)` */
-export function std(x: Tensor, axis?: number | number[], keepDim = false, unbiased = true): Tensor {
-  return variance(x, axis, keepDim, unbiased).sqrt();
+export function std(
+  x: Tensor,
+  dim?: number | number[] | ReduceOptions,
+  keep?: boolean | ReduceOptions,
+  unbiased?: boolean,
+): Tensor {
+  return variance(x, dim, keep, unbiased).sqrt();
 }

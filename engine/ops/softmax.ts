@@ -68,14 +68,14 @@ const Softmax: Primitive<SoftmaxArgs> = {
   forward: ([x], { log, outer, len, inner }) => {
     const out = Tensor.zeros(x!.shape, floatOf(x!.dtype));
     for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) forwardLine(x!.data, out.data, o * len * inner + i, inner, len, log);
+      for (let i = 0; i < inner; i++) forwardLine(x!.raw, out.raw, o * len * inner + i, inner, len, log);
     }
     return out;
   },
   backward: (g, _inputs, out, { log, outer, len, inner }) => {
     const dx = Tensor.zeros(out.shape, g.dtype);
     for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) backwardLine(g.data, out.data, dx.data, o * len * inner + i, inner, len, log);
+      for (let i = 0; i < inner; i++) backwardLine(g.raw, out.raw, dx.raw, o * len * inner + i, inner, len, log);
     }
     return [dx];
   },

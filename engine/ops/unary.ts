@@ -24,7 +24,7 @@ function elementwise<Args>(
       const fresh = d !== out && d !== x;
       if (!ownsGrad && !fresh) return [g.mul(d)];
       const target = ownsGrad ? g : d;
-      multiplyInto(target.data, g.data, d.data);
+      multiplyInto(target.raw, g.raw, d.raw);
       return [target];
     },
   };
@@ -39,7 +39,12 @@ function kernel(op: UnaryOp, float: boolean) {
   return (x: Tensor): Tensor => unaryRaw(op, x, float ? floatOf(x.dtype) : x.dtype);
 }
 
-const Neg: Primitive<null> = { name: "neg", forward: ([x]) => unaryRaw("neg", x!), backward: (g) => [g.neg()] };
+const Neg: Primitive<null> = {
+  name: "neg",
+  saves: false,
+  forward: ([x]) => unaryRaw("neg", x!),
+  backward: (g) => [g.neg()],
+};
 const Abs = elementwise("abs", kernel("abs", false), (x) => unaryRaw("sign", x)); // d|x| = sign(x), 0 at 0
 const Square = elementwise("square", kernel("square", false), (x) => unaryRaw("affine", x, x.dtype, 2, 0)); // 2x
 const Sqrt = elementwise("sqrt", kernel("sqrt", true), (_x, out) => unaryRaw("reciprocal", out.mul(2))); // 1/(2√x)
@@ -50,12 +55,13 @@ const Tanh = elementwise("tanh", kernel("tanh", true), (_x, out) => out.mul(out)
 
 const Relu: Primitive<null> = {
   name: "relu",
+  saves: "inputs",
   forward: ([x]) => unaryRaw("relu", x!),
   // g where x > 0, in one pass; into g itself when backward owns it.
   backward: (g, [x], _out, _args, ownsGrad) => {
     if (!ownsGrad || g.size !== x!.size) return [binaryRaw("reluGrad", g, x!, g.dtype)];
-    const gd = g.data;
-    const xd = x!.data;
+    const gd = g.raw;
+    const xd = x!.raw;
     if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array)
       reluMaskF32(gd, xd, gd, gd.length);
     else for (let i = 0; i < gd.length; i++) gd[i] = reluMask(gd[i]!, xd[i]!);

@@ -108,14 +108,14 @@ describe("gelu: one pass for the value and its derivative", () => {
     expect(Array.from(y.data)).toEqual(Array.from(expected));
   });
 
-  test("a second backward through the same graph gets the same gradient", () => {
+  test("a second backward through the same graph (retainGraph) gets the same gradient", () => {
     manualSeed(12);
     const x = randn([5, 7]);
     x.requiresGrad = true;
     const y = gelu(x)
       .mul(randn([5, 7]))
       .sum();
-    y.backward();
+    y.backward(undefined, { retainGraph: true });
     const first = Array.from(x.grad!.data);
     x.zeroGrad();
     y.backward();
