@@ -26,9 +26,16 @@ export type FromChild =
   | { type: "clearOutput"; execId: number; wait: boolean }
   | { type: "input"; execId: number; requestId: number; prompt: string; password: boolean }
   | { type: "outcome"; execId: number; outcome: ExecuteOutcome }
-  | { type: "reply"; requestId: number; result: CompletionResult | InspectionResult | CompletenessResult };
+  | { type: "reply"; requestId: number; result: CompletionResult | InspectionResult | CompletenessResult }
+  | { type: "reply"; requestId: number; error: string }; // the analysis threw: the parent answers with its fallback
 
 /** Bytes the parent writes on the child's watchdog pipe (fd 4). */
 export const WATCHDOG_FD = 4;
 export const WATCHDOG_INTERRUPT = "i"; // set the engine's interrupt flag (next tensor op throws)
 export const WATCHDOG_TERMINATE = "t"; // stop whatever JavaScript the main thread is running
+
+/**
+ * The child's memory limit in MiB (heap, typed arrays, WebAssembly memory: its resident set),
+ * set by the parent from limits.ts; the child's watchdog ends the child past it.
+ */
+export const RUNTIME_MEMORY_ENV = "TSGRAD_RUNTIME_MEMORY_LIMIT_MB";

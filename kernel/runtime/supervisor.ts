@@ -17,7 +17,7 @@ import type {
   InspectionResult,
   Interpreter,
 } from "./interpreter.js";
-import { type FromChild, type ToChild, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
+import { type FromChild, RUNTIME_MEMORY_ENV, type ToChild, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
 
 /**
  * glibc hands allocations above 128 KB out as fresh mmap'd pages and returns them on free, so
@@ -40,12 +40,42 @@ export interface RuntimeOptions {
   maxHeapMb?: number;
 }
 
-/** How long an interrupt may take before escalating (terminate JS, then restart the child). */
+/**
+ * How long an interrupt may take before escalating: the watchdog terminates the main thread's
+ * JavaScript after TERMINATE_AFTER_MS (once: a second termination could land in the handler that
+ * reports the first, and lose the cell's outcome); only a cell still running after
+ * RESTART_AFTER_MS (native code that never returns) costs the runtime. At 1.5 s, 2 interrupts in
+ * 100 of a tensor loop restarted the runtime on a loaded machine, losing every variable.
+ */
 const TERMINATE_AFTER_MS = 250;
-const RESTART_AFTER_MS = 1500;
+const RESTART_AFTER_MS = 5000;
+/**
+ * complete, inspect and is_complete always answer: the child's own analyses give up sooner (its
+ * language worker after 5 s), so this only fires when the child's main thread is stuck.
+ */
+const REQUEST_TIMEOUT_MS = 8000;
 const RECENT_EXECUTES = 16;
+/** A dead child's stderr may close late (a process it started holds it open): wait this long at most. */
+const STDERR_DRAIN_MS = 200;
 /** Children dying this many times in a row before they report ready: stop restarting. */
 const MAX_FAILED_STARTS = 3;
+
+/** Where the runtime child is in its life. `enter()` is the one place that changes it. */
+type Phase =
+  /** Forked, not yet ready; `failedStarts` children before it died without becoming ready. */
+  | { name: "starting"; child: ChildProcess; failedStarts: number }
+  | { name: "ready"; child: ChildProcess }
+  /** Killed on purpose (its cell was told why): its exit is not news, and starts the next child. */
+  | { name: "replacing"; child: ChildProcess }
+  /** Children kept dying before they were ready: every execute says so. */
+  | { name: "unavailable" }
+  | { name: "shutting-down" };
+
+/** A request waiting for a ready child: undefined when none will come, "interrupted" for a cancelled execute. */
+interface Waiter {
+  execute: boolean;
+  resolve: (child: ChildProcess | undefined | "interrupted") => void;
+}
 
 interface RunningExecute {
   execId: number;
@@ -53,9 +83,14 @@ interface RunningExecute {
   interruptTimers: NodeJS.Timeout[];
 }
 
+interface PendingRequest {
+  answer: (result: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
 export class RuntimeSupervisor implements Interpreter {
-  private child: ChildProcess | undefined;
-  private ready: Promise<void> = Promise.resolve();
+  private phase: Phase = { name: "unavailable" };
+  private readonly waiters = new Set<Waiter>();
   private running: RunningExecute | undefined;
   /**
    * Events of recent executes: timers and promises may print after the reply. The child
@@ -63,39 +98,24 @@ export class RuntimeSupervisor implements Interpreter {
    */
   private readonly eventsByExec = new Map<number, ExecuteEvents>();
   private lastExecId = 0;
-  private childReady = false;
-  /** A child we killed ourselves (its cell already says so): its death is not news. */
-  private killedOnPurpose: ChildProcess | undefined;
-  /** Set from killing a child until its successor is ready: new requests wait for it. */
-  private restarted: { promise: Promise<void>; done: () => void } | undefined;
-  /** Executes waiting for a child to be ready, and whether an interrupt cancelled them. */
-  private waitingExecutes = 0;
-  private interruptedWhileWaiting = false;
-  private readonly pendingRequests = new Map<number, (result: unknown) => void>();
+  private readonly pendingRequests = new Map<number, PendingRequest>();
   private nextId = 0;
   private executionCount = 0;
-  private failedStarts = 0;
   private stderrTail = "";
-  private shuttingDown = false;
   private readonly childPath = findChildScript();
   private limitsFound: RuntimeLimits | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
-    this.start();
+    this.enter({ name: "starting", child: this.spawn(), failedStarts: 0 });
   }
 
   async execute(code: string, options: ExecuteOptions, events: ExecuteEvents): Promise<ExecuteOutcome> {
     // Mirrors the server's execution_count (spec: only `!silent && store_history` counts).
     const countsInHistory = !options.silent && options.storeHistory;
     const fileName = countsInHistory ? `cell[${++this.executionCount}]` : "cell[*]";
-    this.waitingExecutes++;
-    await this.settled();
-    this.waitingExecutes--;
-    if (this.interruptedWhileWaiting) {
-      this.interruptedWhileWaiting = this.waitingExecutes > 0;
-      return runtimeError("KeyboardInterrupt", "the cell was interrupted before it started");
-    }
-    if (!this.child)
+    const child = await this.whenReady(true);
+    if (child === "interrupted") return runtimeError("KeyboardInterrupt", "the cell was interrupted before it started");
+    if (!child)
       return runtimeError("RuntimeUnavailable", "the runtime process could not be started; see the kernel log");
     const execId = ++this.nextId;
     this.eventsByExec.set(execId, events);
@@ -130,13 +150,18 @@ export class RuntimeSupervisor implements Interpreter {
    * JavaScript on the child's main thread; past that the child is replaced.
    */
   interrupt(): void {
-    const child = this.child;
+    const phase = this.phase;
     // Before it is ready the child has no SIGINT handler yet: the signal would kill it. A cell
     // waiting for it is cancelled instead.
-    if (!child || child.exitCode !== null || !this.childReady) {
-      if (this.waitingExecutes > 0) this.interruptedWhileWaiting = true;
+    if (phase.name !== "ready") {
+      for (const waiter of this.waiters) {
+        if (!waiter.execute) continue;
+        this.waiters.delete(waiter);
+        waiter.resolve("interrupted");
+      }
       return;
     }
+    const { child } = phase;
     this.writeWatchdog(WATCHDOG_INTERRUPT);
     child.kill("SIGINT");
     const running = this.running;
@@ -153,17 +178,18 @@ export class RuntimeSupervisor implements Interpreter {
             "the cell did not stop when interrupted, so the runtime was restarted: every variable is lost; run the notebook's cells again",
           ),
         );
-        this.killedOnPurpose = child;
-        this.holdUntilRestarted();
+        this.enter({ name: "replacing", child });
         child.kill("SIGKILL");
       }, RESTART_AFTER_MS),
     );
   }
 
   async shutdown(): Promise<void> {
-    this.shuttingDown = true;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const phase = this.phase;
+    this.enter({ name: "shutting-down" });
+    if (!("child" in phase)) return;
+    const { child } = phase;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((done) => child.once("exit", () => done()));
     child.disconnect?.();
     const forced = setTimeout(() => child.kill("SIGKILL"), 1000);
@@ -171,21 +197,21 @@ export class RuntimeSupervisor implements Interpreter {
     clearTimeout(forced);
   }
 
-  /** Resolves once a child is ready (or none can be started). */
-  private async settled(): Promise<void> {
-    await this.restarted?.promise;
-    await this.ready;
+  /** The one place the phase changes; requests waiting for a child learn the news here. */
+  private enter(next: Phase): void {
+    this.phase = next;
+    if (next.name === "starting" || next.name === "replacing") return;
+    const child = next.name === "ready" ? next.child : undefined;
+    for (const waiter of this.waiters) waiter.resolve(child);
+    this.waiters.clear();
   }
 
-  private holdUntilRestarted(): void {
-    let done: () => void = () => {};
-    const promise = new Promise<void>((resolveHold) => (done = resolveHold));
-    this.restarted = { promise, done };
-  }
-
-  private releaseHold(): void {
-    this.restarted?.done();
-    this.restarted = undefined;
+  /** The ready child, once there is one; undefined when none will come. */
+  private whenReady(execute: boolean): Promise<ChildProcess | undefined | "interrupted"> {
+    const phase = this.phase;
+    if (phase.name === "ready") return Promise.resolve(phase.child);
+    if (phase.name === "unavailable" || phase.name === "shutting-down") return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.add({ execute, resolve }));
   }
 
   /** The cgroup and the knobs, read once per kernel (a restarted child gets the same limits). */
@@ -202,7 +228,7 @@ export class RuntimeSupervisor implements Interpreter {
     return this.limitsFound;
   }
 
-  private start(): void {
+  private spawn(): ChildProcess {
     const limits = this.limits();
     const heapMb = this.options.maxHeapMb ?? limits.heapMb;
     // The engine's pool reads TSGRAD_THREADS: in a container, as many threads as its CPU limit.
@@ -210,7 +236,13 @@ export class RuntimeSupervisor implements Interpreter {
     const child = fork(this.childPath, [], {
       cwd: this.options.cwd ?? process.cwd(),
       execArgv: [`--max-old-space-size=${heapMb}`, "--no-warnings"],
-      env: { ...GLIBC_MALLOC_TUNING, ...process.env, ...threads, NODE_NO_WARNINGS: "1" },
+      env: {
+        ...GLIBC_MALLOC_TUNING,
+        ...process.env,
+        ...threads,
+        [RUNTIME_MEMORY_ENV]: String(Math.max(limits.runtimeMemoryMb, heapMb)),
+        NODE_NO_WARNINGS: "1",
+      },
       // stdout/stderr are the child's own (never a cell's: cells write through IPC); fd 4 is
       // the watchdog pipe.
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
@@ -222,11 +254,7 @@ export class RuntimeSupervisor implements Interpreter {
       // channel's disconnect, or through the watchdog pipe's EOF while a cell keeps it busy.
       detached: true,
     });
-    this.child = child;
-    this.childReady = false;
     this.stderrTail = "";
-    let markReady: () => void = () => {};
-    this.ready = new Promise<void>((done) => (markReady = done));
     const forwardLog = (chunk: Buffer) => {
       const text = chunk.toString();
       this.stderrTail = (this.stderrTail + text).slice(-4096);
@@ -237,41 +265,46 @@ export class RuntimeSupervisor implements Interpreter {
     child.stderr?.on("data", forwardLog);
     child.stdio[4]?.on("error", () => {}); // closes with the child
     child.on("message", (message: FromChild) => {
-      if (message.type === "ready") {
-        this.failedStarts = 0;
-        this.childReady = true;
-        this.releaseHold();
-        markReady();
-      } else this.route(message);
+      if (message.type !== "ready") return this.route(message);
+      if (this.phase.name === "starting" && this.phase.child === child) this.enter({ name: "ready", child });
     });
     child.on("error", (error) => this.options.log(`runtime: ${error.message}`));
     child.on("exit", (code, signal) => {
-      markReady();
-      if (this.child === child) this.child = undefined;
-      this.onChildExit(child, code, signal);
+      // Its last words on stderr (why it ended) may still be in the pipe: read them first.
+      const stderr = child.stderr;
+      const drained = new Promise<void>((done) => (!stderr || stderr.closed ? done() : stderr.once("close", done)));
+      const enough = new Promise<void>((done) => setTimeout(done, STDERR_DRAIN_MS));
+      void Promise.race([drained, enough]).then(() => this.onChildExit(child, code, signal));
     });
+    return child;
   }
 
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    for (const answer of this.pendingRequests.values()) answer(undefined);
+    for (const pending of this.pendingRequests.values()) pending.answer(undefined);
     this.pendingRequests.clear();
-    if (this.shuttingDown) return this.releaseHold();
-    const why = this.deathReason(code, signal);
-    const evalue = `the runtime process died (${why}) and was restarted: every variable is lost; run the notebook's cells again`;
-    this.options.log(`runtime: the runtime process died (${why}); starting a new one`);
-    if (this.running) this.finishRunning(runtimeError("RuntimeRestarted", evalue));
-    // Died between cells (a timer's allocation, say): tell the latest cell, as late output.
-    else if (this.killedOnPurpose !== child)
-      this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
-    if (++this.failedStarts > MAX_FAILED_STARTS) {
-      this.options.log("runtime: it keeps dying before it is ready; giving up");
-      this.releaseHold();
-      return;
+    const phase = this.phase;
+    if (!("child" in phase) || phase.child !== child) return; // shutting down, or a child already replaced
+    if (phase.name !== "replacing") {
+      const why = this.deathReason(code, signal);
+      const evalue = `the runtime process died (${why}) and was restarted: every variable is lost; run the notebook's cells again`;
+      this.options.log(`runtime: the runtime process died (${why}); starting a new one`);
+      if (this.running) this.finishRunning(runtimeError("RuntimeRestarted", evalue));
+      // Died between cells (a timer's allocation, say): tell the latest cell, as late output.
+      else this.eventsByExec.get(this.lastExecId)?.stream("stderr", `RuntimeRestarted: ${evalue}\n`);
     }
-    this.start();
+    const failedStarts = phase.name === "starting" ? phase.failedStarts + 1 : phase.name === "ready" ? 1 : 0;
+    if (failedStarts > MAX_FAILED_STARTS) {
+      this.options.log("runtime: it keeps dying before it is ready; giving up");
+      return this.enter({ name: "unavailable" });
+    }
+    this.enter({ name: "starting", child: this.spawn(), failedStarts });
   }
 
   private deathReason(code: number | null, signal: NodeJS.Signals | null): string {
+    const overLimit = /over its memory limit of (\d+) MiB/.exec(this.stderrTail);
+    if (overLimit) {
+      return `it used more than its memory limit of ${overLimit[1]} MiB, heap, typed arrays and WebAssembly memory together`;
+    }
     if (/heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail)) return "it ran out of memory";
     if (signal) return `killed by ${signal}`;
     return `exit code ${code}`;
@@ -279,8 +312,10 @@ export class RuntimeSupervisor implements Interpreter {
 
   private route(message: Exclude<FromChild, { type: "ready" }>): void {
     if (message.type === "reply") {
-      this.pendingRequests.get(message.requestId)?.(message.result);
+      const pending = this.pendingRequests.get(message.requestId);
       this.pendingRequests.delete(message.requestId);
+      if ("error" in message) this.options.log(`runtime: a request failed: ${message.error}`);
+      pending?.answer("error" in message ? undefined : message.result);
       return;
     }
     const events = this.eventsByExec.get(message.execId);
@@ -326,15 +361,29 @@ export class RuntimeSupervisor implements Interpreter {
     running.resolve(outcome);
   }
 
+  /** Asks the child; the fallback answers when it fails, dies, or does not answer in time. */
   private async request<T>(message: DistributiveOmit<ToChild, "requestId">, fallback: T): Promise<T> {
-    await this.settled();
-    if (!this.child) return fallback;
+    const child = await this.whenReady(false);
+    if (!child || child === "interrupted") return fallback;
     const requestId = ++this.nextId;
-    const answer = new Promise<T>((done) =>
-      this.pendingRequests.set(requestId, (result) => done((result as T | undefined) ?? fallback)),
-    );
+    const answer = new Promise<T>((done) => {
+      const timer = setTimeout(() => {
+        this.pendingRequests.delete(requestId);
+        this.options.log(`runtime: no answer to ${message.type} within ${REQUEST_TIMEOUT_MS} ms`);
+        done(fallback);
+      }, REQUEST_TIMEOUT_MS);
+      const answer = (result: unknown) => {
+        clearTimeout(timer);
+        done((result as T | undefined) ?? fallback);
+      };
+      this.pendingRequests.set(requestId, { answer, timer });
+    });
     this.send({ ...message, requestId } as ToChild);
     return answer;
+  }
+
+  private get child(): ChildProcess | undefined {
+    return "child" in this.phase ? this.phase.child : undefined;
   }
 
   private send(message: ToChild): void {

@@ -83,6 +83,20 @@ describe("PyTorch habits in a running kernel", () => {
     );
   });
 
+  it("lets a cell reuse a preloaded name (input, prompt, clearOutput) in later cells", async () => {
+    await run('const input = randn([1, 1, 32, 32]);\nconst prompt = "Q:";\nfunction clearOutput() { return "mine"; }');
+    expect(resultText(await run("[input.shape, prompt, clearOutput()]"))).toBe("[ [ 1, 1, 32, 32 ], 'Q:', 'mine' ]");
+  });
+
+  it("has no preloaded t: a forgotten variable is a clear error", async () => {
+    const { ename, evalue } = await failure("t");
+    expect(ename).toBe("TypeScriptError");
+    expect(evalue).toContain("Cannot find name 't'");
+    const unchecked = await failure("// @ts-nocheck\nt");
+    expect(unchecked).toMatchObject({ ename: "ReferenceError", evalue: "t is not defined" });
+    expect(resultText(await run("randn([2, 3]).t().shape"))).toBe("[ 3, 2 ]");
+  });
+
   it("type-checks a call against forward's signature before running", async () => {
     const { ename, evalue } = await failure('model("x")');
     expect(ename).toBe("TypeScriptError");

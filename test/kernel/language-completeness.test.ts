@@ -1,7 +1,7 @@
 // is_complete: the scanner's answer (unclosed block, bracket, template), with no indent for
 // the continuation of a template string's text.
 import { describe, expect, it } from "vitest";
-import { isComplete } from "../../kernel/runtime/child/language/completeness.js";
+import { isComplete } from "../../kernel/runtime/child/completeness.js";
 
 describe("isComplete", () => {
   it("asks for more, indented, inside an unclosed block or bracket", () => {

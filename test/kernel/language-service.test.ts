@@ -168,6 +168,37 @@ describe("a student's nn.Module subclass in a cell", () => {
   });
 });
 
+describe("names a cell declares over preloaded ones", () => {
+  it("shadow the runtime's and the engine's globals in later cells without a type error", () => {
+    const notebook = freshService();
+    const declaring = [
+      "const input = randn([1, 1, 32, 32]);",
+      'const prompt = "Translate:";',
+      "function clearOutput(): number { return 0 }",
+      "let display = 3;",
+      "const relu = (x: number) => Math.max(0, x);",
+    ].join("\n");
+    expect(notebook.diagnose(declaring)).toEqual([]);
+    notebook.commit(declaring);
+    const using = [
+      "const shape: number[] = input.shape;",
+      "const n: number = prompt.length + clearOutput() + relu(-1);",
+      "display = 4;",
+    ].join("\n");
+    expect(notebook.diagnose(using)).toEqual([]);
+    expect(notebook.diagnose("input.then")[0]?.message).toContain("Property 'then' does not exist on type 'Tensor'");
+  });
+
+  it("leave no likely variable name preloaded: t, to and index are tensor methods only", () => {
+    const notebook = freshService();
+    for (const name of ["t", "to", "index"]) {
+      expect(notebook.diagnose(`${name};`)[0]?.message).toBe(`Cannot find name '${name}'.`);
+    }
+    expect(notebook.diagnose("const m = randn([2, 3]).t();\nm.index(0).to('float64');")).toEqual([]);
+    expect(notebook.complete("t", 1).matches).not.toContain("t");
+  });
+});
+
 describe("calling a module or a loss as a function", () => {
   const CELL = [
     "class Net extends nn.Module {",

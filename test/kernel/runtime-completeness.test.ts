@@ -1,6 +1,6 @@
 // is_complete from the TypeScript scanner and parser, as `jupyter console` uses it.
 import { describe, expect, it } from "vitest";
-import { isComplete } from "../../kernel/runtime/child/completeness.js";
+import { isComplete, MAX_NESTING } from "../../kernel/runtime/child/completeness.js";
 
 describe("isComplete", () => {
   it("says complete for finished statements, including top-level await and regex literals", () => {
@@ -31,5 +31,19 @@ describe("isComplete", () => {
     for (const code of ["1 ) 2", "}", "const = 5", "let 1x = 2"]) {
       expect(isComplete(code), code).toEqual({ status: "invalid" });
     }
+  });
+});
+
+describe("isComplete on pathological input", () => {
+  it("answers unknown for brackets nested past MAX_NESTING, open or closed", () => {
+    for (const code of ["(".repeat(1000), "(".repeat(100_000), `const d = ${"[".repeat(3000)}${"]".repeat(3000)}; 1`]) {
+      // It was a stack overflow in the parser, and no answer at all.
+      expect(isComplete(code)).toEqual({ status: "unknown" });
+    }
+  });
+
+  it("still analyses nesting up to MAX_NESTING", () => {
+    expect(isComplete("(".repeat(MAX_NESTING))).toMatchObject({ status: "incomplete" });
+    expect(isComplete(`${"[".repeat(MAX_NESTING)}${"]".repeat(MAX_NESTING)}`)).toEqual({ status: "complete" });
   });
 });

@@ -10,12 +10,13 @@ import type { ExecuteOutcome } from "../interpreter.js";
 import type { FromChild, ToChild } from "../ipc.js";
 import { installCellConsole } from "./cell-console.js";
 import { currentRun } from "./cell-context.js";
+import { isComplete, MAX_NESTING, scanBrackets } from "./completeness.js";
 import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
-import { isComplete } from "./language/completeness.js";
 import { OutputChannel } from "./output.js";
+import { NOT_PRELOADED } from "./preloaded-names.js";
 import { createInput } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
 import { describeError } from "./traceback.js";
@@ -143,6 +144,7 @@ async function loadEngine(display: DisplayFunction): Promise<void> {
   try {
     const engine = (await import(pathToFileURL(join(DIST, "engine/index.js")).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(engine)) {
+      if (NOT_PRELOADED.has(name)) continue;
       const existing = Object.getOwnPropertyDescriptor(globalThis, name);
       if (existing && !existing.configurable && !existing.writable) continue;
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
@@ -231,39 +233,20 @@ function flushLiveOutputs(): void {
 }
 
 function engineNotLoadedOutcome(reason: string): ExecuteOutcome {
-  const evalue = `the tsgrad engine failed to load, so no cell can run (${reason}); rebuild with \`npm run build\` and restart the kernel`;
-  return {
-    status: "error",
-    ename: "EngineNotLoaded",
-    evalue,
-    traceback: [`EngineNotLoaded: ${evalue}`],
-    userExpressions: {},
-  };
+  return errorOutcome(
+    "EngineNotLoaded",
+    `the tsgrad engine failed to load, so no cell can run (${reason}); rebuild with \`npm run build\` and restart the kernel`,
+  );
+}
+
+function errorOutcome(ename: string, evalue: string): ExecuteOutcome {
+  return { status: "error", ename, evalue, traceback: [`${ename}: ${evalue}`], userExpressions: {} };
 }
 
 async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
-    case "execute": {
-      currentExecute = message.execId;
-      // An interrupt during the type check ends the execute before anything runs.
-      const interrupted = new Promise<"interrupted">(
-        (resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")),
-      );
-      const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
-      cancelWaitingExecute = undefined;
-      let outcome: ExecuteOutcome;
-      if (typeErrors === "interrupted") outcome = interruptedOutcome();
-      else if (engineLoadError !== undefined) outcome = engineNotLoadedOutcome(engineLoadError);
-      else {
-        outcome =
-          typeErrors ?? (await executor.execute(message.execId, message.code, message.fileName, message.options));
-        if (!typeErrors) language.ran(message.code);
-      }
-      currentExecute = undefined;
-      flushLiveOutputs();
-      output.message({ type: "outcome", execId: message.execId, outcome });
-      return;
-    }
+    case "execute":
+      return runExecute(message);
     case "interrupt":
       interruptExecute(message.execId);
       return;
@@ -271,23 +254,67 @@ async function handle(message: ToChild): Promise<void> {
       pendingInputs.get(message.requestId)?.(message.value);
       pendingInputs.delete(message.requestId);
       return;
-    case "complete":
-      send({
-        type: "reply",
-        requestId: message.requestId,
-        result: await language.complete(message.code, message.cursorPos),
-      });
-      return;
-    case "inspect":
-      send({
-        type: "reply",
-        requestId: message.requestId,
-        result: await language.inspect(message.code, message.cursorPos, message.detailLevel),
-      });
-      return;
-    case "isComplete":
-      send({ type: "reply", requestId: message.requestId, result: isComplete(message.code) });
-      return;
+    default:
+      return answer(message);
+  }
+}
+
+/** Runs one execute; whatever goes wrong in here, its outcome is sent (the parent waits for it). */
+async function runExecute(message: Extract<ToChild, { type: "execute" }>): Promise<void> {
+  currentExecute = message.execId;
+  let outcome: ExecuteOutcome;
+  try {
+    outcome = await checkAndRun(message);
+  } catch (error) {
+    log(`execute failed: ${error instanceof Error ? error.stack : String(error)}`);
+    outcome = errorOutcome("InternalError", `the runtime could not run this cell: ${String(error)}`);
+  }
+  currentExecute = undefined;
+  flushLiveOutputs();
+  output.message({ type: "outcome", execId: message.execId, outcome });
+}
+
+async function checkAndRun(message: Extract<ToChild, { type: "execute" }>): Promise<ExecuteOutcome> {
+  // Refused before any analysis, as Python refuses "too many nested parentheses": the checker
+  // would take minutes, the compiler and V8 overflow their stacks.
+  const { deepest } = scanBrackets(message.code);
+  if (deepest > MAX_NESTING) {
+    return errorOutcome("SyntaxError", `brackets nested ${deepest} deep; at most ${MAX_NESTING} levels are accepted`);
+  }
+  // An interrupt during the type check ends the execute before anything runs.
+  const interrupted = new Promise<"interrupted">(
+    (resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")),
+  );
+  try {
+    const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
+    if (typeErrors === "interrupted") return interruptedOutcome();
+    if (engineLoadError !== undefined) return engineNotLoadedOutcome(engineLoadError);
+    if (typeErrors) return typeErrors;
+  } finally {
+    cancelWaitingExecute = undefined;
+  }
+  const outcome = await executor.execute(message.execId, message.code, message.fileName, message.options);
+  language.ran(message.code);
+  return outcome;
+}
+
+/** complete, inspect, is_complete: always answered, with an error when the analysis throws. */
+async function answer(message: Extract<ToChild, { requestId: number; code: string }>): Promise<void> {
+  const { requestId } = message;
+  try {
+    switch (message.type) {
+      case "complete":
+        return send({ type: "reply", requestId, result: await language.complete(message.code, message.cursorPos) });
+      case "inspect": {
+        const result = await language.inspect(message.code, message.cursorPos, message.detailLevel);
+        return send({ type: "reply", requestId, result });
+      }
+      case "isComplete":
+        return send({ type: "reply", requestId, result: isComplete(message.code) });
+    }
+  } catch (error) {
+    log(`${message.type} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    send({ type: "reply", requestId, error: String(error) });
   }
 }
 

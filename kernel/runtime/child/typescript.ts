@@ -1,16 +1,16 @@
 // The TypeScript compiler, loaded the fast way. `import ts from "typescript"` would make Node's
 // ESM loader scan all 9 MB of typescript.js for export names and compile it from scratch on
-// every runtime start. Instead: CommonJS `require` semantics, plus a V8 code cache next to the
-// compiler so later starts skip most parsing and compiling (V8 rejects a stale cache by itself).
+// every runtime start. Instead: CommonJS `require` semantics, plus a V8 code cache in the user's
+// cache folder so later starts skip most parsing and compiling (verified first: code-cache.ts).
 //
 // Other modules import `ts` from "typescript" for types only (erased at build time) and take
 // the value from here.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import type * as TS from "typescript";
+import { cacheDirectory, readVerified, writeVerified } from "./code-cache.js";
 
 const require = createRequire(import.meta.url);
 const compilerPath = require.resolve("typescript");
@@ -21,12 +21,7 @@ function loadCompiler(): typeof TS {
   const cached = require.cache[compilerPath];
   if (cached?.loaded) return cached.exports as typeof TS;
   const cachePath = codeCachePath();
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cachePath);
-  } catch {
-    // first start on this machine: no cache yet
-  }
+  const cachedData = cachePath === undefined ? undefined : readVerified(cachePath);
   const source = readFileSync(compilerPath, "utf8");
   const script = new vm.Script(Module.wrap(source), { filename: compilerPath, cachedData });
   const module = new Module(compilerPath) as NodeJS.Module & { paths: string[] };
@@ -45,14 +40,16 @@ function loadCompiler(): typeof TS {
     dirname(compilerPath),
   );
   module.loaded = true;
+  // V8 rejects a cache of another V8 or compiler build itself: it is rebuilt, like a missing one.
   if (!cachedData || script.cachedDataRejected) pendingCache = script;
   return module.exports as typeof TS;
 }
 
-function codeCachePath(): string {
+/** In the per-user cache folder (code-cache.ts); undefined when there is no safe one. */
+function codeCachePath(): string | undefined {
   const { version } = require("typescript/package.json") as { version: string };
-  const user = process.getuid?.() ?? "user";
-  return join(tmpdir(), `tsgrad-${user}`, `typescript-${version}-node-${process.version}-${process.arch}.v8cache`);
+  const dir = cacheDirectory();
+  return dir && join(dir, `typescript-${version}-node-${process.version}-${process.arch}.v8cache`);
 }
 
 /** The TypeScript compiler API. Example: `typescript.version` */
@@ -68,10 +65,7 @@ export function saveCompilerCodeCache(): void {
   if (!script) return;
   try {
     const path = codeCachePath();
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, script.createCachedData());
-    renameSync(temporary, path);
+    if (path) writeVerified(path, script.createCachedData());
   } catch {
     // a read-only or full temp dir only costs start-up time
   }

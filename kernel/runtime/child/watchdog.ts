@@ -4,10 +4,12 @@
 //   "i" → set the engine's shared interrupt flag (the next tensor op throws KeyboardInterrupt)
 //   "t" → `Runtime.terminateExecution` over the inspector: V8 unwinds whatever JavaScript is
 //         running, then the main thread carries on (the pending "interrupt" message ends the cell).
+// It also keeps the runtime within its memory limit (memory-guard.ts).
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
 import { workerData } from "node:worker_threads";
 import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "../ipc.js";
+import { endRuntimeOverLimit, guardMemory, memoryLimitMb } from "./memory-guard.js";
 
 const { flag, cellRunning, inBreakOnSigint } = workerData as {
   flag: Int32Array;
@@ -40,3 +42,6 @@ pipe.on("data", (bytes: Buffer) => {
 const endRuntime = () => process.kill(process.pid, "SIGKILL");
 pipe.on("end", endRuntime);
 pipe.on("error", endRuntime);
+
+const limitMb = memoryLimitMb(process.env);
+if (limitMb !== undefined) guardMemory(limitMb, endRuntimeOverLimit(limitMb)).unref();

@@ -56,41 +56,56 @@ function hasExportModifier(statement: ts.Statement): boolean {
   );
 }
 
-/** The ambient declaration file: every engine export as a global, then the runtime's globals. */
-export function globalsDeclaration(sources: GlobalsSources, engineExports: readonly string[]): string {
+/**
+ * The runtime's own globals (child/main.ts `installGlobals`), by name: a cell may declare one of
+ * these names again (`const input = randn([1, 1, 32, 32])`), and later cells then see its value.
+ */
+const RUNTIME_GLOBALS: Record<string, string> = {
+  display: `/**
+   * Shows a value as rich output (tensors, charts, tables, MIME bundles) and returns a handle
+   * that can update it in place.
+   * Example: \`const shown = display(tensor([1, 2])); shown.update(tensor([3, 4]))\`
+   */
+  const display: DisplayFunction;`,
+  clearOutput: `/**
+   * Clears the cell's output; \`wait: true\` waits until new output arrives (no flicker).
+   * Example: \`clearOutput({ wait: true })\`
+   */
+  function clearOutput(options?: { wait?: boolean }): void;`,
+  input: `/**
+   * Asks the user for a line of text (the client's input box); needs a client that allows stdin.
+   * Example: \`const name = await input("Your name: ")\`
+   */
+  function input(prompt?: unknown, options?: { password?: boolean }): Promise<string>;`,
+  prompt: `/**
+   * The same as \`input\`.
+   * Example: \`const answer = await prompt("Continue? ")\`
+   */
+  function prompt(prompt?: unknown, options?: { password?: boolean }): Promise<string>;`,
+};
+
+/**
+ * The ambient declaration file: every engine export as a global, then the runtime's globals,
+ * except those in `declaredInCells` (an earlier cell's declaration of the name is the global).
+ */
+export function globalsDeclaration(
+  sources: GlobalsSources,
+  engineExports: readonly string[],
+  declaredInCells: ReadonlySet<string> = new Set(),
+): string {
   const aliases = engineExports
-    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default")
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default" && !declaredInCells.has(name))
     .map((name) => `  export import ${name} = engine.${name};`);
+  const runtime = Object.entries(RUNTIME_GLOBALS)
+    .filter(([name]) => !declaredInCells.has(name))
+    .map(([, declaration]) => `  ${declaration}`);
   return `import * as engine from ${JSON.stringify(sources.engineEntry)};
 import type { DisplayFunction } from ${JSON.stringify(sources.displayApi)};
 
 declare global {
 ${aliases.join("\n")}
 
-  /**
-   * Shows a value as rich output (tensors, charts, tables, MIME bundles) and returns a handle
-   * that can update it in place.
-   * Example: \`const shown = display(tensor([1, 2])); shown.update(tensor([3, 4]))\`
-   */
-  const display: DisplayFunction;
-
-  /**
-   * Clears the cell's output; \`wait: true\` waits until new output arrives (no flicker).
-   * Example: \`clearOutput({ wait: true })\`
-   */
-  function clearOutput(options?: { wait?: boolean }): void;
-
-  /**
-   * Asks the user for a line of text (the client's input box); needs a client that allows stdin.
-   * Example: \`const name = await input("Your name: ")\`
-   */
-  function input(prompt?: unknown, options?: { password?: boolean }): Promise<string>;
-
-  /**
-   * The same as \`input\`.
-   * Example: \`const answer = await prompt("Continue? ")\`
-   */
-  function prompt(prompt?: unknown, options?: { password?: boolean }): Promise<string>;
+${runtime.join("\n\n")}
 }
 `;
 }

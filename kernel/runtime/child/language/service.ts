@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import type ts from "typescript";
 import type { CompletionResult } from "../../interpreter.js";
+import { NOT_PRELOADED } from "../preloaded-names.js";
 import { typescript } from "../typescript.js";
 import { completeInCell } from "./completion.js";
 import { type CellDiagnostic, cellDiagnostics, type TypeErrorReport, typeErrorReport } from "./diagnostics.js";
@@ -126,9 +127,8 @@ export class NotebookLanguageService {
   /** The engine's globals, but not the names an earlier cell declared again (those win). */
   private setEngineGlobals(declaredInCells: readonly string[]): void {
     this.engineExports ??= exportedNames(this.sources.engineEntry.replace(/\.js$/, ".d.ts"));
-    const redeclared = new Set(declaredInCells);
-    const names = this.engineExports.filter((name) => !redeclared.has(name));
-    this.host.setFile(this.globalsFile, globalsDeclaration(this.sources, names));
+    const names = this.engineExports.filter((name) => !NOT_PRELOADED.has(name));
+    this.host.setFile(this.globalsFile, globalsDeclaration(this.sources, names, new Set(declaredInCells)));
   }
 }
 

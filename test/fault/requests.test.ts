@@ -1,0 +1,139 @@
+// Hostile requests against one running kernel: none may block the protocol process or go without
+// a reply, and the kernel keeps serving (and keeps its variables) after each.
+import { Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encode } from "../../kernel/protocol/wire.js";
+import { type KernelClient, startKernel } from "../e2e/client.js";
+
+describe("hostile requests", () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+    // The first cell waits for the runtime to load the compiler: slow on a busy machine.
+    await kernel.execute("const kept: number = 41", { timeoutMs: 120_000 });
+  }, 150_000);
+  afterAll(async () => {
+    await kernel.close();
+  });
+
+  /** The kernel still serves: heartbeat, shell (a variable from before) and control. */
+  async function stillServing(): Promise<void> {
+    await kernel.heartbeat();
+    const { reply, outputs } = await kernel.execute("kept + 1");
+    expect(reply.content.status).toBe("ok");
+    expect(JSON.stringify(outputs.map((m) => m.content))).toContain('"42"');
+    expect((await kernel.request("control", "kernel_info_request")).content.status).toBe("ok");
+  }
+
+  it("answers a history search that would backtrack exponentially, heartbeat beating meanwhile", async () => {
+    await kernel.execute(`// ${"a".repeat(40)}`);
+    const search = kernel.sendRequest("shell", "history_request", {
+      hist_access_type: "search",
+      pattern: `${"*a".repeat(14)}*b`,
+      output: false,
+      raw: true,
+    });
+    await kernel.heartbeat();
+    expect((await kernel.reply(search)).content).toMatchObject({ status: "ok", history: [] });
+    await stillServing();
+  });
+
+  it("answers is_complete, complete and inspect on 1,000 open parens and on deep nesting", async () => {
+    const deep = `const d = ${"[".repeat(3000)}${"]".repeat(3000)}; 1`;
+    for (const code of ["(".repeat(1000), deep]) {
+      const isComplete = await kernel.request("shell", "is_complete_request", { code });
+      expect(isComplete.content).toEqual({ status: "unknown" });
+      const complete = await kernel.request("shell", "complete_request", { code, cursor_pos: code.length });
+      expect(complete.content.status).toBe("ok");
+      const inspect = await kernel.request("shell", "inspect_request", { code, cursor_pos: 12, detail_level: 0 });
+      expect(inspect.content.status).toBe("ok");
+    }
+    await stillServing();
+  });
+
+  it("refuses a cell nested 3,000 deep with a SyntaxError at once, as Python does", async () => {
+    const { reply } = await kernel.execute(`const d = ${"[".repeat(3000)}${"]".repeat(3000)}; 1`);
+    expect(reply.content).toMatchObject({ status: "error", ename: "SyntaxError" });
+    expect(reply.content.evalue).toMatch(/nested 3000 deep/);
+    await stillServing();
+  });
+
+  it("ignores message types named like object properties, on shell and control", async () => {
+    const sent = ["__proto__", "constructor", "toString", "hasOwnProperty"].flatMap((type) => [
+      kernel.sendRequest("shell", type, {}),
+      kernel.sendRequest("control", type, {}),
+    ]);
+    await stillServing();
+    for (const request of sent) {
+      expect(kernel.replyIfAny(request)).toBeUndefined();
+      expect(kernel.childrenOf(request)).toEqual([]);
+    }
+  });
+
+  it("reads contents of the wrong types as defaults and answers every request", async () => {
+    const odd = { code: 5, cursor_pos: "end", detail_level: [], hist_access_type: {}, n: "x", pattern: null };
+    for (const type of ["complete_request", "inspect_request", "history_request"]) {
+      expect((await kernel.request("shell", type, odd)).content.status).toBe("ok");
+    }
+    expect((await kernel.request("shell", "is_complete_request", odd)).content).toEqual({ status: "complete" });
+    expect((await kernel.request("shell", "execute_request", odd)).content).toMatchObject({ ename: "BadRequest" });
+    await stillServing();
+  });
+
+  it("drops messages signed with another key, unsigned, or replayed; runs a signed one once", async () => {
+    const message = kernel.sendRequest("shell", "execute_request", {
+      code: "globalThis.runs = (globalThis.runs ?? 0) + 1",
+    });
+    await kernel.reply(message);
+    const frames = encode(message, kernel.signer);
+    kernel.sendFrames("shell", frames); // a replay
+    const forged = [...frames];
+    forged[1] = Buffer.from("0".repeat(64));
+    kernel.sendFrames("shell", forged);
+    const { outputs } = await kernel.execute("globalThis.runs");
+    expect(JSON.stringify(outputs.map((m) => m.content))).toContain('"1"');
+    await stillServing();
+  });
+
+  it("takes a 100 MB message, and survives garbage sent to every port", { timeout: 120_000 }, async () => {
+    kernel.sendRequest("shell", "comm_msg", { comm_id: "none", data: { blob: "x".repeat(100 * 2 ** 20) } });
+    const { connection } = kernel;
+    const ports = [
+      connection.shell_port,
+      connection.control_port,
+      connection.stdin_port,
+      connection.iopub_port,
+      connection.hb_port,
+    ];
+    await Promise.all(
+      ports.map(
+        (port) =>
+          new Promise<void>((done) => {
+            const socket = new Socket();
+            socket.on("error", () => done());
+            socket.connect(port, "127.0.0.1", () =>
+              socket.end(Buffer.from("GET / HTTP/1.1\r\n\r\n\u0000\u00ff garbage"), () => done()),
+            );
+            setTimeout(() => {
+              socket.destroy();
+              done();
+            }, 500);
+          }),
+      ),
+    );
+    await stillServing();
+  });
+
+  it("keeps serving after cells that throw, reject late, call process.exit, or print a flood", async () => {
+    expect((await kernel.execute('throw new Error("boom")')).reply.content.ename).toBe("Error");
+    expect((await kernel.execute("process.exit(3)")).reply.content.ename).toBe("ProcessExitError");
+    await kernel.execute('setTimeout(() => Promise.reject(new Error("late")), 0); 1');
+    const flood = await kernel.execute('for (let i = 0; i < 100_000; i++) console.log("line", i)', {
+      timeoutMs: 60_000,
+    });
+    expect(flood.reply.content.status).toBe("ok");
+    const printed = flood.outputs.map((m) => m.content.text ?? "").join("");
+    expect(printed).toContain("line 99999\n");
+    await stillServing();
+  });
+});
