@@ -156,6 +156,12 @@ function checkGradeIds(cells: Cell[]): void {
     const meta = cell.metadata.nbgrader;
     if (!meta || !(meta.grade || meta.solution || meta.locked)) return;
     if (!meta.grade_id) throw new Error(`cell ${index}: nbgrader cell without a grade_id`);
+    // nbgrader's schema: the id names files and database rows.
+    if (!/^[a-zA-Z0-9_-]+$/.test(meta.grade_id)) {
+      throw new Error(
+        `cell ${index}: grade_id ${JSON.stringify(meta.grade_id)} may hold only letters, digits, - and _`,
+      );
+    }
     const before = seen.get(meta.grade_id);
     if (before !== undefined)
       throw new Error(`cell ${index}: grade_id ${JSON.stringify(meta.grade_id)} is already cell ${before}'s`);

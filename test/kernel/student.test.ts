@@ -136,6 +136,9 @@ describe("studentVersion", () => {
     expect(() =>
       studentVersion(notebook([code("a", { nbgrader: { ...gradeMeta("g").nbgrader, points: undefined } })])),
     ).toThrow("has no points");
+    expect(() => studentVersion(notebook([code("a", solutionMeta("ex 1"))]))).toThrow(
+      'grade_id "ex 1" may hold only letters, digits, - and _',
+    );
     expect(() => studentVersion(notebook([code("a", solutionMeta("s"))], "python"))).toThrow(
       'no code stub for the notebook\'s language "python"',
     );
