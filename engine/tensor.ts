@@ -38,11 +38,11 @@ export class Tensor {
   readonly dtype: DType;
   /** d(loss)/d(this), filled in by `backward()` on leaves (and on tensors that called `retainGrad()`). */
   grad: Tensor | null = null;
-  /** The name of the op that made this tensor (`"matmul"`), or `""` for a leaf. */
+  /** @internal The name of the op that made this tensor (`"matmul"`), or `""` for a leaf. */
   op = "";
-  /** The tensors this one was computed from (empty for a leaf). */
+  /** @internal The tensors this one was computed from (empty for a leaf). */
   inputs: readonly Tensor[] = NO_INPUTS;
-  /** How to backpropagate through the op that made this tensor (null for a leaf). */
+  /** @internal How to backpropagate through the op that made this tensor (null for a leaf). */
   node: GradNode | null = null;
   /** True when `backward()` should keep this non-leaf tensor's gradient in `.grad`. */
   retainsGrad = false;
@@ -69,17 +69,17 @@ export class Tensor {
     this.dtype = dtype;
   }
 
-  /** A tensor of zeros (internal helper; `zeros()` is the public one). */
+  /** @internal A tensor of zeros (`zeros()` is the public one). */
   static zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
     return new Tensor(allocate(dtype, shapeSize(shape)), [...shape], dtype);
   }
 
-  /** A tensor whose every element the caller writes before reading (internal helper, no zero fill). */
+  /** @internal A tensor whose every element the caller writes before reading (no zero fill). */
   static unfilled(shape: readonly number[], dtype: DType = "float32"): Tensor {
     return new Tensor(allocateUnfilled(dtype, shapeSize(shape)), [...shape], dtype);
   }
 
-  /** A tensor filled with `value` (internal helper; `full()` is the public one). */
+  /** @internal A tensor filled with `value` (`full()` is the public one). */
   static full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
     const t = Tensor.zeros(shape, dtype);
     if (value !== 0) t.raw.fill(value);

@@ -97,6 +97,13 @@ describe("PyTorch habits in a running kernel", () => {
     expect(resultText(await run("randn([2, 3]).t().shape"))).toBe("[ 3, 2 ]");
   });
 
+  it("stops x[0] on a tensor before it runs, naming the method to write", async () => {
+    const { ename, evalue } = await failure("const x = randn([3, 4]);\nconst row = x[0];");
+    expect(ename).toBe("TypeScriptError");
+    expect(evalue).toContain("cell");
+    expect(evalue).toContain("write x.at(0)");
+  });
+
   it("type-checks a call against forward's signature before running", async () => {
     const { ename, evalue } = await failure('model("x")');
     expect(ename).toBe("TypeScriptError");

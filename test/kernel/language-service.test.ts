@@ -199,6 +199,45 @@ describe("names a cell declares over preloaded ones", () => {
   });
 });
 
+describe("the public API only", () => {
+  it("completion after a tensor's dot leaves out the autograd's bookkeeping", () => {
+    const notebook = freshService();
+    notebook.commit("const x = randn([2, 3], { requiresGrad: true });\nconst y = x.mul(2).sum();");
+    const members = notebook.complete("y.", 2).matches;
+    expect(members).toEqual(expect.arrayContaining(["backward", "grad", "matmul", "shape", "requiresGrad", "graph"]));
+    for (const internal of ["attachNode", "pendingGrad", "visitedPass", "node", "op", "inputs"]) {
+      expect(members).not.toContain(internal);
+    }
+    expect(notebook.complete("Tensor.", 7).matches).not.toContain("unfilled");
+    expect(notebook.diagnose("y.node")[0]?.message).toContain("Property 'node' does not exist on type 'Tensor'");
+  });
+});
+
+describe("brackets on a tensor", () => {
+  it("are a type error that names the method to write", () => {
+    const notebook = freshService();
+    notebook.commit(
+      "const x = randn([3, 4]);\nconst C = randn([27, 2]);\nconst X = zeros([5, 3], { dtype: 'int32' });",
+    );
+    const [element] = notebook.diagnose("const first = x[0];");
+    expect(element).toMatchObject({ line: 1, column: 15, length: 4, code: 7053 });
+    expect(element!.message).toContain("write x.at(0)");
+    expect(element!.message).toContain('x[:, 0] is x.index(":", 0)');
+    expect(notebook.diagnose("const emb = C[X];")[0]?.message).toContain("write C.index(X)");
+    expect(notebook.diagnose("x.grad![1] = 3;")[0]?.message).toContain("write x.grad!.at(1)");
+    expect(notebook.diagnose('x["a"];')[0]?.message).toContain("a tensor is not indexed with [ ]");
+  });
+
+  it("leave real members read with brackets, arrays, and @ts-ignore alone", () => {
+    const notebook = freshService();
+    notebook.commit("const x = randn([3, 4]);\nconst rows = [x, x];");
+    expect(notebook.diagnose('const s: number[] = x["shape"];\nconst first = rows[0];\nx[Symbol.iterator];')).toEqual(
+      [],
+    );
+    expect(notebook.diagnose("// @ts-ignore\nconst v = x[0];")).toEqual([]);
+  });
+});
+
 describe("calling a module or a loss as a function", () => {
   const CELL = [
     "class Net extends nn.Module {",

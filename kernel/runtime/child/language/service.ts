@@ -13,6 +13,7 @@ import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
 import { NotebookCells, parseCell } from "./notebook.js";
+import { tensorBracketDiagnostics } from "./tensor-brackets.js";
 
 export interface LanguageSetup {
   /** The notebook's folder: relative imports and npm packages resolve from here. */
@@ -81,7 +82,11 @@ export class NotebookLanguageService {
     this.load(code);
     // Syntax errors are the transpiler's to report (a SyntaxError at the cell's position).
     if (this.service.getSyntacticDiagnostics(this.notebookFile).length > 0) return [];
-    return cellDiagnostics(this.service.getSemanticDiagnostics(this.notebookFile), code);
+    const semantic = this.service.getSemanticDiagnostics(this.notebookFile);
+    const program = this.service.getProgram();
+    const source = program?.getSourceFile(this.notebookFile);
+    const brackets = program && source ? tensorBracketDiagnostics(program, source) : [];
+    return cellDiagnostics([...semantic, ...brackets], code);
   }
 
   /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
