@@ -42,20 +42,16 @@ export class Chart {
     return this;
   }
 
-  /**
-   * The notebook bundle: Vega-Lite + 2× PNG (1× size in metadata) + text (+ SVG on request);
-   * `png: false` leaves the image out (a browser-only update). Example: `chart.displayData().metadata`
-   */
-  displayData({ png = true }: { png?: boolean } = {}): DisplayData {
-    const data: MimeBundle = { [VEGA_LITE_MIME]: this.spec, "text/plain": describeChart(this.spec) };
-    const metadata: Record<string, unknown> = {};
-    if (png) {
-      const image = renderPng(this.spec, 2);
-      data["image/png"] = Buffer.from(image.data).toString("base64");
-      metadata["image/png"] = { width: image.width, height: image.height };
-    }
+  /** The notebook bundle: Vega-Lite + 2× PNG (1× size in metadata) + text (+ SVG on request). Example: `chart.displayData().metadata` */
+  displayData(): DisplayData {
+    const image = renderPng(this.spec, 2);
+    const data: MimeBundle = {
+      [VEGA_LITE_MIME]: this.spec,
+      "image/png": Buffer.from(image.data).toString("base64"),
+      "text/plain": describeChart(this.spec),
+    };
     if (this.includeSvg) data["image/svg+xml"] = this.svg();
-    return { data, metadata };
+    return { data, metadata: { "image/png": { width: image.width, height: image.height } } };
   }
 
   [JUPYTER_DISPLAY](): DisplayData {

@@ -69,7 +69,8 @@ export function fit(model: Trainable, batches: Batches, options: FitOptions): Ep
       batchCount++;
       step++;
       live?.push({ step, loss: value });
-      if (showLive) epochBar.set({ loss: value });
+      // The epoch's mean so far: the number the history (and its table) will hold for it.
+      if (showLive) epochBar.set({ loss: lossSum / batchCount });
     }
     const record = { epoch: epochIndex + 1, loss: batchCount ? lossSum / batchCount : NaN } as EpochRecord;
     model.eval?.();

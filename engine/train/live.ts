@@ -1,11 +1,17 @@
-// A chart that grows while a model trains: one output, replaced in place at most 4 times a
-// second. While training runs, updates carry only the Vega-Lite spec (the browser draws it; a
-// PNG per update would cost more than the training step); the last update, sent before the
-// cell replies, carries the full bundle with the PNG, so a saved notebook holds the finished
-// chart. Long runs are averaged into at most `maxPoints` points per series.
+// A chart that grows while a model trains: one output, replaced in place. Every update is the
+// whole bundle — Vega-Lite for JupyterLab and a PNG for the front ends that cannot draw
+// Vega-Lite (classic Notebook, VS Code without the renderer, nbconvert) — so the chart is live
+// everywhere. Rendering the PNG runs in the training loop's thread, so updates come at most 4
+// times a second, never sooner than 9× the last render's time after it, and only while all
+// rendering so far stays within a tenth of the time since the first push: rendering takes at
+// most a tenth of the training's time (bench/live-chart.ts measures it). A run shorter than a
+// second may show its chart only at the end. The last update, sent
+// before the cell replies, always goes out, so a saved notebook holds the finished chart. Long
+// runs are averaged into at most `maxPoints` points per series.
 import { type DisplayData, JUPYTER_DISPLAY } from "../display.js";
 import { hconcat, line, numericFields } from "../plot/basic.js";
 import type { Chart } from "../plot/chart.js";
+import { prepareRenderer } from "../plot/render.js";
 import type { Row, VegaLiteSpec } from "../plot/spec.js";
 import { notebookDisplay, type OutputHandle } from "./sink.js";
 import { Throttle } from "./throttle.js";
@@ -24,6 +30,13 @@ export interface LiveChartOptions {
   height?: number;
 }
 
+/** After rendering for t ms, wait 9t: rendering is at most 1/(1 + 9) of the time. */
+const RENDER_SHARE_WAIT = 9;
+/** Rendering while training runs takes at most this share of its time. */
+const RENDER_SHARE = 0.1;
+/** What the last live chart's PNG took in this process (a guess before any: a 500-point line chart takes ~50–300 ms). */
+let recentRenderMs = 250;
+
 /** A training curve that updates in place. Example: `const live = liveChart(); live.push({ step, loss })` */
 export class LiveChart {
   /** Every record pushed, in order (not averaged). */
@@ -32,13 +45,23 @@ export class LiveChart {
   private readonly throttle: Throttle;
   private readonly display = notebookDisplay();
   private printedUpTo = 0;
+  private readonly minIntervalMs: number;
+  /** Milliseconds spent rendering updates while training ran (the final update aside). Example: `live.renderMs / trainingMs // ≤ 0.1` */
+  renderMs = 0;
+  private startedAt: number | undefined;
+  /** The last update's rendering time in milliseconds. */
+  lastRenderMs = 0;
+  /** Updates sent so far (the first display included). */
+  updates = 0;
 
   constructor(readonly options: LiveChartOptions = {}) {
-    this.throttle = new Throttle((final) => this.send(final), options.intervalMs ?? (this.display ? 250 : 1000));
+    this.minIntervalMs = options.intervalMs ?? (this.display ? 250 : 1000);
+    this.throttle = new Throttle((final) => this.send(final), this.minIntervalMs);
   }
 
   /** Adds a record of numbers (`{ epoch, loss, valLoss }`); every field but x becomes a series. */
   push(record: Record<string, number>): void {
+    this.startedAt ??= performance.now();
     this.history.push({ ...record });
     this.throttle.request();
   }
@@ -46,6 +69,11 @@ export class LiveChart {
   /** Sends the finished chart now (done for you before the cell's reply). */
   flush(): void {
     this.throttle.finish();
+  }
+
+  /** The least time until the next update: 250 ms, or 9× the last render's time if longer. */
+  get updateIntervalMs(): number {
+    return this.throttle.intervalMs;
   }
 
   /** The chart of everything pushed so far. Example: `live.chart().png()` */
@@ -95,7 +123,20 @@ export class LiveChart {
       this.printProgress();
       return;
     }
-    const output = this.chart().displayData({ png: final });
+    // Within the budget: what was rendered so far plus one more render is at most a tenth of
+    // the time since training began (the first render waits for 10× what the last chart's took;
+    // the next push after the interval asks again).
+    const elapsed = performance.now() - (this.startedAt ?? performance.now());
+    if (!final && this.renderMs + (this.lastRenderMs || recentRenderMs) > RENDER_SHARE * elapsed) return;
+    prepareRenderer(); // loading Vega once is not a cost of this chart's updates
+    const started = performance.now();
+    const output = this.chart().displayData();
+    const took = performance.now() - started;
+    if (!final) this.renderMs += took;
+    this.lastRenderMs = took;
+    recentRenderMs = took;
+    this.updates++;
+    this.throttle.intervalMs = Math.max(this.minIntervalMs, RENDER_SHARE_WAIT * took);
     if (this.handle) this.handle.update(output);
     else this.handle = this.display(output);
   }

@@ -17,7 +17,8 @@ export class Throttle {
 
   constructor(
     private readonly send: (final: boolean) => void,
-    readonly intervalMs = 250,
+    /** May change while running (a live chart widens it to keep rendering cheap). */
+    public intervalMs = 250,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

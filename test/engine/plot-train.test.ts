@@ -64,7 +64,7 @@ describe("Throttle", () => {
 });
 
 describe("liveChart in a notebook", () => {
-  it("creates one output, updates it without a PNG while running, and sends the PNG before the reply", () => {
+  it("creates one output, updates it with Vega-Lite and a PNG each time, and sends the final state before the reply", () => {
     const events = fakeNotebook();
     const live = liveChart();
     for (let step = 1; step <= 1000; step++) live.push({ step, loss: 1 / step });
@@ -72,11 +72,27 @@ describe("liveChart in a notebook", () => {
     expect(events.filter((e) => e.kind === "display")).toHaveLength(1);
     expect(new Set(events.map((e) => e.id))).toEqual(new Set([0]));
     expect(events.length).toBeLessThan(10); // a synchronous loop: the first push and the final state
-    expect(Object.keys(events[0]!.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "text/plain"]);
+    for (const event of events) {
+      expect(Object.keys(event.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+    }
     const last = events.at(-1)!;
     expect(Object.keys(last.bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
     expect(chartValues(last.bundle)).toHaveLength(500);
     expect(live.history).toHaveLength(1000);
+  });
+
+  it("waits 9× a render's time before the next update, and shows nothing before training has run 10× a render", () => {
+    const events = fakeNotebook();
+    const live = liveChart();
+    live.push({ step: 1, loss: 1 });
+    expect(events).toHaveLength(0); // no training time yet to spend a tenth of on rendering
+    flushBeforeReply();
+    expect(events).toHaveLength(1); // the final state always goes out
+    expect(live.updates).toBe(1);
+    expect(live.lastRenderMs).toBeGreaterThan(0);
+    expect(live.updateIntervalMs).toBeGreaterThanOrEqual(9 * live.lastRenderMs);
+    expect(live.updateIntervalMs).toBeGreaterThanOrEqual(250);
+    expect(liveChart({ intervalMs: 5000 }).updateIntervalMs).toBe(5000);
   });
 
   it("puts losses and other metrics side by side", () => {
@@ -155,17 +171,20 @@ describe("without a notebook", () => {
 
 describe("liveChart in an async training loop", () => {
   it("sends the latest state after the interval even when no push follows", () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     try {
       const events = fakeNotebook();
       const live = liveChart();
-      live.push({ step: 1, loss: 1 }); // shown at once
-      live.push({ step: 2, loss: 0.5 }); // too soon: waits for the timer
+      live.push({ step: 1, loss: 1 }); // training just began: too early to spend time rendering
+      vi.advanceTimersByTime(100_000);
+      live.push({ step: 2, loss: 0.5 }); // 100 s of training: shown
       expect(events).toHaveLength(1);
-      vi.advanceTimersByTime(300);
+      live.push({ step: 3, loss: 0.25 }); // too soon: waits for the timer
+      expect(events).toHaveLength(1);
+      vi.advanceTimersByTime(live.updateIntervalMs + 50);
       expect(events).toHaveLength(2);
-      expect(chartValues(events[1]!.bundle)).toHaveLength(2);
-      expect("image/png" in events[1]!.bundle).toBe(false); // still training
+      expect(chartValues(events[1]!.bundle)).toHaveLength(3);
+      expect("image/png" in events[1]!.bundle).toBe(true); // a live PNG for front ends without Vega-Lite
     } finally {
       vi.useRealTimers();
     }
