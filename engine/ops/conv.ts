@@ -10,8 +10,11 @@ import { throwIfInterrupted } from "../interrupt.js";
 import { type DType, kernels, type TypedArray } from "../kernels/index.js";
 import { type ConvGeometry, col2im, im2col } from "../kernels/js-conv.js";
 import { formatShape } from "../shape.js";
-import { allocate, Tensor } from "../tensor.js";
+import { allocateUnfilled, Tensor } from "../tensor.js";
 import { floatOf, promote } from "./operand.js";
+
+// Every work array below is written whole before it is read (im2col, the products, the gathers),
+// so none pays for a zero fill.
 
 /** Elements of one block of columns: images are convolved this many column elements at a time. */
 const BLOCK_ELEMENTS = 1 << 21;
@@ -53,8 +56,8 @@ function convForward(inputs: readonly Tensor[], args: ConvArgs): Tensor {
   const { geo, batch, groups, outChannels } = args;
   const { cg, og, k, L, block } = sizes(args);
   const out = Tensor.unfilled(args.outShape, dtype);
-  const cols = allocate(dtype, k * block * L);
-  const product = allocate(dtype, og * block * L);
+  const cols = allocateUnfilled(dtype, k * block * L);
+  const product = allocateUnfilled(dtype, og * block * L);
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);
@@ -88,10 +91,10 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
   const { cg, og, k, L, block } = sizes(args);
   const dx = x.requiresGrad ? Tensor.zeros(x.shape, dtype) : null;
   const dw = w.requiresGrad ? Tensor.zeros(w.shape, dtype) : null;
-  const gBlock = allocate(dtype, og * block * L);
-  const cols = args.cols ?? (dw ? allocate(dtype, k * block * L) : null);
-  const dcols = dx ? allocate(dtype, k * block * L) : null;
-  const dwPart = dw && block < batch ? allocate(dtype, og * k) : null;
+  const gBlock = allocateUnfilled(dtype, og * block * L);
+  const cols = args.cols ?? (dw ? allocateUnfilled(dtype, k * block * L) : null);
+  const dcols = dx ? allocateUnfilled(dtype, k * block * L) : null;
+  const dwPart = dw && block < batch ? allocateUnfilled(dtype, og * k) : null;
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);

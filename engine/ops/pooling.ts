@@ -139,29 +139,35 @@ const MaxPool: Primitive<MaxPoolArgs> = {
     const out = Tensor.unfilled([...x!.shape.slice(0, -2), outH, outW], x!.dtype);
     const argmax = new Int32Array(out.size);
     const xd = x!.data;
+    const od = out.data;
+    // Each window's first row and column inside the input and how many it has (padding skipped
+    // here, once, not tested per element).
+    const [rowFirst, rowCount] = taps(outH, height, k[0]!, s[0]!, p[0]!, d[0]!);
+    const [colFirst, colCount] = taps(outW, width, k[1]!, s[1]!, p[1]!, d[1]!);
+    const dr = d[0]! * width;
+    const dc = d[1]!;
+    let o = 0;
     for (let q = 0; q < n; q++) {
       const plane = q * height * width;
       for (let i = 0; i < outH; i++) {
-        for (let j = 0; j < outW; j++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let a = 0; a < k[0]!; a++) {
-            const r = i * s[0]! - p[0]! + a * d[0]!;
-            if (r < 0 || r >= height) continue;
-            for (let b = 0; b < k[1]!; b++) {
-              const c = j * s[1]! - p[1]! + b * d[1]!;
-              if (c < 0 || c >= width) continue;
-              const v = xd[plane + r * width + c]!;
-              if (v > best || at < 0 || Number.isNaN(v)) {
-                // NaN wins, as in PyTorch
+        const rows = rowCount[i]!;
+        const top = rowFirst[i]! * width;
+        for (let j = 0; j < outW; j++, o++) {
+          const cols = colCount[j]!;
+          let at = top + colFirst[j]!;
+          let best = xd[plane + at]!;
+          for (let a = 0, row = top + colFirst[j]!; a < rows && best === best; a++, row += dr) {
+            for (let b = 0, c = row; b < cols; b++, c += dc) {
+              const v = xd[plane + c]!;
+              // !(v <= best) takes a NaN, which then ends the search: NaN wins, as in PyTorch.
+              if (!(v <= best)) {
                 best = v;
-                at = r * width + c;
-                if (Number.isNaN(v)) break;
+                at = c;
+                if (v !== v) break;
               }
             }
           }
-          const o = (q * outH + i) * outW + j;
-          out.data[o] = best;
+          od[o] = best;
           argmax[o] = at;
         }
       }
@@ -183,6 +189,23 @@ const MaxPool: Primitive<MaxPoolArgs> = {
     return [dx];
   },
 };
+
+/** Per output position along one dimension: the first tap inside the input and the number inside. */
+function taps(out: number, size: number, k: number, s: number, p: number, d: number): [Int32Array, Int32Array] {
+  const first = new Int32Array(out);
+  const count = new Int32Array(out);
+  for (let o = 0; o < out; o++) {
+    let n = 0;
+    for (let a = 0; a < k; a++) {
+      const r = o * s - p + a * d;
+      if (r < 0 || r >= size) continue;
+      if (n === 0) first[o] = r;
+      n++;
+    }
+    count[o] = n;
+  }
+  return [first, count];
+}
 
 /** Options of `maxPool2d`; stride defaults to the kernel size. */
 export interface MaxPoolOptions {

@@ -185,6 +185,38 @@ describe("pooling by hand", () => {
     expectValues(adaptiveAvgPool2d(ramp(3, 3), 1), [1, 1, 1, 1], [4]);
   });
 
+  test("max pooling with padding, stride and dilation equals the definition; NaN wins", () => {
+    manualSeed(4);
+    const x = randn([2, 3, 7, 6]);
+    const [k, st, pad, dil] = [3, 2, 1, 2];
+    const out = maxPool2d(x, k, { stride: st, padding: pad, dilation: dil });
+    const oh = Math.floor((7 + 2 * pad - dil * (k - 1) - 1) / st) + 1;
+    const ow = Math.floor((6 + 2 * pad - dil * (k - 1) - 1) / st) + 1;
+    const expected: number[] = [];
+    for (let q = 0; q < 6; q++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          let best = -Infinity;
+          for (let a = 0; a < k; a++)
+            for (let b = 0; b < k; b++) {
+              const r = i * st - pad + a * dil;
+              const c = j * st - pad + b * dil;
+              if (r >= 0 && r < 7 && c >= 0 && c < 6) best = Math.max(best, x.data[q * 42 + r * 6 + c]!);
+            }
+          expected.push(best);
+        }
+    expectValues(out, [2, 3, oh, ow], expected);
+    const withNaN = tensor([
+      [
+        [
+          [1, Number.NaN],
+          [3, 2],
+        ],
+      ],
+    ]);
+    expect(maxPool2d(withNaN, 2).item()).toBeNaN();
+  });
+
   test("max pooling's gradient goes to each window's maximum only", () => {
     const x = ramp(4, 4);
     x.requiresGrad = true;
