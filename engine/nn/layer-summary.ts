@@ -2,7 +2,8 @@
 // count (Keras' model.summary(), the table students compare with the network they drew) —
 // then the model's repr and its parameter table, with the totals once. Output shapes are exact
 // for a chain of layers whose first takes `inFeatures` (a one-row batch is run through it,
-// without gradients); for other models a layer with `outFeatures` shows `[*, n]`, others "—".
+// without gradients); for other models a layer with `outFeatures` shows `[*, n]`, a convolution
+// `[*, channels, …]` (its spatial size depends on the input's), others "—".
 import { noGrad } from "../autograd.js";
 import type { DisplayData } from "../display.js";
 import { escapeHtml } from "../html.js";
@@ -21,6 +22,7 @@ export interface LayerRow {
 interface Sized {
   inFeatures?: unknown;
   outFeatures?: unknown;
+  outChannels?: unknown;
 }
 
 /** Layer rows of a model. Example: `nn.layerRows(new nn.Sequential(new nn.Linear(4, 8)))[0].outputShape // "[*, 8]"` */
@@ -29,11 +31,17 @@ export function layerRows(model: Module): LayerRow[] {
   const layers: [string, Module][] = children.length > 0 ? children : [["(model)", model]];
   const shapes = traceShapes(model, layers);
   return layers.map(([name, layer], i) => {
-    const { outFeatures } = layer as Sized;
+    const { outFeatures, outChannels } = layer as Sized;
+    const known =
+      typeof outFeatures === "number"
+        ? `[*, ${outFeatures}]`
+        : typeof outChannels === "number"
+          ? `[*, ${outChannels}, …]`
+          : "—";
     return {
       layer: name,
       type: layer.constructor.name,
-      outputShape: shapes?.[i] ?? (typeof outFeatures === "number" ? `[*, ${outFeatures}]` : "—"),
+      outputShape: shapes?.[i] ?? known,
       parameters: layer.namedParameters().reduce((n, [, p]) => n + p.size, 0),
     };
   });

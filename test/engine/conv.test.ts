@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { manualSeed, nn, randn, type Tensor, tensor } from "../../engine/index.js";
 import { jsKernels, kernels, setKernels, simdKernels } from "../../engine/kernels/index.js";
+import { layerRows } from "../../engine/nn/layer-summary.js";
 import { batchNorm } from "../../engine/ops/batch-norm.js";
 import { type ConvOptions, conv1d, conv2d } from "../../engine/ops/conv.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "../../engine/ops/pooling.js";
@@ -323,6 +324,14 @@ describe("the layers", () => {
     );
     expect(String(new nn.AdaptiveAvgPool2d([2, null]))).toBe("AdaptiveAvgPool2d(outputSize=[2,null])");
     expect(() => new nn.MaxPool2d(2, { padding: 3 })).toThrow(/padding must be at most half/);
+  });
+
+  test("a model's layer table shows a convolution's output channels", () => {
+    class Net extends nn.Module {
+      conv = new nn.Conv2d(1, 6, 5);
+      fc = new nn.Linear(6, 2);
+    }
+    expect(layerRows(new Net()).map((r) => r.outputShape)).toEqual(["[*, 6, …]", "[*, 2]"]);
   });
 
   test("BatchNorm2d: buffers in stateDict, training moves them, eval uses them", () => {
