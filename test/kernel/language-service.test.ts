@@ -26,6 +26,12 @@ describe("type checking a cell", () => {
     expect(diagnostics[0]!.message).toContain("Type 'string' is not assignable to type 'number'");
   });
 
+  it("types process.stdout / stderr / stdin as Node's streams (write, columns, on)", () => {
+    const code =
+      'process.stdout.write("a\\n");\nprocess.stderr.write("b");\nprocess.stdout.columns;\nprocess.stdin.on("data", () => {});';
+    expect(service.diagnose(code)).toEqual([]);
+  });
+
   it("knows the engine's globals, values and namespace types alike", () => {
     const code = [
       "const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });",

@@ -36,6 +36,10 @@ const GLOBAL_FILES = [
   "util.d.ts",
   "perf_hooks.d.ts",
   "module.d.ts", // require, module, __dirname
+  // process.stdout/stderr/stdin are tty streams: without these, `process.stdout.write` had no type.
+  "stream.d.ts",
+  "net.d.ts",
+  "tty.d.ts",
 ];
 
 export class NodeTypes {
