@@ -1,0 +1,62 @@
+// Interrupts of random running cells (a synchronous loop, an asynchronous one, a loop of tensor
+// ops, a loop of pooled matrix products), each after a random delay: how many ended with
+// KeyboardInterrupt and kept every variable, how many cost the runtime (a restart), and how long
+// an interrupt took to answer. The reference is the number of interrupts: every one should keep
+// the variables (ratio 1).
+//
+//   node dist/bench/run.js interrupts     INTERRUPTS (default 1,000)
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startKernel } from "../test/e2e/client.js";
+import type { BenchTable } from "./engine.js";
+
+const INTERRUPTS = Number(process.env.INTERRUPTS ?? 1000);
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const CELLS = [
+  "for (;;) {}",
+  "for (;;) await new Promise((r) => setTimeout(r, 1))",
+  "let t = randn([100, 100]); for (;;) t = t.matmul(t).tanh()",
+  "const a = randn([512, 512]); for (;;) a.matmul(a)",
+];
+
+export async function bench(): Promise<BenchTable> {
+  const kernel = await startKernel({ cwd: REPO, command: [join(REPO, "dist/kernel/main.js")] });
+  let kept = 0;
+  let restarts = 0;
+  const latencies: number[] = [];
+  try {
+    await kernel.execute("const canary: number = 12345", { timeoutMs: 120_000 });
+    for (let i = 0; i < INTERRUPTS; i++) {
+      const running = kernel.startExecute(CELLS[i % CELLS.length]!, { stop_on_error: false });
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
+      const started = performance.now();
+      await kernel.request("control", "interrupt_request");
+      const { reply } = await kernel.collect(running, 60_000);
+      latencies.push(performance.now() - started);
+      if (reply.content.ename !== "KeyboardInterrupt" || /restarted/.test(String(reply.content.evalue))) {
+        restarts++;
+        console.log(`interrupt ${i}: ${reply.content.ename}: ${reply.content.evalue}`);
+        await kernel.execute("const canary: number = 12345", { timeoutMs: 120_000 });
+        continue;
+      }
+      const { outputs } = await kernel.execute("canary", { timeoutMs: 60_000 });
+      if (JSON.stringify(outputs.map((m) => m.content)).includes("12345")) kept++;
+    }
+  } finally {
+    await kernel.close();
+  }
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  console.log(
+    `${INTERRUPTS} interrupts: ${kept} kept every variable, ${restarts} restarts; answer median ${quantile(0.5).toFixed(0)} ms, 99th ${quantile(0.99).toFixed(0)} ms`,
+  );
+  return {
+    title: `${INTERRUPTS} interrupts of running cells`,
+    referenceName: "interrupts",
+    rows: [
+      { name: "variables kept", unit: "interrupts", tsgrad: kept, reference: INTERRUPTS, ratio: kept / INTERRUPTS },
+      { name: "runtime restarts", unit: "interrupts", tsgrad: restarts, reference: 0, ratio: restarts === 0 ? 1 : 0 },
+    ],
+  };
+}
