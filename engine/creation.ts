@@ -203,8 +203,22 @@ export function randn(...args: SizeArgs<RandomOptions>): Tensor {
   return finish(t, options);
 }
 
-/** Random integers in [low, high), int32 by default. Example: `randint(0, 3, [10])` */
-export function randint(low: number, high: number, shape: ShapeLike, options?: RandomOptions): Tensor {
+/**
+ * Random integers in [low, high), int32 by default; PyTorch's `randint(high, size)` form works too.
+ * Example: `randint(0, 3, [10])`, `randint(10, [4], { generator: g })`
+ */
+export function randint(low: number, high: number, shape: ShapeLike, options?: RandomOptions): Tensor;
+export function randint(high: number, shape: readonly number[], options?: RandomOptions): Tensor;
+export function randint(
+  a: number,
+  b: number | readonly number[],
+  c?: ShapeLike | RandomOptions,
+  d?: RandomOptions,
+): Tensor {
+  const [low, high, shape, options] = Array.isArray(b)
+    ? [0, a, b as readonly number[], c as RandomOptions | undefined]
+    : [a, b as number, c as ShapeLike, d];
+  if (shape === undefined) throw new Error("randint: needs a shape: randint(low, high, [n]) or randint(high, [n])");
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new Error(`randint: needs integers low < high, got ${low} and ${high}`);
   }

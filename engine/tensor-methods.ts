@@ -90,6 +90,10 @@ declare module "./tensor.js" {
     numel(): number;
     /** Number of dimensions (same as `.ndim`). Example: `zeros(2, 3).dim() // 2` */
     dim(): number;
+    /** Converts to int32, the index dtype (PyTorch's int64 "long"). Example: `labels.long()` */
+    long(): Tensor;
+    /** The values as nested arrays (same as toArray). Example: `x.tolist()` */
+    tolist(): NestedArray;
     /** sin x. Example: `x.sin()` */
     sin(): Tensor;
     /** cos x. Example: `x.cos()` */
@@ -219,6 +223,12 @@ const methods: { [name: string]: (this: Tensor, ...args: never[]) => unknown } =
   },
   dim() {
     return this.ndim;
+  },
+  long() {
+    return ops.to(this, "int32");
+  },
+  tolist() {
+    return this.toArray();
   },
   sin() {
     return ops.sin(this);

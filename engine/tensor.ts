@@ -5,6 +5,7 @@ import { type BackwardOptions, type GradNode, backward as runBackward } from "./
 import { formatTensor } from "./format.js";
 import type { DType, TypedArray } from "./kernels/index.js";
 import * as ops from "./ops/index.js";
+import { tensorList } from "./ops/layout.js";
 import { contentHash, engineDepth } from "./saved-values.js";
 import { formatShape, shapeSize } from "./shape.js";
 import { allocate, allocateUnfilled, isScratch } from "./storage.js";
@@ -388,11 +389,11 @@ export class Tensor {
   }
   /** Joins this and `others` along an existing axis. Example: `a.concat([b], 0)` */
   concat(others: readonly Tensor[], axis = 0): Tensor {
-    return ops.concat([this, ...others], axis);
+    return ops.concat([this, ...tensorList("concat", others)], axis);
   }
   /** Stacks this and `others` along a new axis. Example: `a.stack([b], 0)` */
   stack(others: readonly Tensor[], axis = 0): Tensor {
-    return ops.stack([this, ...others], axis);
+    return ops.stack([this, ...tensorList("stack", others)], axis);
   }
   /** Splits into pieces of `size` (or the given sizes) along `axis`. Example: `x.split(2, 0)` */
   split(sizeOrSections: number | number[], axis = 0): Tensor[] {
@@ -417,7 +418,7 @@ export class Tensor {
     if (hint === "string") return this.toString();
     if (this.size === 1) return this.raw[0]!;
     throw new TypeError(
-      `a tensor of shape ${formatShape(this.shape)} cannot be used as a number; use ops (.add, .mul, .lt …) or .item() on a one-element tensor`,
+      `a tensor of shape ${formatShape(this.shape)} cannot be used as a number: JavaScript has no operators on tensors, so write a.mul(2) for a * 2, a.add(b) for a + b, a.matmul(b) for a @ b, a.lt(0) for a < 0; or .item() on a one-element tensor`,
     );
   }
 

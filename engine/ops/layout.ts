@@ -182,8 +182,17 @@ const Concat: Primitive<{ axis: number }> = {
   },
 };
 
+/** `tensors` itself, after checking it is an array (torch.cat((a, b)) ported with parentheses is not). */
+export function tensorList(op: string, tensors: readonly Tensor[]): readonly Tensor[] {
+  if (!Array.isArray(tensors as unknown))
+    throw new TypeError(`${op}: pass the tensors as an array: ${op}([a, b], dim)`);
+  return tensors;
+}
+
 /** Joins tensors along an existing axis. Example: `concat([a, b], 0)` */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors as unknown))
+    throw new TypeError("concat: pass the tensors as an array: concat([a, b], dim)");
   if (tensors.length === 0) throw new Error("concat: needs at least one tensor");
   const first = tensors[0]!;
   const a = normalizeAxis("concat", axis, first.ndim);
@@ -199,6 +208,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins same-shaped tensors along a new axis. Example: `stack([a, b], 0)` */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors as unknown))
+    throw new TypeError("stack: pass the tensors as an array: stack([a, b], dim)");
   if (tensors.length === 0) throw new Error("stack: needs at least one tensor");
   const first = tensors[0]!;
   for (const x of tensors) {
@@ -256,10 +267,20 @@ const Clone: Primitive<{ dtype: DType }> = { ...Cast, name: "clone" };
 /** The tensor in another dtype, copied (differentiable between float types). Example: `to(labels, "float32")` */
 export function to(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x; // like PyTorch's .to(): no copy when nothing changes
+  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32") return toDevice(x, dtype);
   if (dtype === "int32" && x.requiresGrad) {
     return new Tensor(Cast.forward([x], { dtype }).raw, [...x.shape], dtype); // ints carry no gradient
   }
   return apply(Cast, [x], { dtype });
+}
+
+/** PyTorch's `.to(device)`: the CPU is the one device here, so "cpu" is a no-op and the rest say so. */
+function toDevice(x: Tensor, target: unknown): Tensor {
+  if (target === "cpu") return x;
+  if (typeof target === "string" && /^(cuda|mps|xla|gpu)/.test(target)) {
+    throw new Error(`to: tsgrad computes on the CPU only (no "${target}"); leave out .to(device), or use "cpu"`);
+  }
+  throw new TypeError(`to: expected a dtype ("float32", "float64" or "int32"), got ${JSON.stringify(target)}`);
 }
 
 /** A copy with its own storage, still in the graph. Example: `clone(x)` */

@@ -231,6 +231,8 @@ function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<
   if (typeof (params as { parameters?: unknown }).parameters === "function") {
     throw new TypeError("optimizer: pass the model's parameters, not the model: model.parameters()");
   }
+  if (typeof params === "function")
+    throw new TypeError("optimizer: call it: pass model.parameters(), not model.parameters");
   const items = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
   if (items.length === 0) return [];
   if (

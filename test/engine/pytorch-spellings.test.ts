@@ -17,6 +17,7 @@ import {
   nn,
   noGrad,
   ones,
+  optim,
   rand,
   randint,
   randn,
@@ -302,5 +303,45 @@ describe("autograd.Function mistakes", () => {
     y.sum().backward();
     expect(x.grad!.toArray()).toEqual([1, 1]);
     expect(noGrad(() => Identity.apply(x)).requiresGrad).toBe(false);
+  });
+});
+
+describe("PyTorch habits get a message saying what to write", () => {
+  test("operators on tensors, .to(device), long(), tolist()", () => {
+    const a = tensor([1, 2]);
+    expect(() => (a as unknown as number) * 2).toThrow(
+      /JavaScript has no operators on tensors, so write a\.mul\(2\) for a \* 2/,
+    );
+    expect(a.to("cpu" as "float32")).toBe(a);
+    expect(() => a.to("cuda" as "float32")).toThrow(
+      'to: tsgrad computes on the CPU only (no "cuda"); leave out .to(device), or use "cpu"',
+    );
+    expect(() => a.to("float16" as "float32")).toThrow(
+      /to: expected a dtype \("float32", "float64" or "int32"\), got "float16"/,
+    );
+    expect(tensor([1.7, 2.2]).long().toArray()).toEqual([1, 2]);
+    expect(a.tolist()).toEqual([1, 2]);
+  });
+
+  test("torch.cat((a, b)) written with parentheses, randint(high, size)", () => {
+    const a = tensor([1, 2]);
+    expect(() => cat(a as unknown as Tensor[], 0)).toThrow("cat: pass the tensors as an array: cat([a, b], dim)");
+    expect(() => a.stack(a as unknown as Tensor[])).toThrow(
+      /concat: pass the tensors as an array|stack: pass the tensors as an array/,
+    );
+    const r = randint(5, [100], { generator: new Generator().manualSeed(0) });
+    expect(r.dtype).toBe("int32");
+    expect(r.max().item()).toBeLessThan(5);
+    expect(r.min().item()).toBeGreaterThanOrEqual(0);
+  });
+
+  test("an optimizer given model.parameters without calling it", () => {
+    const model = new nn.Linear(2, 1);
+    expect(() => new optim.SGD(model.parameters as unknown as Tensor[], { lr: 0.1 })).toThrow(
+      "optimizer: call it: pass model.parameters(), not model.parameters",
+    );
+    expect(() => new optim.SGD(model as unknown as Tensor[], { lr: 0.1 })).toThrow(
+      /pass the model's parameters, not the model: model\.parameters\(\)/,
+    );
   });
 });

@@ -144,7 +144,7 @@ describe("reading values", () => {
     expect(`${tensor([1, 2])}`).toBe("tensor([1.0000, 2.0000])");
     expect(String(loss)).toBe("tensor(0.0050)");
     expect(() => (tensor([1, 2]) as unknown as number) * 2).toThrow(
-      "a tensor of shape [2] cannot be used as a number; use ops",
+      "a tensor of shape [2] cannot be used as a number: JavaScript has no operators on tensors, so write a.mul(2) for a * 2",
     );
   });
   test("JSON holds the values, never the graph", () => {
