@@ -60,4 +60,17 @@ describe("PyTorch spellings on tensors in a running kernel", () => {
       /a leaf Variable that requires grad is being used in an in-place operation/,
     );
   });
+
+  it("anomaly mode names the op and the cell line where the first Infinity was made", async () => {
+    const { reply } = await kernel.execute(
+      ["const p = tensor([0.5, 0, 0.5]);", "", "detectAnomaly(() => p.log().mean());"].join("\n"),
+    );
+    expect(reply.content.status).toBe("error");
+    expect(reply.content.ename).toBe("AnomalyError");
+    expect(reply.content.evalue).toMatch(
+      /^anomaly: log produced -Infinity \(forward, element 1 of \[3\]\) from finite inputs of shapes \[3\]/,
+    );
+    const traceback = (reply.content.traceback as string[]).join("\n");
+    expect(traceback).toMatch(/cell\[\d+\]:3:\d+/);
+  });
 });
