@@ -3,6 +3,7 @@
 // and scatter charts zoom and pan (an interval selection bound to the scales).
 import { Tensor } from "../tensor.js";
 import { Chart } from "./chart.js";
+import { colorScale } from "./colors.js";
 import {
   compact,
   extent,
@@ -40,7 +41,7 @@ export interface LineOptions extends ChartOptions {
  * Example: `plot.line({ train: [0.9, 0.5, 0.3], test: [1.0, 0.7, 0.6] }, { xLabel: "epoch", logY: true })`
  */
 export function line(data: Numbers | Series | readonly Row[], options: LineOptions = {}): Chart {
-  const { series, x, xField } = normaliseSeries(data, options);
+  const { series, x, xField, diverged } = normaliseSeries(data, options);
   const names = Object.keys(series);
   const rows = seriesRows(series, x, xField);
   // A log axis has no place for zero or negative values (one would blank the whole chart).
@@ -54,28 +55,66 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
       field: xField,
       type: "quantitative",
       title: options.xLabel ?? xField,
-      ...(options.logX ? { scale: { type: "log" } } : {}),
+      ...(options.logX ? { scale: { type: "log" }, axis: logAxis(rows.map((r) => r[xField])) } : {}),
       ...(integralX && !options.logX ? { axis: { tickMinStep: 1 } } : {}),
     },
-    y: { field: "value", type: "quantitative", title: yTitle, scale: options.logY ? { type: "log" } : { zero: false } },
-    ...(several ? { color: { field: "series", type: "nominal", title: null } } : {}),
+    y: {
+      field: "value",
+      type: "quantitative",
+      title: yTitle,
+      scale: options.logY ? { type: "log" } : { zero: false },
+      ...(options.logY ? { axis: logAxis(rows.map((r) => r.value)) } : {}),
+    },
+    // Each series name keeps its colour across the notebook's charts (colors.ts).
+    ...(several ? { color: { field: "series", type: "nominal", title: null, scale: colorScale(names) } } : {}),
     tooltip: [
       { field: xField, type: "quantitative" },
       ...(several ? [{ field: "series", type: "nominal" }] : []),
       { field: "value", type: "quantitative", title: yTitle, format: NUMBER_FORMAT },
     ],
   };
-  return new Chart(
-    topLevel(
+  const lines = {
+    data: { values: rows },
+    mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
+    encoding,
+    params: [ZOOM_PAN],
+  };
+  if (diverged.length === 0) return new Chart(topLevel(lines, options));
+  return new Chart(topLevel({ layer: [lines, divergedMarks(diverged, xField)] }, options));
+}
+
+// Just above the x axis: the top of a chart holds titles and the lr finder's suggestion.
+const BOTTOM = { value: { expr: "height - 7" } };
+
+/** A red ▼ and "diverged" at the bottom of the chart where a series became NaN or infinite. */
+function divergedMarks(points: Row[], xField: string): VegaLiteSpec {
+  const x = { field: xField, type: "quantitative" };
+  return {
+    data: { values: points },
+    layer: [
+      { mark: { type: "rule", color: "firebrick", strokeDash: [3, 3] }, encoding: { x } },
       {
-        data: { values: rows },
-        mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
-        encoding,
-        params: [ZOOM_PAN],
+        mark: { type: "point", shape: "triangle-down", filled: true, size: 90, color: "firebrick", tooltip: true },
+        encoding: {
+          x,
+          y: BOTTOM,
+          tooltip: [x, { field: "series", type: "nominal" }, { field: "value", type: "nominal", title: "value" }],
+        },
       },
-      options,
-    ),
-  );
+      {
+        mark: {
+          type: "text",
+          text: "diverged",
+          color: "firebrick",
+          align: "left",
+          dx: 7,
+          baseline: "middle",
+          fontSize: 11,
+        },
+        encoding: { x, y: BOTTOM },
+      },
+    ],
+  };
 }
 
 export interface ScatterOptions extends ChartOptions {
@@ -325,14 +364,17 @@ export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
   );
 }
 
+// Each panel keeps its own colours and legend (a loss panel and a metrics panel are not one key).
+const OWN_LEGENDS = { scale: { color: "independent" }, legend: { color: "independent" } };
+
 /** Charts side by side. Example: `plot.hconcat(plot.histogram(w1), plot.histogram(w2))` */
 export function hconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
-  return new Chart(topLevel({ hconcat: charts.map((c) => innerSpec(specOf(c))) }, {}, false));
+  return new Chart(topLevel({ hconcat: charts.map((c) => innerSpec(specOf(c))), resolve: OWN_LEGENDS }, {}, false));
 }
 
 /** Charts one above the other. Example: `plot.vconcat(plot.loss(history), plot.line(lrs))` */
 export function vconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
-  return new Chart(topLevel({ vconcat: charts.map((c) => innerSpec(specOf(c))) }, {}, false));
+  return new Chart(topLevel({ vconcat: charts.map((c) => innerSpec(specOf(c))), resolve: OWN_LEGENDS }, {}, false));
 }
 
 function specOf(chart: Chart | VegaLiteSpec): VegaLiteSpec {
@@ -342,14 +384,12 @@ function specOf(chart: Chart | VegaLiteSpec): VegaLiteSpec {
 function normaliseSeries(
   data: Numbers | Series | readonly Row[],
   options: LineOptions,
-): { series: Series; x: Numbers | undefined; xField: string } {
+): { series: Series; x: Numbers | undefined; xField: string; diverged: Row[] } {
+  const xOption = typeof options.x === "string" ? undefined : options.x;
+  const xName = typeof options.x === "string" ? options.x : "x";
   if (isNumbers(data)) {
-    const x = typeof options.x === "string" ? undefined : options.x;
-    return {
-      series: { [options.yLabel ?? "value"]: data },
-      x,
-      xField: typeof options.x === "string" ? options.x : "x",
-    };
+    const series = { [options.yLabel ?? "value"]: data };
+    return { series, x: xOption, xField: xName, diverged: firstNonFinite(series, xOption, xName) };
   }
   if (Array.isArray(data)) {
     const rows = data as readonly Row[];
@@ -362,10 +402,39 @@ function normaliseSeries(
     const series: Series = {};
     for (const f of fields) series[f] = rows.map((r) => (typeof r[f] === "number" ? (r[f] as number) : NaN));
     const x = xField === "index" ? undefined : rows.map((r) => Number(r[xField]));
-    return { series, x, xField };
+    // A field a row leaves out is a gap (validation once per epoch), not a diverged value.
+    const given: Series = {};
+    for (const f of fields) given[f] = rows.map((r) => (typeof r[f] === "number" ? (r[f] as number) : 0));
+    return { series, x, xField, diverged: firstNonFinite(given, x, xField) };
   }
-  const x = typeof options.x === "string" ? undefined : options.x;
-  return { series: data as Series, x, xField: typeof options.x === "string" ? options.x : "x" };
+  const named = data as Series;
+  // `{ x, y }`: coordinates, as plot.scatter reads them, not two series.
+  const keys = Object.keys(named);
+  if (options.x === undefined && keys.length === 2 && "x" in named && "y" in named) {
+    const series = { [options.yLabel ?? "y"]: named.y! };
+    return { series, x: named.x, xField: "x", diverged: firstNonFinite(series, named.x, "x") };
+  }
+  return { series: named, x: xOption, xField: xName, diverged: firstNonFinite(named, xOption, xName) };
+}
+
+/** Each series' first NaN or ±Infinity (a run that diverged), as a row at its x. */
+function firstNonFinite(series: Series, x: Numbers | undefined, xField: string): Row[] {
+  const xs = x === undefined ? undefined : toNumbers(x, "x");
+  const out: Row[] = [];
+  for (const [name, values] of Object.entries(series)) {
+    const ys = toNumbers(values, name);
+    const i = ys.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) out.push({ [xField]: xs ? (xs[i] ?? null) : i, series: name, value: String(ys[i]) });
+  }
+  return out;
+}
+
+/** Tick labels for a log axis: powers of ten over many decades ("1e+22", never "100,000" beside it), plain numbers over few. */
+function logAxis(values: readonly (number | string | boolean | null | undefined)[]): { format: string } {
+  const positive = values.filter((v): v is number => typeof v === "number" && v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return { format: "~g" };
+  const [lo, hi] = extent(positive);
+  return { format: hi / lo >= 1e4 ? ".0e" : "~g" };
 }
 
 /** Every field that holds a number in some row, in first-seen order. */

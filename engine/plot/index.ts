@@ -5,6 +5,7 @@ export type { BarOptions, HeatmapOptions, HistogramOptions, LineOptions, Scatter
 export { bar, hconcat, heatmap, histogram, layer, line, scatter, vconcat } from "./basic.js";
 export { type DecisionBoundaryOptions, decisionBoundary } from "./boundary.js";
 export { Chart, vegaLite } from "./chart.js";
+export { seriesColor, seriesColors } from "./colors.js";
 export { type GraphOptions, graph } from "./graph.js";
 export { type FiltersOptions, filters, type ImageGridOptions, images } from "./images.js";
 export { type LossOptions, type LrFinderOptions, loss, lrFinder } from "./loss.js";

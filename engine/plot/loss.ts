@@ -3,6 +3,7 @@
 import { line, numericFields } from "./basic.js";
 import { Chart } from "./chart.js";
 import { extent, isNumbers, type Numbers, toNumbers } from "./data.js";
+import { type LrRule, suggestLr } from "./lr-suggestion.js";
 import { type ChartOptions, type Row, topLevel, type VegaLiteSpec } from "./spec.js";
 
 export interface LossOptions extends ChartOptions {
@@ -33,7 +34,7 @@ export function loss(history: readonly Row[] | Record<string, Numbers>, options:
     width: options.width,
     height: options.height,
     xLabel: xField,
-    yLabel: y?.length === 1 ? y[0] : "loss",
+    yLabel: yTitle(y ?? fields.filter((f) => f !== xField)),
   });
   if (options.slider)
     addSlider(
@@ -42,6 +43,12 @@ export function loss(history: readonly Row[] | Record<string, Numbers>, options:
       indexed.map((r) => Number(r[xField])),
     );
   return chart;
+}
+
+// "accuracy" for an accuracy curve, "loss" only when every curve is a loss.
+function yTitle(fields: readonly string[]): string {
+  if (fields.length === 1) return fields[0]!;
+  return fields.length > 0 && fields.every((f) => /loss/i.test(f)) ? "loss" : "value";
 }
 
 /** A range input bound to a param; the marks keep only rows up to its value (Vega-Lite 5 `bind`). */
@@ -57,9 +64,17 @@ export function addSlider(spec: VegaLiteSpec, field: string, values: number[]): 
 }
 
 export interface LrFinderOptions extends ChartOptions {
-  /** Mark the suggested learning rate (steepest loss descent); default true. */
+  /** Mark the suggested learning rate; default true. */
   suggest?: boolean;
+  /**
+   * How the lr is suggested (lr-suggestion.ts): "steepest" (default: where the smoothed loss falls
+   * fastest, fastai's `steep` and pytorch-lr-finder's rule), "valley" (fastai's default) or
+   * "minimum" (a tenth of the lr with the lowest loss).
+   */
+  rule?: LrRule;
 }
+
+const RULE_NAMES: Record<LrRule, string> = { steepest: "steepest descent", valley: "valley", minimum: "minimum ÷ 10" };
 
 /**
  * Loss against learning rate on a log axis, from an lr range test, with the steepest-descent lr marked.
@@ -83,11 +98,12 @@ export function lrFinder(
     { loss: losses },
     { x: lr, logX: true, title, xLabel: "learning rate", yLabel: "loss", width: options.width, height: options.height },
   );
-  const suggested = options.suggest === false ? undefined : steepestDescent(lr, losses);
+  const rule = options.rule ?? "steepest";
+  const suggested = options.suggest === false ? undefined : suggestLr(lr, losses, rule);
   if (suggested === undefined) return curve;
   const { $schema: _schema, title: _title, width: _width, height: _height, ...curveLayer } = curve.spec;
   const marker = {
-    data: { values: [{ x: suggested, label: `suggested lr ${suggested.toPrecision(2)}` }] },
+    data: { values: [{ x: suggested, label: `suggested lr ${suggested.toPrecision(2)} (${RULE_NAMES[rule]})` }] },
     layer: [
       {
         mark: { type: "rule", color: "firebrick", strokeDash: [4, 3] },
@@ -102,26 +118,9 @@ export function lrFinder(
   return new Chart(topLevel({ layer: [curveLayer, marker] }, { title, width: options.width, height: options.height }));
 }
 
-/** The lr where the (lightly smoothed) loss falls fastest per decade of lr. Example: `steepestDescent(lrs, losses) // 0.003` */
+/** The lr where the smoothed loss falls fastest per decade of lr, before it diverges. Example: `steepestDescent(lrs, losses) // 0.003` */
 export function steepestDescent(lr: readonly number[], losses: readonly number[]): number | undefined {
-  const points = lr
-    .map((x, i) => [Math.log10(x), losses[i]!] as const)
-    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  if (points.length < 5) return undefined;
-  const smoothed = points.map((_, i) => {
-    const window = points.slice(Math.max(0, i - 2), i + 3);
-    return window.reduce((s, [, v]) => s + v, 0) / window.length;
-  });
-  let best = -1;
-  let bestSlope = 0;
-  for (let i = 1; i < points.length; i++) {
-    const slope = (smoothed[i]! - smoothed[i - 1]!) / (points[i]![0] - points[i - 1]![0] || Infinity);
-    if (slope < bestSlope) {
-      bestSlope = slope;
-      best = i;
-    }
-  }
-  return best < 0 ? undefined : 10 ** points[best]![0];
+  return suggestLr(lr, losses, "steepest");
 }
 
 function seriesToRows(series: Record<string, Numbers>): Row[] {

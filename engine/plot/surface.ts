@@ -4,6 +4,7 @@
 import { Tensor } from "../tensor.js";
 import { ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
+import { colorScale } from "./colors.js";
 import { compact, extent, toMatrix } from "./data.js";
 import { addSlider } from "./loss.js";
 import { type ChartOptions, type Row, topLevel } from "./spec.js";
@@ -126,7 +127,7 @@ export function trajectories(paths: Record<string, Path>, options: TrajectoryOpt
       encoding: {
         x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
         y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
-        color: { field: "optimizer", type: "nominal", title: "optimizer", scale: { scheme: "set1" } },
+        color: { field: "optimizer", type: "nominal", title: "optimizer", scale: colorScale(Object.keys(paths)) },
         order: { field: "step", type: "quantitative" },
         tooltip: [
           { field: "optimizer", type: "nominal" },

@@ -123,11 +123,13 @@ export class LiveChart {
       this.printProgress();
       return;
     }
-    // Within the budget: what was rendered so far plus one more render is at most a tenth of
-    // the time since training began (the first render waits for 10× what the last chart's took;
-    // the next push after the interval asks again).
+    // The first state shows at once and the final one always; in between, an update goes out
+    // only while what was rendered so far plus one more render is at most a tenth of the time
+    // since training began (the next push after the interval asks again).
     const elapsed = performance.now() - (this.startedAt ?? performance.now());
-    if (!final && this.renderMs + (this.lastRenderMs || recentRenderMs) > RENDER_SHARE * elapsed) return;
+    const due =
+      final || !this.handle || this.renderMs + (this.lastRenderMs || recentRenderMs) <= RENDER_SHARE * elapsed;
+    if (!due) return;
     prepareRenderer(); // loading Vega once is not a cost of this chart's updates
     const started = performance.now();
     const output = this.chart().displayData();

@@ -81,17 +81,19 @@ describe("liveChart in a notebook", () => {
     expect(live.history).toHaveLength(1000);
   });
 
-  it("waits 9× a render's time before the next update, and shows nothing before training has run 10× a render", () => {
+  it("shows the first state at once, then waits 9× a render's time before the next update", () => {
     const events = fakeNotebook();
     const live = liveChart();
     live.push({ step: 1, loss: 1 });
-    expect(events).toHaveLength(0); // no training time yet to spend a tenth of on rendering
-    flushBeforeReply();
-    expect(events).toHaveLength(1); // the final state always goes out
+    expect(events).toHaveLength(1);
     expect(live.updates).toBe(1);
     expect(live.lastRenderMs).toBeGreaterThan(0);
     expect(live.updateIntervalMs).toBeGreaterThanOrEqual(9 * live.lastRenderMs);
     expect(live.updateIntervalMs).toBeGreaterThanOrEqual(250);
+    live.push({ step: 2, loss: 0.5 }); // too soon, and no training time to spend a tenth of
+    expect(events).toHaveLength(1);
+    flushBeforeReply();
+    expect(events).toHaveLength(2); // the final state always goes out
     expect(liveChart({ intervalMs: 5000 }).updateIntervalMs).toBe(5000);
   });
 
@@ -175,16 +177,17 @@ describe("liveChart in an async training loop", () => {
     try {
       const events = fakeNotebook();
       const live = liveChart();
-      live.push({ step: 1, loss: 1 }); // training just began: too early to spend time rendering
+      live.push({ step: 1, loss: 1 }); // shown at once
+      expect(events).toHaveLength(1);
       vi.advanceTimersByTime(100_000);
-      live.push({ step: 2, loss: 0.5 }); // 100 s of training: shown
-      expect(events).toHaveLength(1);
-      live.push({ step: 3, loss: 0.25 }); // too soon: waits for the timer
-      expect(events).toHaveLength(1);
-      vi.advanceTimersByTime(live.updateIntervalMs + 50);
+      live.push({ step: 2, loss: 0.5 }); // 100 s of training: well within the rendering budget
       expect(events).toHaveLength(2);
-      expect(chartValues(events[1]!.bundle)).toHaveLength(3);
-      expect("image/png" in events[1]!.bundle).toBe(true); // a live PNG for front ends without Vega-Lite
+      live.push({ step: 3, loss: 0.25 }); // too soon: waits for the timer
+      expect(events).toHaveLength(2);
+      vi.advanceTimersByTime(live.updateIntervalMs + 50);
+      expect(events).toHaveLength(3);
+      expect(chartValues(events[2]!.bundle)).toHaveLength(3);
+      expect("image/png" in events[2]!.bundle).toBe(true); // a live PNG for front ends without Vega-Lite
     } finally {
       vi.useRealTimers();
     }

@@ -111,7 +111,8 @@ describe("plot builders", () => {
   it("line: one series per key, coloured, zoomable, log y drops non-positive values", () => {
     const spec = plot.line({ train: [3, 2, 0], val: [4, 3, 2] }, { logY: true, xLabel: "epoch" }).spec as Spec;
     expect(marks(spec)).toEqual(["line"]);
-    expect(spec.encoding.color).toEqual({ field: "series", type: "nominal", title: null });
+    expect(spec.encoding.color).toMatchObject({ field: "series", type: "nominal", title: null });
+    expect(spec.encoding.color.scale.domain).toEqual(["train", "val"]);
     expect(spec.encoding.y.scale).toEqual({ type: "log" });
     expect(spec.encoding.x.title).toBe("epoch");
     expect(spec.params).toEqual([{ name: "zoom", select: "interval", bind: "scales" }]);

@@ -1,0 +1,143 @@
+// Chart options a reader notices: one colour per series name across charts, the lr finder's
+// suggestion by its documented rules on curves with a known answer, a diverged run shown as a
+// mark, log-axis tick labels in one format, `{ x, y }` read as coordinates, axis titles that
+// say what is plotted, and concatenated panels with legends of their own.
+import { afterEach, describe, expect, it } from "vitest";
+import { seriesColor, seriesColors } from "../../engine/plot/colors.js";
+import * as plot from "../../engine/plot/index.js";
+import { suggestLr } from "../../engine/plot/lr-suggestion.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: specs are plain JSON read by path
+type Spec = any;
+
+afterEach(() => seriesColors());
+
+describe("one colour per series name", () => {
+  it("a name keeps its colour whatever the chart and the order of its series", () => {
+    const race = plot.trajectories({ "gradient descent": [[0, 0]], momentum: [[1, 1]], Adam: [[2, 2]] }).spec as Spec;
+    const curves = plot.line({ Adam: [3, 2], "gradient descent": [3, 2.5], momentum: [3, 2.2] }).spec as Spec;
+    const colourOf = (scale: { domain: string[]; range: string[] }, name: string) =>
+      scale.range[scale.domain.indexOf(name)];
+    for (const name of ["gradient descent", "momentum", "Adam"]) {
+      expect(colourOf(curves.encoding.color.scale, name)).toBe(colourOf(race.encoding.color.scale, name));
+    }
+    expect(new Set(race.encoding.color.scale.range).size).toBe(3);
+  });
+
+  it("names take palette colours in order of first use, and can be fixed by hand", () => {
+    expect(seriesColor("train")).toBe("#4c78a8");
+    expect(seriesColor("val")).toBe("#f58518");
+    expect(seriesColor("train")).toBe("#4c78a8");
+    seriesColors({ Adam: "crimson" });
+    expect((plot.line({ SGD: [1, 2], Adam: [2, 1] }).spec as Spec).encoding.color.scale.range).toEqual([
+      "#e45756",
+      "crimson",
+    ]);
+  });
+});
+
+describe("lr finder suggestion", () => {
+  // 100 lrs from 1e-6 to 1, log-spaced; the loss is a sigmoid drop centred at 10^-3 that turns up
+  // past 10^-1 and diverges past 10^-0.5.
+  const lr = Array.from({ length: 100 }, (_, i) => 10 ** (-6 + (6 * i) / 99));
+  const drop = (l: number) => 2.3 - 2 / (1 + Math.exp(-3 * (Math.log10(l) + 3)));
+  const curve = lr.map((l) => {
+    const x = Math.log10(l);
+    return x < -1 ? drop(l) : x < -0.5 ? drop(l) + 5 * (x + 1) ** 2 : Number.POSITIVE_INFINITY;
+  });
+
+  it("steepest: where the smoothed loss falls fastest, 10^-3", () => {
+    expect(Math.log10(suggestLr(lr, curve)!)).toBeCloseTo(-3, 0.5);
+    expect(Math.abs(Math.log10(suggestLr(lr, curve, "steepest")!) + 3)).toBeLessThan(0.07); // one grid step
+  });
+
+  it("steepest on a noisy curve: still within a third of a decade", () => {
+    let seed = 1;
+    const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.15;
+    const noisy = curve.map((v) => v + noise());
+    expect(Math.abs(Math.log10(suggestLr(lr, noisy)!) + 3)).toBeLessThan(0.34);
+  });
+
+  it("minimum: a tenth of the lr with the lowest loss, before divergence", () => {
+    const lowest = lr.reduce((best, l, i) => (curve[i]! < curve[lr.indexOf(best)]! ? l : best), lr[0]!);
+    expect(Math.log10(lowest)).toBeCloseTo(-1, 0);
+    expect(Math.abs(Math.log10(suggestLr(lr, curve, "minimum")!) - Math.log10(lowest / 10))).toBeLessThan(0.1);
+  });
+
+  it("valley: half-way down the longest falling stretch (fastai's rule)", () => {
+    // A strictly falling curve from the first point to the lowest (index 83 of the finite part).
+    const falling = lr.slice(0, 84).map((_, i) => 10 - i * 0.1);
+    const rising = lr.slice(84).map((_, i) => 1.7 + i * 0.1);
+    // fastai: start = end − run length = 83 − 84 = −1; sections = 84 / 3 = 28; start + 28 + 14.
+    const index = -1 + 28 + 14;
+    expect(suggestLr(lr, [...falling, ...rising], "valley")).toBeCloseTo(lr[index]!, 12);
+  });
+
+  it("the chart names its rule; too short a curve suggests nothing", () => {
+    const spec = plot.lrFinder({ lr, loss: curve }).spec as Spec;
+    expect(spec.layer[1].data.values[0].label).toMatch(/^suggested lr 0\.001\d* \(steepest descent\)$/);
+    expect(suggestLr([1e-3, 1e-2], [1, 0.5])).toBeUndefined();
+  });
+});
+
+describe("non-finite points", () => {
+  it("a series that turns NaN or infinite gets a red 'diverged' mark where it did", () => {
+    const spec = plot.line({ loss: [1, 0.5, 3, Number.NaN, Number.NaN], val: [1, 0.8, 0.7, 0.6, 0.5] }).spec as Spec;
+    expect(spec.layer[0].mark.type).toBe("line");
+    expect(spec.layer[1].data.values).toEqual([{ x: 3, series: "loss", value: "NaN" }]);
+    expect(spec.layer[1].layer.map((l: Spec) => l.mark.type)).toEqual(["rule", "point", "text"]);
+    expect(spec.layer[1].layer[2].mark.text).toBe("diverged");
+    expect(plot.line([1, Number.POSITIVE_INFINITY]).spec.layer).toBeDefined();
+  });
+
+  it("a field a record leaves out is a gap, not divergence", () => {
+    const spec = plot.line([
+      { step: 1, loss: 1 },
+      { step: 2, loss: 0.5, valLoss: 0.7 },
+    ]).spec as Spec;
+    expect(spec.layer).toBeUndefined();
+  });
+});
+
+describe("axes", () => {
+  it("a log axis over many decades labels every tick as a power of ten", () => {
+    const wide = plot.line([1, 1e6, 1e12, 1e22], { logY: true }).spec as Spec;
+    expect(wide.encoding.y.axis).toEqual({ format: ".0e" });
+    const narrow = plot.line([0.5, 0.2, 0.1], { logY: true }).spec as Spec;
+    expect(narrow.encoding.y.axis).toEqual({ format: "~g" });
+    const lrAxis = (
+      plot.lrFinder({ lr: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1], loss: [2, 2, 1.5, 1, 0.8, 3] }).spec as Spec
+    ).layer[0].encoding.x.axis;
+    expect(lrAxis).toEqual({ format: ".0e" });
+  });
+
+  it("line({ x, y }) plots y against x, as scatter({ x, y }) does", () => {
+    const spec = plot.line({ x: [0, 0.5, 1], y: [1, 4, 9] }).spec as Spec;
+    expect(spec.data.values).toEqual([
+      { x: 0, series: "y", value: 1 },
+      { x: 0.5, series: "y", value: 4 },
+      { x: 1, series: "y", value: 9 },
+    ]);
+  });
+
+  it("plot.loss titles the y axis after what it plots", () => {
+    expect(
+      (
+        plot.loss([
+          { epoch: 1, accuracy: 0.5 },
+          { epoch: 2, accuracy: 0.7 },
+        ]).spec as Spec
+      ).encoding.y.title,
+    ).toBe("accuracy");
+    const both = plot.loss([{ epoch: 1, loss: 1, valLoss: 1.2 }]).spec as Spec;
+    expect(both.encoding.y.title).toBe("loss");
+  });
+
+  it("panels side by side keep their own colour legends", () => {
+    const spec = plot.hconcat(
+      plot.line({ loss: [1, 0.5], valLoss: [1, 0.7] }),
+      plot.line({ accuracy: [0.5, 0.7], valAccuracy: [0.4, 0.6] }),
+    ).spec as Spec;
+    expect(spec.resolve).toEqual({ scale: { color: "independent" }, legend: { color: "independent" } });
+  });
+});
