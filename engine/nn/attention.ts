@@ -6,7 +6,7 @@
 // A causal mask stops position t from attending to positions after t (a language model must
 // not see the next character it is asked to predict).
 
-import { multiHeadAttention } from "../ops/attention.js";
+import { multiHeadAttention, multiHeadAttentionWithWeights } from "../ops/attention.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { GELU } from "./activation.js";
@@ -25,6 +25,12 @@ export interface AttentionOptions {
   dropout?: number;
   /** Biases in the four projections. Default true. */
   bias?: boolean;
+}
+
+/** Options of `MultiHeadAttention.forwardWithWeights`. */
+export interface AttentionWeightsOptions {
+  /** Average the weights over heads ([batch, tq, tk]) rather than per head. Default true. */
+  averageAttnWeights?: boolean;
 }
 
 /**
@@ -70,6 +76,33 @@ export class MultiHeadAttention extends Module {
    * Example: `attn.forward(x)` or `attn.forward(decoderState, encoderOutput)`
    */
   override forward(query: Tensor, key: Tensor = query, value: Tensor = key): Tensor {
+    return this.attend(query, key, value, false).output;
+  }
+
+  /**
+   * `forward` that also returns the attention weights, detached (PyTorch's `need_weights=True`):
+   * [batch, tq, tk] averaged over heads, or [batch, numHeads, tq, tk] with
+   * `averageAttnWeights: false` (no batch axis for an unbatched input). Each row sums to 1.
+   * Example: `const [y, weights] = attn.forwardWithWeights(x, x, x, { averageAttnWeights: false })`
+   */
+  forwardWithWeights(
+    query: Tensor,
+    key: Tensor = query,
+    value: Tensor = key,
+    { averageAttnWeights = true }: AttentionWeightsOptions = {},
+  ): [Tensor, Tensor] {
+    const { output, weights } = this.attend(query, key, value, true);
+    let w = weights!;
+    if (averageAttnWeights) w = w.mean(1);
+    return [output, query.ndim === 3 ? w : w.squeeze(0)];
+  }
+
+  private attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    keepWeights: boolean,
+  ): { output: Tensor; weights: Tensor | null } {
     const batched = query.ndim === 3;
     if (!batched && query.ndim !== 2) {
       throw new Error(
@@ -82,19 +115,25 @@ export class MultiHeadAttention extends Module {
     const q = this.query.forward(q3);
     const k = this.key.forward(k3);
     const v = this.value.forward(v3);
-    const merged =
-      this.attentionDropout.training && this.attentionDropout.p > 0
-        ? this.composedAttention(q, k, v)
-        : multiHeadAttention(q, k, v, this.numHeads, { causal: this.causal });
+    let merged: Tensor;
+    let weights: Tensor | null = null;
+    if (this.attentionDropout.training && this.attentionDropout.p > 0) {
+      [merged, weights] = this.composedAttention(q, k, v);
+    } else if (keepWeights) {
+      [merged, weights] = multiHeadAttentionWithWeights(q, k, v, this.numHeads, { causal: this.causal });
+    } else {
+      merged = multiHeadAttention(q, k, v, this.numHeads, { causal: this.causal });
+    }
     const y = this.out.forward(merged);
-    return batched ? y : y.squeeze(0);
+    return { output: batched ? y : y.squeeze(0), weights: keepWeights ? weights : null };
   }
 
   /**
    * The same attention in primitive ops, with dropout on the weights between softmax and V (the
-   * fused op has no dropout). Projections q [b, tq, E], k and v [b, tk, E] → merged heads [b, tq, E].
+   * fused op has no dropout). Projections q [b, tq, E], k and v [b, tk, E] → merged heads [b, tq, E]
+   * and the weights after dropout (as PyTorch returns them), detached.
    */
-  private composedAttention(qProjected: Tensor, kProjected: Tensor, vProjected: Tensor): Tensor {
+  private composedAttention(qProjected: Tensor, kProjected: Tensor, vProjected: Tensor): [Tensor, Tensor] {
     const [b, tq] = qProjected.shape as [number, number, number];
     const tk = kProjected.shape[1]!;
     const q = this.splitHeads(qProjected); // [b, h, tq, d]
@@ -104,7 +143,7 @@ export class MultiHeadAttention extends Module {
     if (this.causal) scores = scores.maskedFill(causalMask(tq, tk), -Infinity);
     const weights = this.attentionDropout.forward(scores.softmax(-1));
     const heads = weights.matmul(v); // [b, h, tq, d]
-    return heads.permute(0, 2, 1, 3).reshape([b, tq, this.embedDim]);
+    return [heads.permute(0, 2, 1, 3).reshape([b, tq, this.embedDim]), weights.detach()];
   }
 
   override extraRepr(): string {

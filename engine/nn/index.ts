@@ -3,6 +3,7 @@
 export { Flatten, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 export {
   type AttentionOptions,
+  type AttentionWeightsOptions,
   causalMask,
   MultiHeadAttention,
   TransformerBlock,

@@ -118,6 +118,35 @@ export function multiHeadAttention(
   numHeads: number,
   { causal = false }: MultiHeadAttentionOptions = {},
 ): Tensor {
+  return attend(q, k, v, numHeads, causal).out;
+}
+
+/**
+ * `multiHeadAttention` that also returns its attention weights softmax(Q_h K_hᵀ / √d + mask),
+ * [batch, numHeads, tq, tk], detached: a copy of the ones the fused op keeps for its backward.
+ * Example: `const [out, weights] = multiHeadAttentionWithWeights(q, k, v, 4, { causal: true })`
+ */
+export function multiHeadAttentionWithWeights(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  numHeads: number,
+  { causal = false }: MultiHeadAttentionOptions = {},
+): [Tensor, Tensor] {
+  const { out, args } = attend(q, k, v, numHeads, causal);
+  const [batch, tq] = q.shape as [number, number, number];
+  // A copy: the op's own array may live in scratch storage and is read again by backward.
+  const weights = new Tensor(args.weights!.slice(), [batch, numHeads, tq, k.shape[1]!]);
+  return [out, weights];
+}
+
+function attend(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  numHeads: number,
+  causal: boolean,
+): { out: Tensor; args: AttentionArgs } {
   if (q.ndim !== 3 || k.ndim !== 3 || v.ndim !== 3) {
     throw new Error(
       `multiHeadAttention: q, k and v must be [batch, time, features], got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`,
@@ -141,5 +170,6 @@ export function multiHeadAttention(
     );
   }
   const dtype = floatOf(promote(promote(q.dtype, k.dtype), v.dtype));
-  return apply(Attention, [q.to(dtype), k.to(dtype), v.to(dtype)], { heads: numHeads, causal, weights: null });
+  const args: AttentionArgs = { heads: numHeads, causal, weights: null };
+  return { out: apply(Attention, [q.to(dtype), k.to(dtype), v.to(dtype)], args), args };
 }

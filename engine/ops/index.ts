@@ -2,7 +2,7 @@
 
 export { bmm, cat, mm } from "./aliases.js";
 export { add, div, maximum, minimum, mul, pow, sub } from "./arithmetic.js";
-export { type MultiHeadAttentionOptions, multiHeadAttention } from "./attention.js";
+export { type MultiHeadAttentionOptions, multiHeadAttention, multiHeadAttentionWithWeights } from "./attention.js";
 export { eq, ge, gt, le, lt, maskedFill, ne, where } from "./compare.js";
 export { gelu } from "./gelu.js";
 export { type IndexKey, index } from "./index-advanced.js";
