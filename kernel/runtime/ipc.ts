@@ -39,3 +39,20 @@ export const WATCHDOG_TERMINATE = "t"; // stop whatever JavaScript the main thre
  * set by the parent from limits.ts; the child's watchdog ends the child past it.
  */
 export const RUNTIME_MEMORY_ENV = "TSGRAD_RUNTIME_MEMORY_LIMIT_MB";
+
+/**
+ * A socket pair on the child's fd 5 for `prompt()`, which answers synchronously: the child's main
+ * thread waits inside the cell, so it cannot read IPC. A worker thread of the child writes the
+ * request and reads the reply, one JSON object per line each way (child/stdin-worker.ts).
+ */
+export const PROMPT_FD = 5;
+export interface PromptRequest {
+  execId: number;
+  requestId: number;
+  prompt: string;
+  password: boolean;
+}
+export interface PromptReply {
+  requestId: number;
+  value: string;
+}

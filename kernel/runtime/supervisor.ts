@@ -6,6 +6,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type RuntimeLimits, readCgroupLimits, runtimeLimits } from "../limits.js";
 import type {
@@ -17,7 +18,16 @@ import type {
   InspectionResult,
   Interpreter,
 } from "./interpreter.js";
-import { type FromChild, RUNTIME_MEMORY_ENV, type ToChild, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "./ipc.js";
+import {
+  type FromChild,
+  PROMPT_FD,
+  type PromptReply,
+  type PromptRequest,
+  RUNTIME_MEMORY_ENV,
+  type ToChild,
+  WATCHDOG_INTERRUPT,
+  WATCHDOG_TERMINATE,
+} from "./ipc.js";
 
 /**
  * glibc hands allocations above 128 KB out as fresh mmap'd pages and returns them on free, so
@@ -250,8 +260,8 @@ export class RuntimeSupervisor implements Interpreter {
         NODE_NO_WARNINGS: "1",
       },
       // stdout/stderr are the child's own (never a cell's: cells write through IPC); fd 4 is
-      // the watchdog pipe.
-      stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
+      // the watchdog pipe, fd 5 prompt()'s (ipc.ts PROMPT_FD).
+      stdio: ["ignore", "pipe", "pipe", "ipc", "pipe", "pipe"],
       serialization: "advanced",
       // A process group of its own: jupyter_client signals the kernel's whole group (killpg)
       // for interrupt_mode "signal", and interrupt() forwards SIGINT here, so in the kernel's
@@ -270,6 +280,7 @@ export class RuntimeSupervisor implements Interpreter {
     child.stdout?.on("data", forwardLog);
     child.stderr?.on("data", forwardLog);
     child.stdio[4]?.on("error", () => {}); // closes with the child
+    this.answerPrompts(child);
     child.on("message", (message: FromChild) => {
       if (message.type !== "ready") return this.route(message);
       if (this.phase.name === "starting" && this.phase.child === child) this.enter({ name: "ready", child });
@@ -349,6 +360,7 @@ export class RuntimeSupervisor implements Interpreter {
     requestId: number,
     prompt: string,
     password: boolean,
+    reply: (value: string) => void = (value) => this.send({ type: "inputReply", requestId, value }),
   ): Promise<void> {
     let value = "";
     try {
@@ -356,7 +368,35 @@ export class RuntimeSupervisor implements Interpreter {
     } catch (error) {
       this.options.log(`runtime: input request failed: ${String(error)}`);
     }
-    this.send({ type: "inputReply", requestId, value });
+    reply(value);
+  }
+
+  /** prompt()'s requests, one JSON line each on the child's fd 5, answered on the same socket. */
+  private answerPrompts(child: ChildProcess): void {
+    const socket = (child.stdio as unknown as (Duplex | null | undefined)[])[PROMPT_FD];
+    if (!socket) return;
+    socket.on("error", () => {}); // closes with the child
+    let buffered = "";
+    socket.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        let request: PromptRequest;
+        try {
+          request = JSON.parse(line) as PromptRequest;
+        } catch {
+          this.options.log("runtime: unreadable prompt request");
+          continue;
+        }
+        const reply = (value: string) => {
+          const answer: PromptReply = { requestId: request.requestId, value };
+          if (!socket.destroyed) socket.write(`${JSON.stringify(answer)}\n`);
+        };
+        const events = this.eventsByExec.get(request.execId);
+        void this.answerInput(events, request.requestId, request.prompt, request.password, reply);
+      }
+    });
   }
 
   private finishRunning(outcome: ExecuteOutcome): void {

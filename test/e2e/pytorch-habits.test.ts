@@ -83,11 +83,6 @@ describe("PyTorch habits in a running kernel", () => {
     );
   });
 
-  it("lets a cell reuse a preloaded name (input, prompt, clearOutput) in later cells", async () => {
-    await run('const input = randn([1, 1, 32, 32]);\nconst prompt = "Q:";\nfunction clearOutput() { return "mine"; }');
-    expect(resultText(await run("[input.shape, prompt, clearOutput()]"))).toBe("[ [ 1, 1, 32, 32 ], 'Q:', 'mine' ]");
-  });
-
   it("has no preloaded t: a forgotten variable is a clear error", async () => {
     const { ename, evalue } = await failure("t");
     expect(ename).toBe("TypeScriptError");
@@ -104,9 +99,49 @@ describe("PyTorch habits in a running kernel", () => {
     expect(evalue).toContain("write x.at(0)");
   });
 
+  it("prompt() returns the line typed, synchronously, as in browsers", async () => {
+    const prompts: string[] = [];
+    const answers = ["Ada", ""];
+    const outputs = await run(
+      [
+        'console.log("before");',
+        'const who: string = prompt("Name? ");',
+        'const level = prompt("Level? ", "beginner");',
+        "`${who} (${level})`",
+      ].join("\n"),
+      {
+        onInput: (prompt) => {
+          prompts.push(prompt);
+          return answers.shift() ?? "";
+        },
+      },
+    );
+    expect(prompts).toEqual(["Name? ", "Level? "]);
+    expect(stdout(outputs)).toBe("before\n");
+    expect(resultText(outputs)).toBe("'Ada (beginner)'");
+    // Inside a loop over tensors too, and `await input()` stays.
+    const summed = await run(
+      "let total = zeros([1]);\nfor (let i = 0; i < 3; i++) total = total.add(Number(prompt(`x${i}? `)));\n[total.item(), await input('ok? ')]",
+      { onInput: (prompt) => (prompt === "ok? " ? "yes" : prompt.slice(1, 2)) },
+    );
+    expect(resultText(summed)).toBe("[ 3, 'yes' ]");
+  });
+
+  it("prompt() without stdin says so", async () => {
+    const { ename, evalue } = await failure('prompt("Name? ")');
+    expect(ename).toBe("StdinNotAllowedError");
+    expect(evalue).toContain("prompt() needs a client that accepts input");
+  });
+
   it("type-checks a call against forward's signature before running", async () => {
     const { ename, evalue } = await failure('model("x")');
     expect(ename).toBe("TypeScriptError");
     expect(evalue).toContain("not assignable to parameter of type 'Tensor'");
+  });
+
+  // Last: the names it declares stay declared for the rest of the notebook.
+  it("lets a cell reuse a preloaded name (input, prompt, clearOutput) in later cells", async () => {
+    await run('const input = randn([1, 1, 32, 32]);\nconst prompt = "Q:";\nfunction clearOutput() { return "mine"; }');
+    expect(resultText(await run("[input.shape, prompt, clearOutput()]"))).toBe("[ [ 1, 1, 32, 32 ], 'Q:', 'mine' ]");
   });
 });

@@ -17,7 +17,8 @@ import { createCellRequire, defaultExport, importModule, interop, registerCellLo
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
 import { OutputChannel } from "./output.js";
 import { NOT_PRELOADED } from "./preloaded-names.js";
-import { createInput } from "./stdin.js";
+import { PromptChannel } from "./prompt-channel.js";
+import { createInput, createPrompt } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
 import { describeError } from "./traceback.js";
 import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
@@ -48,6 +49,7 @@ interface EngineInterrupt {
 
 const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, ms));
 const interruptFlag = new Int32Array(new SharedArrayBuffer(4));
+const promptChannel = new PromptChannel(() => Atomics.load(interruptFlag, 0) === 1);
 /** 1 while a cell runs: the watchdog terminates nothing else. */
 const cellRunning = new Int32Array(new SharedArrayBuffer(4));
 /** 1 while a cell's synchronous part runs under breakOnSigint: the watchdog leaves it to SIGINT. */
@@ -122,7 +124,7 @@ function installGlobals(): DisplayFunction {
     display,
     clearOutput,
     input,
-    prompt: input,
+    prompt: createPrompt((execId, prompt, password) => promptChannel.ask(execId, prompt, password)),
     require: createCellRequire(NOTEBOOK_DIR, PROJECT),
   };
   for (const [name, value] of Object.entries(globals)) {

@@ -78,10 +78,11 @@ const RUNTIME_GLOBALS: Record<string, string> = {
    */
   function input(prompt?: unknown, options?: { password?: boolean }): Promise<string>;`,
   prompt: `/**
-   * The same as \`input\`.
-   * Example: \`const answer = await prompt("Continue? ")\`
+   * Asks the user for a line of text and returns it, as in browsers (the default when the line
+   * is empty); needs a client that allows stdin. \`await input(…)\` is the asynchronous form.
+   * Example: \`const name = prompt("Your name: ", "student")\`
    */
-  function prompt(prompt?: unknown, options?: { password?: boolean }): Promise<string>;`,
+  function prompt(message?: unknown, defaultValue?: unknown): string;`,
 };
 
 /**
