@@ -251,76 +251,6 @@ export function histogram(values: Numbers, options: HistogramOptions = {}): Char
   );
 }
 
-export interface HeatmapOptions extends ChartOptions {
-  /** Names of the rows (top to bottom) and columns (left to right); default 0, 1, … */
-  rowLabels?: readonly string[];
-  colLabels?: readonly string[];
-  xLabel?: string;
-  yLabel?: string;
-  /** Print each cell's value on it (confusion matrices); default when at most 20×20 cells. */
-  showValues?: boolean;
-  /** A Vega colour scheme, e.g. "viridis", "blues" (default), "redblue". */
-  scheme?: string;
-}
-
-/**
- * Heatmap of a matrix: weights, attention, a confusion matrix with its counts.
- * Example: `plot.heatmap(confusion, { rowLabels: classes, colLabels: classes, xLabel: "predicted", yLabel: "true" })`
- */
-export function heatmap(matrix: Tensor | readonly (readonly number[])[], options: HeatmapOptions = {}): Chart {
-  const m = toMatrix(matrix);
-  const rowName = (i: number) => options.rowLabels?.[i] ?? String(i);
-  const colName = (j: number) => options.colLabels?.[j] ?? String(j);
-  const rows: Row[] = [];
-  for (let i = 0; i < m.rows; i++)
-    for (let j = 0; j < m.cols; j++) rows.push({ row: rowName(i), col: colName(j), value: compact(m.at(i, j)) });
-  const showValues = options.showValues ?? (m.rows <= 20 && m.cols <= 20);
-  const cellSize = Math.max(4, Math.min(40, Math.floor(360 / Math.max(m.rows, m.cols, 1))));
-  const rowOrder = Array.from({ length: m.rows }, (_, i) => rowName(i));
-  const colOrder = Array.from({ length: m.cols }, (_, j) => colName(j));
-  // Column names that do not fit under their cell are set at an angle rather than run together.
-  const widest = Math.max(0, ...colOrder.map((c) => c.length));
-  const labelAngle = widest * 7 <= (options.width ? options.width / Math.max(m.cols, 1) : cellSize) ? 0 : -40;
-  const x = { field: "col", type: "ordinal", sort: colOrder, title: options.xLabel ?? null, axis: { labelAngle } };
-  const y = { field: "row", type: "ordinal", sort: rowOrder, title: options.yLabel ?? null };
-  const tooltip = [
-    { field: "row", type: "ordinal", title: options.yLabel ?? "row" },
-    { field: "col", type: "ordinal", title: options.xLabel ?? "column" },
-    { field: "value", type: "quantitative", format: NUMBER_FORMAT },
-  ];
-  const cells: VegaLiteSpec = {
-    mark: { type: "rect", tooltip: true },
-    encoding: {
-      x,
-      y,
-      color: { field: "value", type: "quantitative", title: null, scale: { scheme: options.scheme ?? "blues" } },
-      tooltip,
-    },
-  };
-  const labels: VegaLiteSpec = {
-    mark: { type: "text", fontSize: 11 },
-    encoding: {
-      x,
-      y,
-      text: { field: "value", type: "quantitative", format: NUMBER_FORMAT },
-      // Dark cells get white text (the upper half of the colour range).
-      color: { condition: { test: `datum.value > ${midpoint(rows)}`, value: "white" }, value: "black" },
-    },
-  };
-  return new Chart(
-    topLevel(
-      {
-        data: { values: rows },
-        width: options.width ?? cellSize * m.cols,
-        height: options.height ?? cellSize * m.rows,
-        ...(showValues ? { layer: [cells, labels] } : cells),
-      },
-      options,
-      false,
-    ),
-  );
-}
-
 /**
  * Charts drawn on top of each other, sharing axes (e.g. a surface and the paths across it).
  * Example: `plot.layer(plot.scatter(X, y), plot.line(boundary))`
@@ -469,11 +399,4 @@ function scatterRows(
   if (names && names.length !== xs.length)
     throw new Error(`plot.scatter: ${xs.length} points but ${names.length} labels`);
   return xs.map((x, i) => ({ x: compact(x), y: compact(ys[i]!), ...(names ? { label: names[i]! } : {}) }));
-}
-
-function midpoint(rows: Row[]): number {
-  const values = rows.map((r) => r.value).filter((v): v is number => typeof v === "number");
-  if (values.length === 0) return 0;
-  const [lo, hi] = extent(values);
-  return (lo + hi) / 2;
 }

@@ -141,3 +141,53 @@ describe("axes", () => {
     expect(spec.resolve).toEqual({ scale: { color: "independent" }, legend: { color: "independent" } });
   });
 });
+
+describe("heatmap values", () => {
+  const attention = [
+    [0.9999984, 1.5831e-6, 1.11e-16],
+    [0.25, 0.5, 0.25],
+    [0.1, 0.2, 0.7],
+  ];
+
+  it("print in one short format: three significant digits of the largest, no 1.11e-16", () => {
+    const spec = plot.heatmap(attention).spec as Spec;
+    expect(spec.data.values.map((r: Spec) => r.label)).toEqual([
+      "1.00",
+      "0.00",
+      "0.00",
+      "0.25",
+      "0.50",
+      "0.25",
+      "0.10",
+      "0.20",
+      "0.70",
+    ]);
+    expect(spec.layer[0].encoding.color.title).toBe("value");
+  });
+
+  it("take a number of decimals, or a format of the caller's, and a legend title", () => {
+    expect((plot.heatmap(attention, { decimals: 1 }).spec as Spec).data.values[3].label).toBe("0.3");
+    const percent = plot.heatmap(attention, { format: (v) => `${Math.round(100 * v)}%`, colorLabel: "attention" })
+      .spec as Spec;
+    expect(percent.data.values[3].label).toBe("25%");
+    expect(percent.layer[0].encoding.color.title).toBe("attention");
+    expect(
+      (
+        plot.heatmap([
+          [3, 12],
+          [0, 40],
+        ]).spec as Spec
+      ).data.values.map((r: Spec) => r.label),
+    ).toEqual(["3", "12", "0", "40"]);
+  });
+
+  it("are hidden when a label does not fit its cell, even when asked for", () => {
+    const wide = [
+      [123456.789, 2],
+      [3, 4],
+    ];
+    expect((plot.heatmap(wide).spec as Spec).layer).toBeUndefined(); // "123456.79" is wider than a 40 px cell
+    expect((plot.heatmap(attention, { width: 30, showValues: true }).spec as Spec).layer).toBeUndefined();
+    expect((plot.heatmap(attention).spec as Spec).layer.map((l: Spec) => l.mark.type)).toEqual(["rect", "text"]);
+  });
+});

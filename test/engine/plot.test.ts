@@ -163,7 +163,7 @@ describe("plot builders", () => {
       { rowLabels: ["cat", "dog"], colLabels: ["cat", "dog"] },
     ).spec as Spec;
     expect(marks(spec)).toEqual(["rect", "text"]);
-    expect(spec.data.values).toContainEqual({ row: "dog", col: "cat", value: 0 });
+    expect(spec.data.values).toContainEqual({ row: "dog", col: "cat", value: 0, label: "0" });
     expect(spec.layer[0].encoding.y.sort).toEqual(["cat", "dog"]);
     expect(marks(plot.heatmap([[1]], { showValues: false }).spec as Spec)).toEqual(["rect"]);
   });

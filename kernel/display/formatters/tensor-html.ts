@@ -49,7 +49,7 @@ export function tensorHtml(t: TensorLike): string {
       return `<tr>${shape.length >= 1 ? `<th style="text-align:right">${label}</th>` : ""}${cells.join("")}</tr>`;
     })
     .join("");
-  return `<table><caption style="text-align:left">${caption}</caption><thead>${header}</thead><tbody>${body}</tbody></table>`;
+  return `<table><caption style="text-align:left;white-space:nowrap">${caption}</caption><thead>${header}</thead><tbody>${body}</tbody></table>`;
 }
 
 function shownIndices(n: number, max: number, edge: number): (number | null)[] {
