@@ -39,6 +39,8 @@ export interface SimdExports {
     packB: number,
     tile: number,
   ): void;
+  im2colF32(x: number, xChannels: number, channel0: number, count: number, geo: number, cols: number): void;
+  col2imF32(cols: number, xChannels: number, channel0: number, count: number, geo: number, dx: number): void;
   binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;

@@ -9,6 +9,7 @@ import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
 import { type DType, kernels, type TypedArray } from "../kernels/index.js";
 import { type ConvGeometry, col2im, im2col } from "../kernels/js-conv.js";
+import { convBackwardInModule, convProductInModule } from "../kernels/simd-conv.js";
 import { formatShape } from "../shape.js";
 import { allocateUnfilled, Tensor } from "../tensor.js";
 import { floatOf, promote } from "./operand.js";
@@ -36,6 +37,11 @@ function asDtype(data: TypedArray, dtype: DType): TypedArray {
   return data instanceof Float32Array ? data : Float32Array.from(data);
 }
 
+/** True when the WebAssembly kernels are active and every operand is float32: im2col runs in module memory. */
+function inModule(...arrays: TypedArray[]): boolean {
+  return kernels.name === "wasm" && arrays.every((a) => a instanceof Float32Array);
+}
+
 function sizes(args: ConvArgs): { cg: number; og: number; k: number; L: number; block: number } {
   const { geo, groups, outChannels, batch } = args;
   const cg = geo.channels;
@@ -56,14 +62,21 @@ function convForward(inputs: readonly Tensor[], args: ConvArgs): Tensor {
   const { geo, batch, groups, outChannels } = args;
   const { cg, og, k, L, block } = sizes(args);
   const out = Tensor.unfilled(args.outShape, dtype);
-  const cols = allocateUnfilled(dtype, k * block * L);
+  let cols: TypedArray | null = null; // only the TypeScript path builds the columns here
   const product = allocateUnfilled(dtype, og * block * L);
+  const wasm = inModule(xd, wd);
+  let colsBuilt = false;
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);
     for (let g = 0; g < groups; g++) {
-      im2col(xd, cg * groups, g * cg, first, count, geo, cols);
-      kernels.matmul(wd, g * og * k, cols, 0, product, 0, og, k, count * L, false, false);
+      const where = { geo, xChannels: cg * groups, channel0: g * cg, first, count, og, wOffset: g * og * k };
+      if (!(wasm && convProductInModule(xd as Float32Array, wd as Float32Array, where, product as Float32Array))) {
+        cols ??= allocateUnfilled(dtype, k * block * L);
+        im2col(xd, cg * groups, g * cg, first, count, geo, cols);
+        kernels.matmul(wd, g * og * k, cols, 0, product, 0, og, k, count * L, false, false);
+        colsBuilt = true;
+      }
       // product [og, count·L] → out [first + s, g·og + o, L], plus the bias
       for (let o = 0; o < og; o++) {
         const channel = g * og + o;
@@ -77,7 +90,7 @@ function convForward(inputs: readonly Tensor[], args: ConvArgs): Tensor {
       }
     }
   }
-  args.cols = groups === 1 && block >= batch ? cols : null;
+  args.cols = colsBuilt && groups === 1 && block >= batch ? cols : null;
   return out;
 }
 
@@ -92,9 +105,11 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
   const dx = x.requiresGrad ? Tensor.zeros(x.shape, dtype) : null;
   const dw = w.requiresGrad ? Tensor.zeros(w.shape, dtype) : null;
   const gBlock = allocateUnfilled(dtype, og * block * L);
-  const cols = args.cols ?? (dw ? allocateUnfilled(dtype, k * block * L) : null);
-  const dcols = dx ? allocateUnfilled(dtype, k * block * L) : null;
+  // The TypeScript path's work arrays, made on its first use (the module path builds its own).
+  let cols = args.cols;
+  let dcols: TypedArray | null = null;
   const dwPart = dw && block < batch ? allocateUnfilled(dtype, og * k) : null;
+  const wasm = inModule(xd, wd, gd);
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);
@@ -106,7 +121,22 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
           gBlock.set(gd.subarray(src, src + L), (o * count + s) * L);
         }
       }
-      if (dw && cols) {
+      const where = { geo, xChannels: cg * groups, channel0: grp * cg, first, count, og, wOffset: grp * og * k };
+      if (
+        wasm &&
+        convBackwardInModule(
+          xd as Float32Array,
+          wd as Float32Array,
+          gBlock as Float32Array,
+          where,
+          (dw?.data ?? null) as Float32Array | null,
+          (dx?.data ?? null) as Float32Array | null,
+        )
+      ) {
+        continue;
+      }
+      if (dw) {
+        cols ??= allocateUnfilled(dtype, k * block * L);
         if (!args.cols) im2col(xd, cg * groups, grp * cg, first, count, geo, cols);
         if (dwPart) {
           kernels.matmul(gBlock, 0, cols, 0, dwPart, 0, og, count * L, k, false, true);
@@ -116,7 +146,8 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
           kernels.matmul(gBlock, 0, cols, 0, dw.data, grp * og * k, og, count * L, k, false, true);
         }
       }
-      if (dx && dcols) {
+      if (dx) {
+        dcols ??= allocateUnfilled(dtype, k * block * L);
         kernels.matmul(wd, grp * og * k, gBlock, 0, dcols, 0, k, og, count * L, true, false);
         col2im(dcols, cg * groups, grp * cg, first, count, geo, dx.data);
       }
