@@ -2,7 +2,7 @@
 // (gradient descent zig-zags, momentum overshoots, Adam heads straight). Layer them with
 // `plot.layer(plot.surface(f, { x, y }), plot.trajectories(paths))`; a slider scrubs the steps.
 import { Tensor } from "../tensor.js";
-import { ZOOM_PAN } from "./basic.js";
+import { layer, ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
 import { colorScale } from "./colors.js";
 import { compact, extent, toMatrix } from "./data.js";
@@ -10,10 +10,18 @@ import { addSlider } from "./loss.js";
 import { type ChartOptions, type Row, topLevel } from "./spec.js";
 
 export interface SurfaceOptions extends ChartOptions {
-  /** The x range `[min, max]`. */
-  x: readonly [number, number];
-  /** The y range `[min, max]`. */
-  y: readonly [number, number];
+  /** The x range `[min, max]` (default: the paths' range); widened to hold every path. */
+  x?: readonly [number, number];
+  /** The y range `[min, max]` (default: the paths' range); widened to hold every path. */
+  y?: readonly [number, number];
+  /** Optimizer paths drawn on the surface (as `plot.trajectories`), which the ranges fit. */
+  paths?: Record<string, Path>;
+  /** A slider that shows each path up to the chosen step (browser only). */
+  slider?: boolean;
+  xLabel?: string;
+  yLabel?: string;
+  /** The colour legend's title. */
+  colorLabel?: string;
   /** Grid cells along each axis (default 50). */
   resolution?: number;
   /** Colour by log(value): surfaces such as Rosenbrock span many decades (default true). */
@@ -29,8 +37,20 @@ export interface SurfaceOptions extends ChartOptions {
  */
 export function surface(f: (x: number, y: number) => number | Tensor, options: SurfaceOptions): Chart {
   const n = options.resolution ?? 50;
-  const [x0, x1] = options.x;
-  const [y0, y1] = options.y;
+  const points = Object.entries(options.paths ?? {}).flatMap(([name, path]) => {
+    const m = toMatrix(pathMatrix(path), name);
+    return Array.from({ length: m.rows }, (_, i) => [m.at(i, 0), m.at(i, 1)] as const);
+  });
+  const [x0, x1] = fitted(
+    options.x,
+    points.map((p) => p[0]),
+    "x",
+  );
+  const [y0, y1] = fitted(
+    options.y,
+    points.map((p) => p[1]),
+    "y",
+  );
   const dx = (x1 - x0) / n;
   const dy = (y1 - y0) / n;
   const cells: Row[] = [];
@@ -58,7 +78,7 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
     const v = cell.value;
     cell.level = typeof v !== "number" ? null : logColor ? compact(Math.log10(1 + v - min)) : v;
   }
-  return new Chart(
+  const field = new Chart(
     topLevel(
       {
         data: { values: cells },
@@ -69,7 +89,7 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
             type: "quantitative",
             scale: { domain: [x0, x1], nice: false, zero: false },
             axis: { grid: false },
-            title: "x",
+            title: options.xLabel ?? "x",
           },
           x2: { field: "x2" },
           y: {
@@ -77,14 +97,14 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
             type: "quantitative",
             scale: { domain: [y0, y1], nice: false, zero: false },
             axis: { grid: false },
-            title: "y",
+            title: options.yLabel ?? "y",
           },
           y2: { field: "y2" },
           // Binned colours show level sets, as a filled contour plot does.
           color: {
             field: "level",
             type: "quantitative",
-            title: logColor ? "log10(1 + f - min)" : "f(x, y)",
+            title: options.colorLabel ?? (logColor ? "log₁₀(1 + f − min f)" : "f(x, y)"),
             scale: { scheme: options.scheme ?? "viridis" },
             bin: { maxbins: 16 },
           },
@@ -98,6 +118,21 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
       { title: options.title, width: options.width ?? 360, height: options.height ?? 360 },
     ),
   );
+  if (!options.paths) return field;
+  const drawn = trajectories(options.paths, { slider: options.slider, xLabel: options.xLabel, yLabel: options.yLabel });
+  return layer(field, drawn);
+}
+
+/** The range given, widened to hold every path point (plus a 5% margin), or the points' range alone. */
+function fitted(range: readonly [number, number] | undefined, values: number[], axis: string): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) {
+    if (!range) throw new Error(`plot.surface: give the ${axis} range ({ ${axis}: [min, max] }) or paths to fit it to`);
+    return [range[0], range[1]];
+  }
+  const [lo, hi] = extent(finite);
+  const margin = 0.05 * (hi - lo || Math.abs(hi) || 1);
+  return [Math.min(range?.[0] ?? Infinity, lo - margin), Math.max(range?.[1] ?? -Infinity, hi + margin)];
 }
 
 /** A path: points as an [N, 2] tensor, pairs, or tensors of 2 elements (parameters after each step). */
@@ -106,6 +141,8 @@ export type Path = Tensor | readonly (readonly number[])[] | readonly Tensor[];
 export interface TrajectoryOptions extends ChartOptions {
   /** A slider that shows each path up to the chosen step (browser only). */
   slider?: boolean;
+  xLabel?: string;
+  yLabel?: string;
 }
 
 /**
@@ -125,8 +162,8 @@ export function trajectories(paths: Record<string, Path>, options: TrajectoryOpt
       // Clipped: an overshooting optimizer leaves the surface's range, not the plot area.
       mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 2, tooltip: true, clip: true },
       encoding: {
-        x: { field: "x", type: "quantitative", scale: { zero: false }, title: "x" },
-        y: { field: "y", type: "quantitative", scale: { zero: false }, title: "y" },
+        x: { field: "x", type: "quantitative", scale: { zero: false }, title: options.xLabel ?? "x" },
+        y: { field: "y", type: "quantitative", scale: { zero: false }, title: options.yLabel ?? "y" },
         color: { field: "optimizer", type: "nominal", title: "optimizer", scale: colorScale(Object.keys(paths)) },
         order: { field: "step", type: "quantitative" },
         tooltip: [

@@ -191,3 +191,37 @@ describe("heatmap values", () => {
     expect((plot.heatmap(attention).spec as Spec).layer.map((l: Spec) => l.mark.type)).toEqual(["rect", "text"]);
   });
 });
+
+describe("surface with paths", () => {
+  it("fits its domain to the paths, takes axis titles and a title, and draws the paths", () => {
+    const paths = {
+      momentum: [
+        [-4, 1.5],
+        [2, -3],
+      ],
+      Adam: [
+        [-4, 1.5],
+        [0, 0],
+      ],
+    };
+    const spec = plot.surface((a, b) => a * a + b * b, {
+      x: [-1, 1],
+      y: [-1, 1],
+      paths,
+      xLabel: "θ₁",
+      yLabel: "θ₂",
+      title: "race",
+      resolution: 10,
+    }).spec as Spec;
+    const field = spec.layer[0];
+    const [x0, x1] = field.encoding.x.scale.domain;
+    const [y0, y1] = field.encoding.y.scale.domain;
+    expect(x0).toBeLessThan(-4);
+    expect(x1).toBeGreaterThan(2);
+    expect(y0).toBeLessThan(-3);
+    expect(y1).toBeGreaterThan(1.5);
+    expect([field.encoding.x.title, field.encoding.y.title, spec.title]).toEqual(["θ₁", "θ₂", "race"]);
+    expect(spec.layer[1].mark.type).toBe("line");
+    expect(() => plot.surface((a) => a, {})).toThrow(/give the x range/);
+  });
+});
