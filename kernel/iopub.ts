@@ -9,7 +9,7 @@ export type StreamName = "stdout" | "stderr";
 /** Publishes one IOPub message (a child of the request) and resolves once it is queued in order. */
 export type Publish = (msgType: string, content: JsonObject) => Promise<void>;
 
-/** Stream text is held at most this long before it is sent (PROTOCOL.md: batch every 50–100 ms). */
+/** Stream text is held at most this long before it is sent (ipykernel's OutStream flushes on a timer too: jupyter_server rate-limits IOPub, see its `iopub_msg_rate_limit`). */
 export const STREAM_BATCH_MS = 50;
 
 export class RequestOutput {

@@ -1,6 +1,6 @@
 // A chart: a Vega-Lite spec that renders itself. `.png()` / `.svg()` give the images,
 // `toString()` a one-line description, and `[Symbol.for("Jupyter.display")]()` the notebook
-// bundle built from them (PROTOCOL.md "Display MIME bundles"): Vega-Lite for JupyterLab, a 2×
+// bundle built from them (the messaging spec's `display_data`: one bundle, the front end picks the richest type it renders): Vega-Lite for JupyterLab, a 2×
 // PNG for every other front end, a line of text; never text/html, which JupyterLab and
 // nbconvert rank above Vega-Lite. SVG only when asked (older nbconvert HTML blanks it).
 import { type DisplayData, JUPYTER_DISPLAY, type MimeBundle } from "../display.js";

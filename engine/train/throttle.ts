@@ -1,5 +1,5 @@
-// At most one output update per interval (jupyter_server drops IOPub floods; PROTOCOL.md
-// "Rates"), with the latest state sent late rather than lost: a trailing timer for async
+// At most one output update per interval (jupyter_server drops IOPub floods past its
+// `iopub_msg_rate_limit` and `iopub_data_rate_limit`), with the latest state sent late rather than lost: a trailing timer for async
 // loops, and a final send before the cell's reply (the runtime's flush) for synchronous ones.
 import { cancelFlush, flushBeforeReply } from "./sink.js";
 

@@ -1,4 +1,4 @@
-// Charts as notebook bundles: the exact MIME keys (PROTOCOL.md "Display MIME bundles"), a PNG
+// Charts as notebook bundles: the exact MIME keys (the messaging spec's `display_data`), a PNG
 // at 2× with its 1× size in metadata, and axis labels drawn with the font the kernel ships.
 
 import { Resvg } from "@resvg/resvg-js";
