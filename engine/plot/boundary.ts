@@ -5,6 +5,7 @@ import { Tensor } from "../tensor.js";
 import { scatter, ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
 import { compact, extent, type Numbers, toMatrix, toNumbers } from "./data.js";
+import { gridCellAxes } from "./grid-cells.js";
 import { type ChartOptions, type Row, topLevel } from "./spec.js";
 
 export interface DecisionBoundaryOptions extends ChartOptions {
@@ -60,22 +61,7 @@ export function decisionBoundary(
     data: { values: cells },
     mark: { type: "rect", opacity: 0.3 },
     encoding: {
-      x: {
-        field: "x",
-        type: "quantitative",
-        scale: { domain: [x0, x1], nice: false, zero: false },
-        axis: { grid: false },
-        title: options.xLabel ?? "x",
-      },
-      x2: { field: "x2" },
-      y: {
-        field: "y",
-        type: "quantitative",
-        scale: { domain: [y0, y1], nice: false, zero: false },
-        axis: { grid: false },
-        title: options.yLabel ?? "y",
-      },
-      y2: { field: "y2" },
+      ...gridCellAxes([x0, x1], [y0, y1], options),
       color: { field: "label", type: "nominal", title: "class" },
     },
   };

@@ -6,6 +6,7 @@ import { layer, ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
 import { colorScale } from "./colors.js";
 import { compact, extent, toMatrix } from "./data.js";
+import { gridCellAxes } from "./grid-cells.js";
 import { addSlider } from "./loss.js";
 import { type ChartOptions, type Row, topLevel } from "./spec.js";
 
@@ -84,22 +85,7 @@ export function surface(f: (x: number, y: number) => number | Tensor, options: S
         data: { values: cells },
         mark: { type: "rect", tooltip: true, clip: true },
         encoding: {
-          x: {
-            field: "x",
-            type: "quantitative",
-            scale: { domain: [x0, x1], nice: false, zero: false },
-            axis: { grid: false },
-            title: options.xLabel ?? "x",
-          },
-          x2: { field: "x2" },
-          y: {
-            field: "y",
-            type: "quantitative",
-            scale: { domain: [y0, y1], nice: false, zero: false },
-            axis: { grid: false },
-            title: options.yLabel ?? "y",
-          },
-          y2: { field: "y2" },
+          ...gridCellAxes([x0, x1], [y0, y1], options),
           // Binned colours show level sets, as a filled contour plot does.
           color: {
             field: "level",
