@@ -260,8 +260,12 @@ export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
   const first = specs[0] ?? {};
   const seenParams = new Set<string>();
   const topParams: VegaLiteSpec[] = [];
+  // Contours drawn in pixel space (plot.surface) cannot follow a zoomed scale: no zoom over them.
+  const fixedScales = specs.some(hasProjection);
   const layers = specs.map((s) => {
     const { width: _w, height: _h, title: _t, ...rest } = innerSpec(s);
+    if (fixedScales && Array.isArray(rest.params))
+      rest.params = (rest.params as VegaLiteSpec[]).filter((p) => p.name !== ZOOM_PAN.name);
     // A param name may appear once (Vega signals are global): one zoom per chart. Variable
     // params (sliders) must sit at the top level of a layered spec.
     const params = ((rest.params as (VegaLiteSpec & { name: string })[] | undefined) ?? []).filter(
@@ -274,10 +278,8 @@ export function layer(...charts: (Chart | VegaLiteSpec)[]): Chart {
     else delete rest.params;
     return rest;
   });
-  // A surface's quantitative colours and paths' nominal colours cannot share one scale.
-  const colorTypes = new Set(
-    layers.map((l) => (l.encoding as Record<string, { type?: string }> | undefined)?.color?.type).filter(Boolean),
-  );
+  // A surface's banded colours and paths' nominal colours cannot share one scale.
+  const colorTypes = new Set(layers.flatMap(colorTypesOf));
   return new Chart(
     topLevel(
       {
@@ -305,6 +307,17 @@ export function hconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
 /** Charts one above the other. Example: `plot.vconcat(plot.loss(history), plot.line(lrs))` */
 export function vconcat(...charts: (Chart | VegaLiteSpec)[]): Chart {
   return new Chart(topLevel({ vconcat: charts.map((c) => innerSpec(specOf(c))), resolve: OWN_LEGENDS }, {}, false));
+}
+
+/** The colour encodings' types in a spec and its layers. */
+function colorTypesOf(spec: VegaLiteSpec): string[] {
+  const own = (spec.encoding as Record<string, { type?: string }> | undefined)?.color?.type;
+  const nested = ((spec.layer as VegaLiteSpec[] | undefined) ?? []).flatMap(colorTypesOf);
+  return [...new Set([...(own ? [own] : []), ...nested])];
+}
+
+function hasProjection(spec: VegaLiteSpec): boolean {
+  return spec.projection !== undefined || ((spec.layer as VegaLiteSpec[] | undefined) ?? []).some(hasProjection);
 }
 
 function specOf(chart: Chart | VegaLiteSpec): VegaLiteSpec {

@@ -5,6 +5,7 @@ import { Tensor } from "../tensor.js";
 import { layer, ZOOM_PAN } from "./basic.js";
 import { Chart } from "./chart.js";
 import { colorScale } from "./colors.js";
+import { bandFeatures, bandsOf, contourLevels, pixelProjection, type SampleGrid } from "./contours.js";
 import { compact, extent, toMatrix } from "./data.js";
 import { gridCellAxes } from "./grid-cells.js";
 import { addSlider } from "./loss.js";
@@ -21,92 +22,117 @@ export interface SurfaceOptions extends ChartOptions {
   slider?: boolean;
   xLabel?: string;
   yLabel?: string;
-  /** The colour legend's title. */
+  /** The colour legend's title (default `f(x, y)` with the axis titles). */
   colorLabel?: string;
-  /** Grid cells along each axis (default 50). */
+  /** Samples along each axis (default 80); the level lines are interpolated between them. */
   resolution?: number;
-  /** Colour by log(value): surfaces such as Rosenbrock span many decades (default true). */
+  /** Contour levels: their values, or about how many evenly spaced ones (default: see `logColor`). */
+  levels?: number | readonly number[];
+  /** Levels at 1-2-5 steps above the minimum over four decades, for surfaces such as Rosenbrock's (default true). */
   logColor?: boolean;
   /** A Vega colour scheme (default "viridis"). */
   scheme?: string;
 }
 
 /**
- * A function of two variables as a heatmap with banded colours (a filled contour plot).
+ * A function of two variables as a filled contour plot: smooth level lines, bands between them.
  * `f(x, y)` returns a number or a one-element tensor.
  * Example: `plot.surface((x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2, { x: [-2, 2], y: [-1, 3] })`
  */
 export function surface(f: (x: number, y: number) => number | Tensor, options: SurfaceOptions): Chart {
-  const n = options.resolution ?? 50;
+  const n = options.resolution ?? 80;
+  if (!Number.isInteger(n) || n < 2) throw new Error(`plot.surface: resolution must be an integer ≥ 2, got ${n}`);
   const points = Object.entries(options.paths ?? {}).flatMap(([name, path]) => {
     const m = toMatrix(pathMatrix(path), name);
     return Array.from({ length: m.rows }, (_, i) => [m.at(i, 0), m.at(i, 1)] as const);
   });
-  const [x0, x1] = fitted(
+  const xRange = fitted(
     options.x,
     points.map((p) => p[0]),
     "x",
   );
-  const [y0, y1] = fitted(
+  const yRange = fitted(
     options.y,
     points.map((p) => p[1]),
     "y",
   );
-  const dx = (x1 - x0) / n;
-  const dy = (y1 - y0) / n;
-  const cells: Row[] = [];
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const x = x0 + (j + 0.5) * dx;
-      const y = y0 + (i + 0.5) * dy;
-      const raw = f(x, y);
-      const value = raw instanceof Tensor ? raw.item() : raw;
-      // Each cell overlaps the next by a tenth: abutting anti-aliased edges would show a grid of seams.
-      cells.push({
-        x: compact(x - dx / 2),
-        x2: compact(x + 0.6 * dx),
-        y: compact(y - dy / 2),
-        y2: compact(y + 0.6 * dy),
-        value: compact(value),
-      });
-    }
-  // Colour levels: equal steps of log10(1 + f - min) show the valley of a surface spanning
-  // decades, where equal steps of f would paint all of it one colour.
+  const grid = sample(f, xRange, yRange, n);
+  const finite = Array.from(grid.values).filter(Number.isFinite);
+  if (finite.length === 0) throw new Error("plot.surface: f returned no finite value on the grid");
+  const [min, max] = extent(finite);
   const logColor = options.logColor ?? true;
-  const values = cells.map((c) => c.value).filter((v): v is number => typeof v === "number");
-  const [min] = values.length ? extent(values) : [0];
-  for (const cell of cells) {
-    const v = cell.value;
-    cell.level = typeof v !== "number" ? null : logColor ? compact(Math.log10(1 + v - min)) : v;
-  }
+  const levels =
+    typeof options.levels === "object"
+      ? [min, ...[...options.levels].filter((l) => l > min).sort((a, b) => a - b)]
+      : options.levels !== undefined
+        ? contourLevels(min, max, false, options.levels)
+        : contourLevels(min, max, logColor);
+  const bands = bandsOf(levels, max);
+  const width = options.width ?? 360;
+  const height = options.height ?? 360;
+  const fLabel = options.colorLabel ?? `f(${options.xLabel ?? "x"}, ${options.yLabel ?? "y"})`;
+  const domain = bands.map((b) => b.label);
+  // Discrete bands, so a discrete legend, one swatch per band (matplotlib's contourf colour bar).
+  const color = (field: string) => ({
+    field,
+    type: "ordinal" as const,
+    title: fLabel,
+    scale: { domain, scheme: options.scheme ?? "viridis" },
+    legend: { symbolType: "square", symbolSize: 120 },
+  });
   const field = new Chart(
     topLevel(
       {
-        data: { values: cells },
-        mark: { type: "rect", tooltip: true, clip: true },
-        encoding: {
-          ...gridCellAxes([x0, x1], [y0, y1], options),
-          // Binned colours show level sets, as a filled contour plot does.
-          color: {
-            field: "level",
-            type: "quantitative",
-            title: options.colorLabel ?? (logColor ? "log₁₀(1 + f − min f)" : "f(x, y)"),
-            scale: { scheme: options.scheme ?? "viridis" },
-            bin: { maxbins: 16 },
+        layer: [
+          {
+            // The lowest band is the whole plot; it also carries the x/y axes the paths share.
+            data: { values: [{ x: xRange[0], x2: xRange[1], y: yRange[0], y2: yRange[1], band: domain[0]! }] },
+            mark: { type: "rect" },
+            encoding: {
+              ...gridCellAxes(xRange, yRange, options),
+              color: color("band"),
+              tooltip: { field: "band", title: fLabel },
+            },
           },
-          tooltip: [
-            { field: "x", type: "quantitative", format: ".3~g" },
-            { field: "y", type: "quantitative", format: ".3~g" },
-            { field: "value", type: "quantitative", title: "f(x, y)", format: ".4~g" },
-          ],
-        },
+          {
+            data: { values: bandFeatures(grid, bands, width, height) },
+            projection: pixelProjection(height),
+            // Clipped: the grid reaches one cell past the range, so no band is cut short at an edge.
+            mark: { type: "geoshape", clip: true, stroke: "white", strokeWidth: 0.5, strokeOpacity: 0.5 },
+            encoding: {
+              color: color("properties.band"),
+              tooltip: { field: "properties.band", type: "ordinal", title: fLabel },
+            },
+          },
+        ],
       },
-      { title: options.title, width: options.width ?? 360, height: options.height ?? 360 },
+      { title: options.title, width, height },
     ),
   );
   if (!options.paths) return field;
   const drawn = trajectories(options.paths, { slider: options.slider, xLabel: options.xLabel, yLabel: options.yLabel });
   return layer(field, drawn);
+}
+
+/** `f` at every cell centre of the range, plus one ring of cells outside it. */
+function sample(
+  f: (x: number, y: number) => number | Tensor,
+  [x0, x1]: [number, number],
+  [y0, y1]: [number, number],
+  n: number,
+): SampleGrid {
+  const side = n + 2;
+  const values = new Float64Array(side * side);
+  const dx = (x1 - x0) / n;
+  const dy = (y1 - y0) / n;
+  for (let i = 0; i < side; i++)
+    for (let j = 0; j < side; j++) {
+      const raw = f(x0 + (j - 0.5) * dx, y0 + (i - 0.5) * dy);
+      const value = raw instanceof Tensor ? raw.item() : raw;
+      if (typeof value !== "number") throw new TypeError(`plot.surface: f must return a number, got ${typeof value}`);
+      values[i * side + j] = value;
+    }
+  return { values, cells: n };
 }
 
 /** The range given, widened to hold every path point (plus a 5% margin), or the points' range alone. */

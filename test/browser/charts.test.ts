@@ -84,7 +84,7 @@ function examples(): Record<string, { chart: Chart; marks: string[] }> {
           { slider: true },
         ),
       ),
-      marks: ["rect", "line", "symbol"],
+      marks: ["rect", "shape", "line", "symbol"],
     },
     lrFinder: {
       chart: plot.lrFinder({

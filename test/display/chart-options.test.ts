@@ -213,7 +213,7 @@ describe("surface with paths", () => {
       title: "race",
       resolution: 10,
     }).spec as Spec;
-    const field = spec.layer[0];
+    const field = spec.layer[0].layer[0];
     const [x0, x1] = field.encoding.x.scale.domain;
     const [y0, y1] = field.encoding.y.scale.domain;
     expect(x0).toBeLessThan(-4);
@@ -221,6 +221,7 @@ describe("surface with paths", () => {
     expect(y0).toBeLessThan(-3);
     expect(y1).toBeGreaterThan(1.5);
     expect([field.encoding.x.title, field.encoding.y.title, spec.title]).toEqual(["θ₁", "θ₂", "race"]);
+    expect(spec.layer[0].layer[1].mark.type).toBe("geoshape");
     expect(spec.layer[1].mark.type).toBe("line");
     expect(() => plot.surface((a) => a, {})).toThrow(/give the x range/);
   });

@@ -5,6 +5,7 @@ import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { tensor } from "../../engine/creation.js";
 import type { Chart } from "../../engine/plot/chart.js";
+import { bandsOf, contourLevels } from "../../engine/plot/contours.js";
 import * as plot from "../../engine/plot/index.js";
 import { steepestDescent } from "../../engine/plot/loss.js";
 import { fontWidths, textWidth } from "../../engine/plot/text-width.js";
@@ -173,7 +174,8 @@ describe("plot builders", () => {
       (plot.layer(plot.line([1, 2]), plot.line([2, 1])).spec as Spec).layer.flatMap((l: Spec) => l.params ?? []),
     ).toHaveLength(1);
     const spec = CHARTS.surface!().spec as Spec;
-    expect(marks(spec)).toEqual(["rect", "line"]);
+    expect(marks(spec)).toEqual(["rect", "geoshape", "line"]);
+    // No zoom: the contours are drawn in pixel space and would not follow it.
     expect(spec.params).toEqual([
       { name: "stepShown", value: 2, bind: { input: "range", min: 0, max: 2, step: 1, name: "step " } },
     ]);
@@ -201,14 +203,36 @@ describe("plot builders", () => {
     for (const cell of cells) expect(cell.label).toBe((cell.x + cell.x2) / 2 > 0 ? "1" : "0");
   });
 
-  it("surface: one cell per grid point with f's value", () => {
-    const spec = plot.surface(rosenbrock, { x: [0, 2], y: [0, 2], resolution: 2 }).spec as Spec;
-    expect(spec.data.values.map((c: Spec) => c.value)).toEqual([
-      rosenbrock(0.5, 0.5),
-      rosenbrock(1.5, 0.5),
-      rosenbrock(0.5, 1.5),
-      rosenbrock(1.5, 1.5),
-    ]);
+  it("surface: contour levels at round values, evenly spaced or 1-2-5 over four decades", () => {
+    expect(contourLevels(0, 1, false, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8]);
+    expect(contourLevels(0.003, 2500, true)).toEqual([0.003, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]);
+    expect(contourLevels(3.7, 4, true).slice(0, 3)).toEqual([3.7, 3.7001, 3.7002]);
+    expect(bandsOf([0, 1, 2], 3).map((b) => b.label)).toEqual(["< 1", "1 – 2", "≥ 2"]);
+  });
+
+  it("surface: level lines interpolated between samples lie on the true level set", () => {
+    // f = 1 − x² − y² on [-1, 1]²: f ≥ 0.75 is the disc of radius 0.5 about the centre.
+    const size = 200;
+    const spec = plot.surface((x, y) => 1 - x * x - y * y, {
+      x: [-1, 1],
+      y: [-1, 1],
+      levels: [0.75],
+      resolution: 40,
+      width: size,
+      height: size,
+    }).spec as Spec;
+    const [background, shapes] = spec.layer;
+    expect(background.encoding.x.scale.domain).toEqual([-1, 1]);
+    expect(shapes.projection).toEqual({ type: "identity", reflectY: true, scale: 1, translate: [0, size] });
+    const [disc] = shapes.data.values;
+    expect(disc.properties.band).toBe("≥ 0.75");
+    expect(disc.geometry.coordinates).toHaveLength(1); // one polygon, no hole
+    const ring: [number, number][] = disc.geometry.coordinates[0][0];
+    expect(ring.length).toBeGreaterThan(60); // a smooth ring, not a few cells' corners
+    for (const [px, py] of ring) {
+      const r = Math.hypot((px / size) * 2 - 1, (py / size) * 2 - 1);
+      expect(Math.abs(r - 0.5)).toBeLessThan(0.004);
+    }
   });
 
   it("trajectories: points per optimizer in step order", () => {
