@@ -32,7 +32,8 @@ const COLUMN_GAP = 30;
 const ROW_GAP = 12;
 const TEXT_TOP = 5;
 const FONT_SIZE = 10;
-const KIND_COLORS = { parameter: "#fde9c9", constant: "#e8e8e8", op: "#dbe8f6", output: "#f9d3d0" } as const;
+// The legend's words are the boxes' own: a leaf without a name is called "input" or "parameter".
+const KIND_COLORS = { parameter: "#fde9c9", input: "#e8e8e8", op: "#dbe8f6", output: "#f9d3d0" } as const;
 
 /**
  * The autograd graph behind `root` as a chart. Example: `loss.backward(); loss.graph({ names: model })`
@@ -60,7 +61,7 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
     const { name, lines } = texts[i]!;
     const x = n.column * (boxWidth + COLUMN_GAP);
     const y = n.row * (BOX_HEIGHT + ROW_GAP);
-    const kind = n.tensor === root ? "output" : n.tensor.node ? "op" : n.tensor.requiresGrad ? "parameter" : "constant";
+    const kind = n.tensor === root ? "output" : n.tensor.node ? "op" : n.tensor.requiresGrad ? "parameter" : "input";
     return {
       id: n.id,
       x,

@@ -283,6 +283,20 @@ describe("graph", () => {
     expect(boxes.find((b) => b.kind === "output")!.name).toBe("mean");
   });
 
+  it("colours each box by the kind its legend names: an unnamed leaf's label is its kind", () => {
+    const p = tensor([1, 2]);
+    p.requiresGrad = true;
+    const spec = tensor([3, 4]).mul(p).sum().graph().spec as Spec;
+    const unnamed = spec.layer[2].data.values as Spec[];
+    const legend = spec.layer[2].layer[0].encoding.color.scale.domain as string[];
+    for (const box of unnamed) expect(legend).toContain(box.kind);
+    const leaves = unnamed.filter((b) => b.kind === "input" || b.kind === "parameter");
+    expect(leaves.map((b) => [b.name, b.kind]).sort()).toEqual([
+      ["input", "input"],
+      ["parameter", "parameter"],
+    ]);
+  });
+
   it("lays boxes out without overlaps, edges running left to right", () => {
     for (const a of boxes)
       for (const b of boxes) {
