@@ -32,8 +32,8 @@ export interface LineOptions extends ChartOptions {
   /** Logarithmic y axis (losses spanning decades). */
   logY?: boolean;
   logX?: boolean;
-  /** Draw a dot at every point. */
-  points?: boolean;
+  /** Draw a dot at every point, or only on the series named (per-epoch values beside per-batch ones). */
+  points?: boolean | readonly string[];
 }
 
 /**
@@ -73,14 +73,28 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
       { field: "value", type: "quantitative", title: yTitle, format: NUMBER_FORMAT },
     ],
   };
+  const dotted = Array.isArray(options.points) ? options.points.filter((p) => names.includes(p)) : [];
   const lines = {
     data: { values: rows },
-    mark: { type: "line", tooltip: true, ...(options.points ? { point: true } : {}) },
+    mark: { type: "line", tooltip: true, ...(options.points === true ? { point: true } : {}) },
     encoding,
     params: [ZOOM_PAN],
   };
-  if (diverged.length === 0) return new Chart(topLevel(lines, options));
-  return new Chart(topLevel({ layer: [lines, divergedMarks(diverged, xField)] }, options));
+  const extra = [
+    ...(dotted.length > 0 ? [dots(rows, dotted, encoding)] : []),
+    ...(diverged.length > 0 ? [divergedMarks(diverged, xField)] : []),
+  ];
+  if (extra.length === 0) return new Chart(topLevel(lines, options));
+  return new Chart(topLevel({ layer: [lines, ...extra] }, options));
+}
+
+/** A filled dot at each point of the series named, in their line colours. */
+function dots(rows: Row[], names: readonly string[], encoding: VegaLiteSpec): VegaLiteSpec {
+  return {
+    data: { values: rows.filter((r) => names.includes(r.series as string) && r.value !== null) },
+    mark: { type: "point", filled: true, size: 30, opacity: 1, tooltip: true },
+    encoding,
+  };
 }
 
 // Just above the x axis: the top of a chart holds titles and the lr finder's suggestion.

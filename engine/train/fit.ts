@@ -6,6 +6,9 @@ import { Tensor } from "../tensor.js";
 import { liveChart } from "./live.js";
 import { progress } from "./progress.js";
 
+/** The live chart's name for the loss of each batch; `loss` is the epoch's mean, as in the history. */
+const BATCH_LOSS = "batch loss";
+
 /** The model: anything with `forward(x)`; `train()`/`eval()` are called when present. */
 export interface Trainable {
   forward(x: Tensor): Tensor;
@@ -50,15 +53,18 @@ export function fit(model: Trainable, batches: Batches, options: FitOptions): Ep
   const lossOf = lossFunction(options.loss);
   const metrics = metricFunctions(options.metrics);
   const showLive = options.live ?? true;
-  const live = showLive ? liveChart({ x: "step" }) : undefined;
+  // One x axis for both panels, in epochs: batch b of B in epoch e is drawn at e − 1 + b/B, the
+  // epoch's own values (its mean loss, validation, metrics) at e, as Keras's history reads.
+  const live = showLive ? liveChart({ x: "epoch" }) : undefined;
+  const perEpoch = batchCount(batches);
   const history: EpochRecord[] = [];
-  let step = 0;
   const epochBar = progress(epochs, { label: "epoch" });
   for (const epochIndex of showLive ? epochBar : range(epochs)) {
     model.train?.(true);
     let lossSum = 0;
-    let batchCount = 0;
+    let batchesDone = 0;
     const batchList = asBatches(batches);
+    const unplaced: number[] = []; // batch losses of an epoch of unknown length, drawn at its end
     for (const [x, y] of showLive ? progress(batchList, { label: "batch" }) : batchList) {
       options.optimizer.zeroGrad();
       const loss = lossOf(model.forward(x!), y!);
@@ -66,19 +72,24 @@ export function fit(model: Trainable, batches: Batches, options: FitOptions): Ep
       options.optimizer.step();
       const value = loss.item();
       lossSum += value;
-      batchCount++;
-      step++;
-      live?.push({ step, loss: value });
+      batchesDone++;
+      // One batch an epoch (a whole split): its loss is the epoch's, drawn once.
+      if (perEpoch === undefined) unplaced.push(value);
+      else if (perEpoch > 1)
+        live?.push({ epoch: epochIndex + Math.min(1, batchesDone / perEpoch), [BATCH_LOSS]: value });
       // The epoch's mean so far: the number the history (and its table) will hold for it.
-      if (showLive) epochBar.set({ loss: lossSum / batchCount });
+      if (showLive) epochBar.set({ loss: lossSum / batchesDone });
     }
-    const record = { epoch: epochIndex + 1, loss: batchCount ? lossSum / batchCount : NaN } as EpochRecord;
+    if (unplaced.length > 1)
+      unplaced.forEach((value, i) =>
+        live?.push({ epoch: epochIndex + (i + 1) / unplaced.length, [BATCH_LOSS]: value }),
+      );
+    const record = { epoch: epochIndex + 1, loss: batchesDone ? lossSum / batchesDone : NaN } as EpochRecord;
     model.eval?.();
     if (metrics.length > 0) Object.assign(record, evaluate(model, batches, lossOf, metrics, ""));
     if (options.validation) Object.assign(record, evaluate(model, options.validation, lossOf, metrics, "val"));
     history.push(record);
-    const { epoch: _epoch, loss: _loss, ...epochValues } = record;
-    if (Object.keys(epochValues).length > 0) live?.push({ step, ...epochValues });
+    live?.push({ ...record });
     options.onEpochEnd?.(record);
   }
   model.train?.(true);
@@ -154,6 +165,14 @@ function argmaxRow(t: Tensor, row: number, width: number): number {
   let best = 0;
   for (let c = 1; c < width; c++) if (t.data[row * width + c]! > t.data[row * width + best]!) best = c;
   return best;
+}
+
+/** Batches per epoch when known before iterating (a DataLoader's or an array's length, one for a pair). */
+function batchCount(batches: Batches): number | undefined {
+  const pair = batches as readonly unknown[];
+  if (Array.isArray(pair) && pair.length === 2 && pair[0] instanceof Tensor && pair[1] instanceof Tensor) return 1;
+  const length = (batches as { length?: unknown }).length;
+  return typeof length === "number" && length > 0 ? length : undefined;
 }
 
 function asBatches(batches: Batches): Iterable<readonly Tensor[]> {

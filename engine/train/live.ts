@@ -85,15 +85,27 @@ export class LiveChart {
     const others = fields.filter((f) => !/loss/i.test(f));
     const maxPoints = this.options.maxPoints ?? 500;
     const size = { width: this.options.width, height: this.options.height };
-    const make = (ys: string[], title: string | undefined, logY: boolean | undefined, yLabel: string) =>
-      line(downsample(rows, xField, ys, maxPoints), {
+    // Series given in under half the records (once per epoch, beside one per batch) get a dot
+    // per value and are never averaged; the dense ones are averaged into at most maxPoints.
+    const count = (f: string) => rows.reduce((n, r) => n + (typeof r[f] === "number" ? 1 : 0), 0);
+    const sparse = xField === "index" ? [] : fields.filter((f) => 2 * count(f) < rows.length);
+    const make = (ys: string[], title: string | undefined, logY: boolean | undefined, yLabel: string) => {
+      const dense = ys.filter((f) => !sparse.includes(f));
+      const dotted = ys.filter((f) => sparse.includes(f));
+      const drawn =
+        dotted.length === 0
+          ? downsample(rows, xField, ys, maxPoints)
+          : [...downsample(only(rows, xField, dense), xField, dense, maxPoints), ...only(rows, xField, dotted)];
+      return line(drawn, {
         x: xField,
         y: ys,
         title,
         logY,
         ...size,
         yLabel: ys.length === 1 ? ys[0] : yLabel,
+        points: dotted,
       });
+    };
     if (losses.length === 0 || others.length === 0)
       return make(fields, this.options.title, this.options.logY, losses.length > 0 ? "loss" : "value");
     return hconcat(
@@ -158,6 +170,18 @@ export class LiveChart {
 /** A live training chart (one output, updated in place). Example: `const live = liveChart({ logY: true })` */
 export function liveChart(options: LiveChartOptions = {}): LiveChart {
   return new LiveChart(options);
+}
+
+/** The rows holding any of `fields`, with x and those fields only. */
+function only(rows: readonly Row[], xField: string, fields: readonly string[]): Row[] {
+  const kept: Row[] = [];
+  for (const row of rows) {
+    if (!fields.some((f) => typeof row[f] === "number")) continue;
+    const picked: Row = { [xField]: row[xField] ?? null };
+    for (const f of fields) if (typeof row[f] === "number") picked[f] = row[f]!;
+    kept.push(picked);
+  }
+  return kept;
 }
 
 /** Averages each series over equal buckets of rows so at most `maxPoints` remain. Example: `downsample(rows, "step", ["loss"], 500)` */

@@ -7,6 +7,7 @@ import { Linear } from "../../engine/nn/linear.js";
 import { MSELoss } from "../../engine/nn/losses.js";
 import { SGD } from "../../engine/optim/sgd.js";
 import { manualSeed } from "../../engine/random.js";
+import type { Tensor } from "../../engine/tensor.js";
 import { fit } from "../../engine/train/fit.js";
 import { downsample, liveChart } from "../../engine/train/live.js";
 import { progress, progressText } from "../../engine/train/progress.js";
@@ -119,6 +120,62 @@ describe("downsample", () => {
   });
 });
 
+describe("fit's live chart", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the spec is read field by field
+  type Spec = Record<string, any>;
+  const train = (batches: Iterable<Tensor[]>) => {
+    const events = fakeNotebook();
+    manualSeed(0);
+    const model = new Linear(2, 1);
+    const history = fit(model, batches, {
+      epochs: 3,
+      optimizer: new SGD(model.parameters(), { lr: 0.05 }),
+      loss: new MSELoss(),
+      validation: [X, Y],
+      metrics: { "mean output": (p) => p.mean().item() },
+    });
+    flushBeforeReply();
+    const spec = events.filter((e) => "image/png" in e.bundle).at(-1)!.bundle[
+      "application/vnd.vegalite.v5+json"
+    ] as Spec;
+    return { history, spec };
+  };
+  manualSeed(1);
+  const X = randn([8, 2]);
+  const Y = X.matmul(tensor([[1], [-2]]));
+  const quarters = [0, 2, 4, 6].map((i) => [X.slice(0, i, i + 2), Y.slice(0, i, i + 2)]);
+
+  it("puts batches at fractional epochs and the epoch's values at whole ones, one axis and legend per panel", () => {
+    const { history, spec } = train(quarters);
+    const [lossPanel, metricsPanel] = spec.hconcat as Spec[];
+    const [lines, dots] = lossPanel.layer as Spec[];
+    expect(lines.encoding.x).toMatchObject({ field: "epoch", title: "epoch" });
+    expect(metricsPanel.layer[0].encoding.x).toMatchObject({ field: "epoch", title: "epoch" });
+    expect(spec.resolve.legend).toEqual({ color: "independent" });
+    const xsOf = (rows: Spec[], series: string) => rows.filter((r) => r.series === series).map((r) => r.epoch);
+    expect(xsOf(lines.data.values, "batch loss")).toEqual([0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3]);
+    // The epoch's loss is the history's (the mean of its batches), drawn with a dot.
+    expect(lines.data.values.filter((r: Spec) => r.series === "loss").map((r: Spec) => [r.epoch, r.value])).toEqual(
+      history.map((h) => [h.epoch, h.loss]),
+    );
+    expect(new Set(dots.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss", "valLoss"]));
+    expect(xsOf(metricsPanel.layer[0].data.values, "mean output")).toEqual([1, 2, 3]);
+  });
+
+  it("places the batches of an iterable of unknown length at the end of each epoch", () => {
+    const generated = {
+      *[Symbol.iterator]() {
+        yield* quarters;
+      },
+    };
+    const { spec } = train(generated);
+    const rows = spec.hconcat[0].layer[0].data.values as Spec[];
+    expect(rows.filter((r) => r.series === "batch loss").map((r) => r.epoch)).toEqual([
+      0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3,
+    ]);
+  });
+});
+
 describe("progress", () => {
   it("describes count, percentage, rate, elapsed and time left", () => {
     expect(
@@ -166,7 +223,7 @@ describe("without a notebook", () => {
     expect(history.map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(history[2]!.loss).toBeLessThan(history[0]!.loss);
     expect(Object.keys(history[0]!).sort()).toEqual(["epoch", "loss", "valLoss"]);
-    expect(lines.some((l) => /^step \d+ {2}loss /.test(l))).toBe(true);
+    expect(lines.some((l) => /^epoch \d+ {2}loss \S+ {2}valLoss /.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith("epoch "))).toBe(true);
   });
 });
