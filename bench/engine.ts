@@ -85,8 +85,8 @@ function matmulRow(): BenchRow {
 
 /** Adam on raw arrays, as optim.Adam computes it (lr 0.01, β 0.9/0.999, ε 1e-8). */
 function adamStepper(params: Tensor[], lr = 0.01) {
-  const m = params.map((p) => new Float32Array(p.size));
-  const v = params.map((p) => new Float32Array(p.size));
+  const m = params.map((p) => new Float32Array(p.numel()));
+  const v = params.map((p) => new Float32Array(p.numel()));
   let t = 0;
   return () => {
     t++;
@@ -96,7 +96,7 @@ function adamStepper(params: Tensor[], lr = 0.01) {
       const g = p.grad!.data;
       const mk = m[k]!;
       const vk = v[k]!;
-      for (let i = 0; i < p.size; i++) {
+      for (let i = 0; i < p.numel(); i++) {
         mk[i] = 0.9 * mk[i]! + 0.1 * g[i]!;
         vk[i] = 0.999 * vk[i]! + 0.001 * g[i]! * g[i]!;
         p.data[i] = p.data[i]! - (lr * mk[i]!) / c1 / (Math.sqrt(vk[i]!) / c2 + 1e-8);

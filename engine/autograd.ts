@@ -142,7 +142,7 @@ export function reduceBroadcastGrad(grad: Tensor, shape: readonly number[]): Ten
     return sums;
   }
   // Summing many float32 values (a bias over a big batch) goes through a float64 accumulator.
-  const precise = grad.dtype === "float32" && grad.size >= 1024 * Math.max(1, shapeSize(shape));
+  const precise = grad.dtype === "float32" && grad.numel() >= 1024 * Math.max(1, shapeSize(shape));
   const out = Tensor.zeros(shape, precise ? "float64" : grad.dtype);
   kernels.addStrided(grad.raw, grad.shape, out.raw, 0, outStrides);
   return precise ? out.to("float32") : out;
@@ -320,7 +320,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 function seedGradient(root: Tensor, gradient: TensorLike | undefined): Tensor {
   if (gradient === undefined) {
-    if (root.size !== 1) {
+    if (root.numel() !== 1) {
       throw new Error(
         `backward() on a tensor of shape ${formatShape(root.shape)} needs a gradient argument (or call .mean())`,
       );
@@ -385,7 +385,7 @@ export function valueAndGrad(fn: () => Tensor, params: Tensor[]): { value: Tenso
   try {
     const value = withGrad(fn);
     if (!(value instanceof Tensor)) throw new Error("valueAndGrad: fn must return a Tensor");
-    if (value.size !== 1) {
+    if (value.numel() !== 1) {
       throw new Error(
         `valueAndGrad: fn returned a tensor of shape ${formatShape(value.shape)}; it must return a single number (call .mean())`,
       );

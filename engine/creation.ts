@@ -98,7 +98,7 @@ function fillFromNested(data: NestedArray, shape: number[], out: TypedArray): vo
  */
 export function tensor(data: NestedArray | TypedArray | Tensor | boolean[], options?: FromDataOptions): Tensor {
   if (data instanceof Tensor) {
-    const t = new Tensor(allocate(options?.dtype ?? data.dtype, data.size), [...(options?.shape ?? data.shape)]);
+    const t = new Tensor(allocate(options?.dtype ?? data.dtype, data.numel()), [...(options?.shape ?? data.shape)]);
     t.raw.set(data.raw);
     return finish(t, options);
   }
@@ -189,8 +189,8 @@ export function rand(...args: SizeArgs<RandomOptions>): Tensor {
   const t = Tensor.zeros(shape, options?.dtype);
   const gen = options?.generator ?? randomGenerator();
   // 24-bit draws for float32 so rounding can never produce 1.0.
-  if (t.dtype === "float32") for (let i = 0; i < t.size; i++) t.raw[i] = gen.random24();
-  else for (let i = 0; i < t.size; i++) t.raw[i] = gen.random();
+  if (t.dtype === "float32") for (let i = 0; i < t.numel(); i++) t.raw[i] = gen.random24();
+  else for (let i = 0; i < t.numel(); i++) t.raw[i] = gen.random();
   return finish(t, options);
 }
 
@@ -199,7 +199,7 @@ export function randn(...args: SizeArgs<RandomOptions>): Tensor {
   const [shape, options] = sizeArgs<RandomOptions>("randn", args);
   const t = Tensor.zeros(shape, options?.dtype);
   const gen = options?.generator ?? randomGenerator();
-  for (let i = 0; i < t.size; i++) t.raw[i] = gen.normal();
+  for (let i = 0; i < t.numel(); i++) t.raw[i] = gen.normal();
   return finish(t, options);
 }
 
@@ -224,7 +224,7 @@ export function randint(
   }
   const t = Tensor.zeros(toShape("randint", shape), options?.dtype ?? "int32");
   const gen = options?.generator ?? randomGenerator();
-  for (let i = 0; i < t.size; i++) t.raw[i] = gen.int(low, high);
+  for (let i = 0; i < t.numel(); i++) t.raw[i] = gen.int(low, high);
   return finish(t, options);
 }
 

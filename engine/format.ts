@@ -9,7 +9,7 @@ const LINE_WIDTH = 80;
 /** The repr of a tensor (what `toString()` and console.log show). */
 export function formatTensor(t: Tensor): string {
   const prefix = "tensor(";
-  const summarize = t.size > SUMMARIZE_ABOVE;
+  const summarize = t.numel() > SUMMARIZE_ABOVE;
   const formatValue = valueFormatter(t, summarize);
   let width = 0;
   forEachShown(t, summarize, (v) => {

@@ -39,7 +39,7 @@ export function gradcheck(
   const first = noGrad(() => fn(...leaves));
   const weights = Tensor.zeros(first.shape, float64 ? "float64" : first.dtype);
   const gen = new RandomGenerator(1234); // its own generator: checking must not move the user's seed
-  for (let i = 0; i < weights.size; i++) weights.raw[i] = gen.uniform(0.5, 1.5);
+  for (let i = 0; i < weights.numel(); i++) weights.raw[i] = gen.uniform(0.5, 1.5);
   const objective = (): Tensor =>
     fn(...leaves)
       .mul(weights)
@@ -49,7 +49,7 @@ export function gradcheck(
   let worst = 0;
   let where = "";
   params.forEach((x, p) => {
-    for (let i = 0; i < x.size; i++) {
+    for (let i = 0; i < x.numel(); i++) {
       const saved = x.raw[i]!;
       x.raw[i] = saved + eps;
       const plus = noGrad(objective).item();

@@ -83,7 +83,7 @@ function decodeJson(bytes: Uint8Array): unknown {
     if (!isObject(node) || !isObject(node.$tensor)) return undefined;
     const { dtype, shape, data } = node.$tensor as unknown as TensorJson;
     const t = Tensor.zeros(shape, checkDType(dtype));
-    if (data.length !== t.size)
+    if (data.length !== t.numel())
       throw new Error(`load: a tensor of shape [${shape.join(",")}] lists ${data.length} values`);
     data.forEach((v, i) => {
       t.data[i] = decodeNumber(v);

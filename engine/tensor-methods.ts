@@ -1,5 +1,5 @@
 // Tensor methods that are one call of an op, beyond the core in tensor.ts: comparisons,
-// activations, indexing, in-place ops, element access, numel/dim, orderings, more elementwise
+// activations, indexing, in-place ops, element access, dim(), orderings, more elementwise
 // math, mm/bmm. They are declared by merging into the Tensor class (completion shows them with
 // their docs) and put on its prototype by tensor.ts once the class exists (this module must not
 // touch Tensor while the import cycle loads).
@@ -86,8 +86,6 @@ declare module "./tensor.js" {
     normal_(mean?: number, std?: number, options?: { generator?: RandomGenerator }): this;
     /** The element (or sub-tensor) at these positions, as a tensor (x[i, j]; differentiable). Example: `x.at(0, 1)` */
     at(...indices: number[]): Tensor;
-    /** Number of elements (same as `.size`). Example: `zeros(2, 3).numel() // 6` */
-    numel(): number;
     /** Number of dimensions (same as `.ndim`). Example: `zeros(2, 3).dim() // 2` */
     dim(): number;
     /** Converts to int32, the index dtype (PyTorch's int64 "long"). Example: `labels.long()` */
@@ -217,9 +215,6 @@ const methods: { [name: string]: (this: Tensor, ...args: never[]) => unknown } =
       if (typeof i !== "number")
         throw new TypeError(`at: positions must be numbers, got ${typeof i}; for slices and index tensors use index()`);
     return ops.index(this, ...indices);
-  },
-  numel() {
-    return this.size;
   },
   dim() {
     return this.ndim;

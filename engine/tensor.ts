@@ -103,7 +103,7 @@ export class Tensor {
   }
 
   /**
-   * The elements, row-major; length equals `size`. Shared with views (`reshape`, `view`). Writing
+   * The elements, row-major; length equals `numel()`. Shared with views (`reshape`, `view`). Writing
    * through it while a graph still needs the old values makes that graph's `backward()` fail
    * rather than compute a wrong gradient; prefer the in-place ops (`sub_`, `copy_` …).
    * Example: `x.data[0]`
@@ -162,9 +162,28 @@ export class Tensor {
     this.requires = true;
   }
 
-  /** Number of elements. Example: `zeros([2, 3]).size // 6` */
-  get size(): number {
+  /** Number of elements (PyTorch's `numel()`). Example: `zeros(2, 3).numel() // 6` */
+  numel(): number {
     return this.raw.length;
+  }
+
+  /**
+   * The shape, as PyTorch's `size()`; `size(dim)` is one dimension's size (negative counts from
+   * the end). A method, as in PyTorch: the element count is `numel()`.
+   * Example: `zeros(2, 3).size() // [2, 3]`, `zeros(2, 3).size(-1) // 3`
+   */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    const n = this.shape.length;
+    if (typeof dim !== "number" || !Number.isInteger(dim) || dim < -n || dim >= n) {
+      const range = n === 0 ? "a scalar has no dimensions" : `expected ${-n} to ${n - 1}`;
+      throw new RangeError(
+        `size: dim ${String(dim)} is out of range for a tensor of shape ${formatShape(this.shape)} (${range})`,
+      );
+    }
+    return this.shape[dim < 0 ? dim + n : dim]!;
   }
 
   /** Number of dimensions. Example: `zeros([2, 3]).ndim // 2` */
@@ -179,9 +198,9 @@ export class Tensor {
 
   /** The single value of a one-element tensor. Example: `tensor([[3]]).item() // 3` */
   item(): number {
-    if (this.size !== 1) {
+    if (this.numel() !== 1) {
       throw new Error(
-        `item(): a tensor of shape ${formatShape(this.shape)} has ${this.size} elements; item() needs exactly 1`,
+        `item(): a tensor of shape ${formatShape(this.shape)} has ${this.numel()} elements; item() needs exactly 1`,
       );
     }
     return this.raw[0]!;
@@ -214,7 +233,7 @@ export class Tensor {
    */
   detach(): Tensor {
     if (!isScratch(this.raw)) return this.viewAs(this.shape);
-    const copy = allocate(this.dtype, this.size);
+    const copy = allocate(this.dtype, this.numel());
     copy.set(this.raw);
     return new Tensor(copy, this.shape, this.dtype);
   }
@@ -416,7 +435,7 @@ export class Tensor {
    */
   [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
     if (hint === "string") return this.toString();
-    if (this.size === 1) return this.raw[0]!;
+    if (this.numel() === 1) return this.raw[0]!;
     throw new TypeError(
       `a tensor of shape ${formatShape(this.shape)} cannot be used as a number: JavaScript has no operators on tensors, so write a.mul(2) for a * 2, a.add(b) for a + b, a.matmul(b) for a @ b, a.lt(0) for a < 0; or .item() on a one-element tensor`,
     );
@@ -428,6 +447,17 @@ export class Tensor {
 }
 
 installTensorMethods(Tensor.prototype);
+
+// `t.size` without the call (the habit of numpy's `.size`, or this library before size() was
+// PyTorch's): in arithmetic or `==` the method would turn into NaN or false without a word.
+Object.defineProperty(Tensor.prototype.size, Symbol.toPrimitive, {
+  value(this: () => unknown, hint: string): string {
+    if (hint === "string") return Function.prototype.toString.call(this);
+    throw new TypeError(
+      "size is a method, as in PyTorch: t.numel() is the number of elements, t.size() the shape, t.size(0) the first dimension",
+    );
+  },
+});
 
 export type NestedArray = number | NestedArray[];
 type ShapeArgs = (number | readonly number[])[];

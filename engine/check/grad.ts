@@ -56,7 +56,7 @@ export function grad(
     closeQuietly(handList[i], g, { ...options, label: `${name} by hand` }, name);
     const n = toNumeric(handList[i]);
     if (typeof n !== "string")
-      for (let k = 0; k < g.size; k++)
+      for (let k = 0; k < g.numel(); k++)
         largest = Math.max(largest, Math.abs((n.values.length === 1 ? n.values[0]! : n.values[k]!) - g.data[k]!));
   });
   pass(

@@ -47,7 +47,7 @@ function nestedNumbers(array: readonly unknown[]): Numeric | string {
   let float32 = false;
   const walk = (item: unknown, depth: number, at: string): string | undefined => {
     if (depth === shape.length) {
-      if (item instanceof Tensor && item.size === 1) item = item.item();
+      if (item instanceof Tensor && item.numel() === 1) item = item.item();
       if (typeof item !== "number") return `${describe(item)} at ${at || "the top"}, not a number`;
       values.push(item);
       return undefined;

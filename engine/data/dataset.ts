@@ -66,7 +66,7 @@ export class TensorDataset<Sample extends Tensor[] = Tensor[]> implements Datase
 
 /** Copies rows of a tensor into a new one of shape [indices.length, …rest]. */
 export function takeRows(t: Tensor, indices: readonly number[]): Tensor {
-  const rowSize = t.shape[0] === 0 ? 0 : t.size / t.shape[0]!;
+  const rowSize = t.shape[0] === 0 ? 0 : t.numel() / t.shape[0]!;
   const out = Tensor.zeros([indices.length, ...t.shape.slice(1)], t.dtype);
   for (let r = 0; r < indices.length; r++) {
     const start = indices[r]! * rowSize;

@@ -98,7 +98,7 @@ function stackRows(items: Tensor[], field: number): Tensor {
         `DataLoader: item ${field} of the samples has shapes ${formatShape(first.shape)} and ${formatShape(t.shape)}; samples in a batch must match`,
       );
     }
-    out.raw.set(t.raw, r * first.size);
+    out.raw.set(t.raw, r * first.numel());
   });
   return out;
 }

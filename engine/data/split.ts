@@ -58,7 +58,7 @@ function splitArguments(args: readonly (Tensor | Tensor[] | SplitOptions | undef
 
 /** Per class, the last round(share·count) rows of `order` go to test. */
 function stratifiedRows(order: number[], labels: Tensor, share: number): [number[], number[]] {
-  if (labels.size !== order.length)
+  if (labels.numel() !== order.length)
     throw new Error(
       `trainTestSplit: stratify needs one label per row (${order.length}), got shape ${formatShape(labels.shape)}`,
     );

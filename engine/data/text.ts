@@ -56,8 +56,8 @@ export class CharVocab {
 export function nextCharDataset(ids: Tensor, blockSize: number): TensorDataset<[Tensor, Tensor]> {
   if (!(Number.isInteger(blockSize) && blockSize > 0))
     throw new RangeError(`nextCharDataset: blockSize must be a positive integer, got ${blockSize}`);
-  const n = ids.size - blockSize;
-  if (n <= 0) throw new RangeError(`nextCharDataset: ${ids.size} ids are too few for windows of ${blockSize}`);
+  const n = ids.numel() - blockSize;
+  if (n <= 0) throw new RangeError(`nextCharDataset: ${ids.numel()} ids are too few for windows of ${blockSize}`);
   const inputs = Tensor.zeros([n, blockSize], "int32");
   const targets = Tensor.zeros([n, blockSize], "int32");
   for (let i = 0; i < n; i++) {

@@ -42,7 +42,7 @@ export function layerRows(model: Module): LayerRow[] {
       layer: name,
       type: layer.constructor.name,
       outputShape: shapes?.[i] ?? known,
-      parameters: layer.namedParameters().reduce((n, [, p]) => n + p.size, 0),
+      parameters: layer.namedParameters().reduce((n, [, p]) => n + p.numel(), 0),
     };
   });
 }
@@ -51,8 +51,8 @@ export function layerRows(model: Module): LayerRow[] {
 export function modelDisplayData(model: Module): DisplayData {
   const rows = layerRows(model);
   const parameters = model.namedParameters();
-  const total = parameters.reduce((n, [, p]) => n + p.size, 0);
-  const trainable = parameters.filter(([, p]) => p.requiresGrad).reduce((n, [, p]) => n + p.size, 0);
+  const total = parameters.reduce((n, [, p]) => n + p.numel(), 0);
+  const trainable = parameters.filter(([, p]) => p.requiresGrad).reduce((n, [, p]) => n + p.numel(), 0);
   const totals = `${model.constructor.name}: ${total.toLocaleString("en-US")} parameters (${trainable.toLocaleString("en-US")} trainable)`;
   return {
     // The parameter table's HTML ends with the totals line, so the layer table leaves it out.

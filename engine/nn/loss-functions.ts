@@ -131,7 +131,7 @@ function asBatch(op: string, scores: Tensor, labels: Tensor): [Tensor, Tensor, b
     );
   }
   if (labels.ndim !== 1 || labels.shape[0] !== scores.shape[0]) {
-    const hint = labels.size === scores.shape[0] ? " (use targets.reshape([-1]))" : "";
+    const hint = labels.numel() === scores.shape[0] ? " (use targets.reshape([-1]))" : "";
     throw new Error(
       `${op}: input ${formatShape(scores.shape)} needs targets of shape [${scores.shape[0]}], got ${formatShape(labels.shape)}${hint}`,
     );

@@ -141,7 +141,7 @@ export class Module extends CallableObject {
 
   /** Total number of parameter values. Example: `new nn.Linear(4, 10).numParameters() // 50` */
   numParameters(): number {
-    return this.parameters().reduce((n, p) => n + p.size, 0);
+    return this.parameters().reduce((n, p) => n + p.numel(), 0);
   }
 
   /**

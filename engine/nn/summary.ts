@@ -17,7 +17,7 @@ export interface ParameterRow {
 export function parameterRows(module: Module): ParameterRow[] {
   return module
     .namedParameters()
-    .map(([name, p]) => ({ name, shape: [...p.shape], count: p.size, trainable: p.requiresGrad }));
+    .map(([name, p]) => ({ name, shape: [...p.shape], count: p.numel(), trainable: p.requiresGrad }));
 }
 
 /** The table as aligned text with a total line. Example: `console.log(nn.summaryText(model))` */

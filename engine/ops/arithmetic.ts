@@ -40,7 +40,7 @@ const Pow: Primitive<null> = {
   forward: ([a, b]) => {
     const dtype = promote(a!.dtype, b!.dtype);
     // x.pow(2) is the common case: a unary loop, no broadcasting.
-    return b!.size === 1 && b!.ndim <= a!.ndim
+    return b!.numel() === 1 && b!.ndim <= a!.ndim
       ? unaryRaw("powScalar", a!, dtype, b!.raw[0]!)
       : binaryRaw("pow", a!, b!, dtype);
   },
@@ -53,7 +53,7 @@ const Pow: Primitive<null> = {
 
 /** d(aᵇ)/da = b·aᵇ⁻¹; for a single exponent (x.pow(2)) one or two passes over a, not four ops. */
 function powDerivative(a: Tensor, b: Tensor, dtype: DType): Tensor {
-  if (b.size !== 1) return b.mul(a.pow(b.sub(1)));
+  if (b.numel() !== 1) return b.mul(a.pow(b.sub(1)));
   const e = b.raw[0]!;
   if (e === 2) return unaryRaw("affine", a, dtype, 2, 0);
   const d = unaryRaw("powScalar", a, dtype, e - 1);

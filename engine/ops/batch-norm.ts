@@ -32,7 +32,7 @@ const BatchNorm: Primitive<BatchNormArgs> = {
     const bias = args.hasBias ? inputs[args.hasWeight ? 2 : 1]!.data : null;
     const dtype = inputs.reduce((d, t) => promote(d, t.dtype), floatOf(x.dtype));
     const out = Tensor.unfilled(x.shape, dtype);
-    const batch = x.size / (channels * inner);
+    const batch = x.numel() / (channels * inner);
     const xd = x.data;
     for (let c = 0; c < channels; c++) {
       const scale = rstd[c]! * (weight ? weight[c]! : 1);
@@ -49,7 +49,7 @@ const BatchNorm: Primitive<BatchNormArgs> = {
     const weightTensor = args.hasWeight ? inputs[1]! : null;
     const biasTensor = args.hasBias ? inputs[args.hasWeight ? 2 : 1]! : null;
     const { channels, inner, mean, rstd, training } = args;
-    const batch = x.size / (channels * inner);
+    const batch = x.numel() / (channels * inner);
     const count = batch * inner;
     const xd = x.data;
     const gd = g.data;

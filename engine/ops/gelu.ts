@@ -56,11 +56,12 @@ const Gelu: Primitive<GeluArgs> = {
       derivative = Tensor.unfilled(x!.shape, floatOf(x!.dtype));
       // The values themselves are not needed; an array of the derivative's type keeps the same
       // arithmetic (float32 or float64) as forward used.
-      const values = derivative.raw instanceof Float32Array ? new Float32Array(x!.size) : new Float64Array(x!.size);
+      const values =
+        derivative.raw instanceof Float32Array ? new Float32Array(x!.numel()) : new Float64Array(x!.numel());
       (args.tanh ? geluTanh : kernels.gelu)(x!.raw, values, derivative.raw as Float32Array | Float64Array);
     }
     if (derivative.dtype !== g.dtype) return [mul(g, derivative)];
-    kernels.binary("mul", derivative.raw, [1], g.raw, [1], derivative.raw, [derivative.size]);
+    kernels.binary("mul", derivative.raw, [1], g.raw, [1], derivative.raw, [derivative.numel()]);
     return [derivative];
   },
 };

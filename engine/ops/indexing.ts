@@ -118,7 +118,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     );
   }
   const size = x.shape[a]!;
-  const checked = new Int32Array(index.size);
+  const checked = new Int32Array(index.numel());
   for (let i = 0; i < checked.length; i++) checked[i] = checkIndex("gather", index.raw[i]!, size, a);
   return apply(Gather, [x], { axis: a, index: checked, indexShape: [...index.shape] });
 }
@@ -182,10 +182,10 @@ export function oneHot(labels: Tensor, numClasses?: number): Tensor {
   let classes = numClasses;
   if (classes === undefined) {
     classes = 0;
-    for (let i = 0; i < labels.size; i++) classes = Math.max(classes, labels.raw[i]! + 1);
+    for (let i = 0; i < labels.numel(); i++) classes = Math.max(classes, labels.raw[i]! + 1);
   }
   const out = Tensor.zeros([...labels.shape, classes], "float32");
-  for (let i = 0; i < labels.size; i++) {
+  for (let i = 0; i < labels.numel(); i++) {
     const label = labels.raw[i]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
       throw new Error(`oneHot: label ${label} is not an integer in [0, ${classes})`);

@@ -30,7 +30,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const dtype = inputs.reduce((d, t) => promote(d, t.dtype), floatOf(x.dtype));
     const out = Tensor.unfilled(x.shape, dtype); // every row is written below
     const w = args.width;
-    const rows = w === 0 ? 0 : x.size / w;
+    const rows = w === 0 ? 0 : x.numel() / w;
     const mean = new Float64Array(rows);
     const rstd = new Float64Array(rows);
     kernels.layerNorm(x.raw, weight, bias, out.raw, mean, rstd, rows, w, args.eps);
@@ -43,7 +43,7 @@ const LayerNorm: Primitive<LayerNormArgs> = {
     const weightTensor = args.hasWeight ? inputs[1]! : null;
     const biasTensor = args.hasBias ? inputs[args.hasWeight ? 2 : 1]! : null;
     const w = args.width;
-    const rows = w === 0 ? 0 : x.size / w;
+    const rows = w === 0 ? 0 : x.numel() / w;
     const dx = Tensor.unfilled(x.shape, g.dtype);
     const dw = new Float64Array(w);
     const db = new Float64Array(w);

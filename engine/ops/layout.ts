@@ -254,7 +254,7 @@ const Cast: Primitive<{ dtype: DType }> = {
   name: "to",
   saves: false,
   forward: ([x], { dtype }) => {
-    const data = allocateUnfilled(dtype, x!.size); // both branches write every element
+    const data = allocateUnfilled(dtype, x!.numel()); // both branches write every element
     if (dtype === "int32" && isFloat(x!.dtype)) for (let i = 0; i < data.length; i++) data[i] = Math.trunc(x!.raw[i]!);
     else data.set(x!.raw);
     return new Tensor(data, [...x!.shape], dtype);

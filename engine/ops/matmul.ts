@@ -294,7 +294,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias of shape ${formatShape(bias.shape)} does not match ${outF} outputs`);
   }
-  const rows = x.size / inF;
+  const rows = x.numel() / inF;
   const outShape = [...x.shape.slice(0, -1), outF];
   return apply(Linear, bias ? [x, weight, bias] : [x, weight], { rows, outShape });
 }

@@ -72,7 +72,7 @@ export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = x.dtype, p0 = 0,
 /** Reads `x` broadcast to `shape` into a fresh contiguous tensor (no graph). */
 export function broadcastRaw(x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.unfilled(shape, x.dtype);
-  if (x.size === 1) {
+  if (x.numel() === 1) {
     // one value everywhere (a mean's or sum's gradient): no strided walk
     out.raw.fill(x.raw[0]!);
     return out;

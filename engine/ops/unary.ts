@@ -20,7 +20,7 @@ function elementwise<Args>(
     forward: ([x], args) => forward(x!, args),
     backward: (g, [x], out, args, ownsGrad) => {
       const d = derivative(x!, out, args);
-      if (d.dtype !== g.dtype || d.size !== g.size) return [g.mul(d)];
+      if (d.dtype !== g.dtype || d.numel() !== g.numel()) return [g.mul(d)];
       const fresh = d !== out && d !== x;
       if (!ownsGrad && !fresh) return [g.mul(d)];
       const target = ownsGrad ? g : d;
@@ -59,7 +59,7 @@ const Relu: Primitive<null> = {
   forward: ([x]) => unaryRaw("relu", x!),
   // g where x > 0, in one pass; into g itself when backward owns it.
   backward: (g, [x], _out, _args, ownsGrad) => {
-    if (!ownsGrad || g.size !== x!.size) return [binaryRaw("reluGrad", g, x!, g.dtype)];
+    if (!ownsGrad || g.numel() !== x!.numel()) return [binaryRaw("reluGrad", g, x!, g.dtype)];
     const gd = g.raw;
     const xd = x!.raw;
     if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array)

@@ -160,12 +160,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
             restored[key] = value;
             continue;
           }
-          if (value.size !== p.size) {
+          if (value.numel() !== p.numel()) {
             throw new Error(
               `${name}.loadStateDict: state '${key}' of parameter ${savedGroup.params[j]} has shape ${formatShape(value.shape)}, the parameter has shape ${formatShape(p.shape)}`,
             );
           }
-          const buffer = p.dtype === "float64" ? new Float64Array(p.size) : new Float32Array(p.size);
+          const buffer = p.dtype === "float64" ? new Float64Array(p.numel()) : new Float32Array(p.numel());
           buffer.set(value.data);
           restored[key] = buffer;
         }
@@ -188,7 +188,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const groups = this.paramGroups.map(({ params, ...options }, i) => {
       const lines = Object.entries(options).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`);
       return [
-        `Parameter Group ${i} (${params.length} tensors, ${params.reduce((n, p) => n + p.size, 0)} values)`,
+        `Parameter Group ${i} (${params.length} tensors, ${params.reduce((n, p) => n + p.numel(), 0)} values)`,
         ...lines,
       ].join("\n");
     });
@@ -246,7 +246,7 @@ function toGroupSpecs<O extends BaseOptions>(params: Params<O>): ParamGroupSpec<
 
 /** The optimizer is passed, not its name: reading `constructor.name` per parameter per step cost more than a small update. */
 function checkGradShape(optimizer: object, p: Tensor, g: Tensor, index?: number): void {
-  if (g.size !== p.size) {
+  if (g.numel() !== p.numel()) {
     const name = optimizer.constructor.name;
     const which = index === undefined ? "a parameter" : `parameter ${index}`;
     throw new Error(

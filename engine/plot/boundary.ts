@@ -94,7 +94,7 @@ export function decisionBoundary(
 function predictedClasses(model: { forward(x: Tensor): Tensor }, grid: Tensor): Int32Array {
   const out = noGrad(() => model.forward(grid));
   const rows = grid.shape[0]!;
-  const width = out.size / rows;
+  const width = out.numel() / rows;
   const classes = new Int32Array(rows);
   if (width === 1) {
     let probabilities = true;

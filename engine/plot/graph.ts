@@ -249,16 +249,16 @@ function shapeText(t: Tensor): string {
 
 /** `0.4123`, `[0.1, -0.2]` for up to `limit` elements, else the mean and the (L2) norm. */
 function valueLine(prefix: string, t: Tensor, limit = 3): string {
-  if (t.size === 0) return "";
-  if (t.size <= limit)
-    return `${prefix}${t.size === 1 ? number(t.data[0]!) : `[${Array.from(t.data, number).join(", ")}]`}`;
+  if (t.numel() === 0) return "";
+  if (t.numel() <= limit)
+    return `${prefix}${t.numel() === 1 ? number(t.data[0]!) : `[${Array.from(t.data, number).join(", ")}]`}`;
   let sum = 0;
   let sumSquares = 0;
   for (const v of t.data) {
     sum += v;
     sumSquares += v * v;
   }
-  return `${prefix}mean ${number(sum / t.size)}, norm ${number(Math.sqrt(sumSquares))}`;
+  return `${prefix}mean ${number(sum / t.numel())}, norm ${number(Math.sqrt(sumSquares))}`;
 }
 
 function number(v: number): string {

@@ -141,7 +141,7 @@ function metricFunctions(metrics: FitOptions["metrics"]): [string, (p: Tensor, t
 /** Fraction of rows whose arg-max matches the target class (one output: logit > 0 or probability > 0.5). Example: `accuracy(model.forward(X), y)` */
 export function accuracy(prediction: Tensor, target: Tensor): number {
   const rows = prediction.shape[0] ?? 1;
-  const classes = prediction.size / rows;
+  const classes = prediction.numel() / rows;
   // One output: probabilities split at 0.5, logits at 0.
   let probabilities = true;
   for (const v of prediction.data) if (v < 0 || v > 1) probabilities = false;
@@ -155,7 +155,7 @@ export function accuracy(prediction: Tensor, target: Tensor): number {
       for (let c = 1; c < classes; c++)
         if (prediction.data[i * classes + c]! > prediction.data[i * classes + predicted]!) predicted = c;
     }
-    const actual = target.size === rows ? target.data[i]! : argmaxRow(target, i, target.size / rows);
+    const actual = target.numel() === rows ? target.data[i]! : argmaxRow(target, i, target.numel() / rows);
     if (predicted === Math.round(actual)) correct++;
   }
   return correct / rows;

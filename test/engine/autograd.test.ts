@@ -82,9 +82,9 @@ describe("backward", () => {
         .add(b)
         .backward(g);
       // Expected: each gradient element added into its broadcast slot, in float64.
-      const expected = new Float64Array(b.size);
+      const expected = new Float64Array(b.numel());
       const strides = small.map((_, d) => small.slice(d + 1).reduce((x: number, y) => x * y, 1));
-      for (let i = 0; i < g.size; i++) {
+      for (let i = 0; i < g.numel(); i++) {
         let rest = i;
         let at = 0;
         for (let d = full.length - 1; d >= 0; d--) {
@@ -347,7 +347,7 @@ describe("learning", () => {
       noGrad(() =>
         params.forEach((p) => {
           const g = p.grad!.data;
-          for (let i = 0; i < p.size; i++) p.data[i]! -= 0.1 * g[i]!;
+          for (let i = 0; i < p.numel(); i++) p.data[i]! -= 0.1 * g[i]!;
         }),
       );
       last = l.item();
@@ -365,7 +365,7 @@ describe("gradient storage reused in place", () => {
     return randn([N]);
   };
   const expectEach = (t: Tensor, f: (i: number) => number): void => {
-    for (let i = 0; i < t.size; i++)
+    for (let i = 0; i < t.numel(); i++)
       expect(Math.abs(t.data[i]! - f(i)), `[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(f(i))));
   };
 

@@ -25,7 +25,7 @@ import { causalMask } from "../../engine/nn/attention.js";
 /** |a − b| ≤ tol · max(1, |b|) elementwise (NaN only where the reference is NaN). */
 function expectClose(actual: Tensor, expected: Tensor, tol = 1e-5): void {
   expect(actual.shape).toEqual(expected.shape);
-  for (let i = 0; i < expected.size; i++) {
+  for (let i = 0; i < expected.numel(); i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;
     if (Number.isNaN(e)) expect(a).toBeNaN();
@@ -124,7 +124,7 @@ describe("gelu: one pass for the value and its derivative", () => {
 
   test("at 0, ±∞ and NaN as the plain kernel", () => {
     const x = tensor([0, -0, Infinity, -Infinity, NaN, 1e-310, -1e-310]);
-    const expected = new Float32Array(x.size);
+    const expected = new Float32Array(x.numel());
     jsKernels.unary("gelu", x.data, expected, 0, 0);
     expect(Array.from(gelu(x).data)).toEqual(Array.from(expected));
   });

@@ -8,7 +8,7 @@ import { manualSeed, randn, type Tensor } from "../../engine/index.js";
 function expectClose(got: Tensor, want: Tensor, tolerance: number): void {
   expect(got.shape).toEqual(want.shape);
   let worst = 0;
-  for (let i = 0; i < want.size; i++)
+  for (let i = 0; i < want.numel(); i++)
     worst = Math.max(worst, Math.abs(got.data[i]! - want.data[i]!) / (1 + Math.abs(want.data[i]!)));
   expect(worst).toBeLessThan(tolerance);
 }

@@ -202,7 +202,7 @@ describe("reductions", () => {
         const a = randn([3, 7, 5], { dtype, requiresGrad: true });
         const b = new Tensor(a.data.slice(), a.shape, dtype);
         b.requiresGrad = true;
-        const n = a.size / (axis === undefined ? 1 : a.sum(axis).size);
+        const n = a.numel() / (axis === undefined ? 1 : a.sum(axis).numel());
         const viaMean = a.mean(axis).mul(a.mean(axis)).sum();
         const viaSum = b.sum(axis).mul(1 / n);
         const composed = viaSum.mul(viaSum).sum();
@@ -227,7 +227,7 @@ describe("reductions", () => {
     const x = full([100_000, 2], 0.1);
     for (const s of [x.sum(0), x.sum(), x.mean(0).mul(100_000), x.reshape([100, 1000, 2]).sum([0, 1])]) {
       for (const v of s.data)
-        expect(Math.abs(v - Math.fround(0.1) * 100_000 * (s.size === 1 ? 2 : 1))).toBeLessThan(1e-2);
+        expect(Math.abs(v - Math.fround(0.1) * 100_000 * (s.numel() === 1 ? 2 : 1))).toBeLessThan(1e-2);
     }
   });
   test("var (unbiased by default) and std", () => {

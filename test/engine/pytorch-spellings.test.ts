@@ -1,4 +1,4 @@
-// PyTorch's spellings beside ours: sizes as arguments, cat/mm/bmm, numel/dim, keepdim as an
+// PyTorch's spellings beside ours: sizes as arguments, cat/mm/bmm, size()/numel/dim, keepdim as an
 // option, nn.functional's layers and activations; seeded Generator objects everywhere a random
 // draw happens; sort/topk/multinomial; anomaly mode; custom autograd.Function errors.
 import { describe, expect, test } from "vitest";
@@ -64,6 +64,28 @@ describe("sizes as arguments, as in PyTorch", () => {
     expect(() => cat(a as unknown as Tensor[])).toThrow(/cat: pass the tensors as an array/);
   });
 
+  test("size() is the shape, size(dim) one dimension, numel() the element count", () => {
+    const a = zeros(2, 3, 4);
+    expect(a.size()).toEqual([2, 3, 4]);
+    expect([a.size(0), a.size(-1), a.size(-3)]).toEqual([2, 4, 2]);
+    expect(a.numel()).toBe(24);
+    a.size()[0] = 9; // a copy, as torch.Size is immutable
+    expect(a.shape).toEqual([2, 3, 4]);
+    expect(tensor(5).size()).toEqual([]);
+    expect(() => a.size(3)).toThrow("size: dim 3 is out of range for a tensor of shape [2,3,4] (expected -3 to 2)");
+    expect(() => a.size(-4)).toThrow("(expected -3 to 2)");
+    expect(() => a.size(1.5)).toThrow("size: dim 1.5 is out of range");
+    expect(() => tensor(5).size(0)).toThrow("(a scalar has no dimensions)");
+  });
+  test("t.size used as a number (not called) says to call numel() or size()", () => {
+    const a = zeros(2, 3) as unknown as { size: number };
+    const message = "size is a method, as in PyTorch: t.numel() is the number of elements, t.size() the shape";
+    expect(() => a.size * 2).toThrow(message);
+    expect(() => a.size + 1).toThrow(message);
+    // biome-ignore lint/suspicious/noDoubleEquals: the loose comparison a student would write
+    expect(() => a.size == 6).toThrow(message);
+    expect(`${a.size}`).toContain("size(dim)");
+  });
   test("keepdim as an option wherever a reduction takes a dim", () => {
     const x = tensor([
       [1, 5],

@@ -26,7 +26,7 @@ describe("creation", () => {
       [4, 5, 6],
     ]);
     expect(t.shape).toEqual([2, 3]);
-    expect(t.size).toBe(6);
+    expect(t.numel()).toBe(6);
     expect(t.dtype).toBe("float32");
     expect(t.data).toBeInstanceOf(Float32Array);
     expect(tensor(3).shape).toEqual([]);
@@ -136,7 +136,7 @@ describe("reading values", () => {
       [3, 4],
     ]);
     expect(zeros([2, 3, 4]).ndim).toBe(3);
-    expect(zeros([0, 3]).size).toBe(0);
+    expect(zeros([0, 3]).numel()).toBe(0);
   });
   test("a one-element tensor acts as a number (loss < 0.01); bigger ones say to use ops", () => {
     const loss = tensor(0.005);
