@@ -103,6 +103,23 @@ export class Tensor {
   }
 
   /**
+   * Sets `requiresGrad` in place and returns this tensor (PyTorch's `requires_grad_()`). Turning
+   * it off works on leaves only: a computed tensor is cut from its graph with `detach()`.
+   * Example: `const w = randn(3, 1).mul(0.1).requiresGrad_()`
+   */
+  requiresGrad_(flag = true): this {
+    if (typeof flag !== "boolean") throw new TypeError(`requiresGrad_: flag must be true or false, got ${typeof flag}`);
+    if (this.node) {
+      if (flag) return this; // already recorded; PyTorch allows this and changes nothing
+      throw new Error(
+        "requiresGrad_: you can only change requires_grad flags of leaf variables. To use a computed tensor without its graph, write y.detach()",
+      );
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /**
    * The elements, row-major; length equals `numel()`. Shared with views (`reshape`, `view`). Writing
    * through it while a graph still needs the old values makes that graph's `backward()` fail
    * rather than compute a wrong gradient; prefer the in-place ops (`sub_`, `copy_` …).

@@ -174,6 +174,31 @@ describe("reading values", () => {
       y.requiresGrad = false;
     }).toThrow(/leaf tensors; use \.detach\(\)/);
   });
+  test("requiresGrad_() sets the flag in place on a leaf and returns the same tensor", () => {
+    const w = tensor([1, 2, 3]).mul(0.5).requiresGrad_(); // (torch.randn(3) * 0.5).requires_grad_()
+    expect(w.requiresGrad).toBe(true);
+    expect(w.isLeaf).toBe(true);
+    w.pow(2).sum().backward();
+    expect(Array.from(w.grad!.data)).toEqual([1, 2, 3]);
+    const same = w.requiresGrad_(false);
+    expect(same).toBe(w);
+    expect(w.requiresGrad).toBe(false);
+    expect(w.mul(2).requiresGrad).toBe(false);
+  });
+  test("requiresGrad_(false) on a computed tensor says leaves only, as PyTorch does", () => {
+    const y = tensor([1, 2], { requiresGrad: true }).mul(2);
+    expect(() => y.requiresGrad_(false)).toThrow(
+      "requiresGrad_: you can only change requires_grad flags of leaf variables. To use a computed tensor without its graph, write y.detach()",
+    );
+    expect(y.requiresGrad_()).toBe(y); // already recorded: nothing changes (PyTorch allows it too)
+    expect(y.isLeaf).toBe(false);
+    expect(() => tensor([1], { dtype: "int32" }).requiresGrad_()).toThrow(
+      "requiresGrad: only float tensors can require gradients (this one is int32)",
+    );
+    expect(() => tensor([1]).requiresGrad_("yes" as unknown as boolean)).toThrow(
+      "requiresGrad_: flag must be true or false, got string",
+    );
+  });
 });
 
 describe("repr like PyTorch's", () => {
