@@ -99,6 +99,17 @@ describe("PyTorch habits in a running kernel", () => {
     expect(evalue).toContain("write x.at(0)");
   });
 
+  it("says what to write for a * 2, t.size and a module given to an optimizer", async () => {
+    expect((await failure("const q = randn(2, 2);\nq * 2")).evalue).toContain("write q.mul(2) for q * 2");
+    expect((await failure("randn(2, 3).size * 2")).evalue).toContain("size is a method, as in PyTorch");
+    expect((await failure("new optim.SGD(new nn.Linear(2, 1), { lr: 0.1 })")).evalue).toContain(
+      "write (new nn.Linear(2, 1)).parameters()",
+    );
+    expect(resultText(await run("const r = randn(2, 3);\n[r.size(), r.size(-1), r.numel()]"))).toBe(
+      "[ [ 2, 3 ], 3, 6 ]",
+    );
+  });
+
   it("prompt() returns the line typed, synchronously, as in browsers", async () => {
     const prompts: string[] = [];
     const answers = ["Ada", ""];

@@ -14,6 +14,7 @@ import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
 import { NotebookCells, parseCell } from "./notebook.js";
 import { tensorBracketDiagnostics } from "./tensor-brackets.js";
+import { rewordTensorHabits } from "./tensor-habits.js";
 
 export interface LanguageSetup {
   /** The notebook's folder: relative imports and npm packages resolve from here. */
@@ -85,8 +86,9 @@ export class NotebookLanguageService {
     const semantic = this.service.getSemanticDiagnostics(this.notebookFile);
     const program = this.service.getProgram();
     const source = program?.getSourceFile(this.notebookFile);
-    const brackets = program && source ? tensorBracketDiagnostics(program, source) : [];
-    return cellDiagnostics([...semantic, ...brackets], code);
+    if (!program || !source) return cellDiagnostics(semantic, code);
+    const brackets = tensorBracketDiagnostics(program, source);
+    return cellDiagnostics([...rewordTensorHabits(program, source, semantic), ...brackets], code);
   }
 
   /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
