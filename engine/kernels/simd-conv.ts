@@ -1,25 +1,25 @@
-// A float32 convolution's products in the WebAssembly module's memory with their columns built
-// there (assembly/conv.ts): the images and the weight are copied in, im2col writes the columns
-// next to the matmul that reads them, and only the product (forward) or the gradients (backward)
-// come out. The TypeScript path (js-conv.ts, then `kernels.matmul`) builds the columns in a JS
-// array, k·kh·kw/stride² times the images' size, and the product copies all of it in again.
-// Both paths run the same loops and the same micro-kernel, so their results are bit-identical.
+// A float32 convolution's block of images in the WebAssembly module's memory (assembly/conv.ts):
+// the images, the weight (and the bias, or the output's gradient) are copied in once for all
+// groups, im2col writes the columns next to the matmul that reads them, and the layout moves
+// around the products (the product [og, n·L] into NCHW with the bias added; the gradient's NCHW
+// block into [og, n·L]; the bias gradient's channel sums) run there too, so only the output or the
+// gradients come out, one copy each. The TypeScript path (js-conv.ts, then `kernels.matmul`)
+// builds the columns in a JS array, k·kh·kw/stride² times the images' size, and the product
+// copies all of it in again. Both paths run the same loops and the same micro-kernel, so their
+// results are bit-identical.
 import type { ConvGeometry } from "./js-conv.js";
 import { align16, heapOf, instance, releaseIfLarge, type SimdExports } from "./simd-module.js";
 
-/** One block of images and one group of a convolution, as engine/ops/conv.ts walks them. */
+/** One block of images of a convolution, as engine/ops/conv.ts walks them. */
 export interface ConvBlock {
+  /** The geometry of one group (its channels: the input's divided by the groups). */
   geo: ConvGeometry;
-  /** Channels of each input image (all groups). */
-  xChannels: number;
-  /** First channel of the group. */
-  channel0: number;
+  groups: number;
+  /** Output channels, all groups. */
+  outChannels: number;
   /** First image of the block, and how many. */
   first: number;
   count: number;
-  /** Output channels of the group, and their weight's first element. */
-  og: number;
-  wOffset: number;
 }
 
 interface Layout {
@@ -30,21 +30,37 @@ interface Layout {
   /** Elements of the block's images, and where they start in x. */
   xLength: number;
   xStart: number;
+  /** The areas asked for, in order, then packA, packB and the tile. */
+  ptrs: number[];
 }
 
-/** Module memory for the geometry, the block's images and `extra` further areas of the given lengths. */
-function layout(block: ConvBlock, x: Float32Array, extra: number[], n: number): [Layout, number[]] | null {
+/** The block's sizes: channels per group in and out, column rows k, pixels per image L, columns n. */
+function sizes(block: ConvBlock): { xChannels: number; og: number; k: number; L: number; n: number } {
+  const { geo, groups, outChannels, count } = block;
+  const L = geo.outH * geo.outW;
+  return {
+    xChannels: geo.channels * groups,
+    og: outChannels / groups,
+    k: geo.channels * geo.kh * geo.kw,
+    L,
+    n: count * L,
+  };
+}
+
+/** Module memory for the geometry, the block's images and further areas of the given byte lengths. */
+function layout(block: ConvBlock, x: Float32Array, extraBytes: number[], n: number): Layout | null {
   const wasm = instance();
-  const { geo, xChannels, first, count } = block;
+  const { geo, first, count } = block;
+  const { xChannels } = sizes(block);
   const plane = geo.height * geo.width;
   const geoPtr = wasm.heapBase();
   const xPtr = align16(geoPtr + 13 * 4);
   const xLength = count * xChannels * plane;
   const ptrs: number[] = [];
   let end = align16(xPtr + xLength * 4);
-  for (const length of extra) {
+  for (const bytes of extraBytes) {
     ptrs.push(end);
-    end = align16(end + length * 4);
+    end = align16(end + bytes);
   }
   const packA = end;
   const packB = align16(packA + wasm.packABytes());
@@ -70,76 +86,113 @@ function layout(block: ConvBlock, x: Float32Array, extra: number[], n: number): 
   ]);
   const xStart = first * xChannels * plane;
   f32.set(x.subarray(xStart, xStart + xLength), xPtr >> 2);
-  return [{ wasm, f32, geoPtr, xPtr, xLength, xStart }, ptrs];
+  return { wasm, f32, geoPtr, xPtr, xLength, xStart, ptrs };
 }
 
 /**
- * product [og, count·L] = W_g @ im2col(block of x), columns built in module memory; false, with
- * nothing written, when the memory cannot grow.
- * Example: `convProductInModule(x, w, block, product)`
+ * out[first…first+count] = the block's convolution by w (+ bias), every group, into NCHW `out`;
+ * false, with nothing written, when the memory cannot grow.
+ * Example: `convForwardInModule(x, w, bias, block, out)`
  */
-export function convProductInModule(
+export function convForwardInModule(
   x: Float32Array,
   w: Float32Array,
+  bias: Float32Array | null,
   block: ConvBlock,
-  product: Float32Array,
+  out: Float32Array,
 ): boolean {
-  const { geo, og, count, wOffset } = block;
-  const k = geo.channels * geo.kh * geo.kw;
-  const n = count * geo.outH * geo.outW;
-  const made = layout(block, x, [og * k, k * n, og * n], n);
+  const { geo, groups, outChannels, count, first } = block;
+  const { xChannels, og, k, L, n } = sizes(block);
+  const outLength = count * outChannels * L;
+  const made = layout(block, x, [w.length * 4, outChannels * 4, k * n * 4, og * n * 4, outLength * 4], n);
   if (!made) return false;
-  const [{ wasm, f32, geoPtr, xPtr }, [wPtr, colsPtr, cPtr, packA, packB, tile]] = made;
-  f32.set(w.subarray(wOffset, wOffset + og * k), wPtr! >> 2);
-  wasm.im2colF32(xPtr, block.xChannels, block.channel0, count, geoPtr, colsPtr!);
-  wasm.matmul(wPtr!, k, 1, colsPtr!, n, 1, cPtr!, og, k, n, packA!, packB!, tile!);
-  product.set(f32.subarray(cPtr! >> 2, (cPtr! >> 2) + og * n));
+  const { wasm, f32, geoPtr, xPtr } = made;
+  const [wPtr, biasPtr, colsPtr, cPtr, outPtr, packA, packB, tile] = made.ptrs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  f32.set(w, wPtr >> 2);
+  if (bias) f32.set(bias, biasPtr >> 2);
+  for (let g = 0; g < groups; g++) {
+    wasm.im2colF32(xPtr, xChannels, g * geo.channels, count, geoPtr, colsPtr);
+    wasm.matmul(wPtr + g * og * k * 4, k, 1, colsPtr, n, 1, cPtr, og, k, n, packA, packB, tile);
+    wasm.convScatterF32(cPtr, og, count, L, outChannels, g * og, bias ? biasPtr : 0, outPtr);
+  }
+  out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outLength), first * outChannels * L);
   releaseIfLarge();
   return true;
 }
 
 /**
- * The backward of one block and group: dw[wOffset…] += gBlock @ colsᵀ and, for the group's
- * channels of the block's images, dx = col2im(W_gᵀ @ gBlock) (dx's slots there still zero: each is
- * written by one block and group). gBlock is [og, count·L]. False, with nothing written, when the
- * memory cannot grow.
- * Example: `convBackwardInModule(x, w, gBlock, block, dw, dx)`
+ * The backward of one block, every group: dw += Σ_g gBlock_g @ cols_gᵀ, dx[block] = col2im(W_gᵀ @
+ * gBlock_g) (dx's slots of the block still zero), and biasSums[c] += the block's Σ of g over
+ * images and pixels (float64). g is the whole output gradient (NCHW). False, with nothing
+ * written, when the memory cannot grow.
+ * Example: `convBackwardInModule(x, w, g, block, dw, dx, biasSums)`
  */
 export function convBackwardInModule(
   x: Float32Array,
   w: Float32Array,
-  gBlock: Float32Array,
+  g: Float32Array,
   block: ConvBlock,
   dw: Float32Array | null,
   dx: Float32Array | null,
+  biasSums: Float64Array | null,
 ): boolean {
-  const { geo, og, count, wOffset, xChannels, channel0 } = block;
-  const k = geo.channels * geo.kh * geo.kw;
-  const n = count * geo.outH * geo.outW;
-  const plane = geo.height * geo.width;
-  const made = layout(block, x, [og * k, og * n, k * n, og * k, count * xChannels * plane], Math.max(n, k));
+  const { geo, groups, outChannels, count, first } = block;
+  const { xChannels, og, k, L, n } = sizes(block);
+  const gLength = count * outChannels * L;
+  const areas = [w.length * 4, gLength * 4, og * n * 4, k * n * 4, og * k * 4, outChannels * 8];
+  const made = layout(block, x, [...areas, count * xChannels * geo.height * geo.width * 4], Math.max(n, k));
   if (!made) return false;
-  const [{ wasm, f32, geoPtr, xPtr, xLength, xStart }, [wPtr, gPtr, colsPtr, dwPtr, dxPtr, packA, packB, tile]] = made;
-  f32.set(gBlock.subarray(0, og * n), gPtr! >> 2);
-  if (dw) {
-    wasm.im2colF32(xPtr, xChannels, channel0, count, geoPtr, colsPtr!);
-    // A = gBlock [og, n], B(p, j) = cols[j, p]: cols read transposed through its strides.
-    wasm.matmul(gPtr!, n, 1, colsPtr!, 1, n, dwPtr!, og, n, k, packA!, packB!, tile!);
-    const part = f32.subarray(dwPtr! >> 2, (dwPtr! >> 2) + og * k);
-    for (let i = 0; i < og * k; i++) dw[wOffset + i] = dw[wOffset + i]! + part[i]!;
+  const { wasm, f32, geoPtr, xPtr, xLength, xStart } = made;
+  const [wPtr, gPtr, gBlockPtr, colsPtr, dwPtr, sumsPtr, dxPtr, packA, packB, tile] = made.ptrs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  f32.set(g.subarray(first * outChannels * L, first * outChannels * L + gLength), gPtr >> 2);
+  if (biasSums) {
+    const sums = new Float64Array(f32.buffer, sumsPtr, outChannels);
+    sums.set(biasSums);
+    wasm.channelSumsF32(gPtr, count, outChannels, L, sumsPtr);
+    biasSums.set(sums);
   }
   if (dx) {
-    f32.set(w.subarray(wOffset, wOffset + og * k), wPtr! >> 2);
-    // A(i, p) = W_g[p, i]: the weight read transposed; the columns' gradient reuses cols' area.
-    wasm.matmul(wPtr!, 1, k, gPtr!, n, 1, colsPtr!, k, og, n, packA!, packB!, tile!);
-    f32.fill(0, dxPtr! >> 2, (dxPtr! >> 2) + xLength);
-    wasm.col2imF32(colsPtr!, xChannels, channel0, count, geoPtr, dxPtr!);
-    const groupLength = geo.channels * plane;
-    for (let s = 0; s < count; s++) {
-      const at = (s * xChannels + channel0) * plane;
-      dx.set(f32.subarray((dxPtr! >> 2) + at, (dxPtr! >> 2) + at + groupLength), xStart + at);
+    f32.set(w, wPtr >> 2);
+    f32.fill(0, dxPtr >> 2, (dxPtr >> 2) + xLength);
+  }
+  for (let grp = 0; grp < groups; grp++) {
+    const channel0 = grp * geo.channels;
+    wasm.convGatherF32(gPtr, og, count, L, outChannels, grp * og, gBlockPtr);
+    if (dw) {
+      wasm.im2colF32(xPtr, xChannels, channel0, count, geoPtr, colsPtr);
+      // A = gBlock [og, n], B(p, j) = cols[j, p]: cols read transposed through its strides.
+      wasm.matmul(gBlockPtr, n, 1, colsPtr, 1, n, dwPtr, og, n, k, packA, packB, tile);
+      const part = f32.subarray(dwPtr >> 2, (dwPtr >> 2) + og * k);
+      const offset = grp * og * k;
+      for (let i = 0; i < og * k; i++) dw[offset + i] = dw[offset + i]! + part[i]!;
+    }
+    if (dx) {
+      // A(i, p) = W_g[p, i]: the weight read transposed; the columns' gradient reuses cols' area.
+      wasm.matmul(wPtr + grp * og * k * 4, 1, k, gBlockPtr, n, 1, colsPtr, k, og, n, packA, packB, tile);
+      wasm.col2imF32(colsPtr, xChannels, channel0, count, geoPtr, dxPtr);
     }
   }
+  if (dx) dx.set(f32.subarray(dxPtr >> 2, (dxPtr >> 2) + xLength), xStart);
   releaseIfLarge();
   return true;
 }

@@ -41,6 +41,40 @@ export interface SimdExports {
   ): void;
   im2colF32(x: number, xChannels: number, channel0: number, count: number, geo: number, cols: number): void;
   col2imF32(cols: number, xChannels: number, channel0: number, count: number, geo: number, dx: number): void;
+  convScatterF32(
+    c: number,
+    og: number,
+    count: number,
+    L: number,
+    outChannels: number,
+    channel0: number,
+    bias: number,
+    out: number,
+  ): void;
+  convGatherF32(
+    g: number,
+    og: number,
+    count: number,
+    L: number,
+    outChannels: number,
+    channel0: number,
+    gBlock: number,
+  ): void;
+  channelSumsF32(g: number, count: number, channels: number, L: number, sums: number): void;
+  maxPoolF32(
+    x: number,
+    planes: number,
+    height: number,
+    width: number,
+    outH: number,
+    outW: number,
+    taps: number,
+    dilationH: number,
+    dilationW: number,
+    out: number,
+    argmax: number,
+  ): void;
+  maxPoolBackwardF32(g: number, argmax: number, planes: number, L: number, plane: number, dx: number): void;
   binaryF32(op: number, a: number, aStep: number, b: number, bStep: number, out: number, n: number): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, n: number): number;

@@ -9,7 +9,7 @@ import { apply, type Primitive } from "../autograd.js";
 import { throwIfInterrupted } from "../interrupt.js";
 import { type DType, kernels, type TypedArray } from "../kernels/index.js";
 import { type ConvGeometry, col2im, im2col } from "../kernels/js-conv.js";
-import { convBackwardInModule, convProductInModule } from "../kernels/simd-conv.js";
+import { convBackwardInModule, convForwardInModule } from "../kernels/simd-conv.js";
 import { formatShape } from "../shape.js";
 import { allocateUnfilled, Tensor } from "../tensor.js";
 import { floatOf, promote } from "./operand.js";
@@ -62,21 +62,28 @@ function convForward(inputs: readonly Tensor[], args: ConvArgs): Tensor {
   const { geo, batch, groups, outChannels } = args;
   const { cg, og, k, L, block } = sizes(args);
   const out = Tensor.unfilled(args.outShape, dtype);
-  let cols: TypedArray | null = null; // only the TypeScript path builds the columns here
-  const product = allocateUnfilled(dtype, og * block * L);
+  const od = out.data;
+  // The TypeScript path's work arrays, made on its first use (the module path builds its own).
+  let cols: TypedArray | null = null;
+  let product: TypedArray | null = null;
   const wasm = inModule(xd, wd);
   let colsBuilt = false;
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);
+    const where = { geo, groups, outChannels, first, count };
+    if (
+      wasm &&
+      convForwardInModule(xd as Float32Array, wd as Float32Array, bd as Float32Array | null, where, od as Float32Array)
+    ) {
+      continue;
+    }
     for (let g = 0; g < groups; g++) {
-      const where = { geo, xChannels: cg * groups, channel0: g * cg, first, count, og, wOffset: g * og * k };
-      if (!(wasm && convProductInModule(xd as Float32Array, wd as Float32Array, where, product as Float32Array))) {
-        cols ??= allocateUnfilled(dtype, k * block * L);
-        im2col(xd, cg * groups, g * cg, first, count, geo, cols);
-        kernels.matmul(wd, g * og * k, cols, 0, product, 0, og, k, count * L, false, false);
-        colsBuilt = true;
-      }
+      cols ??= allocateUnfilled(dtype, k * block * L);
+      product ??= allocateUnfilled(dtype, og * block * L);
+      im2col(xd, cg * groups, g * cg, first, count, geo, cols);
+      kernels.matmul(wd, g * og * k, cols, 0, product, 0, og, k, count * L, false, false);
+      colsBuilt = true;
       // product [og, count·L] → out [first + s, g·og + o, L], plus the bias
       for (let o = 0; o < og; o++) {
         const channel = g * og + o;
@@ -84,8 +91,8 @@ function convForward(inputs: readonly Tensor[], args: ConvArgs): Tensor {
         for (let s = 0; s < count; s++) {
           const src = (o * count + s) * L; // row o, image s
           const dst = ((first + s) * outChannels + channel) * L;
-          if (b === 0) out.data.set(product.subarray(src, src + L), dst);
-          else for (let p = 0; p < L; p++) out.data[dst + p] = product[src + p]! + b;
+          if (b === 0) od.set(product.subarray(src, src + L), dst);
+          else for (let p = 0; p < L; p++) od[dst + p] = product[src + p]! + b;
         }
       }
     }
@@ -104,15 +111,36 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
   const { cg, og, k, L, block } = sizes(args);
   const dx = x.requiresGrad ? Tensor.zeros(x.shape, dtype) : null;
   const dw = w.requiresGrad ? Tensor.zeros(w.shape, dtype) : null;
-  const gBlock = allocateUnfilled(dtype, og * block * L);
+  const wantBias = args.hasBias && inputs[2]!.requiresGrad;
+  // The bias gradient in float64, summed by the module path block by block in the TypeScript
+  // loop's order; null once a block took the TypeScript path (which then sums it all below).
+  let biasSums = wantBias ? new Float64Array(outChannels) : null;
   // The TypeScript path's work arrays, made on its first use (the module path builds its own).
   let cols = args.cols;
   let dcols: TypedArray | null = null;
+  let gBlock: TypedArray | null = null;
   const dwPart = dw && block < batch ? allocateUnfilled(dtype, og * k) : null;
   const wasm = inModule(xd, wd, gd);
   for (let first = 0; first < batch; first += block) {
     throwIfInterrupted();
     const count = Math.min(block, batch - first);
+    const where = { geo, groups, outChannels, first, count };
+    if (
+      wasm &&
+      convBackwardInModule(
+        xd as Float32Array,
+        wd as Float32Array,
+        gd as Float32Array,
+        where,
+        (dw?.data ?? null) as Float32Array | null,
+        (dx?.data ?? null) as Float32Array | null,
+        biasSums,
+      )
+    ) {
+      continue;
+    }
+    biasSums = null;
+    gBlock ??= allocateUnfilled(dtype, og * block * L);
     for (let grp = 0; grp < groups; grp++) {
       // g [first + s, grp·og + o, L] → gBlock [og, count·L]
       for (let o = 0; o < og; o++) {
@@ -120,20 +148,6 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
           const src = ((first + s) * outChannels + grp * og + o) * L;
           gBlock.set(gd.subarray(src, src + L), (o * count + s) * L);
         }
-      }
-      const where = { geo, xChannels: cg * groups, channel0: grp * cg, first, count, og, wOffset: grp * og * k };
-      if (
-        wasm &&
-        convBackwardInModule(
-          xd as Float32Array,
-          wd as Float32Array,
-          gBlock as Float32Array,
-          where,
-          (dw?.data ?? null) as Float32Array | null,
-          (dx?.data ?? null) as Float32Array | null,
-        )
-      ) {
-        continue;
       }
       if (dw) {
         cols ??= allocateUnfilled(dtype, k * block * L);
@@ -154,15 +168,18 @@ function convBackward(g: Tensor, inputs: readonly Tensor[], args: ConvArgs): (Te
     }
   }
   let db: Tensor | null = null;
-  if (args.hasBias && inputs[2]!.requiresGrad) {
+  if (wantBias) {
     db = Tensor.zeros([outChannels], dtype);
-    for (let c = 0; c < outChannels; c++) {
-      let sum = 0;
-      for (let s = 0; s < batch; s++) {
-        const start = (s * outChannels + c) * L;
-        for (let p = 0; p < L; p++) sum += gd[start + p]!;
+    if (biasSums) db.data.set(biasSums);
+    else {
+      for (let c = 0; c < outChannels; c++) {
+        let sum = 0;
+        for (let s = 0; s < batch; s++) {
+          const start = (s * outChannels + c) * L;
+          for (let p = 0; p < L; p++) sum += gd[start + p]!;
+        }
+        db.data[c] = sum;
       }
-      db.data[c] = sum;
     }
   }
   const grads: (Tensor | null)[] = [dx, dw];

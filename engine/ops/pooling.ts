@@ -5,6 +5,8 @@
 // (a last partial window, as long as it starts inside the input or its left padding),
 // countIncludePad and divisorOverride.
 import { apply, type Primitive } from "../autograd.js";
+import { kernels } from "../kernels/index.js";
+import { maxPoolBackwardInModule, maxPoolInModule } from "../kernels/simd-pool.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { spatial } from "./conv.js";
@@ -144,6 +146,22 @@ const MaxPool: Primitive<MaxPoolArgs> = {
     // here, once, not tested per element).
     const [rowFirst, rowCount] = taps(outH, height, k[0]!, s[0]!, p[0]!, d[0]!);
     const [colFirst, colCount] = taps(outW, width, k[1]!, s[1]!, p[1]!, d[1]!);
+    args.argmax = argmax;
+    if (kernels.name === "wasm" && xd instanceof Float32Array) {
+      const where = {
+        height,
+        width,
+        outH,
+        outW,
+        rowFirst,
+        rowCount,
+        colFirst,
+        colCount,
+        dilationH: d[0]!,
+        dilationW: d[1]!,
+      };
+      if (maxPoolInModule(xd, where, od as Float32Array, argmax)) return out;
+    }
     const dr = d[0]! * width;
     const dc = d[1]!;
     let o = 0;
@@ -172,19 +190,24 @@ const MaxPool: Primitive<MaxPoolArgs> = {
         }
       }
     }
-    args.argmax = argmax;
     return out;
   },
   backward: (g, [x], _out, args) => {
     const { height, width, outH, outW } = args;
-    const dx = Tensor.zeros(x!.shape, g.dtype);
     const argmax = args.argmax!;
+    const gd = g.data;
+    if (kernels.name === "wasm" && gd instanceof Float32Array) {
+      const dx = Tensor.unfilled(x!.shape, g.dtype);
+      if (maxPoolBackwardInModule(gd, argmax, height * width, dx.data as Float32Array)) return [dx];
+    }
+    const dx = Tensor.zeros(x!.shape, g.dtype);
+    const dd = dx.data;
     const L = outH * outW;
-    for (let o = 0; o < g.numel(); o++) {
+    for (let o = 0; o < gd.length; o++) {
       const at = argmax[o]!;
       if (at < 0) continue;
       const index = Math.floor(o / L) * height * width + at;
-      dx.data[index] = dx.data[index]! + g.data[o]!;
+      dd[index] = dd[index]! + gd[o]!;
     }
     return [dx];
   },

@@ -7,6 +7,27 @@
 // order: channels, height, width, kh, kw, strideH, strideW, padTop, padLeft, dilationH,
 // dilationW, outH, outW.
 
+/**
+ * Copies n floats. memory.copy is a call into the engine's memmove, which costs more than the copy
+ * for the short rows im2col moves (24 floats for LeNet's first layer, 8 for its second).
+ */
+// @ts-ignore: decorator
+@inline
+function copyF32(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/** Zeroes n floats (short runs, as `copyF32`). */
+// @ts-ignore: decorator
+@inline
+function zeroF32(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
 /** Start of the output columns whose input column ow·stride − pad + offset lies inside [0, size). */
 // @ts-ignore: decorator
 @inline
@@ -50,23 +71,23 @@ export function im2colF32(x: usize, xChannels: i32, channel0: i32, count: i32, g
         for (let s = 0; s < count; s++) {
           const image = (s * xChannels + channel0 + c) * plane;
           let o = rowStart + s * L;
-          if (ohLo > 0) memory.fill(cols + (<usize>o << 2), 0, <usize>(ohLo * outW) << 2);
+          if (ohLo > 0) zeroF32(cols + (<usize>o << 2), ohLo * outW);
           o += ohLo * outW;
           for (let oh = ohLo; oh < ohHi; oh++) {
             const src = image + (oh * strideH - padTop + i * dilationH) * width - padLeft + j * dilationW;
             const dst = cols + (<usize>o << 2);
-            if (owLo > 0) memory.fill(dst, 0, <usize>owLo << 2);
+            if (owLo > 0) zeroF32(dst, owLo);
             if (strideW == 1) {
-              memory.copy(dst + (<usize>owLo << 2), x + (<usize>(src + owLo) << 2), <usize>(owHi - owLo) << 2);
+              copyF32(dst + (<usize>owLo << 2), x + (<usize>(src + owLo) << 2), owHi - owLo);
             } else {
               for (let ow = owLo; ow < owHi; ow++) {
                 store<f32>(dst + (<usize>ow << 2), load<f32>(x + (<usize>(src + ow * strideW) << 2)));
               }
             }
-            if (owHi < outW) memory.fill(dst + (<usize>owHi << 2), 0, <usize>(outW - owHi) << 2);
+            if (owHi < outW) zeroF32(dst + (<usize>owHi << 2), outW - owHi);
             o += outW;
           }
-          if (ohHi < outH) memory.fill(cols + (<usize>o << 2), 0, <usize>((outH - ohHi) * outW) << 2);
+          if (ohHi < outH) zeroF32(cols + (<usize>o << 2), (outH - ohHi) * outW);
         }
       }
     }
@@ -115,5 +136,58 @@ export function col2imF32(cols: usize, xChannels: i32, channel0: i32, count: i32
         }
       }
     }
+  }
+}
+
+/**
+ * out[s, channel0 + o, p] = c[o, s·L + p] + bias[channel0 + o]: one group's product, laid out
+ * [og, count·L], turned into NCHW rows of an output with `outChannels` channels. `bias` 0: none;
+ * a zero bias copies (as the TypeScript loop does, so a −0 stays −0).
+ */
+export function convScatterF32(c: usize, og: i32, count: i32, L: i32, outChannels: i32, channel0: i32,
+  bias: usize, out: usize): void {
+  for (let o = 0; o < og; o++) {
+    const b: f32 = bias ? load<f32>(bias + (<usize>(channel0 + o) << 2)) : 0;
+    const bv = f32x4.splat(b);
+    for (let s = 0; s < count; s++) {
+      const src = c + (<usize>((o * count + s) * L) << 2);
+      const dst = out + (<usize>((s * outChannels + channel0 + o) * L) << 2);
+      if (b == 0) {
+        copyF32(dst, src, L);
+        continue;
+      }
+      let p = 0;
+      for (; p + 4 <= L; p += 4) {
+        const at = <usize>p << 2;
+        v128.store(dst + at, f32x4.add(v128.load(src + at), bv));
+      }
+      for (; p < L; p++) store<f32>(dst + (<usize>p << 2), load<f32>(src + (<usize>p << 2)) + b);
+    }
+  }
+}
+
+/** The adjoint layout move: gBlock[o, s·L + p] = g[s, channel0 + o, p] for one group of `count` images. */
+export function convGatherF32(g: usize, og: i32, count: i32, L: i32, outChannels: i32, channel0: i32,
+  gBlock: usize): void {
+  for (let o = 0; o < og; o++) {
+    for (let s = 0; s < count; s++) {
+      const dst = gBlock + (<usize>((o * count + s) * L) << 2);
+      copyF32(dst, g + (<usize>((s * outChannels + channel0 + o) * L) << 2), L);
+    }
+  }
+}
+
+/**
+ * sums[c] += the sum over images s and pixels p of g[s, c, p], in float64 and in the order the
+ * TypeScript loop adds (s, then p), so the bias gradient is the same to the bit.
+ */
+export function channelSumsF32(g: usize, count: i32, channels: i32, L: i32, sums: usize): void {
+  for (let c = 0; c < channels; c++) {
+    let sum = load<f64>(sums + (<usize>c << 3));
+    for (let s = 0; s < count; s++) {
+      const row = g + (<usize>((s * channels + c) * L) << 2);
+      for (let p = 0; p < L; p++) sum += <f64>load<f32>(row + (<usize>p << 2));
+    }
+    store<f64>(sums + (<usize>c << 3), sum);
   }
 }

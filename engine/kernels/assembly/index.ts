@@ -5,4 +5,5 @@ export { geluF32 } from "./gelu";
 export { adamF32 } from "./adam";
 export { layerNormBackwardF32, layerNormForwardF32 } from "./layer-norm";
 export { attentionBackwardF32, attentionForwardF32 } from "./attention";
-export { col2imF32, im2colF32 } from "./conv";
+export { channelSumsF32, col2imF32, convGatherF32, convScatterF32, im2colF32 } from "./conv";
+export { maxPoolBackwardF32, maxPoolF32 } from "./pool";
