@@ -73,11 +73,18 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
       { field: "value", type: "quantitative", title: yTitle, format: NUMBER_FORMAT },
     ],
   };
-  const dotted = Array.isArray(options.points) ? options.points.filter((p) => names.includes(p)) : [];
+  const chosen = Array.isArray(options.points) ? options.points.filter((p) => names.includes(p)) : [];
+  // A series of one point draws no line: it gets a dot (a live chart's first state).
+  const lonely = names.filter((n) => rows.filter((r) => r.series === n && r.value !== null).length === 1);
+  const dotted = options.points === true ? [] : [...new Set([...chosen, ...lonely])];
   const lines = {
     data: { values: rows },
     mark: { type: "line", tooltip: true, ...(options.points === true ? { point: true } : {}) },
-    encoding,
+    // Beside dotted summaries (one value an epoch), the dense series (one a batch) fade back.
+    encoding:
+      chosen.length > 0 && chosen.length < names.length
+        ? { ...encoding, opacity: { condition: { test: fadedTest(chosen), value: 1 }, value: 0.45 } }
+        : encoding,
     params: [ZOOM_PAN],
   };
   const extra = [
@@ -86,6 +93,11 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
   ];
   if (extra.length === 0) return new Chart(topLevel(lines, options));
   return new Chart(topLevel({ layer: [lines, ...extra] }, options));
+}
+
+/** A Vega expression true for rows of the series named. */
+function fadedTest(names: readonly string[]): string {
+  return `indexof(${JSON.stringify(names)}, datum.series) >= 0`;
 }
 
 /** A filled dot at each point of the series named, in their line colours. */

@@ -29,7 +29,7 @@ export function loss(history: readonly Row[] | Record<string, Numbers>, options:
   const chart = line(indexed, {
     x: xField,
     y,
-    title: options.title ?? "Loss",
+    title: options.title ?? ((y ?? []).every((f) => /loss/i.test(f)) && y ? "Loss" : "Training history"),
     logY: options.logY,
     width: options.width,
     height: options.height,
@@ -60,7 +60,10 @@ export function addSlider(spec: VegaLiteSpec, field: string, values: number[]): 
     ...((spec.params as unknown[]) ?? []),
     { name, value: max, bind: { input: "range", min, max, step: 1, name: `${field} ` } },
   ];
-  spec.transform = [...((spec.transform as unknown[]) ?? []), { filter: `datum[${JSON.stringify(field)}] <= ${name}` }];
+  // A layered chart (dots, diverged marks) holds data in each layer: each layer is filtered.
+  const filter = { filter: `datum[${JSON.stringify(field)}] <= ${name}` };
+  for (const target of (spec.layer as VegaLiteSpec[] | undefined) ?? [spec])
+    target.transform = [...((target.transform as unknown[]) ?? []), filter];
 }
 
 export interface LrFinderOptions extends ChartOptions {

@@ -102,8 +102,11 @@ describe("liveChart in a notebook", () => {
     fakeNotebook();
     const live = liveChart();
     live.push({ epoch: 1, loss: 1, accuracy: 0.5 });
-    const spec = live.chart().spec as { hconcat: { encoding: { y: { title: string } } }[] };
-    expect(spec.hconcat.map((c) => c.encoding.y.title)).toEqual(["loss", "accuracy"]);
+    type Panel = { layer: { mark: { type: string }; encoding: { y: { title: string } } }[] };
+    const spec = live.chart().spec as { hconcat: Panel[] };
+    expect(spec.hconcat.map((c) => c.layer[0]!.encoding.y.title)).toEqual(["loss", "accuracy"]);
+    // One point draws no line: the first state shows a dot.
+    expect(spec.hconcat.map((c) => c.layer[1]!.mark.type)).toEqual(["point", "point"]);
   });
 });
 

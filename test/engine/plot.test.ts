@@ -193,6 +193,12 @@ describe("plot builders", () => {
       { epoch: 2, loss: 0.5, accuracy: 0.8 },
     ]).spec as Spec;
     expect(new Set(withAccuracy.data.values.map((r: Spec) => r.series))).toEqual(new Set(["loss"]));
+    expect(withAccuracy.title).toBe("Loss");
+    const accuracy = plot.loss([{ epoch: 1, accuracy: 0.5 }], { slider: true }).spec as Spec;
+    expect([accuracy.title, accuracy.layer[0].encoding.y.title]).toEqual(["Training history", "accuracy"]);
+    // One epoch: a dot, not an empty line; the slider filters every layer holding data.
+    expect(marks(accuracy)).toEqual(["line", "point"]);
+    for (const l of accuracy.layer) expect(l.transform).toEqual([{ filter: 'datum["epoch"] <= epochShown' }]);
   });
 
   it("decisionBoundary: the model's class over a grid, then the points", () => {
