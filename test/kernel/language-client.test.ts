@@ -1,5 +1,6 @@
 // The runtime child's side of the language worker: a real worker thread (from dist/, so
-// `npm run build` first): the check before a cell runs, completion with its live fallback.
+// `npm run build` first): compiling and checking before a cell runs, is_complete, completion with
+// its live fallback.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -17,13 +18,20 @@ function startLanguage(log: string[] = []): CellLanguage {
 }
 
 describe("CellLanguage", () => {
-  it("stops a cell with a type error and lets a correct one run, after earlier cells", async () => {
+  it("stops a cell with a type error and compiles a correct one, after earlier cells", async () => {
     const language = startLanguage();
-    expect(await language.checkBeforeRun("const steps = 3;", "cell[1]")).toBeUndefined();
+    const first = await language.prepare("const steps = 3;", "cell[1]");
+    expect(first).toMatchObject({ compiled: { ok: true, cell: { declaredNames: ["steps"] } } });
     language.ran("const steps = 3;");
-    const stopped = await language.checkBeforeRun("const label: string = steps;", "cell[2]");
-    expect(stopped).toMatchObject({ status: "error", ename: "TypeScriptError" });
-    expect(stopped!.evalue).toContain("cell[2]:1:7");
+    const stopped = await language.prepare("const label: string = steps;", "cell[2]");
+    expect(stopped).toMatchObject({ typeErrors: { ename: "TypeScriptError" } });
+    expect("typeErrors" in stopped && stopped.typeErrors.evalue).toContain("cell[2]:1:7");
+    // Refused before the checker sees it (it would take minutes).
+    expect(await language.prepare(`${"[".repeat(500)}${"]".repeat(500)}`, "cell[3]")).toEqual({
+      refused: "brackets nested 500 deep; at most 100 levels are accepted",
+    });
+    expect(await language.compile("(steps\n)", "user_expression")).toMatchObject({ ok: true });
+    expect(await language.isComplete("function f() {")).toEqual({ status: "incomplete", indent: "  " });
   }, 60_000);
 
   it("falls back to live objects where types know nothing (an `any`, a global set from outside)", async () => {

@@ -3,7 +3,7 @@
 // this with the TypeScript language service (types of values that do not exist yet).
 import type { CompletionResult } from "../interpreter.js";
 import { chainBefore, kindOf, propertyNames, resolveChain } from "./live-values.js";
-import { RUNTIME_GLOBAL } from "./transpile.js";
+import { RUNTIME_GLOBAL } from "./runtime-global.js";
 
 const KEYWORDS = [
   "async",

@@ -7,7 +7,7 @@ import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "../in
 import { type CellRun, startRun } from "./cell-context.js";
 import { DisplayHandle } from "./display-api.js";
 import { CellSourceMaps, describeError } from "./traceback.js";
-import { transpileCell } from "./transpile.js";
+import type { TranspileResult } from "./transpile.js";
 
 /** Thrown by `process.exit()` inside a cell: the runtime must outlive the cell. */
 export class ProcessExitError extends Error {
@@ -32,14 +32,9 @@ export function interruptedOutcome(): ExecuteOutcome {
   return { status: "error", ename: name, evalue: message, traceback: [`${name}: ${message}`], userExpressions: {} };
 }
 
-/** A successfully run cell, kept in order (a later issue type-checks new cells against them). */
-export interface CellRecord {
-  fileName: string;
-  code: string;
-  declaredNames: string[];
-}
-
 export interface ExecutorHooks {
+  /** TypeScript → the script to run (the language worker does it: the compiler lives there). */
+  compile(code: string, fileName: string): Promise<TranspileResult>;
   /** Called before each cell: the engine forgets a stale interrupt request. */
   beforeCell(): void;
   /** Called when the cell (and its user expressions) ended, however it ended. */
@@ -55,7 +50,6 @@ const USER_EXPRESSION = "user_expression";
 
 export class Executor {
   readonly sourceMaps = new CellSourceMaps();
-  readonly history: CellRecord[] = [];
   private interruptRunning: ((error: Error) => void) | undefined;
   private runningExecId: number | undefined;
 
@@ -66,12 +60,19 @@ export class Executor {
     return this.runningExecId;
   }
 
-  async execute(execId: number, code: string, fileName: string, options: ExecuteOptions): Promise<ExecuteOutcome> {
+  /** Runs `code`, compiled already (`compiled`) or compiled now. */
+  async execute(
+    execId: number,
+    code: string,
+    fileName: string,
+    options: ExecuteOptions,
+    compiled?: TranspileResult,
+  ): Promise<ExecuteOutcome> {
     const run: CellRun = { execId, allowStdin: options.allowStdin };
     this.hooks.beforeCell();
     this.runningExecId = execId;
     try {
-      const result = await this.runCode(run, code, fileName);
+      const result = await this.runCode(run, code, fileName, compiled);
       // As ipykernel: user expressions are evaluated only after code that succeeded.
       if (result.status === "error") return { ...result, userExpressions: {} };
       const userExpressions = await this.evaluateUserExpressions(run, options.userExpressions);
@@ -96,10 +97,11 @@ export class Executor {
     run: CellRun,
     code: string,
     fileName: string,
+    precompiled?: TranspileResult,
   ): Promise<
     { status: "ok"; value?: FormattedValue } | { status: "error"; ename: string; evalue: string; traceback: string[] }
   > {
-    const compiled = transpileCell(code, fileName);
+    const compiled = precompiled ?? (await this.hooks.compile(code, fileName));
     if (!compiled.ok) {
       const { message, line, column } = compiled.error;
       return {
@@ -125,8 +127,6 @@ export class Executor {
         this.hooks.breakOnSigint(false);
       }
       const completion = await Promise.race([promise, interrupted]);
-      if (fileName !== USER_EXPRESSION)
-        this.history.push({ fileName, code, declaredNames: compiled.cell.declaredNames });
       const value = completion?.value;
       // `display(x)` as the last line has shown x already; its handle is not a result.
       if (value === undefined || value instanceof DisplayHandle) return { status: "ok" };

@@ -3,10 +3,10 @@
 // async arrow (top-level await), imports become awaited dynamic imports resolved by the
 // runtime, and the last expression statement is returned as the cell's value.
 import type ts from "typescript";
+import { RUNTIME_GLOBAL } from "./runtime-global.js";
 import { typescript } from "./typescript.js";
 
-/** The global through which compiled cells reach the runtime (imports, interop). */
-export const RUNTIME_GLOBAL = "__tsgrad";
+export { RUNTIME_GLOBAL };
 
 type Factory = ts.NodeFactory;
 

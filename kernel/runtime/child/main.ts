@@ -1,4 +1,5 @@
-// The runtime child process: holds every cell's state, the TypeScript compiler and the engine.
+// The runtime child process: holds every cell's state and the engine; its language worker holds
+// the TypeScript compiler.
 // Started by startRuntime() (../index.ts) with an IPC channel; it never writes to the cell's
 // streams on its own behalf: its log goes to fd 2, which the parent forwards to the kernel log.
 import { writeSync } from "node:fs";
@@ -10,19 +11,18 @@ import type { ExecuteOutcome } from "../interpreter.js";
 import type { FromChild, ToChild } from "../ipc.js";
 import { installCellConsole } from "./cell-console.js";
 import { currentRun } from "./cell-context.js";
-import { isComplete, MAX_NESTING, scanBrackets } from "./completeness.js";
 import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
+import { IdleCollector } from "./idle-gc.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
 import { CellLanguage, typeCheckWanted } from "./language/client.js";
 import { OutputChannel } from "./output.js";
 import { NOT_PRELOADED } from "./preloaded-names.js";
 import { PromptChannel } from "./prompt-channel.js";
+import { RUNTIME_GLOBAL } from "./runtime-global.js";
 import { createInput, createPrompt } from "./stdin.js";
 import { cancelCellTimers, runtimeSetTimeout, trackCellTimers } from "./timers.js";
 import { describeError } from "./traceback.js";
-import { RUNTIME_GLOBAL, transpileCell } from "./transpile.js";
-import { saveCompilerCodeCache } from "./typescript.js";
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const PROJECT = dirname(DIST);
@@ -66,15 +66,19 @@ const executor = new Executor({
   },
   afterCell: () => Atomics.store(cellRunning, 0, 0),
   breakOnSigint: (active) => Atomics.store(inBreakOnSigint, 0, active ? 1 : 0),
+  compile: (code, fileName) => language.compile(code, fileName),
 });
 
-// Type checks, completion and inspection: a worker thread, warming up from now on.
+// Compiling, type checks, completion and inspection: a worker thread, warming up from now on.
 const language = new CellLanguage({
   notebookDir: NOTEBOOK_DIR,
   projectDir: PROJECT,
   checkBeforeRun: typeCheckWanted(process.env),
   log,
 });
+
+// A cell's garbage is collected once the runtime has been idle a second (idle-gc.ts).
+const collector = new IdleCollector(1000);
 
 /** Set while an execute waits for its type check: an interrupt then cancels it. */
 let cancelWaitingExecute: (() => void) | undefined;
@@ -97,15 +101,6 @@ async function main(): Promise<void> {
   process.on("message", (message: ToChild) => void handle(message));
   process.on("disconnect", () => exitRuntime(0)); // the kernel is gone
   send({ type: "ready" });
-  warmUpCompiler();
-}
-
-/** Compiles one cell before the user's first (it is the slow one), then saves the code cache. */
-function warmUpCompiler(): void {
-  runtimeSetTimeout(() => {
-    transpileCell("const warmUp: number = 1\nwarmUp", "cell[warm-up]");
-    saveCompilerCodeCache();
-  }, 0);
 }
 
 function installGlobals(): DisplayFunction {
@@ -264,6 +259,7 @@ async function handle(message: ToChild): Promise<void> {
 /** Runs one execute; whatever goes wrong in here, its outcome is sent (the parent waits for it). */
 async function runExecute(message: Extract<ToChild, { type: "execute" }>): Promise<void> {
   currentExecute = message.execId;
+  collector.busy();
   let outcome: ExecuteOutcome;
   try {
     outcome = await checkAndRun(message);
@@ -274,28 +270,29 @@ async function runExecute(message: Extract<ToChild, { type: "execute" }>): Promi
   currentExecute = undefined;
   flushLiveOutputs();
   output.message({ type: "outcome", execId: message.execId, outcome });
+  collector.worked();
 }
 
 async function checkAndRun(message: Extract<ToChild, { type: "execute" }>): Promise<ExecuteOutcome> {
-  // Refused before any analysis, as Python refuses "too many nested parentheses": the checker
-  // would take minutes, the compiler and V8 overflow their stacks.
-  const { deepest } = scanBrackets(message.code);
-  if (deepest > MAX_NESTING) {
-    return errorOutcome("SyntaxError", `brackets nested ${deepest} deep; at most ${MAX_NESTING} levels are accepted`);
-  }
   // An interrupt during the type check ends the execute before anything runs.
   const interrupted = new Promise<"interrupted">(
     (resolveWait) => (cancelWaitingExecute = () => resolveWait("interrupted")),
   );
+  let prepared: Awaited<ReturnType<CellLanguage["prepare"]>>;
   try {
-    const typeErrors = await Promise.race([language.checkBeforeRun(message.code, message.fileName), interrupted]);
-    if (typeErrors === "interrupted") return interruptedOutcome();
+    const answer = await Promise.race([language.prepare(message.code, message.fileName), interrupted]);
+    if (answer === "interrupted") return interruptedOutcome();
+    // Refused before any analysis (brackets nested too deep), as Python refuses "too many
+    // nested parentheses".
+    if ("refused" in answer) return errorOutcome("SyntaxError", answer.refused);
     if (engineLoadError !== undefined) return engineNotLoadedOutcome(engineLoadError);
-    if (typeErrors) return typeErrors;
+    if ("typeErrors" in answer) return { status: "error", ...answer.typeErrors, userExpressions: {} };
+    prepared = answer;
   } finally {
     cancelWaitingExecute = undefined;
   }
-  const outcome = await executor.execute(message.execId, message.code, message.fileName, message.options);
+  const { execId, code, fileName, options } = message;
+  const outcome = await executor.execute(execId, code, fileName, options, prepared.compiled);
   language.ran(message.code);
   return outcome;
 }
@@ -312,7 +309,7 @@ async function answer(message: Extract<ToChild, { requestId: number; code: strin
         return send({ type: "reply", requestId, result });
       }
       case "isComplete":
-        return send({ type: "reply", requestId, result: isComplete(message.code) });
+        return send({ type: "reply", requestId, result: await language.isComplete(message.code) });
     }
   } catch (error) {
     log(`${message.type} failed: ${error instanceof Error ? error.stack : String(error)}`);

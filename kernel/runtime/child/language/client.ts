@@ -1,22 +1,28 @@
-// The runtime child's side of the language worker (worker.ts): type-checks a cell before it
-// runs and answers complete/inspect from the language service, falling back to the live
-// objects (../completion.ts, ../inspection.ts) where types say nothing (`any`) or the worker
-// is not available. Checking can be switched off with TSGRAD_TYPECHECK=0.
+// The runtime child's side of the language worker (worker.ts): compiles and type-checks a cell
+// before it runs, answers is_complete, and answers complete/inspect from the language service,
+// falling back to the live objects (../completion.ts, ../inspection.ts) where types say nothing
+// (`any`) or the worker is not available. Checking can be switched off with TSGRAD_TYPECHECK=0.
+//
+// The compiler is loaded on this thread only when the worker cannot answer (it failed for good, or
+// is stuck): it costs ~50 MiB of the runtime's memory, which the worker already holds.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { CompletionResult, ExecuteError, InspectionResult } from "../../interpreter.js";
+import type { CompletenessResult, CompletionResult, InspectionResult } from "../../interpreter.js";
 import { complete as completeLive } from "../completion.js";
 import { inspectAt as inspectLive } from "../inspection.js";
-import type { TypeErrorReport } from "./diagnostics.js";
+import type { TranspileResult } from "../transpile.js";
 import type { TypeInspection } from "./inspection.js";
 import type { LanguageSetup } from "./service.js";
-import type { LanguageReply, LanguageRequest } from "./worker.js";
+import type { LanguageReply, LanguageRequest, PreparedCell } from "./worker.js";
 
 // A check waits long (a cell must not run unchecked because the machine is busy); completion
 // does not (the live answer is better than none).
 const CHECK_TIMEOUT_MS = 60_000;
 const COMPLETE_TIMEOUT_MS = 5_000;
+// is_complete must answer within a second or two whatever the worker is doing (jupyter console
+// asks on every Enter); past this it is answered on this thread.
+const IS_COMPLETE_TIMEOUT_MS = 2_000;
 
 /** Kinds whose live value is worth showing next to the type. */
 const VALUE_KINDS = new Set(["const", "let", "var", "local var", "property", "parameter"]);
@@ -42,6 +48,12 @@ export function typeCheckWanted(env: NodeJS.ProcessEnv): boolean {
  * restarted with the notebook's cells replayed.
  */
 const WORKER_HEAP_MB = 256;
+/**
+ * The worker's young generation. V8's default let it keep 26 MiB of semi-spaces committed at idle
+ * for a heap whose objects are mostly long-lived (the compiler, the declarations' syntax trees); at
+ * 6 MiB the runtime's idle resident memory fell 190 → 176 MiB and the first check took as long.
+ */
+const WORKER_YOUNG_MB = 6;
 /** Restarts in a row without one answer in between: past this, cells run with live completion only. */
 const MAX_RESTARTS = 3;
 
@@ -62,7 +74,7 @@ export class CellLanguage {
       const { checkBeforeRun: _check, log: _log, ...setup } = this.options;
       const worker = new Worker(workerScript(), {
         workerData: setup,
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       });
       this.worker = worker;
       worker.unref(); // the child exits when its parent goes, whatever the worker does
@@ -86,13 +98,36 @@ export class CellLanguage {
     this.startWorker();
   }
 
-  /** The error outcome that stops `code` from running, or undefined when it may run. */
-  async checkBeforeRun(code: string, cellName: string): Promise<ExecuteError | undefined> {
-    if (!this.options.checkBeforeRun) return undefined;
-    const report = (await this.request({ type: "check", code, cellName }, CHECK_TIMEOUT_MS)) as
-      | TypeErrorReport
+  /**
+   * `code` refused, its type errors, or its JavaScript. Without the worker (or when its check
+   * times out) the cell is compiled on this thread and runs unchecked.
+   */
+  async prepare(code: string, cellName: string): Promise<PreparedCell> {
+    const check = this.options.checkBeforeRun;
+    const prepared = (await this.request({ type: "prepare", code, cellName, check }, CHECK_TIMEOUT_MS)) as
+      | PreparedCell
       | undefined;
-    return report && { status: "error", ...report, userExpressions: {} };
+    if (prepared) return prepared;
+    const local = await localCompiler();
+    const { deepest } = local.scanBrackets(code);
+    if (deepest > local.MAX_NESTING)
+      return { refused: `brackets nested ${deepest} deep; at most ${local.MAX_NESTING} levels are accepted` };
+    return { compiled: local.transpileCell(code, cellName) };
+  }
+
+  /** TypeScript → JavaScript to run (user expressions; cells come through `prepare`). */
+  async compile(code: string, fileName: string): Promise<TranspileResult> {
+    const compiled = (await this.request({ type: "compile", code, fileName }, CHECK_TIMEOUT_MS)) as
+      | TranspileResult
+      | undefined;
+    return compiled ?? (await localCompiler()).transpileCell(code, fileName);
+  }
+
+  async isComplete(code: string): Promise<CompletenessResult> {
+    const result = (await this.request({ type: "isComplete", code }, IS_COMPLETE_TIMEOUT_MS)) as
+      | CompletenessResult
+      | undefined;
+    return result ?? (await localCompiler()).isComplete(code);
   }
 
   /** A cell ran (even if it threw: its declarations are globals now). */
@@ -139,7 +174,7 @@ export class CellLanguage {
         resolveReply(undefined);
         // A check this late means the worker is stuck: every later request would wait behind it.
         // (Completion's shorter wait can just be the warm-up.)
-        if (message.type === "check") void this.worker?.terminate();
+        if (message.type === "prepare") void this.worker?.terminate();
       }, timeoutMs);
       this.pending.set(id, (result) => {
         clearTimeout(timer);
@@ -175,6 +210,12 @@ export class CellLanguage {
 
 function plain(result: TypeInspection): InspectionResult {
   return { found: result.found, data: result.data, metadata: result.metadata };
+}
+
+/** The compiler on this thread: only when the worker cannot answer. */
+async function localCompiler() {
+  const [transpile, completeness] = await Promise.all([import("../transpile.js"), import("../completeness.js")]);
+  return { transpileCell: transpile.transpileCell, ...completeness };
 }
 
 /** worker.js beside this module when built; dist's when this runs from source (tests). */
