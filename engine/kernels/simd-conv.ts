@@ -1,6 +1,7 @@
 // A float32 convolution's block of images in the WebAssembly module's memory (assembly/conv.ts):
 // the images, the weight (and the bias, or the output's gradient) are copied in once for all
-// groups, im2col writes the columns next to the matmul that reads them, and the layout moves
+// groups, the products that read the columns pack them straight from the images (the columns
+// are never written out: assembly/conv-gemm.ts), and the layout moves
 // around the products (the product [og, n·L] into NCHW with the bias added; the gradient's NCHW
 // block into [og, n·L]; the bias gradient's channel sums) run there too, so only the output or the
 // gradients come out, one copy each. The TypeScript path (js-conv.ts, then `kernels.matmul`)
@@ -104,11 +105,10 @@ export function convForwardInModule(
   const { geo, groups, outChannels, count, first } = block;
   const { xChannels, og, k, L, n } = sizes(block);
   const outLength = count * outChannels * L;
-  const made = layout(block, x, [w.length * 4, outChannels * 4, k * n * 4, og * n * 4, outLength * 4], n);
+  const made = layout(block, x, [w.length * 4, outChannels * 4, og * n * 4, outLength * 4], n);
   if (!made) return false;
   const { wasm, f32, geoPtr, xPtr } = made;
-  const [wPtr, biasPtr, colsPtr, cPtr, outPtr, packA, packB, tile] = made.ptrs as [
-    number,
+  const [wPtr, biasPtr, cPtr, outPtr, packA, packB, tile] = made.ptrs as [
     number,
     number,
     number,
@@ -120,8 +120,22 @@ export function convForwardInModule(
   f32.set(w, wPtr >> 2);
   if (bias) f32.set(bias, biasPtr >> 2);
   for (let g = 0; g < groups; g++) {
-    wasm.im2colF32(xPtr, xChannels, g * geo.channels, count, geoPtr, colsPtr);
-    wasm.matmul(wPtr + g * og * k * 4, k, 1, colsPtr, n, 1, cPtr, og, k, n, packA, packB, tile);
+    // W_g @ im2col(x), the columns packed straight from the images (assembly/conv-gemm.ts)
+    wasm.convForwardProductF32(
+      wPtr + g * og * k * 4,
+      k,
+      1,
+      xPtr,
+      xChannels,
+      g * geo.channels,
+      count,
+      geoPtr,
+      cPtr,
+      og,
+      packA,
+      packB,
+      tile,
+    );
     wasm.convScatterF32(cPtr, og, count, L, outChannels, g * og, bias ? biasPtr : 0, outPtr);
   }
   out.set(f32.subarray(outPtr >> 2, (outPtr >> 2) + outLength), first * outChannels * L);
@@ -148,11 +162,14 @@ export function convBackwardInModule(
   const { geo, groups, outChannels, count, first } = block;
   const { xChannels, og, k, L, n } = sizes(block);
   const gLength = count * outChannels * L;
-  const areas = [w.length * 4, gLength * 4, og * n * 4, k * n * 4, og * k * 4, outChannels * 8];
-  const made = layout(block, x, [...areas, count * xChannels * geo.height * geo.width * 4], Math.max(n, k));
+  // The columns' gradient (dx only) and dx itself; `lanes`: the weight product's scratch.
+  const dxBytes = dx ? [k * n * 4, count * xChannels * geo.height * geo.width * 4] : [0, 0];
+  const areas = [w.length * 4, gLength * 4, og * n * 4, og * k * 4, outChannels * 8, 128, ...dxBytes];
+  const made = layout(block, x, areas, Math.max(n, k));
   if (!made) return false;
   const { wasm, f32, geoPtr, xPtr, xLength, xStart } = made;
-  const [wPtr, gPtr, gBlockPtr, colsPtr, dwPtr, sumsPtr, dxPtr, packA, packB, tile] = made.ptrs as [
+  const [wPtr, gPtr, gBlockPtr, dwPtr, sumsPtr, lanesPtr, colsPtr, dxPtr, packA, packB, tile] = made.ptrs as [
+    number,
     number,
     number,
     number,
@@ -179,9 +196,21 @@ export function convBackwardInModule(
     const channel0 = grp * geo.channels;
     wasm.convGatherF32(gPtr, og, count, L, outChannels, grp * og, gBlockPtr);
     if (dw) {
-      wasm.im2colF32(xPtr, xChannels, channel0, count, geoPtr, colsPtr);
-      // A = gBlock [og, n], B(p, j) = cols[j, p]: cols read transposed through its strides.
-      wasm.matmul(gBlockPtr, n, 1, colsPtr, 1, n, dwPtr, og, n, k, packA, packB, tile);
+      // gBlock [og, n] @ im2col(x)ᵀ, the columns packed straight from the images
+      wasm.convWeightProductF32(
+        gBlockPtr,
+        xPtr,
+        xChannels,
+        channel0,
+        count,
+        geoPtr,
+        dwPtr,
+        og,
+        packA,
+        packB,
+        tile,
+        lanesPtr,
+      );
       const part = f32.subarray(dwPtr >> 2, (dwPtr >> 2) + og * k);
       const offset = grp * og * k;
       for (let i = 0; i < og * k; i++) dw[offset + i] = dw[offset + i]! + part[i]!;

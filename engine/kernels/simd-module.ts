@@ -61,6 +61,35 @@ export interface SimdExports {
     gBlock: number,
   ): void;
   channelSumsF32(g: number, count: number, channels: number, L: number, sums: number): void;
+  convForwardProductF32(
+    a: number,
+    aRow: number,
+    aK: number,
+    x: number,
+    xChannels: number,
+    channel0: number,
+    count: number,
+    geo: number,
+    c: number,
+    m: number,
+    packA: number,
+    packB: number,
+    tile: number,
+  ): void;
+  convWeightProductF32(
+    g: number,
+    x: number,
+    xChannels: number,
+    channel0: number,
+    count: number,
+    geo: number,
+    c: number,
+    m: number,
+    packA: number,
+    packB: number,
+    tile: number,
+    lanes: number,
+  ): void;
   maxPoolF32(
     x: number,
     planes: number,

@@ -94,6 +94,64 @@ describe.skipIf(!hasWasmSimd())("im2col and col2im in module memory", () => {
   });
 });
 
+describe.skipIf(!hasWasmSimd())("the products that pack their columns straight from the images", () => {
+  // Every geometry above, and LeNet's two (rows of 24 and 8 output pixels: the vector paths).
+  const shapes: [string, ConvGeometry][] = [
+    ...GEOMETRIES,
+    ["LeNet's first layer", geometry(1, 28, 28, [5, 5], { pad: [0, 0] })],
+    ["LeNet's second layer", geometry(6, 12, 12, [5, 5], { pad: [0, 0] })],
+    ["3×3 padding 1 (edges read partly outside)", geometry(3, 16, 16, [3, 3], { pad: [1, 1] })],
+    ["12 channels, 5×5 (k = 300: two depth blocks)", geometry(12, 9, 9, [5, 5], { pad: [1, 1] })],
+  ];
+  test.each(shapes)("%s: the same bits as im2col then matmul", (_name, geo) => {
+    const [xChannels, channel0, count, m] = [geo.channels + 1, 1, 3, 5];
+    const k = geo.channels * geo.kh * geo.kw;
+    const n = count * geo.outH * geo.outW;
+    const x = Float32Array.from({ length: count * xChannels * geo.height * geo.width }, (_, i) => Math.sin(i * 1.3));
+    const a = Float32Array.from({ length: m * Math.max(k, n) }, (_, i) => Math.cos(i * 0.37));
+    const wasm = instance();
+    const geoPtr = wasm.heapBase();
+    const xPtr = align16(geoPtr + 13 * 4);
+    const aPtr = align16(xPtr + x.length * 4);
+    const colsPtr = align16(aPtr + a.length * 4);
+    const cPtr = align16(colsPtr + k * n * 4);
+    const c2Ptr = align16(cPtr + m * Math.max(k, n) * 4);
+    const lanes = align16(c2Ptr + m * Math.max(k, n) * 4);
+    const packA = align16(lanes + 128);
+    const packB = align16(packA + wasm.packABytes());
+    const tile = align16(packB + wasm.packBBytes(Math.max(k, n)));
+    const f32 = heapOf(wasm, tile + 128)!;
+    const g = geo;
+    new Int32Array(f32.buffer, geoPtr, 13).set([
+      g.channels,
+      g.height,
+      g.width,
+      g.kh,
+      g.kw,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.dilationH,
+      g.dilationW,
+      g.outH,
+      g.outW,
+    ]);
+    f32.set(x, xPtr >> 2);
+    f32.set(a, aPtr >> 2);
+    const read = (ptr: number, length: number): number[] => Array.from(f32.subarray(ptr >> 2, (ptr >> 2) + length));
+    wasm.im2colF32(xPtr, xChannels, channel0, count, geoPtr, colsPtr);
+    // forward: A [m, k] @ cols
+    wasm.matmul(aPtr, k, 1, colsPtr, n, 1, cPtr, m, k, n, packA, packB, tile);
+    wasm.convForwardProductF32(aPtr, k, 1, xPtr, xChannels, channel0, count, geoPtr, c2Ptr, m, packA, packB, tile);
+    expect(read(c2Ptr, m * n)).toEqual(read(cPtr, m * n));
+    // weights: A [m, n] @ colsᵀ
+    wasm.matmul(aPtr, n, 1, colsPtr, 1, n, cPtr, m, n, k, packA, packB, tile);
+    wasm.convWeightProductF32(aPtr, xPtr, xChannels, channel0, count, geoPtr, c2Ptr, m, packA, packB, tile, lanes);
+    expect(read(c2Ptr, m * k)).toEqual(read(cPtr, m * k));
+  });
+});
+
 /** Output and gradients of conv2d(x, w, b) with the given kernels, g as the output's gradient. */
 function run(x: Tensor, w: Tensor, b: Tensor, opts: ConvOptions, seed: number): Float32Array[] {
   for (const t of [x, w, b]) t.grad = null;

@@ -7,3 +7,4 @@ export { layerNormBackwardF32, layerNormForwardF32 } from "./layer-norm";
 export { attentionBackwardF32, attentionForwardF32 } from "./attention";
 export { channelSumsF32, col2imF32, convGatherF32, convScatterF32, im2colF32 } from "./conv";
 export { maxPoolBackwardF32, maxPoolF32 } from "./pool";
+export { convForwardProductF32, convWeightProductF32 } from "./conv-gemm";

@@ -10,10 +10,10 @@
 // 4 rows: a 6×8 variant (12 accumulators, 15 registers) measured 3–7× slower under V8, which
 // spills it; 4×8 leaves room and ran 20–45 GFLOPS on the loaded 2-core Zen 3.
 const MR: i32 = 4; // rows of C per micro-kernel
-const NR: i32 = 8; // columns of C per micro-kernel (two f32x4)
-const KC: i32 = 256; // depth of one packed panel: a 4×256 A panel and a 256×8 B panel stay in L1
+export const NR: i32 = 8; // columns of C per micro-kernel (two f32x4)
+export const KC: i32 = 256; // depth of one packed panel: a 4×256 A panel and a 256×8 B panel stay in L1
 const MC: i32 = 96; // rows of A packed at once (96 KB: stays in L2)
-const NC: i32 = 1024; // columns of B packed at once (1 MB)
+export const NC: i32 = 1024; // columns of B packed at once (1 MB)
 
 /** Bytes of packed-A scratch the caller must reserve. */
 export function packABytes(): i32 {
@@ -115,7 +115,7 @@ export function matmulPacked(a: usize, aRow: i32, aK: i32, packedB: usize, c: us
  */
 // @ts-ignore: decorator
 @inline
-function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, ldc: i32, m: i32,
+export function multiplyPanel(a: usize, aRow: i32, aK: i32, panels: usize, c: usize, ldc: i32, m: i32,
   jc: i32, nc: i32, pc: i32, kc: i32, packA: usize, tile: usize): void {
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
@@ -248,7 +248,7 @@ function packPanelsB(b: usize, bK: i32, bCol: i32, pc: i32, kc: i32, jc: i32, nc
  */
 // @ts-ignore: decorator
 @inline
-function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+export function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
   const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
   const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
   const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
