@@ -27,7 +27,7 @@ export { CHUNK, KEEP_MEMORY_BYTES, simdMemoryBytes } from "./simd-module.js";
 export { hasWasmSimd } from "./wasm-binary.js";
 
 // Ops whose float32 results are bit-identical in both implementations (see assembly/elementwise.ts).
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, reluGrad: 4 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4 };
 
 /**

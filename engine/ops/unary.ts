@@ -1,7 +1,6 @@
 // Elementwise primitives of one tensor and the activations, each forward beside its backward.
 import { apply, type Primitive } from "../autograd.js";
-import type { TypedArray, UnaryOp } from "../kernels/index.js";
-import { BITS_MIN_LENGTH, reluMask, reluMaskF32 } from "../kernels/js-unary.js";
+import { kernels, type TypedArray, type UnaryOp } from "../kernels/index.js";
 import type { Tensor } from "../tensor.js";
 import { binaryRaw, floatOf, unaryRaw } from "./operand.js";
 
@@ -60,11 +59,7 @@ const Relu: Primitive<null> = {
   // g where x > 0, in one pass; into g itself when backward owns it.
   backward: (g, [x], _out, _args, ownsGrad) => {
     if (!ownsGrad || g.numel() !== x!.numel()) return [binaryRaw("reluGrad", g, x!, g.dtype)];
-    const gd = g.raw;
-    const xd = x!.raw;
-    if (gd.length >= BITS_MIN_LENGTH && gd instanceof Float32Array && xd instanceof Float32Array)
-      reluMaskF32(gd, xd, gd, gd.length);
-    else for (let i = 0; i < gd.length; i++) gd[i] = reluMask(gd[i]!, xd[i]!);
+    kernels.binary("reluGrad", g.raw, [], x!.raw, [], g.raw, g.shape);
     return [g];
   },
 };

@@ -151,8 +151,10 @@ describe.runIf(hasWasmSimd())("WebAssembly SIMD elementwise and sums", () => {
   // Odd lengths exercise the scalar tail after the 4-lane loop.
   const sizes = [ELEMENTWISE_MIN_SIZE, ELEMENTWISE_MIN_SIZE + 3, 10_001];
 
-  test.each(sizes)("binary add/sub/mul/div of %i elements, also against one value, bit-identical to JS", (n) => {
-    for (const op of ["add", "sub", "mul", "div"] as BinaryOp[]) {
+  test.each(
+    sizes,
+  )("binary add/sub/mul/div/reluGrad of %i elements, also against one value, bit-identical to JS", (n) => {
+    for (const op of ["add", "sub", "mul", "div", "reluGrad"] as BinaryOp[]) {
       const a = withSpecials(n);
       const b = withSpecials(n).reverse();
       for (const [x, y] of [

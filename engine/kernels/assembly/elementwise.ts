@@ -14,11 +14,13 @@
   if (op == 0) return f32x4.add(a, b);
   if (op == 1) return f32x4.sub(a, b);
   if (op == 2) return f32x4.mul(a, b);
-  return f32x4.div(a, b);
+  if (op == 3) return f32x4.div(a, b);
+  // ReLU's backward: g where x > 0, else +0 (x ≤ 0 or NaN): the comparison's mask on g's bits.
+  return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
 }
 
 @inline function binaryScalar(op: i32, x: f32, y: f32): f32 {
-  return op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
+  return op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : op == 3 ? x / y : y > 0 ? x : 0;
 }
 
 /** One loop for a constant op; a splatted side reads its single value once. */
@@ -45,14 +47,16 @@
 }
 
 /**
- * out[i] = a[i] op b[i] for i < n (op 0 add, 1 sub, 2 mul, 3 div); a step of 0 broadcasts that
+ * out[i] = a[i] op b[i] for i < n (op 0 add, 1 sub, 2 mul, 3 div, 4 ReLU's gradient: a where
+ * b > 0, else +0); a step of 0 broadcasts that
  * side's first value (at most one side). `out` may be `a` or `b`.
  */
 export function binaryF32(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, out: usize, n: i32): void {
   if (op == 0) binaryOf(0, a, aStep, b, bStep, out, n);
   else if (op == 1) binaryOf(1, a, aStep, b, bStep, out, n);
   else if (op == 2) binaryOf(2, a, aStep, b, bStep, out, n);
-  else binaryOf(3, a, aStep, b, bStep, out, n);
+  else if (op == 3) binaryOf(3, a, aStep, b, bStep, out, n);
+  else binaryOf(4, a, aStep, b, bStep, out, n);
 }
 
 @inline function unaryLanes(op: i32, v: v128): v128 {
