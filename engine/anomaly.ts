@@ -52,9 +52,11 @@ const ENGINE_DIR = new URL(".", import.meta.url);
 /** The stack of the current call without the engine's own frames (the cell's line comes first). */
 export function callerStack(): string {
   const lines = (new Error().stack ?? "").split("\n").slice(1);
-  const dir = ENGINE_DIR.href;
-  const path = ENGINE_DIR.pathname;
-  return lines.filter((l) => !l.includes(dir) && !l.includes(path) && !/\(node:|at node:/.test(l)).join("\n");
+  // With source maps on (the kernel turns them on), frames name engine/*.ts, not dist/engine/*.js:
+  // this function's own frame, the first, says which directory the engine's frames show.
+  const own = /\(?((?:file:\/\/)?\/.*[\\/])[^\\/]+:\d+:\d+\)?$/.exec(lines[0] ?? "")?.[1];
+  const dirs = [ENGINE_DIR.href, ENGINE_DIR.pathname, ...(own ? [own] : [])];
+  return lines.filter((l) => !dirs.some((d) => l.includes(d)) && !/\(node:|at node:/.test(l)).join("\n");
 }
 
 function located(message: string, stack: string): AnomalyError {

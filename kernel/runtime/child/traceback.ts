@@ -52,7 +52,13 @@ export function describeError(error: unknown, maps: CellSourceMaps): DescribedEr
   }
   const e = error as Error;
   const ename = e.name || e.constructor?.name || "Error";
-  const evalue = typeof e.message === "string" ? e.message : String(e.message);
+  const message = typeof e.message === "string" ? e.message : String(e.message);
+  // A message may name where in a cell something happened (anomaly mode names the op's line):
+  // in the cell's TypeScript positions, as the frames are.
+  const evalue = message.replace(
+    CELL_LOCATION,
+    (found, file: string, l: string, c: string) => maps.mapLocation(file, Number(l), Number(c)) ?? found,
+  );
   const frames = userFrames(typeof e.stack === "string" ? e.stack : "", maps);
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
 }
