@@ -110,7 +110,8 @@ export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: 
   if (out.dtype !== "int32") {
     const anomaly = isAnomalyEnabled();
     if (anomaly) checkForward(primitive.name, inputs, out);
-    const versions = inputVersions(inputs);
+    // An op whose backward reads no values (add, sum, reshape) needs no versions: nothing to protect.
+    const versions = primitive.saves === false ? null : inputVersions(inputs);
     const outVersion = out.base === null ? 0 : out.version;
     const node: GradNode = { primitive: primitive as Primitive<unknown>, args, versions, outVersion, freed: false };
     out.attachNode(primitive.name, inputs, anomaly ? { ...node, trace: callerStack() } : node);
@@ -237,8 +238,13 @@ class BackwardPass {
 
   /** Empties every gradient slot (the pass's gradients must not outlive it through the graph). */
   release(): void {
-    for (const t of this.order) t.pendingGrad = null;
-    if (!this.retainGraph) releaseSaved(this.order);
+    const { order } = this;
+    const forget = !this.retainGraph;
+    for (let i = 0; i < order.length; i++) {
+      const t = order[i]!;
+      t.pendingGrad = null;
+      if (forget) releaseSaved(t);
+    }
   }
 
   /** True when `g`, a gradient held in some slot, is the only view of its (big, own) buffer. */

@@ -12,6 +12,18 @@ import type { Tensor, TypedArray } from "./tensor.js";
 // backward the reads are the engine's own and cost nothing extra.
 export let engineDepth = 0;
 
+/**
+ * @internal False only while bench/version-checks.ts measures what this bookkeeping costs: every
+ * function here, and the counting in Tensor's `data`, `markModified` and `settleVersion`, then
+ * does nothing. Never turned off elsewhere: without it in-place changes go unnoticed.
+ */
+export let versionChecks = true;
+
+/** @internal See `versionChecks`. */
+export function setVersionChecks(on: boolean): void {
+  versionChecks = on;
+}
+
 /** @internal Starts engine code whose reads of `data` are its own (pair with `leaveEngine`). */
 export function enterEngine(): void {
   engineDepth++;
@@ -30,8 +42,23 @@ export function contentHash(data: TypedArray): number {
   return h;
 }
 
+/**
+ * @internal The engine wrote into `t`'s storage (an optimizer step): like an in-place op, this
+ * changes the version, but only when a live graph saved the storage (otherwise no graph can
+ * notice, and a version left at 0 spares later ops their versions array). Reading `data` instead
+ * would fingerprint the whole storage before and after.
+ */
+export function noteEngineWrite(t: Tensor): void {
+  if (!versionChecks) return;
+  const owner = t.base ?? t;
+  if (!owner.saved) return;
+  t.settleVersion();
+  owner.versionCount++;
+}
+
 /** The versions of a node's inputs when it was recorded, or null when every one was 0 (no array to allocate). */
 export function inputVersions(inputs: readonly Tensor[]): number[] | null {
+  if (!versionChecks) return null;
   let versions: number[] | null = null;
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
@@ -60,6 +87,7 @@ function modified(t: Tensor, expected: number, role: string, op: string): Error 
 /** Throws PyTorch's error when an input or the output (unless `outVersion` is −1) of `t`'s op changed since it was recorded. */
 export function checkVersions(t: Tensor, versions: readonly number[] | null, outVersion: number, op: string): void {
   // Runs for every node of every backward: plain field reads, no calls, unless something changed.
+  if (!versionChecks) return;
   const inputs = t.inputs;
   for (let j = 0; j < inputs.length; j++) {
     const input = inputs[j]!;
@@ -86,10 +114,13 @@ export function graphFreedError(op: string): Error {
   );
 }
 
-/** Forgets that a used graph's tensors are saved (no later `data` read needs fingerprinting for it). */
-export function releaseSaved(order: readonly Tensor[]): void {
-  for (const t of order) {
-    (t.base ?? t).saved = false;
-    for (const input of t.inputs) (input.base ?? input).saved = false;
+/** Forgets that a used graph's tensor and its inputs are saved (no later `data` read needs fingerprinting for them). */
+export function releaseSaved(t: Tensor): void {
+  if (!versionChecks) return;
+  (t.base ?? t).saved = false;
+  const inputs = t.inputs;
+  for (let j = 0; j < inputs.length; j++) {
+    const input = inputs[j]!;
+    (input.base ?? input).saved = false;
   }
 }

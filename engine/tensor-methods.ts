@@ -1,6 +1,6 @@
 // Tensor methods that are one call of an op, beyond the core in tensor.ts: comparisons,
-// activations, indexing, in-place ops, element access, dim(), orderings, more elementwise
-// math, mm/bmm. They are declared by merging into the Tensor class (completion shows them with
+// activations, indexing, requiresGrad_ and the in-place ops, element access, dim(), orderings,
+// more elementwise math, mm/bmm. They are declared by merging into the Tensor class (completion shows them with
 // their docs) and put on its prototype by tensor.ts once the class exists (this module must not
 // touch Tensor while the import cycle loads).
 
@@ -64,6 +64,12 @@ declare module "./tensor.js" {
     oneHot(numClasses?: number): Tensor;
 
     // In place (PyTorch's trailing underscore).
+    /**
+     * Sets `requiresGrad` in place and returns this tensor (PyTorch's `requires_grad_()`). Turning
+     * it off works on leaves only: a computed tensor is cut from its graph with `detach()`.
+     * Example: `const w = randn(3, 1).mul(0.1).requiresGrad_()`
+     */
+    requiresGrad_(flag?: boolean): this;
     /** this += other, in place (inside noGrad for a parameter). Example: `noGrad(() => w.add_(1))` */
     add_(other: TensorLike): this;
     /** this −= other, in place. Example: `noGrad(() => w.sub_(w.grad!.mul(lr)))` */
@@ -179,6 +185,17 @@ const methods: { [name: string]: (this: Tensor, ...args: never[]) => unknown } =
   },
   oneHot(numClasses?: number) {
     return ops.oneHot(this, numClasses);
+  },
+  requiresGrad_(flag = true) {
+    if (typeof flag !== "boolean") throw new TypeError(`requiresGrad_: flag must be true or false, got ${typeof flag}`);
+    if (this.node) {
+      if (flag) return this; // already recorded; PyTorch allows this and changes nothing
+      throw new Error(
+        "requiresGrad_: you can only change requires_grad flags of leaf variables. To use a computed tensor without its graph, write y.detach()",
+      );
+    }
+    this.requiresGrad = flag;
+    return this;
   },
   add_(other: TensorLike) {
     return ops.add_(this, other);

@@ -6,7 +6,7 @@ import { formatTensor } from "./format.js";
 import type { DType, TypedArray } from "./kernels/index.js";
 import * as ops from "./ops/index.js";
 import { tensorList } from "./ops/layout.js";
-import { contentHash, engineDepth } from "./saved-values.js";
+import { contentHash, engineDepth, versionChecks } from "./saved-values.js";
 import { formatShape, shapeSize } from "./shape.js";
 import { allocate, allocateUnfilled, isScratch } from "./storage.js";
 import { installTensorMethods } from "./tensor-methods.js";
@@ -103,30 +103,13 @@ export class Tensor {
   }
 
   /**
-   * Sets `requiresGrad` in place and returns this tensor (PyTorch's `requires_grad_()`). Turning
-   * it off works on leaves only: a computed tensor is cut from its graph with `detach()`.
-   * Example: `const w = randn(3, 1).mul(0.1).requiresGrad_()`
-   */
-  requiresGrad_(flag = true): this {
-    if (typeof flag !== "boolean") throw new TypeError(`requiresGrad_: flag must be true or false, got ${typeof flag}`);
-    if (this.node) {
-      if (flag) return this; // already recorded; PyTorch allows this and changes nothing
-      throw new Error(
-        "requiresGrad_: you can only change requires_grad flags of leaf variables. To use a computed tensor without its graph, write y.detach()",
-      );
-    }
-    this.requiresGrad = flag;
-    return this;
-  }
-
-  /**
    * The elements, row-major; length equals `numel()`. Shared with views (`reshape`, `view`). Writing
    * through it while a graph still needs the old values makes that graph's `backward()` fail
    * rather than compute a wrong gradient; prefer the in-place ops (`sub_`, `copy_` …).
    * Example: `x.data[0]`
    */
   get data(): TypedArray {
-    if (engineDepth === 0) {
+    if (engineDepth === 0 && versionChecks) {
       const owner = this.base ?? this;
       if (owner.saved && owner.seenHash === null) owner.seenHash = contentHash(this.raw);
     }
@@ -151,6 +134,7 @@ export class Tensor {
 
   /** @internal Records an in-place change: graphs that saved the old values will refuse to backpropagate. */
   markModified(): void {
+    if (!versionChecks) return;
     const owner = this.base ?? this;
     owner.versionCount++;
     owner.seenHash = null;
@@ -158,6 +142,7 @@ export class Tensor {
 
   /** @internal Counts a change made through `data` since user code took it, if there was one. */
   settleVersion(): void {
+    if (!versionChecks) return;
     const owner = this.base ?? this;
     if (owner.seenHash === null) return;
     if (contentHash(owner.raw) !== owner.seenHash) owner.versionCount++;

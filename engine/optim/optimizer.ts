@@ -4,6 +4,7 @@
 // Updates write into each parameter's typed array in place: no graph is recorded, and tensors
 // the student holds (model.fc1.weight) see the new values.
 
+import { noteEngineWrite } from "../saved-values.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -84,7 +85,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       for (const p of group.params) {
         if (p.grad === null) continue;
         checkGradShape(this, p, p.grad);
-        this.updateParameter(p.data as FloatArray, p.grad.data, this.stateOf(p), group);
+        this.updateParameter(p.raw as FloatArray, p.grad.raw, this.stateOf(p), group);
+        noteEngineWrite(p);
       }
     }
   }
@@ -105,7 +107,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       const g = grads[i];
       if (g === null || g === undefined) return;
       checkGradShape(this, p, g, i);
-      this.updateParameter(p.data as FloatArray, g.data, this.stateOf(p), group);
+      this.updateParameter(p.raw as FloatArray, g.raw, this.stateOf(p), group);
+      noteEngineWrite(p);
     });
   }
 

@@ -2,7 +2,18 @@
 // version counters (in-place ops and writes through .data), differentiable in-place on
 // non-leaves, and retainGraph.
 import { describe, expect, test } from "vitest";
-import { Generator, gradcheck, manualSeed, noGrad, randn, type Tensor, tensor, zeros } from "../../engine/index.js";
+import {
+  Generator,
+  gradcheck,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  randn,
+  type Tensor,
+  tensor,
+  zeros,
+} from "../../engine/index.js";
 
 describe("in-place ops: values", () => {
   test("add_ sub_ mul_ div_ change the tensor itself (broadcasting the other side) and return it", () => {
@@ -104,6 +115,24 @@ describe("in-place ops: what PyTorch refuses", () => {
     const loss = w.mul(w).sum();
     noGrad(() => w.sub_(0.1));
     expect(() => loss.backward()).toThrow(/is at version 1; expected version 0/);
+  });
+
+  test("optimizer.step() between forward and backward is caught; a plain loop keeps version 0", () => {
+    const layer = new nn.Linear(2, 1);
+    const opt = new optim.SGD(layer.parameters(), { lr: 0.1 });
+    const x = tensor([[1, 2]]);
+    for (let i = 0; i < 3; i++) {
+      const loss = layer(x).pow(2).sum();
+      opt.zeroGrad();
+      loss.backward();
+      opt.step(); // no graph holds the weights any more: nothing to count
+    }
+    expect(layer.weight.version).toBe(0);
+    const kept = layer(x).pow(2).sum(); // matmul saved the weight
+    kept.backward(undefined, { retainGraph: true });
+    opt.step();
+    expect(layer.weight.version).toBe(1);
+    expect(() => kept.backward()).toThrow(/is at version 1; expected version 0/);
   });
 
   test("writing through .data between forward and backward no longer gives a wrong gradient", () => {
