@@ -399,11 +399,22 @@ function firstNonFinite(series: Series, x: Numbers | undefined, xField: string):
 }
 
 /** Tick labels for a log axis: powers of ten over many decades ("1e+22", never "100,000" beside it), plain numbers over few. */
-function logAxis(values: readonly (number | string | boolean | null | undefined)[]): { format: string } {
+function logAxis(values: readonly (number | string | boolean | null | undefined)[]): {
+  format: string;
+  values?: number[];
+} {
   const positive = values.filter((v): v is number => typeof v === "number" && v > 0 && Number.isFinite(v));
   if (positive.length === 0) return { format: "~g" };
-  const [lo, hi] = extent(positive);
-  return { format: hi / lo >= 1e4 ? ".0e" : "~g" };
+  const [lo, hi] = extent(positive).map(Math.log10) as [number, number];
+  // Within two decades Vega's ticks (1, 2, 5, …) read well; over more, its 2× and 5× labels
+  // crowd ("0.0010.002"), so only powers of ten are labelled, at most 8 of them.
+  if (hi - lo < 2) return { format: "~g" };
+  const first = Math.floor(lo);
+  const last = Math.ceil(hi);
+  const stride = Math.ceil((last - first) / 8);
+  const ticks: number[] = [];
+  for (let k = first; k <= last; k += stride) ticks.push(Number(`1e${k}`));
+  return { format: last > 5 || first < -4 ? ".0e" : "~g", values: ticks };
 }
 
 /** Every field that holds a number in some row, in first-seen order. */

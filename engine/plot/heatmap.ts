@@ -28,6 +28,8 @@ export interface HeatmapOptions extends ChartOptions {
 }
 
 const FONT_SIZE = 11;
+/** Room one line of axis labels needs across it. */
+const LINE_HEIGHT = 12;
 
 /**
  * Heatmap of a matrix: weights, attention, a confusion matrix with its counts.
@@ -55,11 +57,25 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
   const showValues = options.showValues !== false && fits;
   const rowOrder = Array.from({ length: m.rows }, (_, i) => rowName(i));
   const colOrder = Array.from({ length: m.cols }, (_, j) => colName(j));
-  // Column names that do not fit under their cell are set at an angle rather than run together.
+  // Column names that do not fit under their cell are set at an angle, upright where cells are
+  // narrower still, and where even upright lines would touch only every k-th is named.
   const widestName = Math.max(0, ...colOrder.map((c) => labelWidth(c, FONT_SIZE)));
-  const labelAngle = widestName <= cellWidth - 2 ? 0 : -40;
-  const x = { field: "col", type: "ordinal", sort: colOrder, title: options.xLabel ?? null, axis: { labelAngle } };
-  const y = { field: "row", type: "ordinal", sort: rowOrder, title: options.yLabel ?? null };
+  const labelAngle =
+    widestName <= cellWidth - 2 ? 0 : cellWidth * Math.sin((40 * Math.PI) / 180) >= LINE_HEIGHT ? -40 : -90;
+  const x = {
+    field: "col",
+    type: "ordinal",
+    sort: colOrder,
+    title: options.xLabel ?? null,
+    axis: { labelAngle, ...everyKth(colOrder, cellWidth) },
+  };
+  const y = {
+    field: "row",
+    type: "ordinal",
+    sort: rowOrder,
+    title: options.yLabel ?? null,
+    ...(cellHeight < LINE_HEIGHT ? { axis: everyKth(rowOrder, cellHeight) } : {}),
+  };
   const colorLabel = options.colorLabel ?? "value";
   const cells: VegaLiteSpec = {
     mark: { type: "rect", tooltip: true },
@@ -93,6 +109,13 @@ export function heatmap(matrix: Tensor | readonly (readonly number[])[], options
       false,
     ),
   );
+}
+
+/** The axis `values` naming every k-th of `names` when cells of `cell` pixels are too thin for each. */
+function everyKth(names: readonly string[], cell: number): { values?: string[] } {
+  if (cell >= LINE_HEIGHT) return {};
+  const k = Math.ceil(LINE_HEIGHT / Math.max(cell, 1));
+  return { values: names.filter((_, i) => i % k === 0) };
 }
 
 /** Integers as they are; otherwise a fixed number of decimals: `decimals`, or 3 significant digits of the largest value (at most 4). */

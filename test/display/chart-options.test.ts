@@ -100,15 +100,18 @@ describe("non-finite points", () => {
 });
 
 describe("axes", () => {
-  it("a log axis over many decades labels every tick as a power of ten", () => {
+  it("a log axis over many decades labels powers of ten only, in one format", () => {
     const wide = plot.line([1, 1e6, 1e12, 1e22], { logY: true }).spec as Spec;
-    expect(wide.encoding.y.axis).toEqual({ format: ".0e" });
+    expect(wide.encoding.y.axis).toEqual({ format: ".0e", values: [1, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18, 1e21] });
     const narrow = plot.line([0.5, 0.2, 0.1], { logY: true }).spec as Spec;
     expect(narrow.encoding.y.axis).toEqual({ format: "~g" });
+    // Five decades of a loss: plain numbers at the powers of ten only.
+    const losses = plot.line([12, 3000, 0.15], { logY: true }).spec as Spec;
+    expect(losses.encoding.y.axis).toEqual({ format: "~g", values: [0.1, 1, 10, 100, 1000, 10000] });
     const lrAxis = (
       plot.lrFinder({ lr: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1], loss: [2, 2, 1.5, 1, 0.8, 3] }).spec as Spec
     ).layer[0].encoding.x.axis;
-    expect(lrAxis).toEqual({ format: ".0e" });
+    expect(lrAxis).toEqual({ format: ".0e", values: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] });
   });
 
   it("line({ x, y }) plots y against x, as scatter({ x, y }) does", () => {
@@ -189,6 +192,21 @@ describe("heatmap values", () => {
     expect((plot.heatmap(wide).spec as Spec).layer).toBeUndefined(); // "123456.79" is wider than a 40 px cell
     expect((plot.heatmap(attention, { width: 30, showValues: true }).spec as Spec).layer).toBeUndefined();
     expect((plot.heatmap(attention).spec as Spec).layer.map((l: Spec) => l.mark.type)).toEqual(["rect", "text"]);
+  });
+
+  it("axis names never run together: angled, upright, then every k-th", () => {
+    const tokens = Array.from("Shall I compare thee to a summer", (c, i) => `${i} ${c}`); // 32 tokens
+    const square = Array.from({ length: 32 }, () => Array.from({ length: 32 }, () => 0.5));
+    const spec = plot.heatmap(square, { rowLabels: tokens, colLabels: tokens }).spec as Spec;
+    const cell = spec.width / 32; // 11 px: under one line of 11-px text
+    expect(spec.encoding.x.axis.labelAngle).toBe(-90);
+    for (const axis of [spec.encoding.x.axis, spec.encoding.y.axis]) {
+      const shown: number[] = axis.values.map((name: string) => tokens.indexOf(name));
+      for (let i = 1; i < shown.length; i++) expect((shown[i]! - shown[i - 1]!) * cell).toBeGreaterThanOrEqual(12);
+    }
+    const few = plot.heatmap([[1, 2, 3, 4, 5, 6]], { colLabels: ["cat", "dog", "ant", "bee", "elk", "fox"] })
+      .spec as Spec;
+    expect(few.layer[0].encoding.x.axis).toEqual({ labelAngle: 0 }); // 40-px cells hold the names
   });
 });
 
