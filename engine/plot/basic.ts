@@ -89,7 +89,7 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
   };
   const extra = [
     ...(dotted.length > 0 ? [dots(rows, dotted, encoding)] : []),
-    ...(diverged.length > 0 ? [divergedMarks(diverged, xField)] : []),
+    ...(diverged.length > 0 ? [divergedMarks(diverged, xField, several)] : []),
   ];
   if (extra.length === 0) return new Chart(topLevel(lines, options));
   return new Chart(topLevel({ layer: [lines, ...extra] }, options));
@@ -113,10 +113,12 @@ function dots(rows: Row[], names: readonly string[], encoding: VegaLiteSpec): Ve
 const BOTTOM = { value: { expr: "height - 7" } };
 
 /** A red ▼ and "diverged" at the bottom of the chart where a series became NaN or infinite. */
-function divergedMarks(points: Row[], xField: string): VegaLiteSpec {
+function divergedMarks(points: Row[], xField: string, several: boolean): VegaLiteSpec {
   const x = { field: xField, type: "quantitative" };
+  // Among several series, the mark names the one that diverged.
+  const labelled = points.map((p) => ({ ...p, label: several ? `${p.series} diverged` : "diverged" }));
   return {
-    data: { values: points },
+    data: { values: labelled },
     layer: [
       { mark: { type: "rule", color: "firebrick", strokeDash: [3, 3] }, encoding: { x } },
       {
@@ -130,14 +132,13 @@ function divergedMarks(points: Row[], xField: string): VegaLiteSpec {
       {
         mark: {
           type: "text",
-          text: "diverged",
           color: "firebrick",
           align: "left",
           dx: 7,
           baseline: "middle",
           fontSize: 11,
         },
-        encoding: { x, y: BOTTOM },
+        encoding: { x, y: BOTTOM, text: { field: "label" } },
       },
     ],
   };
