@@ -61,6 +61,8 @@ describe("PyTorch habits in a cell's type check", () => {
     expect(messages("const n: number = a.size;")).toContain(advice);
     expect(messages("a.size(0) * a.size().length * a.numel();\nconst f = typeof a.size;")).toEqual([]);
     expect(messages("const m = new Map<string, number>();\nm.size * 2;")).toEqual([]);
+    expect(messages("const l = a.sum();\nl.item * 2")).toEqual(["item is a method: write l.item() for the number."]);
+    expect(messages("const k: number = a.numel;")[0]).toBe("numel is a method: write a.numel().");
   });
 
   it("a module passed where its parameters are expected says model.parameters()", () => {

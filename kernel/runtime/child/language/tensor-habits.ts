@@ -1,8 +1,9 @@
 // What a PyTorch user types that TypeScript rejects in its own words, said again with the fix in
 // the cell's names: operators on tensors ("The left-hand side of an arithmetic operation must be
 // of type 'any', 'number' …" becomes "write a.mul(2) for a * 2"), `t.size` without the call
-// (size() is the shape, as in PyTorch; numel() the count), and a module passed where its
-// parameters are expected (`new optim.SGD(model)` becomes "write model.parameters()").
+// (size() is the shape, as in PyTorch; numel() the count) and other methods read uncalled
+// (`loss.item * 2`), and a module passed where its parameters are expected
+// (`new optim.SGD(model)` becomes "write model.parameters()").
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
 
@@ -89,6 +90,7 @@ function findHabit(checker: ts.TypeChecker, source: ts.SourceFile, diagnostic: t
     typescript.forEachChild(node, visit); // the innermost node first
     if (found) return;
     if (isUncalledSize(checker, node)) found = { node, message: sizeAdvice(node, source) };
+    else if (isUncalledMethod(checker, node)) found = { node, message: methodAdvice(node, source) };
     else if (typescript.isBinaryExpression(node) && OPERATOR_ERRORS.has(diagnostic.code))
       found = operatorHabit(checker, source, node);
     else if (diagnostic.code === 2345 && node.getStart(source) === start && node.getEnd() === end)
@@ -105,6 +107,7 @@ function operatorHabit(checker: ts.TypeChecker, source: ts.SourceFile, node: ts.
   for (const side of [node.left, node.right]) {
     const inner = typescript.skipPartiallyEmittedExpressions(skipParentheses(side));
     if (isUncalledSize(checker, inner)) return { node: inner, message: sizeAdvice(inner, source) };
+    if (isUncalledMethod(checker, inner)) return { node: inner, message: methodAdvice(inner, source) };
   }
   const operator = typescript.tokenToString(node.operatorToken.kind) ?? "";
   const leftTensor = isTensor(checker, node.left);
@@ -187,6 +190,19 @@ function isUncalledSize(checker: ts.TypeChecker, node: ts.Node): node is ts.Prop
   if (typescript.isTypeOfExpression(parent) || typescript.isPropertyAccessExpression(parent)) return false;
   if (typescript.isNonNullExpression(parent) || typescript.isParenthesizedExpression(parent)) return false;
   return isTensor(checker, node.expression);
+}
+
+/** `loss.item * 2`: a tensor's method read without the call where TypeScript found a mistake. */
+function isUncalledMethod(checker: ts.TypeChecker, node: ts.Node): node is ts.PropertyAccessExpression {
+  if (!typescript.isPropertyAccessExpression(node) || !isTensor(checker, node.expression)) return false;
+  const parent = node.parent;
+  if (typescript.isCallExpression(parent) && parent.expression === node) return false;
+  return checker.getTypeAtLocation(node).getCallSignatures().length > 0;
+}
+
+function methodAdvice(node: ts.PropertyAccessExpression, source: ts.SourceFile): string {
+  const name = node.name.text;
+  return `${name} is a method: write ${operand(node.expression, source)}.${name}()${name === "item" ? " for the number" : ""}.`;
 }
 
 function sizeAdvice(node: ts.PropertyAccessExpression, source: ts.SourceFile): string {
