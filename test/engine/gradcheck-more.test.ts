@@ -5,10 +5,14 @@ import { describe, expect, test } from "vitest";
 import {
   arange,
   autograd,
+  bmm,
+  cat,
   cos,
   type FunctionCtx,
+  Generator,
   gradcheck,
   manualSeed,
+  mm,
   pow,
   RandomGenerator,
   rand,
@@ -107,6 +111,36 @@ function cases(shapeSeed: number): Case[] {
         return h.exp();
       },
       inputs: () => [randn(m, n), randn(n)],
+    },
+    {
+      name: "sub_ fill_ zero_ copy_ on a non-leaf",
+      fn: (x, y) => {
+        const h = x!.mul(1).sub_(y!);
+        const g = x!.mul(2).fill_(0.5).add_(h); // fill_ cuts what was there
+        const z = y!.mul(1).zero_().add_(y!.square());
+        return g.mul(z).add(x!.mul(1).copy_(y!)); // copy_ carries y's gradient, not x's
+      },
+      inputs: () => [randn(m, n), randn(n)],
+    },
+    {
+      name: "normal_ on a non-leaf (seeded): the old values get no gradient",
+      fn: (x) =>
+        x!
+          .mul(3)
+          .normal_(0, 1, { generator: new Generator().manualSeed(5) })
+          .mul(x!),
+      inputs: () => [randn(m, n)],
+    },
+    {
+      name: "cat (PyTorch's name for concat)",
+      fn: (x, y) => cat([x!, y!], 0),
+      inputs: () => [randn(m, n), randn(k, n)],
+    },
+    { name: "mm", fn: (x, y) => mm(x!, y!), inputs: () => [randn(m, k), randn(k, n)] },
+    {
+      name: "bmm",
+      fn: (x, y) => x!.bmm(y!).add(bmm(y!.transpose(1, 2), x!.transpose(1, 2)).transpose(1, 2)),
+      inputs: () => [randn(2, m, k), randn(2, k, m)],
     },
     { name: "custom Function (Cube)", fn: (x) => Cube.apply(x!), inputs: () => [randn(m, n)] },
     {

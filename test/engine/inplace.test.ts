@@ -165,6 +165,20 @@ describe("in-place ops: what PyTorch refuses", () => {
     expect(x.grad!.toArray()).toEqual([3, 3]);
   });
 
+  test("a view of a recorded tensor, and bad arguments, get errors naming the way out", () => {
+    const h = tensor([1, 2], { requiresGrad: true }).mul(2);
+    expect(() => h.reshape(2, 1).add_(1)).toThrow(
+      "add_: this tensor is a view (reshape, view, detach) of another, and changing it in place while recording would bypass the graph; use the out-of-place add(), or clone() first",
+    );
+    expect(() => zeros(2, 3).copy_(zeros(4))).toThrow("copy_: shapes [4] and [2,3] cannot broadcast");
+    expect(() => zeros(2).uniform_(1, 0)).toThrow("uniform_: expected low <= high, got 1 and 0");
+    expect(() => zeros(2).normal_(0, -1)).toThrow("normal_: std must be non-negative, got -1");
+    expect(() => zeros(2, { dtype: "int32" }).normal_()).toThrow("normal_: needs a float tensor, got int32");
+    expect(() => zeros(2, 3).add_(zeros(4, 2, 3))).toThrow(
+      "add_: the result has shape [4,2,3], but an in-place op keeps the tensor's shape [2,3]",
+    );
+  });
+
   test("an int32 tensor cannot receive a float result", () => {
     const i = tensor([1, 2], { dtype: "int32" });
     expect(() => i.div_(2)).toThrow(/div_: the result is float32 and cannot be written into this int32 tensor/);
