@@ -85,10 +85,12 @@ export function fashionMnist({ split = "train", limit, dir }: FashionMnistOption
     throw new Error(`fashionMnist: ${images.dims[0]} images but ${labels.dims[0]} labels in ${folder}`);
   const n = Math.min(images.dims[0]!, limit ?? Infinity);
   const [h, w] = [images.dims[1]!, images.dims[2]!];
-  const x = Tensor.zeros([n, 1, h, w]);
-  for (let i = 0; i < n * h * w; i++) x.data[i] = images.bytes[i]! / 255;
-  const y = Tensor.zeros([n], "int32");
-  for (let i = 0; i < n; i++) y.data[i] = labels.bytes[i]!;
+  const x = Tensor.unfilled([n, 1, h, w]);
+  const xd = x.data;
+  const pixels = images.bytes;
+  for (let i = 0; i < n * h * w; i++) xd[i] = pixels[i]! / 255;
+  const y = Tensor.unfilled([n], "int32");
+  y.data.set(labels.bytes.subarray(0, n));
   return { x, y, classNames: [...FASHION_CLASSES] };
 }
 

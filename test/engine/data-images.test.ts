@@ -1,6 +1,6 @@
 // The image datasets: the shipped UCI digits (sizes, class counts and the first image as
 // scikit-learn's digits.csv has them) and the Fashion-MNIST reader on IDX files written here.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -61,6 +61,22 @@ describe("data.fashionMnist", () => {
       /Fashion-MNIST is not installed: on Debian or Ubuntu run `sudo apt-get install dataset-fashion-mnist`/,
     );
   });
+
+  // Debian's dataset-fashion-mnist, where scripts/setup installed it: the published split sizes
+  // (60,000 and 10,000) and the test set's balance (1,000 pictures of each class).
+  test.runIf(existsSync(join(data.FASHION_MNIST_DIR, "t10k-images-idx3-ubyte.gz")))(
+    "the installed Debian package loads offline: 10,000 test pictures, 1,000 per class",
+    () => {
+      const { x, y, classNames } = data.fashionMnist({ split: "test" });
+      expect(x.shape).toEqual([10000, 1, 28, 28]);
+      const counts = new Array(10).fill(0);
+      for (const label of y.data) counts[label]++;
+      expect(counts).toEqual(new Array(10).fill(1000));
+      expect(classNames[0]).toBe("T-shirt/top");
+      expect(Math.max(...x.data.subarray(0, 784))).toBeLessThanOrEqual(1);
+      expect(data.fashionMnist({ limit: 100 }).x.shape).toEqual([100, 1, 28, 28]);
+    },
+  );
 
   test("a file that is not IDX is refused by name", () => {
     const dir = mkdtempSync(join(tmpdir(), "bad-"));
