@@ -16,6 +16,7 @@ export { Embedding } from "./embedding.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export { LayerNorm, type LayerNormOptions } from "./layer-norm.js";
+export { type LayerRow, layerRows, ModelSummary, summary } from "./layer-summary.js";
 export { Linear, type LinearOptions } from "./linear.js";
 export type { ClassLossOptions, CrossEntropyOptions, LossOptions, Reduction } from "./loss-functions.js";
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from "./losses.js";

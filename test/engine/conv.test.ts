@@ -334,6 +334,43 @@ describe("the layers", () => {
     expect(layerRows(new Net()).map((r) => r.outputShape)).toEqual(["[*, 6, …]", "[*, 2]"]);
   });
 
+  test("nn.summary(model, input shape): each layer's NCHW output shapes, the model left as it was", () => {
+    class Net extends nn.Module {
+      conv1 = new nn.Conv2d(1, 16, 3, { padding: 1 });
+      bn = new nn.BatchNorm2d(16);
+      conv2 = new nn.Conv2d(16, 32, 3);
+      pool = new nn.MaxPool2d(2);
+      fc = new nn.Linear(32 * 3 * 3, 10);
+      spare = new nn.ReLU();
+      override forward(x: Tensor): Tensor {
+        const h = this.pool(this.bn(this.conv1(x)).relu());
+        return this.fc(this.pool(this.conv2(h).relu()).flatten(1));
+      }
+    }
+    const net = new Net();
+    // 16×16 in: conv1 (3×3, padding 1) keeps 16×16, pooling halves it to 8×8, conv2 (3×3) makes
+    // 6×6, pooling 3×3: 32·3·3 = 288 features for fc. The pooling layer runs twice.
+    const running = Array.from(net.bn.runningMean!.data);
+    const text = String(nn.summary(net, [2, 1, 16, 16]));
+    const shapes = nn.layerRows(net, [2, 1, 16, 16]).map((r) => r.outputShape);
+    expect(shapes).toEqual([
+      "[*, 16, 16, 16]",
+      "[*, 16, 16, 16]",
+      "[*, 32, 6, 6]",
+      "[*, 16, 8, 8]; [*, 32, 3, 3]",
+      "[*, 10]",
+      "— (not called)",
+    ]);
+    expect(text).toContain("[*, 32, 6, 6]");
+    expect(net.training && net.bn.training).toBe(true); // traced in eval mode, put back
+    expect(Array.from(net.bn.runningMean!.data)).toEqual(running); // running statistics untouched
+    expect(Object.hasOwn(net.conv1, "forward")).toBe(false);
+    expect(() => nn.summary(net, [2, 3, 16, 16])).toThrow(
+      /an input of shape \[2, 3, 16, 16\] does not run through Net/,
+    );
+    expect(Object.hasOwn(net.conv1, "forward")).toBe(false);
+  });
+
   test("BatchNorm2d: buffers in stateDict, training moves them, eval uses them", () => {
     const bn = new nn.BatchNorm2d(2);
     expect(Object.keys(bn.stateDict())).toEqual(["weight", "bias", "runningMean", "runningVar", "numBatchesTracked"]);
