@@ -1,5 +1,6 @@
 // PyTorch habits caught by the type check with the fix in the cell's own names: operators on
-// tensors, t.size without the call, a module passed where its parameters are expected. Needs
+// tensors, t.size without the call, a module passed where its parameters are expected, and
+// Python written in a cell (torch., keyword arguments, True, print, len, undeclared names). Needs
 // `npm run build` (the engine's declarations in dist/).
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +64,33 @@ describe("PyTorch habits in a cell's type check", () => {
     expect(messages("const m = new Map<string, number>();\nm.size * 2;")).toEqual([]);
     expect(messages("const l = a.sum();\nl.item * 2")).toEqual(["item is a method: write l.item() for the number."]);
     expect(messages("const k: number = a.numel;")[0]).toBe("numel is a method: write a.numel().");
+  });
+
+  it("a == b between tensors, legal JavaScript comparing objects, names eq()", () => {
+    expect(messages("const e = a == b;")[0]).toBe(
+      "JavaScript has no operators on tensors (add sub mul div pow neg, lt le gt ge eq ne; matmul for @): write a.eq(b) for a == b. (== on objects asks whether they are the same object; === says so on purpose.)",
+    );
+    expect(messages("const same = a === b;\nif (a.grad == null || a.grad != undefined) {}")).toEqual([]);
+  });
+
+  it("Python in a cell: torch., keyword arguments, True/None, print, len, range, undeclared names", () => {
+    expect(messages("torch.manual_seed(0)")[0]).toMatch(
+      /^The library is in scope without a prefix: write manualSeed\(…\) for torch\.manual_seed\(…\); torch\.nn is nn/,
+    );
+    expect(messages("randn(3, 4, requires_grad=True)")).toEqual([
+      "JavaScript has no keyword arguments (requires_grad=True assigns a variable): pass the value by position, or as an option: { requiresGrad: true }.",
+      "Python's True is true in JavaScript.",
+    ]);
+    expect(messages("const s = a.sum(dim=1);")[0]).toContain("{ dim: 1 }");
+    expect(messages("print(a)")[0]).toBe("print is console.log(…) here; or end the cell with the value to show it.");
+    expect(messages("len(a)")[0]).toBe(
+      "len is not a function here: write a.shape[0] for a tensor, a.length for an array or a string.",
+    );
+    expect(messages("for (const i of range(3)) {}")[0]).toContain("write arange(n) for a tensor of 0…n-1");
+    expect(messages("x = randn(3)")[0]).toBe(
+      "x is not declared: write const x = … (or let x = … if you assign it again later).",
+    );
+    expect(messages("undefinedThing + 1")[0]).toBe("Cannot find name 'undefinedThing'.");
   });
 
   it("a module passed where its parameters are expected says model.parameters()", () => {

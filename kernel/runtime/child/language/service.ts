@@ -13,6 +13,7 @@ import { cellCompilerOptions, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
 import { NotebookCells, parseCell } from "./notebook.js";
+import { rewordPythonHabits } from "./python-habits.js";
 import { tensorBracketDiagnostics } from "./tensor-brackets.js";
 import { rewordTensorHabits } from "./tensor-habits.js";
 
@@ -88,7 +89,8 @@ export class NotebookLanguageService {
     const source = program?.getSourceFile(this.notebookFile);
     if (!program || !source) return cellDiagnostics(semantic, code);
     const brackets = tensorBracketDiagnostics(program, source);
-    return cellDiagnostics([...rewordTensorHabits(program, source, semantic), ...brackets], code);
+    const reworded = rewordPythonHabits(source, rewordTensorHabits(program, source, semantic));
+    return cellDiagnostics([...reworded, ...brackets], code);
   }
 
   /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */

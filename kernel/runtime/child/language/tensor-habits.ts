@@ -61,6 +61,20 @@ export function rewordTensorHabits(
     reworded.add(habit.node);
     out.push({ ...diagnostic, messageText: habit.message });
   }
+  // a == b between tensors is legal JavaScript that compares which object, never the values.
+  for (const node of looseEqualities(checker, source)) {
+    if (reworded.has(node)) continue;
+    const start = node.getStart(source);
+    const habit = operatorHabit(checker, source, node)!;
+    out.push({
+      category: typescript.DiagnosticCategory.Error,
+      code: 2367,
+      file: source,
+      start,
+      length: node.getEnd() - start,
+      messageText: `${habit.message} (${node.operatorToken.getText(source)} on objects asks whether they are the same object; === says so on purpose.)`,
+    });
+  }
   for (const node of uncalledSizes(checker, source)) {
     if (reworded.has(node)) continue;
     const start = node.getStart(source);
@@ -170,6 +184,28 @@ function moduleArgumentHabit(checker: ts.TypeChecker, source: ts.SourceFile, nod
 function parametersFit(checker: ts.TypeChecker, method: ts.Type, expected: ts.Type): boolean {
   const [signature] = method.getCallSignatures();
   return signature !== undefined && checker.isTypeAssignableTo(checker.getReturnTypeOfSignature(signature), expected);
+}
+
+function looseEqualities(checker: ts.TypeChecker, source: ts.SourceFile): ts.BinaryExpression[] {
+  const found: ts.BinaryExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      typescript.isBinaryExpression(node) &&
+      (node.operatorToken.kind === typescript.SyntaxKind.EqualsEqualsToken ||
+        node.operatorToken.kind === typescript.SyntaxKind.ExclamationEqualsToken) &&
+      (isTensor(checker, node.left) || isTensor(checker, node.right)) &&
+      !isNullish(checker, node.left) &&
+      !isNullish(checker, node.right) // x.grad == null is the JavaScript idiom
+    )
+      found.push(node);
+    typescript.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+function isNullish(checker: ts.TypeChecker, node: ts.Expression): boolean {
+  return (checker.getTypeAtLocation(node).flags & (typescript.TypeFlags.Null | typescript.TypeFlags.Undefined)) !== 0;
 }
 
 function uncalledSizes(checker: ts.TypeChecker, source: ts.SourceFile): ts.PropertyAccessExpression[] {
