@@ -1,8 +1,9 @@
 // Weight initialisation, as torch.nn.init: each helper fills a tensor in place (the trailing _
-// says so) from the engine's seeded generator and returns it. Fan-in and fan-out follow
+// says so) from the engine's seeded generator, or the `{ generator }` given (as PyTorch's
+// `generator=`), and returns it. Fan-in and fan-out follow
 // PyTorch: for a weight of shape [out, in, …k], fanIn = in·∏k and fanOut = out·∏k.
 
-import { randomGenerator } from "../random.js";
+import { type RandomGenerator, randomGenerator } from "../random.js";
 import { formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -51,17 +52,23 @@ export function fans(shape: readonly number[]): [number, number] {
   return [shape[1]! * receptive, shape[0]! * receptive];
 }
 
-/** Fills with U(low, high). Example: `nn.init.uniform_(w, -0.1, 0.1)` */
-export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
-  const gen = randomGenerator();
+/** Which generator an initialiser draws from (default: the global one `manualSeed` seeds). */
+export interface InitOptions {
+  /** Example: `{ generator: new Generator().manualSeed(0) }` */
+  generator?: RandomGenerator;
+}
+
+/** Fills with U(low, high). Example: `nn.init.uniform_(w, -0.1, 0.1)`, `nn.init.uniform_(w, 0, 1, { generator: g })` */
+export function uniform_(t: Tensor, low = 0, high = 1, { generator }: InitOptions = {}): Tensor {
+  const gen = generator ?? randomGenerator();
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = gen.uniform(low, high);
   return t;
 }
 
 /** Fills with N(mean, std²). Example: `nn.init.normal_(w, 0, 0.02)` */
-export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  const gen = randomGenerator();
+export function normal_(t: Tensor, mean = 0, std = 1, { generator }: InitOptions = {}): Tensor {
+  const gen = generator ?? randomGenerator();
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = gen.normal(mean, std);
   return t;
@@ -84,20 +91,20 @@ export function ones_(t: Tensor): Tensor {
 }
 
 /** Glorot/Xavier uniform: U(−b, b), b = gain·√(6/(fanIn+fanOut)). Example: `nn.init.xavierUniform_(w)` */
-export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+export function xavierUniform_(t: Tensor, gain = 1, options: InitOptions = {}): Tensor {
   const [fanIn, fanOut] = fans(t.shape);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform_(t, -bound, bound);
+  return uniform_(t, -bound, bound, options);
 }
 
 /** Glorot/Xavier normal: N(0, std²), std = gain·√(2/(fanIn+fanOut)). Example: `nn.init.xavierNormal_(w)` */
-export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+export function xavierNormal_(t: Tensor, gain = 1, options: InitOptions = {}): Tensor {
   const [fanIn, fanOut] = fans(t.shape);
-  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
 }
 
 /** Options of the Kaiming (He) initialisers; defaults as PyTorch (a=0, fanIn, leaky_relu). */
-export interface KaimingOptions {
+export interface KaimingOptions extends InitOptions {
   /** Negative slope of the leaky ReLU that follows (0 for ReLU). */
   a?: number;
   mode?: FanMode;
@@ -116,10 +123,10 @@ function kaimingStd(t: Tensor, { a = 0, mode = "fanIn", nonlinearity = "leaky_re
  */
 export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, options);
-  return uniform_(t, -bound, bound);
+  return uniform_(t, -bound, bound, options);
 }
 
 /** Kaiming/He normal: N(0, std²), std = gain/√fan. Example: `nn.init.kaimingNormal_(w, { nonlinearity: "relu" })` */
 export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
-  return normal_(t, 0, kaimingStd(t, options));
+  return normal_(t, 0, kaimingStd(t, options), options);
 }

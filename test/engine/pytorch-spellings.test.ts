@@ -159,6 +159,26 @@ describe("Generator: seeded random streams of your own", () => {
     expect(g.initialSeed()).toBe(42);
   });
 
+  test("nn.init's initialisers take { generator } too, as PyTorch's generator=", () => {
+    manualSeed(7);
+    const expected = randn(3).toArray();
+    manualSeed(7);
+    const draw = (seed: number) => {
+      const generator = new Generator().manualSeed(seed);
+      return [
+        nn.init.uniform_(zeros(3), -1, 1, { generator }),
+        nn.init.normal_(zeros(3), 0, 1, { generator }),
+        nn.init.xavierUniform_(zeros(2, 3), 1, { generator }),
+        nn.init.xavierNormal_(zeros(2, 3), 1, { generator }),
+        nn.init.kaimingUniform_(zeros(2, 3), { nonlinearity: "relu", generator }),
+        nn.init.kaimingNormal_(zeros(2, 3), { generator }),
+      ].map((t) => t.toArray());
+    };
+    expect(draw(1)).toEqual(draw(1));
+    expect(draw(1)).not.toEqual(draw(2));
+    expect(randn(3).toArray()).toEqual(expected); // the global stream was not used
+  });
+
   test("DataLoader shuffles with a generator: the same seed, the same batches", () => {
     const ds = new data.TensorDataset(randn(10, 2), randn(10));
     const order = (seed: number) =>
