@@ -13,7 +13,7 @@ export interface SampleGrid {
   cells: number;
 }
 
-/** One colour band: values in [lower, upper), the region as a GeoJSON feature in pixels. */
+/** One colour band: values in [lower, upper) and its legend label. */
 export interface Band {
   lower: number;
   upper: number;
@@ -26,6 +26,7 @@ const FORMAT = (v: number) => String(Number(v.toPrecision(3)));
  * Contour levels between `min` and `max`: about `count` evenly spaced round numbers, or, with
  * `log`, the 1-2-5 sequence over about four decades (from 0 when `min` is about 0) (how matplotlib users draw a
  * surface spanning decades, such as Rosenbrock's valley). `min` itself is the first level.
+ * Example: `contourLevels(0, 2500, true) // [0, 0.5, 1, 2, 5, …, 1000, 2000]`
  */
 export function contourLevels(min: number, max: number, log: boolean, count = 10): number[] {
   if (!(max > min)) return [min];
@@ -51,7 +52,7 @@ export function contourLevels(min: number, max: number, log: boolean, count = 10
   return levels;
 }
 
-/** The colour bands of `levels` (ascending) with labels such as "< 0.1", "0.1 – 0.2", "≥ 500". */
+/** The colour bands of `levels` (ascending), labelled. Example: `bandsOf([0, 1, 2], 3) // "< 1", "1 – 2", "≥ 2"` */
 export function bandsOf(levels: readonly number[], max: number): Band[] {
   return levels.map((lower, k) => {
     const upper = levels[k + 1] ?? max;
@@ -70,26 +71,35 @@ export function bandsOf(levels: readonly number[], max: number): Band[] {
 /**
  * The region at or above each level (but the first, which is everything) as GeoJSON features
  * in pixel coordinates of a `width`×`height` plot, y up; the `band` property is the band's label.
+ * Example: `bandFeatures(grid, bandsOf(levels, max), 360, 360)`
  */
 export function bandFeatures(grid: SampleGrid, bands: readonly Band[], width: number, height: number): object[] {
-  const side = grid.cells + 2;
-  const generator = contours().size([side, side]).smooth(true);
-  // d3-contour puts sample k at coordinate k + 0.5; sample 1 is the first cell centre inside the range.
-  const px = (c: number, size: number) => compact(Math.round(((c - 1) / grid.cells) * size * 10) / 10);
-  return bands.slice(1).map((band) => {
-    const shape = generator.contour(grid.values, band.lower);
-    const coordinates = shape.coordinates.map((polygon) =>
-      polygon.map((ring) => ring.map(([cx, cy]) => [px(cx, width), px(cy, height)])),
-    );
-    return {
-      type: "Feature",
-      geometry: { type: "MultiPolygon", coordinates },
-      properties: { band: band.label },
-    };
-  });
+  return bands.slice(1).map((band) => regionFeature(grid, band.lower, width, height, { band: band.label }));
 }
 
-/** The Vega-Lite projection that draws pixel coordinates (y up) in place on a `height`-high plot. */
+/**
+ * The region where the grid's value is at least `threshold`, as a GeoJSON feature in pixel
+ * coordinates of a `width`×`height` plot (y up), carrying `properties`.
+ * Example: `regionFeature(margins, 0, 360, 360, { label: "setosa" })`
+ */
+export function regionFeature(
+  grid: SampleGrid,
+  threshold: number,
+  width: number,
+  height: number,
+  properties: Record<string, string>,
+): object {
+  const side = grid.cells + 2;
+  const shape = contours().size([side, side]).smooth(true).contour(grid.values, threshold);
+  // d3-contour puts sample k at coordinate k + 0.5; sample 1 is the first cell centre inside the range.
+  const px = (c: number, size: number) => compact(Math.round(((c - 1) / grid.cells) * size * 10) / 10);
+  const coordinates = shape.coordinates.map((polygon) =>
+    polygon.map((ring) => ring.map(([cx, cy]) => [px(cx, width), px(cy, height)])),
+  );
+  return { type: "Feature", geometry: { type: "MultiPolygon", coordinates }, properties };
+}
+
+/** The projection that draws pixel coordinates (y up) in place. Example: `{ mark: "geoshape", projection: pixelProjection(360) }` */
 export function pixelProjection(height: number) {
   return { type: "identity", reflectY: true, scale: 1, translate: [0, height] };
 }

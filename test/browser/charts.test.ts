@@ -68,7 +68,10 @@ function examples(): Record<string, { chart: Chart; marks: string[] }> {
       ),
       marks: ["line"],
     },
-    decisionBoundary: { chart: plot.decisionBoundary(model, X, labels, { resolution: 20 }), marks: ["rect", "symbol"] },
+    decisionBoundary: {
+      chart: plot.decisionBoundary(model, X, labels, { resolution: 20 }),
+      marks: ["rect", "shape", "symbol"],
+    },
     surface: {
       chart: plot.layer(
         plot.surface(rosenbrock, { x: [-2, 2], y: [-1, 3], resolution: 20 }),

@@ -203,10 +203,23 @@ describe("plot builders", () => {
 
   it("decisionBoundary: the model's class over a grid, then the points", () => {
     const spec = CHARTS.decisionBoundary!().spec as Spec;
-    expect(marks(spec)).toEqual(["rect", "point"]);
-    const cells = spec.layer[0].data.values as Spec[];
-    expect(cells).toHaveLength(100);
-    for (const cell of cells) expect(cell.label).toBe((cell.x + cell.x2) / 2 > 0 ? "1" : "0");
+    expect(marks(spec)).toEqual(["rect", "geoshape", "point"]);
+    // The model's boundary is x = 0: class 1's region lies right of it, class 0's left, and the
+    // traced edge runs along x = 0 exactly (interpolated, not a staircase of cells).
+    const [x0, x1] = spec.layer[0].layer[0].encoding.x.scale.domain;
+    const zero = (-x0 / (x1 - x0)) * spec.width;
+    const regions = spec.layer[0].layer[1].data.values as Spec[];
+    // Class 0 is the plot's ground; class 1's region is traced over it.
+    expect(regions.map((r) => r.properties.label)).toEqual(["1"]);
+    const ring: [number, number][] = regions[0].geometry.coordinates[0][0];
+    const inside = ring.filter(([px]) => px > 0 && px < spec.width);
+    expect(inside.length).toBeGreaterThan(0);
+    for (const [px] of inside) expect(px - zero).toBeGreaterThan(-0.2);
+    expect(inside.some(([px]) => Math.abs(px - zero) < 0.2)).toBe(true);
+    // The regions' tints and the points' legend colours are the same classes' colours.
+    const points = spec.layer[1].encoding.color.scale;
+    expect(points.domain).toEqual(["0", "1"]);
+    expect(spec.layer[0].layer[0].mark.color).toBe("rgb(201, 215, 229)"); // #4c78a8 at 30% over white
   });
 
   it("surface: contour levels at round values, evenly spaced or 1-2-5 over four decades", () => {
