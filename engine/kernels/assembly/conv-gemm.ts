@@ -68,18 +68,28 @@ export function convWeightProductF32(g: usize, x: usize, xChannels: i32, channel
 function packColumns(x: usize, xChannels: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
   const L = outH * outW;
   const plane = height * width;
+  // The first tap (c, i, jj) of the block, and the first column's pixel (s, oh, ow), moved along
+  // panel by panel (divisions per panel cost as much as packing LeNet's 25 taps).
+  const jj0 = pc % kw, i0 = (pc / kw) % kh, ch0 = pc / (kw * kh);
+  let s = jc / L;
+  let oh = (jc - s * L) / outW;
+  let ow = jc - s * L - oh * outW;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
     const panel = dst + (<usize>(jr * kc) << 2);
     const j0 = jc + jr;
-    const s = j0 / L;
-    const oh = (j0 - s * L) / outW;
-    const ow = j0 - s * L - oh * outW;
+    if (jr > 0) {
+      ow += NR;
+      while (ow >= outW) {
+        ow -= outW;
+        if (++oh == outH) { oh = 0; s++; }
+      }
+    }
     if (cols == NR && strideW == 1 && ow + NR <= outW) {
       const image = x + (<usize>(s * xChannels * plane) << 2);
       const ih0 = oh * strideH - padTop;
       const iw0 = ow - padLeft;
-      let jj = pc % kw, i = (pc / kw) % kh, ch = pc / (kw * kh);
+      let jj = jj0, i = i0, ch = ch0;
       for (let p = 0; p < kc; p++) {
         const out = panel + (<usize>p << 5);
         const ih = ih0 + i * dilationH;
@@ -119,7 +129,7 @@ function packColumns(x: usize, xChannels: i32, pc: i32, kc: i32, jc: i32, nc: i3
       const image = x + (<usize>(sr * xChannels * plane) << 2);
       const ih0 = ohr * strideH - padTop;
       const iw0 = owr * strideW - padLeft;
-      let jj = pc % kw, i = (pc / kw) % kh, ch = pc / (kw * kh);
+      let jj = jj0, i = i0, ch = ch0;
       for (let p = 0; p < kc; p++) {
         const ih = ih0 + i * dilationH;
         const iw = iw0 + jj * dilationW;
