@@ -94,6 +94,8 @@ declare module "./tensor.js" {
     at(...indices: number[]): Tensor;
     /** Number of dimensions (same as `.ndim`). Example: `zeros(2, 3).dim() // 2` */
     dim(): number;
+    /** Itself: the CPU is the one device (PyTorch's `.cpu()`, as in `x.detach().cpu()`). Example: `x.cpu()` */
+    cpu(): Tensor;
     /** Converts to int32, the index dtype (PyTorch's int64 "long"). Example: `labels.long()` */
     long(): Tensor;
     /** The values as nested arrays (same as toArray). Example: `x.tolist()` */
@@ -235,6 +237,9 @@ const methods: { [name: string]: (this: Tensor, ...args: never[]) => unknown } =
   },
   dim() {
     return this.ndim;
+  },
+  cpu() {
+    return this;
   },
   long() {
     return ops.to(this, "int32");

@@ -249,9 +249,12 @@ export class Tensor {
   clone(): Tensor {
     return ops.clone(this);
   }
-  /** Converted to `dtype` (itself if already so; differentiable between floats). Example: `labels.to("float32")` */
-  to(dtype: DType): Tensor {
-    return ops.to(this, dtype);
+  /**
+   * Converted to `dtype` (itself if already so; differentiable between floats); `"cpu"`, PyTorch's
+   * `.to(device)`, is itself (the CPU is the one device). Example: `labels.to("float32")`
+   */
+  to(dtype: DType | "cpu" | "cuda" | "mps"): Tensor {
+    return ops.to(this, dtype as DType);
   }
   /** Converts to float32. Example: `mask.float()` */
   float(): Tensor {

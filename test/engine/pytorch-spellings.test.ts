@@ -64,6 +64,15 @@ describe("sizes as arguments, as in PyTorch", () => {
     expect(() => cat(a as unknown as Tensor[])).toThrow(/cat: pass the tensors as an array/);
   });
 
+  test("x.cpu() and x.to('cpu') are x; x.to('cuda') says the CPU is the one device", () => {
+    const x = randn(2);
+    expect(x.cpu()).toBe(x);
+    expect(x.detach().cpu().toArray()).toEqual(x.toArray());
+    expect(x.to("cpu")).toBe(x);
+    expect(() => x.to("cuda")).toThrow(
+      'to: tsgrad computes on the CPU only (no "cuda"); leave out .to(device), or use "cpu"',
+    );
+  });
   test("size() is the shape, size(dim) one dimension, numel() the element count", () => {
     const a = zeros(2, 3, 4);
     expect(a.size()).toEqual([2, 3, 4]);

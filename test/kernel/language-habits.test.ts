@@ -93,6 +93,21 @@ describe("PyTorch habits in a cell's type check", () => {
     expect(messages("undefinedThing + 1")[0]).toBe("Cannot find name 'undefinedThing'.");
   });
 
+  it("PyTorch members spelled otherwise here name ours: numpy(), nelement(), cuda(), mT", () => {
+    expect(messages("a.numpy()")).toEqual([
+      "numpy is not a member of a Tensor: write a.toArray() for nested arrays, or a.data for the flat typed array (PyTorch's .numpy()).",
+    ]);
+    expect(messages("a.detach().cpu().nelement()")).toEqual([
+      "nelement is not a member of a Tensor: write a.detach().cpu().numel().",
+    ]);
+    expect(messages("net.cuda()")).toEqual([
+      "cuda is not a member of a module: tsgrad computes on the CPU only: leave out .cuda().",
+    ]);
+    expect(messages("a.mT")[0]).toContain("write a.transpose(-2, -1)");
+    expect(messages("a.to('cpu').to('float64')")).toEqual([]);
+    expect(messages("a.foo")).toEqual(["Property 'foo' does not exist on type 'Tensor'."]);
+  });
+
   it("a module passed where its parameters are expected says model.parameters()", () => {
     expect(messages("new optim.SGD(model, { lr: 0.1 })")).toEqual([
       "model is a module; this takes its parameters (tensors): write model.parameters(), as in PyTorch's model.parameters().",

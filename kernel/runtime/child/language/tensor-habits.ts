@@ -107,11 +107,42 @@ function findHabit(checker: ts.TypeChecker, source: ts.SourceFile, diagnostic: t
     else if (isUncalledMethod(checker, node)) found = { node, message: methodAdvice(node, source) };
     else if (typescript.isBinaryExpression(node) && OPERATOR_ERRORS.has(diagnostic.code))
       found = operatorHabit(checker, source, node);
+    else if (MISSING_MEMBER.has(diagnostic.code) && typescript.isPropertyAccessExpression(node))
+      found = missingMemberHabit(checker, source, node);
     else if (diagnostic.code === 2345 && node.getStart(source) === start && node.getEnd() === end)
       found = moduleArgumentHabit(checker, source, node);
   };
   visit(source);
   return found;
+}
+
+/** TypeScript's "Property 'x' does not exist on type 'T'" (and its "Did you mean" form). */
+const MISSING_MEMBER = new Set([2339, 2551]);
+
+/** PyTorch members this library spells another way, or has no need of (one device: the CPU). */
+const PYTORCH_MEMBERS: Record<string, (target: string) => string> = {
+  numpy: (t) => `write ${t}.toArray() for nested arrays, or ${t}.data for the flat typed array (PyTorch's .numpy())`,
+  tolist: (t) => `write ${t}.toArray()`,
+  nelement: (t) => `write ${t}.numel()`,
+  cpu: () => "tsgrad computes on the CPU only: leave out .cpu()",
+  cuda: () => "tsgrad computes on the CPU only: leave out .cuda()",
+  view_as: (t) => `write ${t}.view(other.shape)`,
+  mT: (t) => `write ${t}.transpose(-2, -1)`,
+};
+
+function missingMemberHabit(
+  checker: ts.TypeChecker,
+  source: ts.SourceFile,
+  node: ts.PropertyAccessExpression,
+): Habit | undefined {
+  const advice = PYTORCH_MEMBERS[node.name.text];
+  const receiver = checker.getTypeAtLocation(node.expression);
+  if (!advice || !(isTensor(checker, node.expression) || isModule(checker, receiver))) return undefined;
+  const what = isTensor(checker, node.expression) ? "a Tensor" : "a module";
+  return {
+    node,
+    message: `${node.name.text} is not a member of ${what}: ${advice(operand(node.expression, source))}.`,
+  };
 }
 
 /** TypeScript's errors for an operator on operands it has no arithmetic or comparison for. */
