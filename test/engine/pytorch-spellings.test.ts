@@ -237,6 +237,16 @@ describe("sort, topk, cumsum, multinomial", () => {
     expect(() => x.topk(4)).toThrow(/topk: k must be an integer from 0 to 3/);
   });
 
+  test("a dim out of range names the op; so does a bad base, slice step or position", () => {
+    const x = randn(2, 3);
+    expect(() => x.cumsum(2)).toThrow("cumsum: axis 2 is out of range for a tensor with 2 dimensions");
+    expect(() => x.sort({ dim: 2 })).toThrow("sort: axis 2 is out of range for a tensor with 2 dimensions");
+    expect(() => x.topk(1, { dim: 5 })).toThrow("topk: axis 5 is out of range for a tensor with 2 dimensions");
+    expect(() => x.rpow("a" as unknown as number)).toThrow("pow: expected a Tensor or a number, got string");
+    expect(() => x.index("1:2:0")).toThrow("index: slice step must be positive, got 0");
+    expect(() => x.at(0, 7)).toThrow("index: index 7 is out of range for dimension 1 of size 3 (shape [2,3])");
+  });
+
   test("cumsum along a dim", () => {
     expect(tensor([1, 2, 3]).cumsum(0).toArray()).toEqual([1, 3, 6]);
     expect(
