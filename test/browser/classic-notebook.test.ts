@@ -101,8 +101,6 @@ describe.skipIf(skip)(title, () => {
     );
     await waitFor(async () => (await fetch(`${base}/api`).catch(() => undefined))?.ok === true, 60_000, "the server");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on("dialog", (dialog) => dialog.accept()); // "leave this page?" on moving to the next tutorial
   }, 120_000);
 
   afterAll(async () => {
@@ -134,12 +132,26 @@ describe.skipIf(skip)(title, () => {
     for (const png of report!.livePngs) expect(png.width).toBeGreaterThan(100);
   });
 
-  /** Opens `file`, runs Cell ▸ Run All from the menu, watches until every cell is done. */
+  /** Opens `file` in a new tab, runs Cell ▸ Run All from the menu, watches until every cell is done. */
   async function runAll(file: string): Promise<RunReport> {
+    // A fresh tab per tutorial, so one that fails leaves nothing behind for the next; a loaded
+    // machine may take a while to load classic Notebook's hundred scripts.
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.setDefaultTimeout(180_000);
+    page.on("dialog", (dialog) => dialog.accept());
+    try {
+      return await watchRunAll(file);
+    } finally {
+      // Free the kernel before the next tutorial, whatever happened (two cores, ten kernels otherwise).
+      await page.evaluate(() => (globalThis as unknown as ClassicPage).tsgradClose()).catch(() => undefined);
+      await page.close();
+    }
+  }
+
+  async function watchRunAll(file: string): Promise<RunReport> {
     await page.goto(`${base}/notebooks/${encodeURIComponent(file)}`, { waitUntil: "load" });
     await page.addScriptTag({ path: fileURLToPath(new URL("./classic-page.js", import.meta.url)) });
     await page.waitForFunction(() => (globalThis as unknown as ClassicPage).tsgradKernelReady(), undefined, {
-      timeout: 120_000,
       polling: 250,
     });
     await page.click("#celllink"); // the "Cell" menu, as a student does it
@@ -172,8 +184,6 @@ describe.skipIf(skip)(title, () => {
       changed: outcome.images[cell]!.some((s) => s !== src),
     }));
     if (shots) await page.screenshot({ path: join(shots, `${file.slice(0, 2)}-end.png`) });
-    // Free the kernel before the next tutorial (two cores, ten kernels otherwise).
-    await page.evaluate(() => (globalThis as unknown as ClassicPage).tsgradClose());
     return { cells: outcome.cells, errors: outcome.errors, stderr: outcome.stderr, livePngs, finished };
   }
 });
