@@ -29,10 +29,28 @@ export type FromChild =
   | { type: "reply"; requestId: number; result: CompletionResult | InspectionResult | CompletenessResult }
   | { type: "reply"; requestId: number; error: string }; // the analysis threw: the parent answers with its fallback
 
-/** Bytes the parent writes on the child's watchdog pipe (fd 4). */
+/**
+ * Commands the parent writes on the child's watchdog pipe (fd 4), each ending with ";":
+ * "i<execId>;" interrupts that execute (0 while idle): the watchdog records it and sets the
+ * engine's interrupt flag (the next tensor op throws). "t<execId>;" stops whatever JavaScript the
+ * main thread runs while that execute's cell runs, or a cell's timer callback holds it up; with
+ * execId 0 (after an interrupt while idle), only a timer callback. Each names its execute: a
+ * command read late must not hit the next cell.
+ */
 export const WATCHDOG_FD = 4;
-export const WATCHDOG_INTERRUPT = "i"; // set the engine's interrupt flag (next tensor op throws)
-export const WATCHDOG_TERMINATE = "t"; // stop whatever JavaScript the main thread is running
+export function watchdogInterrupt(execId: number | undefined): string {
+  return `i${execId ?? 0};`;
+}
+export function watchdogTerminate(execId: number | undefined): string {
+  return `t${execId ?? 0};`;
+}
+/**
+ * The watchdog's answer on the same pipe when "t<execId>;" found the runtime compiling that
+ * cell (finite work that must not be unwound, see child/executor.ts): ask again later.
+ */
+export function watchdogStillCompiling(execId: number): string {
+  return `w${execId};`;
+}
 
 /**
  * The child's memory limit in MiB (heap, typed arrays, WebAssembly memory: its resident set),

@@ -18,6 +18,7 @@ import type {
   InspectionResult,
   Interpreter,
 } from "./interpreter.js";
+import { IDLE_TERMINATE_AFTER_MS, InterruptEscalation } from "./interrupt-escalation.js";
 import {
   type FromChild,
   PROMPT_FD,
@@ -25,8 +26,8 @@ import {
   type PromptRequest,
   RUNTIME_MEMORY_ENV,
   type ToChild,
-  WATCHDOG_INTERRUPT,
-  WATCHDOG_TERMINATE,
+  watchdogInterrupt,
+  watchdogTerminate,
 } from "./ipc.js";
 
 /**
@@ -65,15 +66,6 @@ export interface RuntimeOptions {
 }
 
 /**
- * How long an interrupt may take before escalating: the watchdog terminates the main thread's
- * JavaScript after TERMINATE_AFTER_MS (once: a second termination could land in the handler that
- * reports the first, and lose the cell's outcome); only a cell still running after
- * RESTART_AFTER_MS (native code that never returns) costs the runtime. At 1.5 s, 2 interrupts in
- * 100 of a tensor loop restarted the runtime on a loaded machine, losing every variable.
- */
-const TERMINATE_AFTER_MS = 250;
-const RESTART_AFTER_MS = 5000;
-/**
  * complete, inspect and is_complete always answer: the child's own analyses give up sooner (its
  * language worker after 5 s), so this only fires when the child's main thread is stuck.
  */
@@ -104,7 +96,6 @@ interface Waiter {
 interface RunningExecute {
   execId: number;
   resolve: (outcome: ExecuteOutcome) => void;
-  interruptTimers: NodeJS.Timeout[];
 }
 
 interface PendingRequest {
@@ -128,6 +119,10 @@ export class RuntimeSupervisor implements Interpreter {
   private stderrTail = "";
   private readonly childPath = findChildScript();
   private limitsFound: RuntimeLimits | undefined;
+  private readonly escalation = new InterruptEscalation({
+    terminate: (execId) => this.running?.execId === execId && this.writeWatchdog(watchdogTerminate(execId)),
+    restart: (execId) => this.restartInterrupted(execId),
+  });
 
   constructor(private readonly options: RuntimeOptions) {
     this.enter({ name: "starting", child: this.spawn(), failedStarts: 0 });
@@ -147,7 +142,7 @@ export class RuntimeSupervisor implements Interpreter {
     for (const id of this.eventsByExec.keys())
       if (this.eventsByExec.size > RECENT_EXECUTES) this.eventsByExec.delete(id);
     return new Promise<ExecuteOutcome>((resolveOutcome) => {
-      this.running = { execId, resolve: resolveOutcome, interruptTimers: [] };
+      this.running = { execId, resolve: resolveOutcome };
       this.send({ type: "execute", execId, code, fileName, options });
     });
   }
@@ -168,15 +163,16 @@ export class RuntimeSupervisor implements Interpreter {
   }
 
   /**
-   * SIGINT stops a cell's synchronous part (breakOnSigint); an "interrupt" message naming the
-   * execute stops an asynchronous one (and one waiting for its type check); the watchdog sets the
-   * engine's flag at once (the next tensor op throws) and, if the cell still runs, terminates the
-   * JavaScript on the child's main thread; past that the child is replaced.
+   * The watchdog sets the engine's flag at once (the next tensor op throws); an "interrupt"
+   * message naming the execute stops its asynchronous part (or its wait for the type check) as
+   * soon as the child's main thread is free; if the cell still runs, the watchdog terminates the
+   * JavaScript on that thread; past that the child is replaced. No SIGINT: Node's breakOnSigint,
+   * which a signal needs, left windows where one ended the runtime (child/executor.ts).
    */
   interrupt(): void {
     const phase = this.phase;
-    // Before it is ready the child has no SIGINT handler yet: the signal would kill it. A cell
-    // waiting for it is cancelled instead.
+    // Before it is ready the child reads neither its watchdog pipe nor messages: a cell waiting
+    // for it is cancelled instead.
     if (phase.name !== "ready") {
       for (const waiter of this.waiters) {
         if (!waiter.execute) continue;
@@ -185,27 +181,28 @@ export class RuntimeSupervisor implements Interpreter {
       }
       return;
     }
-    const { child } = phase;
-    this.writeWatchdog(WATCHDOG_INTERRUPT);
-    child.kill("SIGINT");
     const running = this.running;
+    this.writeWatchdog(watchdogInterrupt(running?.execId));
     this.send({ type: "interrupt", execId: running?.execId ?? null });
-    if (!running || running.interruptTimers.length > 0) return;
-    running.interruptTimers.push(
-      setTimeout(() => this.running === running && this.writeWatchdog(WATCHDOG_TERMINATE), TERMINATE_AFTER_MS),
-      setTimeout(() => {
-        if (this.running !== running) return;
-        this.options.log("runtime: the interrupted cell did not stop; restarting the runtime");
-        this.finishRunning(
-          runtimeError(
-            "KeyboardInterrupt",
-            "the cell did not stop when interrupted, so the runtime was restarted: every variable is lost; run the notebook's cells again",
-          ),
-        );
-        this.enter({ name: "replacing", child });
-        child.kill("SIGKILL");
-      }, RESTART_AFTER_MS),
+    // While idle, a cell's timer callback may spin (`setInterval(() => { for (;;) {} })`): the
+    // watchdog stops it, and only it (not a cell that started meanwhile).
+    if (running) this.escalation.begin(running.execId);
+    else setTimeout(() => this.writeWatchdog(watchdogTerminate(undefined)), IDLE_TERMINATE_AFTER_MS);
+  }
+
+  /** The interrupted cell still runs after the watchdog's termination: replace the runtime. */
+  private restartInterrupted(execId: number): void {
+    const phase = this.phase;
+    if (this.running?.execId !== execId || phase.name !== "ready") return;
+    this.options.log("runtime: the interrupted cell did not stop; restarting the runtime");
+    this.finishRunning(
+      runtimeError(
+        "KeyboardInterrupt",
+        "the cell did not stop when interrupted, so the runtime was restarted: every variable is lost; run the notebook's cells again",
+      ),
     );
+    this.enter({ name: "replacing", child: phase.child });
+    phase.child.kill("SIGKILL");
   }
 
   async shutdown(): Promise<void> {
@@ -272,10 +269,10 @@ export class RuntimeSupervisor implements Interpreter {
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe", "pipe"],
       serialization: "advanced",
       // A process group of its own: jupyter_client signals the kernel's whole group (killpg)
-      // for interrupt_mode "signal", and interrupt() forwards SIGINT here, so in the kernel's
-      // group a cell would be interrupted twice, and a child still starting (no SIGINT handler
-      // yet) would be killed. It still ends with the kernel, however that dies: on the IPC
-      // channel's disconnect, or through the watchdog pipe's EOF while a cell keeps it busy.
+      // for interrupt_mode "signal"; the kernel turns that into interrupt(), and a child still
+      // starting (no SIGINT handler yet) would be killed by the signal. It still ends with the
+      // kernel, however that dies: on the IPC channel's disconnect, or through the watchdog
+      // pipe's EOF while a cell keeps it busy.
       detached: true,
     });
     this.stderrTail = "";
@@ -288,6 +285,11 @@ export class RuntimeSupervisor implements Interpreter {
     child.stdout?.on("data", forwardLog);
     child.stderr?.on("data", forwardLog);
     child.stdio[4]?.on("error", () => {}); // closes with the child
+    // The watchdog's only answer: "w<execId>;" while it compiles the cell it was asked to stop.
+    child.stdio[4]?.on("data", (bytes: Buffer) => {
+      for (const [, execId] of bytes.toString("latin1").matchAll(/w(\d+);/g))
+        this.escalation.stillCompiling(Number(execId));
+    });
     this.answerPrompts(child);
     child.on("message", (message: FromChild) => {
       if (message.type !== "ready") return this.route(message);
@@ -411,7 +413,7 @@ export class RuntimeSupervisor implements Interpreter {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    for (const timer of running.interruptTimers) clearTimeout(timer);
+    this.escalation.cancel();
     running.resolve(outcome);
   }
 

@@ -39,7 +39,7 @@ describe("an interrupted prompt()", () => {
     expect(next).toMatchObject({ status: "ok", result: { data: { "text/plain": "'fresh'" } } });
   }, 60_000);
 
-  it("ends after an await too (outside breakOnSigint)", async () => {
+  it("ends after an await too", async () => {
     const code = 'await new Promise((r) => setTimeout(r, 10));\nprompt("never? ")';
     const running = runtime.execute(code, OPTIONS, events(unanswered));
     setTimeout(() => runtime.interrupt(), 1000);

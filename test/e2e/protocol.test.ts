@@ -309,8 +309,9 @@ describe("a warmed-up kernel", () => {
     });
 
     it("interrupts a spinning cell once when a client signals the kernel's whole process group (interrupt_mode signal)", async () => {
-      // jupyter_client signals the process group; the kernel forwards SIGINT to its runtime, so a
-      // runtime in the same group would get it twice. The cell counts what reaches the runtime.
+      // jupyter_client signals the process group; the kernel turns SIGINT into an interrupt of its
+      // runtime, so a runtime in the same group would be interrupted twice. The cell counts the
+      // SIGINT events its listener hears.
       await kernel.execute(
         'let groupSurvivor = 41\nlet sigints = 0\nconst countSigint = () => { sigints++ }\nprocess.on("SIGINT", countSigint)',
       );
@@ -329,8 +330,8 @@ describe("a warmed-up kernel", () => {
       await sleep(300); // a second SIGINT would have arrived by now
       const after = await kernel.execute('process.off("SIGINT", countSigint);\n`${sigints} ${groupSurvivor + 1}`');
       expect(after.reply.content.status).toBe("ok");
-      // The synchronous loop's SIGINT stops it inside vm (cell listeners are detached meanwhile);
-      // the async loop's reaches the listener: once.
+      // The synchronous loop is stopped before its listener can run; the async loop's interrupt
+      // reaches the listener: once.
       expect(after.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data).toMatchObject({
         "text/plain": "'1 42'",
       });

@@ -29,6 +29,11 @@ export function runOnBehalfOf<T>(run: CellRun | undefined, callback: () => T): T
   }
 }
 
+/** After the watchdog unwound a timer's callback (its `finally` never ran): no callback runs now. */
+export function forgetCallbackOwner(): void {
+  callbackOwner = undefined;
+}
+
 /** The cell output belongs to (undefined before the first cell). */
 export function currentRun(): CellRun | undefined {
   return callbackOwner ?? latest;

@@ -1,6 +1,8 @@
 // Runs compiled cells in the runtime child: one `vm.Script` per cell in this realm (so
-// `instanceof Tensor` and typed arrays work across cells and the engine), `breakOnSigint`
-// for synchronous loops, a race against the interrupt for asynchronous ones.
+// `instanceof Tensor` and typed arrays work across cells and the engine), and a race against the
+// interrupt for the asynchronous part. What stops a synchronous loop is the watchdog thread
+// (watchdog.ts): the engine's interrupt flag, then V8's termination, which unwinds this
+// executor's own frames too; `suspended` and `abandon()` let main.ts report such a cell.
 import vm from "node:vm";
 import { type FormattedValue, format } from "../../display/format.js";
 import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "../interpreter.js";
@@ -37,13 +39,21 @@ export interface ExecutorHooks {
   compile(code: string, fileName: string): Promise<TranspileResult>;
   /** Called before each cell: the engine forgets a stale interrupt request. */
   beforeCell(): void;
+  /**
+   * Called with the execId before the runtime compiles a user expression, then with `userCode`
+   * true right before code runs. The watchdog may terminate only user code: unwound
+   * mid-transpile, the TypeScript compiler kept broken state, and the next large cell never
+   * finished compiling.
+   */
+  stage(execId: number, userCode: boolean): void;
   /** Called when the cell (and its user expressions) ended, however it ended. */
   afterCell(): void;
   /**
-   * Called with true right before code runs under `breakOnSigint` (a cell's synchronous part),
-   * with false right after: meanwhile SIGINT stops it, and nothing else may (see watchdog.ts).
+   * True when execute `execId` was interrupted (the watchdog records it as the interrupt comes):
+   * checked right before the synchronous part, for an interrupt that came while the cell was
+   * type-checked or compiled (beforeCell cleared the engine's flag).
    */
-  breakOnSigint(active: boolean): void;
+  interruptRequested(execId: number): boolean;
 }
 
 const USER_EXPRESSION = "user_expression";
@@ -52,12 +62,35 @@ export class Executor {
   readonly sourceMaps = new CellSourceMaps();
   private interruptRunning: ((error: Error) => void) | undefined;
   private runningExecId: number | undefined;
+  private suspendedCell = false;
 
   constructor(private readonly hooks: ExecutorHooks) {}
 
   /** The execute in progress, if any. */
   get running(): number | undefined {
     return this.runningExecId;
+  }
+
+  /**
+   * True while the executor waits, off the stack, for a cell's asynchronous part (or for a user
+   * expression's compilation). Seen from the event loop, a running execute that is not suspended
+   * had its own code (a synchronous part, the formatting of a value) unwound by the watchdog's
+   * termination: see `abandon()`.
+   */
+  get suspended(): boolean {
+    return this.suspendedCell;
+  }
+
+  /**
+   * Forgets the running execute whose code the watchdog's termination unwound: its promise will
+   * never settle and its `finally` never ran, so the caller reports it as interrupted.
+   */
+  abandon(): void {
+    if (this.runningExecId === undefined) return;
+    this.runningExecId = undefined;
+    this.interruptRunning = undefined;
+    this.suspendedCell = false;
+    this.hooks.afterCell();
   }
 
   /** Runs `code`, compiled already (`compiled`) or compiled now. */
@@ -69,8 +102,8 @@ export class Executor {
     compiled?: TranspileResult,
   ): Promise<ExecuteOutcome> {
     const run: CellRun = { execId, allowStdin: options.allowStdin };
-    this.hooks.beforeCell();
     this.runningExecId = execId;
+    this.hooks.beforeCell();
     try {
       const result = await this.runCode(run, code, fileName, compiled);
       // As ipykernel: user expressions are evaluated only after code that succeeded.
@@ -101,7 +134,8 @@ export class Executor {
   ): Promise<
     { status: "ok"; value?: FormattedValue } | { status: "error"; ename: string; evalue: string; traceback: string[] }
   > {
-    const compiled = precompiled ?? (await this.hooks.compile(code, fileName));
+    this.hooks.stage(run.execId, false);
+    const compiled = precompiled ?? (await this.offStack(this.hooks.compile(code, fileName)));
     if (!compiled.ok) {
       const { message, line, column } = compiled.error;
       return {
@@ -117,23 +151,29 @@ export class Executor {
     try {
       startRun(run);
       const script = new vm.Script(compiled.cell.js, { filename: fileName });
-      let promise: Promise<{ value: unknown } | undefined>;
-      this.hooks.breakOnSigint(true);
-      try {
-        promise = script.runInThisContext({ breakOnSigint: true, displayErrors: false }) as Promise<
-          { value: unknown } | undefined
-        >;
-      } finally {
-        this.hooks.breakOnSigint(false);
-      }
-      const completion = await Promise.race([promise, interrupted]);
+      this.hooks.stage(run.execId, true);
+      if (this.hooks.interruptRequested(run.execId)) throw new KeyboardInterruptError();
+      // Not breakOnSigint: Node takes the process's SIGINT listeners off while it guards a script
+      // and puts them back after, and a SIGINT in between ended the runtime (twice in under 100
+      // interrupts); one that came as a script ended could interrupt the next cell.
+      const promise = script.runInThisContext({ displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+      const completion = await this.offStack(Promise.race([promise, interrupted]));
       const value = completion?.value;
       // `display(x)` as the last line has shown x already; its handle is not a result.
       if (value === undefined || value instanceof DisplayHandle) return { status: "ok" };
       return { status: "ok", value: format(value) };
     } catch (error) {
-      const described = describeError(isSigintError(error) ? new KeyboardInterruptError() : error, this.sourceMaps);
-      return { status: "error", ...described };
+      return { status: "error", ...describeError(error, this.sourceMaps) };
+    }
+  }
+
+  /** Awaits `promise` marked as suspended (see `suspended`). */
+  private async offStack<T>(promise: Promise<T>): Promise<T> {
+    this.suspendedCell = true;
+    try {
+      return await promise;
+    } finally {
+      this.suspendedCell = false;
     }
   }
 
@@ -150,8 +190,4 @@ export class Executor {
     }
     return results;
   }
-}
-
-function isSigintError(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 }

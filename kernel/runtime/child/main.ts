@@ -10,7 +10,7 @@ import type * as EngineSink from "../../../engine/train/sink.js";
 import type { ExecuteOutcome } from "../interpreter.js";
 import type { FromChild, ToChild } from "../ipc.js";
 import { installCellConsole } from "./cell-console.js";
-import { currentRun } from "./cell-context.js";
+import { currentRun, forgetCallbackOwner } from "./cell-context.js";
 import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
 import { IdleCollector } from "./idle-gc.js";
@@ -50,22 +50,25 @@ interface EngineInterrupt {
 const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, ms));
 const interruptFlag = new Int32Array(new SharedArrayBuffer(4));
 const promptChannel = new PromptChannel(() => Atomics.load(interruptFlag, 0) === 1);
-/** 1 while a cell runs: the watchdog terminates nothing else. */
-const cellRunning = new Int32Array(new SharedArrayBuffer(4));
-/** 1 while a cell's synchronous part runs under breakOnSigint: the watchdog leaves it to SIGINT. */
-const inBreakOnSigint = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * The running cell for the watchdog: [execId (0: none), 1 while the runtime prepares or
+ * compiles its code]. It terminates the cell's own code only, never the compiler.
+ */
+const runningExec = new Int32Array(new SharedArrayBuffer(8));
+/** 1 while a cell's timer callback runs (timers.ts): the watchdog may stop it too. */
+const callbackRunning = new Int32Array(new SharedArrayBuffer(4));
+/** The execId the parent last interrupted, written by the watchdog as the interrupt comes. */
+const interruptedExec = new Int32Array(new SharedArrayBuffer(4));
 let engineInterrupt: EngineInterrupt | undefined;
 // The engine's live-output sink (engine/train/sink.ts): live charts and progress bars display
 // through it, and it flushes their final state before each reply.
 let engineSink: typeof EngineSink | undefined;
 
 const executor = new Executor({
-  beforeCell: () => {
-    engineInterrupt?.clearInterrupt();
-    Atomics.store(cellRunning, 0, 1);
-  },
-  afterCell: () => Atomics.store(cellRunning, 0, 0),
-  breakOnSigint: (active) => Atomics.store(inBreakOnSigint, 0, active ? 1 : 0),
+  beforeCell: () => engineInterrupt?.clearInterrupt(),
+  stage: (execId, userCode) => markCell(execId, !userCode),
+  afterCell: () => markCell(0, false),
+  interruptRequested: (execId) => Atomics.load(interruptedExec, 0) === execId,
   compile: (code, fileName) => language.compile(code, fileName),
 });
 
@@ -82,8 +85,8 @@ const collector = new IdleCollector(1000);
 
 /** Set while an execute waits for its type check: an interrupt then cancels it. */
 let cancelWaitingExecute: (() => void) | undefined;
-/** The execId of the execute being handled (waiting for its type check or running). */
-let currentExecute: number | undefined;
+/** The execute being handled (waiting for its type check, running, or being reported). */
+let currentExecute: { execId: number; code: string } | undefined;
 
 // Input requests wait here for the parent's inputReply.
 let nextInputId = 0;
@@ -91,7 +94,7 @@ const pendingInputs = new Map<number, (value: string) => void>();
 
 async function main(): Promise<void> {
   installCellConsole(output, log);
-  trackCellTimers();
+  trackCellTimers((running) => Atomics.store(callbackRunning, 0, running ? 1 : 0));
   registerCellLoader(NOTEBOOK_DIR, PROJECT);
   process.setSourceMapsEnabled(true);
   guardProcess();
@@ -172,7 +175,11 @@ async function loadEngine(display: DisplayFunction): Promise<void> {
 function startWatchdog(): void {
   try {
     const worker = new Worker(new URL("./watchdog.js", import.meta.url), {
-      workerData: { flag: interruptFlag, cellRunning, inBreakOnSigint },
+      workerData: { flag: interruptFlag, runningExec, callbackRunning, interruptedExec },
+    });
+    worker.on("message", (message: "terminated" | { probe: number }) => {
+      if (message === "terminated") settleUnwoundExecute();
+      else worker.postMessage(message.probe); // the watchdog asks whether this thread is free
     });
     worker.on("error", (error) => log(`watchdog stopped: ${String(error)}`));
     worker.unref();
@@ -197,11 +204,36 @@ function guardProcess(): void {
   };
   process.on("uncaughtException", reportLate);
   process.on("unhandledRejection", reportLate);
-  // SIGINT stops a cell's synchronous part (breakOnSigint); the rest of an interrupt is the
-  // parent's "interrupt" message, which names its execute. A signal handler could not tell which
-  // cell a signal meant: one that came as its cell ended, handled a moment later, interrupted the
-  // next cell while that waited for its type check. Handled, so it never ends the runtime.
+  // Interrupts come from the parent as a watchdog command and a message naming their execute,
+  // never as a signal (a signal cannot say which cell it meant). A stray SIGINT (a `kill -INT`
+  // by hand) must not end the runtime.
   process.on("SIGINT", () => {});
+}
+
+/** Tells the watchdog which cell runs (0: none) and whether the runtime is compiling it. */
+function markCell(execId: number, compiling: boolean): void {
+  Atomics.store(runningExec, 1, compiling ? 1 : 0);
+  Atomics.store(runningExec, 0, execId);
+}
+
+/**
+ * Called once the watchdog's termination has unwound the main thread's JavaScript (and before
+ * an interrupt is handled). Seen from the event loop, an execute in progress is alive only while
+ * it waits for its type check or for its cell's asynchronous part; otherwise the termination
+ * unwound its own code with the cell's (a synchronous part, the formatting of a value): nothing
+ * would ever report it, so it ends here as interrupted, every variable kept.
+ */
+function settleUnwoundExecute(): void {
+  // Nothing of a cell's runs while the event loop calls this: a timer callback still marked as
+  // running was unwound.
+  Atomics.store(callbackRunning, 0, 0);
+  forgetCallbackOwner();
+  const execute = currentExecute;
+  if (!execute || cancelWaitingExecute || executor.suspended) return;
+  executor.abandon();
+  cancelCellTimers();
+  language.ran(execute.code);
+  finishExecute(execute.execId, interruptedOutcome());
 }
 
 /**
@@ -213,7 +245,15 @@ function interruptExecute(execId: number | null): void {
     if (currentExecute === undefined) cancelCellTimers();
     return;
   }
-  if (execId !== currentExecute) return;
+  if (execId !== currentExecute?.execId) return;
+  settleUnwoundExecute();
+  if (currentExecute === undefined) return;
+  // A cell's own `process.on("SIGINT")` listeners hear of the interrupt, as from a terminal.
+  try {
+    runtimeProcess.emit("SIGINT", "SIGINT");
+  } catch (error) {
+    output.stream(execId, "stderr", `Uncaught ${describeError(error, executor.sourceMaps).traceback.join("\n")}\n`);
+  }
   engineInterrupt?.requestInterrupt();
   cancelCellTimers();
   executor.interrupt();
@@ -258,7 +298,9 @@ async function handle(message: ToChild): Promise<void> {
 
 /** Runs one execute; whatever goes wrong in here, its outcome is sent (the parent waits for it). */
 async function runExecute(message: Extract<ToChild, { type: "execute" }>): Promise<void> {
-  currentExecute = message.execId;
+  currentExecute = { execId: message.execId, code: message.code };
+  // The language worker prepares it (or, if that fails, the compiler on this thread).
+  markCell(message.execId, true);
   collector.busy();
   let outcome: ExecuteOutcome;
   try {
@@ -267,9 +309,16 @@ async function runExecute(message: Extract<ToChild, { type: "execute" }>): Promi
     log(`execute failed: ${error instanceof Error ? error.stack : String(error)}`);
     outcome = errorOutcome("InternalError", `the runtime could not run this cell: ${String(error)}`);
   }
-  currentExecute = undefined;
+  finishExecute(message.execId, outcome);
+}
+
+/** Sends the outcome of the execute in progress, once. */
+function finishExecute(execId: number, outcome: ExecuteOutcome): void {
+  if (currentExecute?.execId !== execId) return;
+  markCell(0, false);
   flushLiveOutputs();
-  output.message({ type: "outcome", execId: message.execId, outcome });
+  output.message({ type: "outcome", execId, outcome });
+  currentExecute = undefined;
   collector.worked();
 }
 

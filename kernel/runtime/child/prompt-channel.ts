@@ -2,9 +2,8 @@
 // posts the request to a worker thread (stdin-worker.ts) and waits on shared memory with
 // Atomics.wait until the worker has the reply. The cell's own thread could not receive it: the
 // parent's messages reach it only through its event loop, which the waiting cell holds.
-// An interrupt still ends the wait: SIGINT under breakOnSigint stops Atomics.wait like any
-// script, and the engine's interrupt flag (set by the watchdog otherwise) is looked at every
-// 100 ms.
+// An interrupt still ends the wait: the engine's interrupt flag, which the watchdog sets at
+// once, is looked at every 100 ms.
 import { Worker } from "node:worker_threads";
 
 /** header[0]: the state; header[1]: the request a reply answers; header[2]: its length in bytes. */

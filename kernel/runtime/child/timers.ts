@@ -1,7 +1,7 @@
 // Timers started by cells, so an interrupt can cancel them (an async training loop waiting on
 // `setTimeout` then never wakes up, and a forgotten `setInterval` stops printing), and so a
 // timer's output goes to the cell that started it.
-import { currentRun, runOnBehalfOf } from "./cell-context.js";
+import { type CellRun, currentRun, runOnBehalfOf } from "./cell-context.js";
 
 type Handle = NodeJS.Timeout | NodeJS.Immediate;
 
@@ -10,8 +10,30 @@ const pending = new Map<Handle, "timeout" | "immediate">();
 /** The untracked originals, for the runtime's own timers. */
 export const runtimeSetTimeout = globalThis.setTimeout;
 
+/**
+ * A cell's timer callback runs as a microtask of the timer's turn, not inside Node's timer code:
+ * a callback that spins (`setTimeout(() => { for (;;) {} })`) can only be stopped by the
+ * watchdog's termination, and one that unwinds Node's timer code mid-callback leaves its async-id
+ * stack unbalanced, so Node aborts the runtime ("async hook stack has become corrupted").
+ * Microtasks run after that code is done; the order of callbacks is unchanged.
+ */
+function runCallback(owner: CellRun | undefined, callback: () => void): void {
+  queueMicrotask(() => {
+    onCallback(true);
+    try {
+      runOnBehalfOf(owner, callback);
+    } finally {
+      onCallback(false);
+    }
+  });
+}
+
+/** Told when a cell's timer callback starts and ends (the watchdog may stop one that spins). */
+let onCallback: (running: boolean) => void = () => {};
+
 /** Wraps the global timer functions so that cell timers can be cancelled together. */
-export function trackCellTimers(): void {
+export function trackCellTimers(callbackRunning: (running: boolean) => void = () => {}): void {
+  onCallback = callbackRunning;
   const originalTimeout = globalThis.setTimeout;
   const originalInterval = globalThis.setInterval;
   const originalImmediate = globalThis.setImmediate;
@@ -22,7 +44,7 @@ export function trackCellTimers(): void {
     const handle: NodeJS.Timeout = originalTimeout(
       (...a: unknown[]) => {
         pending.delete(handle);
-        runOnBehalfOf(owner, () => callback(...a));
+        runCallback(owner, () => callback(...a));
       },
       ms,
       ...args,
@@ -33,7 +55,7 @@ export function trackCellTimers(): void {
   const setIntervalTracked = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     if (typeof callback !== "function") return originalInterval(callback, ms, ...args);
     const owner = currentRun();
-    const handle = originalInterval((...a: unknown[]) => runOnBehalfOf(owner, () => callback(...a)), ms, ...args);
+    const handle = originalInterval((...a: unknown[]) => runCallback(owner, () => callback(...a)), ms, ...args);
     pending.set(handle, "timeout");
     return handle;
   };
@@ -43,7 +65,7 @@ export function trackCellTimers(): void {
     const handle: NodeJS.Immediate = originalImmediate(
       (...a: unknown[]) => {
         pending.delete(handle);
-        runOnBehalfOf(owner, () => callback(...a));
+        runCallback(owner, () => callback(...a));
       },
       ...args,
     );

@@ -1,41 +1,104 @@
-// A worker thread that can stop the runtime's main thread when it cannot stop itself: a
-// synchronous loop that started after an `await` runs outside `breakOnSigint`, so SIGINT
-// never reaches it. The parent writes one byte on fd 4 (see ipc.ts):
-//   "i" → set the engine's shared interrupt flag (the next tensor op throws KeyboardInterrupt)
-//   "t" → `Runtime.terminateExecution` over the inspector: V8 unwinds whatever JavaScript is
-//         running, then the main thread carries on (the pending "interrupt" message ends the cell).
+// A worker thread that stops the runtime's main thread when a cell's loop keeps it busy: the
+// main thread cannot read the parent's "interrupt" message until the loop ends. The parent
+// writes commands on fd 4 (see ipc.ts):
+//   "i<execId>;" → record that execute as interrupted (the main thread checks it before a cell's
+//                  synchronous part, for an interrupt that came while the cell was compiled) and
+//                  set the engine's shared interrupt flag: the next tensor op throws
+//                  KeyboardInterrupt, and the cell's own `finally` blocks run.
+//   "t<execId>;" → if that cell still runs, `Runtime.terminateExecution` over the inspector: V8
+//                  unwinds whatever JavaScript is running (a plain `for (;;) {}`), then the main
+//                  thread carries on; this thread tells it when the unwinding is over
+//                  ("terminated"), so it can report a cell whose own code was unwound with it
+//                  (main.ts). Only for the execute it names (see terminateFor).
 // It also keeps the runtime within its memory limit (memory-guard.ts).
+import { writeSync } from "node:fs";
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
-import { workerData } from "node:worker_threads";
-import { WATCHDOG_FD, WATCHDOG_INTERRUPT, WATCHDOG_TERMINATE } from "../ipc.js";
+import { parentPort, workerData } from "node:worker_threads";
+import { WATCHDOG_FD, watchdogStillCompiling } from "../ipc.js";
 import { endRuntimeOverLimit, guardMemory, memoryLimitMb } from "./memory-guard.js";
 
-const { flag, cellRunning, inBreakOnSigint } = workerData as {
+const { flag, runningExec, callbackRunning, interruptedExec } = workerData as {
   flag: Int32Array;
-  cellRunning: Int32Array;
-  inBreakOnSigint: Int32Array;
+  runningExec: Int32Array;
+  callbackRunning: Int32Array;
+  interruptedExec: Int32Array;
 };
 
 // Connected only while terminating: an open session makes the process wait for the
-// "debugger" to disconnect when it exits.
+// "debugger" to disconnect when it exits. The callback comes once V8 has unwound the main
+// thread's JavaScript and cancelled the termination.
 function terminateMainThread(): void {
   const session = new Session();
   session.connectToMainThread();
-  session.post("Runtime.terminateExecution", () => session.disconnect());
+  session.post("Runtime.terminateExecution", (error) => {
+    session.disconnect();
+    if (error) writeSync(2, `runtime: the watchdog could not stop the main thread: ${error.message}\n`);
+    parentPort?.postMessage("terminated");
+  });
 }
 
-const pipe = new Socket({ fd: WATCHDOG_FD, readable: true, writable: false });
+function interrupt(execId: number): void {
+  if (execId > 0) Atomics.store(interruptedExec, 0, execId);
+  // Set whatever runs: a stale flag is cleared before the next cell begins.
+  Atomics.store(flag, 0, 1);
+}
+
+/**
+ * Only while execute `execId`'s own code runs (0: none, after an interrupt while idle), or, with
+ * no cell running, whatever holds the main thread up (a cell's timer callback, an earlier
+ * cell's promise loop): never another cell, nor the compiler (the parent is told to ask again).
+ */
+function terminateFor(execId: number): void {
+  const running = Atomics.load(runningExec, 0);
+  if (running === execId && execId > 0) {
+    if (Atomics.load(runningExec, 1) === 1) pipe.write(watchdogStillCompiling(execId));
+    else terminateMainThread();
+  } else if (running === 0 && Atomics.load(runningExec, 1) === 0) {
+    if (Atomics.load(callbackRunning, 0) === 1) terminateMainThread();
+    // Something else holds the main thread (an earlier cell's promise loop), or nothing does
+    // (the cell is just ending): only a main thread that does not answer is stopped, so a
+    // termination never waits for the next cell.
+    else void whenUnresponsive().then((busy) => busy && terminateMainThread());
+  }
+}
+
+let probes = 0;
+
+/**
+ * True when the main thread does not answer a message within PROBE_MS: it is running something.
+ * Each probe has a number: the answer to an earlier probe may come late, and must not count.
+ */
+function whenUnresponsive(): Promise<boolean> {
+  const probe = ++probes;
+  return new Promise((resolveProbe) => {
+    const timer = setTimeout(() => {
+      parentPort?.off("message", answered);
+      resolveProbe(true);
+    }, PROBE_MS);
+    const answered = (message: unknown) => {
+      if (message !== probe) return;
+      clearTimeout(timer);
+      parentPort?.off("message", answered);
+      resolveProbe(false);
+    };
+    parentPort?.on("message", answered);
+    parentPort?.postMessage({ probe });
+  });
+}
+
+const PROBE_MS = 100;
+
+let buffered = "";
+const pipe = new Socket({ fd: WATCHDOG_FD, readable: true, writable: true });
 pipe.on("data", (bytes: Buffer) => {
-  const commands = bytes.toString("latin1");
-  // Not while a cell's synchronous part runs under breakOnSigint: the SIGINT sent with this
-  // byte stops it. Had the flag stopped it first, that SIGINT would come as the part ended, and
-  // Node's SIGINT watchdog can then keep the signal for the next script it guards: the next
-  // cell was interrupted before it began.
-  if (commands.includes(WATCHDOG_INTERRUPT) && Atomics.load(inBreakOnSigint, 0) === 0) Atomics.store(flag, 0, 1);
-  // Only while a cell runs: a termination requested while the main thread is idle would hit
-  // whatever JavaScript it runs next (the next request's handler).
-  if (commands.includes(WATCHDOG_TERMINATE) && Atomics.load(cellRunning, 0) === 1) terminateMainThread();
+  buffered += bytes.toString("latin1");
+  const commands = buffered.split(";");
+  buffered = commands.pop() ?? "";
+  for (const command of commands) {
+    if (command.startsWith("i")) interrupt(Number(command.slice(1)) || 0);
+    else if (command.startsWith("t")) terminateFor(Number(command.slice(1)) || 0);
+  }
 });
 // The pipe closes when the parent dies. The main thread would notice its IPC channel closing,
 // unless a cell keeps it busy: then this thread ends the runtime, so no orphan spins a core.
