@@ -272,6 +272,30 @@ export class KernelClient {
     process.kill(-this.process.pid, signal);
   }
 
+  /** Another client of the same kernel, connected and answered (a second console or notebook tab). */
+  async attach(): Promise<KernelClient> {
+    const other = new KernelClient(
+      this.connection,
+      this.connectionFile,
+      this.process,
+      mkdtempSync(join(tmpdir(), "tsgrad-client-")),
+    );
+    other.connect();
+    await other.ready();
+    return other;
+  }
+
+  /**
+   * Closes this client's sockets at once and forgets the kernel, as a client that crashed or lost
+   * its network: the kernel process goes on (unlike `close()`).
+   */
+  vanish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.hb]) socket.close();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
   /** `shutdown_request` on control, then waits for the process to exit. */
   async shutdown(restart = false, timeoutMs = 10_000): Promise<Message> {
     const reply = await this.request("control", "shutdown_request", { restart }, timeoutMs);
