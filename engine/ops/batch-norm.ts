@@ -34,12 +34,13 @@ const BatchNorm: Primitive<BatchNormArgs> = {
     const out = Tensor.unfilled(x.shape, dtype);
     const batch = x.numel() / (channels * inner);
     const xd = x.data;
+    const od = out.data; // a local: `data` is a getter, too slow to call per element
     for (let c = 0; c < channels; c++) {
       const scale = rstd[c]! * (weight ? weight[c]! : 1);
       const shift = (bias ? bias[c]! : 0) - mean[c]! * scale;
       for (let n = 0; n < batch; n++) {
         const start = (n * channels + c) * inner;
-        for (let i = start; i < start + inner; i++) out.data[i] = xd[i]! * scale + shift;
+        for (let i = start; i < start + inner; i++) od[i] = xd[i]! * scale + shift;
       }
     }
     return out;
@@ -54,6 +55,7 @@ const BatchNorm: Primitive<BatchNormArgs> = {
     const xd = x.data;
     const gd = g.data;
     const dx = x.requiresGrad ? Tensor.unfilled(x.shape, g.dtype) : null;
+    const dxd = dx ? dx.data : null;
     const dw = weightTensor?.requiresGrad ? Tensor.zeros([channels], g.dtype) : null;
     const db = biasTensor?.requiresGrad ? Tensor.zeros([channels], g.dtype) : null;
     for (let c = 0; c < channels; c++) {
@@ -70,14 +72,14 @@ const BatchNorm: Primitive<BatchNormArgs> = {
       }
       if (dw) dw.data[c] = sumGX;
       if (db) db.data[c] = sumG;
-      if (!dx) continue;
+      if (!dxd) continue;
       const w = weightTensor ? weightTensor.data[c]! : 1;
       const a = w * r; // dx = a·(g − mean(g) − x̂·mean(g·x̂)) in training, a·g in evaluation
       const meanG = training ? sumG / count : 0;
       const meanGX = training ? sumGX / count : 0;
       for (let n = 0; n < batch; n++) {
         const start = (n * channels + c) * inner;
-        for (let i = start; i < start + inner; i++) dx.data[i] = a * (gd[i]! - meanG - (xd[i]! - m) * r * meanGX);
+        for (let i = start; i < start + inner; i++) dxd[i] = a * (gd[i]! - meanG - (xd[i]! - m) * r * meanGX);
       }
     }
     const grads: (Tensor | null)[] = [dx];
