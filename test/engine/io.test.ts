@@ -131,7 +131,7 @@ describe("across processes", () => {
     engineDir = join(work, "dist");
     const walk = (dir: string): string[] =>
       readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-    for (const file of walk(join(root, "engine")).filter((f) => f.endsWith(".ts"))) {
+    for (const file of walk(join(root, "engine")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))) {
       const out = ts.transpileModule(readFileSync(file, "utf8"), {
         fileName: file,
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
