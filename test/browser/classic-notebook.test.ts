@@ -4,7 +4,7 @@
 // updates carry a PNG: while a cell that trains is still running, its chart must already be a
 // loaded, visible image, replaced in place as training goes on. (How many updates come while
 // the cell runs depends on the machine's speed: rendering is held to a tenth of the training
-// time, so only the first state and the final one are certain.)
+// time, so what is asserted is an image seen while the cell runs and a single image at the end.)
 // Needs /usr/bin/chromium and `python3 -m notebook` 6.x (apt-get install chromium
 // jupyter-notebook; scripts/setup installs both); skipped with that message where either is
 // missing, unless CI=true. TSGRAD_SCREENSHOT_CLASSIC=/dir keeps screenshots.
@@ -50,8 +50,8 @@ interface RunReport {
   stderr: string[];
   /** Distinct PNGs seen, in order, in the output of a cell while it was still running. */
   livePngs: { cell: number; key: string; width: number }[];
-  /** Each cell whose chart was seen live: its image outputs when it finished, and whether the image changed. */
-  finished: { cell: number; images: number; changed: boolean }[];
+  /** Each cell whose chart was seen live: its image outputs when it finished. */
+  finished: { cell: number; images: number }[];
 }
 
 describe.skipIf(skip)(title, () => {
@@ -126,8 +126,10 @@ describe.skipIf(skip)(title, () => {
     const cells = new Set(report!.livePngs.map((p) => p.cell));
     expect(cells.size).toBeGreaterThanOrEqual(2);
     for (const done of report!.finished) {
-      expect(done.images).toBe(1); // one output, replaced: not an image per update
-      expect(done.changed).toBe(true); // the finished chart is not the first state shown
+      // One output, replaced: not an image per update. Whether an intermediate state is caught
+      // depends on the machine's speed (a quiet machine finishes tutorial 4's loop between two
+      // polls), so only the PNG shown while the cell runs and the single final image are asserted.
+      expect(done.images).toBe(1);
     }
     for (const png of report!.livePngs) expect(png.width).toBeGreaterThan(100);
   });
@@ -157,14 +159,14 @@ describe.skipIf(skip)(title, () => {
     await page.click("#celllink"); // the "Cell" menu, as a student does it
     await page.click("#run_all_cells");
     const livePngs: RunReport["livePngs"] = [];
-    const first = new Map<number, string>();
+    const seenLive = new Set<number>();
     let shot = 0;
     let lastBusy = Date.now();
     // Done when no cell is running (nor queued) and the kernel has been idle for a second.
     for (;;) {
       const state = await page.evaluate(() => (globalThis as unknown as ClassicPage).tsgradWatch());
       for (const live of state.live) {
-        if (!first.has(live.cell)) first.set(live.cell, live.src);
+        seenLive.add(live.cell);
         const key = `${live.src.length}:${live.src.slice(-48)}`; // distinct PNGs, cheaply
         if (livePngs.some((p) => p.cell === live.cell && p.key === key)) continue;
         livePngs.push({ cell: live.cell, key, width: live.width });
@@ -178,10 +180,9 @@ describe.skipIf(skip)(title, () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     const outcome = await page.evaluate(() => (globalThis as unknown as ClassicPage).tsgradOutputs());
-    const finished = [...first].map(([cell, src]) => ({
+    const finished = [...seenLive].map((cell) => ({
       cell,
       images: outcome.images[cell]!.length,
-      changed: outcome.images[cell]!.some((s) => s !== src),
     }));
     if (shots) await page.screenshot({ path: join(shots, `${file.slice(0, 2)}-end.png`) });
     return { cells: outcome.cells, errors: outcome.errors, stderr: outcome.stderr, livePngs, finished };
