@@ -9,6 +9,8 @@ PSS), per process for tsgrad (the protocol process, the runtime child), sampled 
   idle      1.5 s after the first cell (`1+1`, type-checked)
   peak      the highest sample while notebook 04's cells run (tsgrad only)
   after 04  idle again after notebook 04
+  released  once the language worker has been released for idleness (TSGRAD_LANGUAGE_IDLE_S,
+            120 s by default, RELEASE_S here so the run stays short), after notebook 04
 
 and tsgrad's first type check: seconds from the first execute_request to its reply (the
 compiler, the program and the declarations load then). ROUNDS rounds, interleaved; medians.
@@ -30,6 +32,7 @@ from jupyter_kernels import TSGRAD, wait_idle, write_specs
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK = os.path.join(ROOT, "notebooks", "04-training-a-network.ipynb")
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
+RELEASE_S = 5
 IPYKERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
@@ -117,6 +120,8 @@ def measure(name, with_notebook):
             result["peak"] = (sampler.peak_rss, sampler.peak_pss)
             time.sleep(1.5)
             result["after"] = tree_memory(pid)
+            time.sleep(RELEASE_S + 3)
+            result["released"] = tree_memory(pid)
         return result
     finally:
         client.stop_channels()
@@ -129,7 +134,7 @@ def total(per, i):
 
 def main():
     prefix = tempfile.mkdtemp(prefix="tsgrad-bench-")
-    write_specs(prefix, {"tsgrad": (TSGRAD, {}), "ipykernel": (IPYKERNEL, {})})
+    write_specs(prefix, {"tsgrad": (TSGRAD, {"TSGRAD_LANGUAGE_IDLE_S": str(RELEASE_S)}), "ipykernel": (IPYKERNEL, {})})
     os.environ["JUPYTER_PATH"] = prefix
     runs = {"tsgrad": [], "ipykernel": []}
     for _ in range(ROUNDS):
@@ -146,7 +151,7 @@ def main():
         return statistics.median(f(r) for r in runs[name])
 
     print(f"{'kernel':10} {'rounds':>6} {'started RSS':>12} {'idle RSS':>9} {'idle PSS':>9} {'peak RSS (04)':>14}"
-          f" {'peak PSS (04)':>14} {'after 04 RSS':>13} {'first cell':>11}")
+          f" {'peak PSS (04)':>14} {'after 04 RSS':>13} {'released RSS / PSS':>19} {'first cell':>11}")
     for name in runs:
         if not runs[name]:
             continue
@@ -154,13 +159,16 @@ def main():
         print(f"{name:10} {len(runs[name]):6} {med(name, lambda r: total(r['started'], 0)):10.0f}Mi"
               f" {med(name, lambda r: total(r['idle'], 0)):7.0f}Mi {med(name, lambda r: total(r['idle'], 1)):7.0f}Mi"
               + (f" {med(name, lambda r: r['peak'][0]):12.0f}Mi {med(name, lambda r: r['peak'][1]):12.0f}Mi"
-                 f" {med(name, lambda r: total(r['after'], 0)):11.0f}Mi" if nb else f" {'':>14} {'':>14} {'':>13}")
+                 f" {med(name, lambda r: total(r['after'], 0)):11.0f}Mi"
+                 f" {med(name, lambda r: total(r['released'], 0)):9.0f} / {med(name, lambda r: total(r['released'], 1)):4.0f}Mi"
+                 if nb else f" {'':>14} {'':>14} {'':>13} {'':>19}")
               + f" {med(name, lambda r: r['first_cell_s']):10.2f}s")
     if runs["tsgrad"]:
-        print("tsgrad per process, idle after the first cell (RSS / PSS, MiB):")
-        for i, label in enumerate(["protocol process", "runtime child"]):
-            if all(len(r["idle"]) > i for r in runs["tsgrad"]):
-                print(f"  {label:18} {med('tsgrad', lambda r: r['idle'][i][0]):6.0f} / {med('tsgrad', lambda r: r['idle'][i][1]):.0f}")
+        for moment, title in [("idle", "idle after the first cell"), ("released", "language worker released")]:
+            print(f"tsgrad per process, {title} (RSS / PSS, MiB):")
+            for i, label in enumerate(["protocol process", "runtime child"]):
+                if all(len(r[moment]) > i for r in runs["tsgrad"]):
+                    print(f"  {label:18} {med('tsgrad', lambda r: r[moment][i][0]):6.0f} / {med('tsgrad', lambda r: r[moment][i][1]):.0f}")
 
 
 if __name__ == "__main__":

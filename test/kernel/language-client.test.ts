@@ -8,11 +8,13 @@ import { CellLanguage } from "../../kernel/runtime/child/language/client.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-function startLanguage(log: string[] = []): CellLanguage {
+function startLanguage(log: string[] = [], releaseAfterMs = 0): CellLanguage {
   return new CellLanguage({
     notebookDir: join(PROJECT, "test/fixtures/notebook"),
     projectDir: PROJECT,
     checkBeforeRun: true,
+    releaseAfterMs,
+    cellRunning: () => false,
     log: (line) => log.push(line),
   });
 }
@@ -46,5 +48,22 @@ describe("CellLanguage", () => {
     } finally {
       delete (globalThis as Record<string, unknown>).tsgradLiveOnly;
     }
+  }, 60_000);
+
+  it("releases an idle worker and starts it again, with the notebook's cells, on the next request", async () => {
+    const log: string[] = [];
+    const language = startLanguage(log, 300);
+    expect(await language.prepare("const steps = 3;", "cell[1]")).toMatchObject({ compiled: { ok: true } });
+    language.ran("const steps = 3;");
+    const worker = () => (language as unknown as { worker: unknown }).worker;
+    const started = worker();
+    expect(started).toBeDefined();
+    await expect.poll(worker, { timeout: 10_000, interval: 50 }).toBeUndefined();
+    // Woken by the next cell: the earlier cell's declaration is known, so its misuse is reported.
+    const stopped = await language.prepare("const label: string = steps;", "cell[2]");
+    expect(stopped).toMatchObject({ typeErrors: { ename: "TypeScriptError" } });
+    expect(worker()).toBeDefined();
+    expect(worker()).not.toBe(started);
+    expect(log.filter((line) => /exited|failed|unavailable/.test(line))).toEqual([]);
   }, 60_000);
 });

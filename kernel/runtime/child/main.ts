@@ -15,7 +15,7 @@ import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
 import { IdleCollector } from "./idle-gc.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
-import { CellLanguage, typeCheckWanted } from "./language/client.js";
+import { CellLanguage, languageIdleReleaseMs, typeCheckWanted } from "./language/client.js";
 import { OutputChannel } from "./output.js";
 import { NOT_PRELOADED } from "./preloaded-names.js";
 import { PromptChannel } from "./prompt-channel.js";
@@ -77,6 +77,8 @@ const language = new CellLanguage({
   notebookDir: NOTEBOOK_DIR,
   projectDir: PROJECT,
   checkBeforeRun: typeCheckWanted(process.env),
+  releaseAfterMs: languageIdleReleaseMs(process.env),
+  cellRunning: () => currentExecute !== undefined,
   log,
 });
 

@@ -32,7 +32,22 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export interface CellLanguageOptions extends LanguageSetup {
   /** false: cells run without a type check (completion and inspection still use types). */
   checkBeforeRun: boolean;
+  /** Milliseconds without a request after which the worker is released (0: never); see releaseWhenIdle. */
+  releaseAfterMs: number;
+  /** Whether a cell is running: the worker is kept for the cell after it, however long this one runs. */
+  cellRunning: () => boolean;
   log: (line: string) => void;
+}
+
+/**
+ * How long the language worker is kept without a request (TSGRAD_LANGUAGE_IDLE_S seconds, default
+ * 120; 0 keeps it for good). It holds ~65 MiB of the runtime's ~180 at idle (the compiler, the
+ * declarations' syntax trees); a class's kernels spend most of their life idle, and the next
+ * request starts it again (the first check after that takes as long as after a start, ~0.7 s).
+ */
+export function languageIdleReleaseMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.TSGRAD_LANGUAGE_IDLE_S?.trim() || 120);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000;
 }
 
 /** Whether TSGRAD_TYPECHECK asks for the check before each cell (on unless 0/false/off). */
@@ -64,6 +79,9 @@ export class CellLanguage {
   /** Every cell that ran, in order: a restarted worker learns the notebook from them. */
   private readonly committed: string[] = [];
   private restartsInARow = 0;
+  /** Set while the worker is released for idleness: the next request starts it again. */
+  private released = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CellLanguageOptions) {
     this.startWorker();
@@ -71,7 +89,13 @@ export class CellLanguage {
 
   private startWorker(): void {
     try {
-      const { checkBeforeRun: _check, log: _log, ...setup } = this.options;
+      const {
+        checkBeforeRun: _check,
+        log: _log,
+        releaseAfterMs: _release,
+        cellRunning: _running,
+        ...setup
+      } = this.options;
       const worker = new Worker(workerScript(), {
         workerData: setup,
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
@@ -82,9 +106,25 @@ export class CellLanguage {
       worker.on("error", (error) => this.options.log(`language worker failed: ${error.stack ?? error.message}`));
       worker.on("exit", (code) => this.workerExited(worker, code));
       for (const code of this.committed) this.post({ id: ++this.nextId, type: "commit", code });
+      this.releaseWhenIdle();
     } catch (error) {
       this.stop(`language worker unavailable: ${String(error)}`);
     }
+  }
+
+  /** Ends the worker after releaseAfterMs without requests; its memory goes back to the system. */
+  private releaseWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (this.options.releaseAfterMs <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      const worker = this.worker;
+      if (!worker || this.pending.size > 0) return;
+      if (this.options.cellRunning()) return this.releaseWhenIdle();
+      this.worker = undefined; // workerExited ignores it: not a failure
+      this.released = true;
+      void worker.terminate();
+    }, this.options.releaseAfterMs);
+    this.idleTimer.unref();
   }
 
   /** A worker that died (out of memory, stopped because stuck) is replaced, a few times in a row at most. */
@@ -127,13 +167,18 @@ export class CellLanguage {
     const result = (await this.request({ type: "isComplete", code }, IS_COMPLETE_TIMEOUT_MS)) as
       | CompletenessResult
       | undefined;
-    return result ?? (await localCompiler()).isComplete(code);
+    if (result) return result;
+    // A worker still warming up (after a start or a release) answers next time; the compiler on
+    // this thread would cost ~50 MiB for the rest of the session. "unknown": the console runs it.
+    if (this.worker) return { status: "unknown" };
+    return (await localCompiler()).isComplete(code);
   }
 
   /** A cell ran (even if it threw: its declarations are globals now). */
   ran(code: string): void {
     this.committed.push(code);
     this.post({ id: ++this.nextId, type: "commit", code });
+    if (this.pending.size === 0) this.releaseWhenIdle();
   }
 
   async complete(code: string, cursor: number): Promise<CompletionResult> {
@@ -165,6 +210,10 @@ export class CellLanguage {
   }
 
   private request(message: DistributiveOmit<LanguageRequest, "id">, timeoutMs: number): Promise<unknown> {
+    if (this.released) {
+      this.released = false;
+      this.startWorker();
+    }
     if (!this.worker) return Promise.resolve(undefined);
     const id = ++this.nextId;
     return new Promise((resolveReply) => {
@@ -198,6 +247,7 @@ export class CellLanguage {
     const resolveReply = this.pending.get(reply.id);
     this.pending.delete(reply.id);
     resolveReply?.("error" in reply ? undefined : reply.result);
+    if (this.pending.size === 0) this.releaseWhenIdle();
   }
 
   private stop(why: string): void {
