@@ -39,6 +39,10 @@ const ROOT = resolve(HERE, "../..");
 const STUDENTS = Number(process.argv[2] ?? 5);
 const NOTEBOOK = resolve(process.argv[3] ?? join(ROOT, "notebooks/04-training-a-network.ipynb"));
 const IPYKERNELS = Math.min(STUDENTS, 3);
+/** Opening a kernel (session, WebSocket, kernel_info) gets this long, twice, before the student is counted out. */
+const OPEN_TIMEOUT_MS = 120_000;
+/** A cell with no reply in this long counts as failed (the student moves on, as nbclient would). */
+const CELL_TIMEOUT_MS = 600_000;
 
 const work = mkdtempSync(join(tmpdir(), "tsgrad-classroom-"));
 const token = randomBytes(24).toString("hex");
@@ -83,7 +87,10 @@ try {
   log(`${STUDENTS} servers ready in ${spawnSeconds.toFixed(1)} s`);
 
   const cells = codeCells(NOTEBOOK);
-  const students = await Promise.all(names.map((name) => openKernel(name, "tsgrad")));
+  const opened = await Promise.allSettled(names.map((name) => openKernel(name, "tsgrad")));
+  const students = opened.filter((o) => o.status === "fulfilled").map((o) => o.value);
+  const neverOpened = STUDENTS - students.length;
+  for (const o of opened) if (o.status === "rejected") log(`${o.reason.message}; that student's cells count as failed`);
   for (const student of students) await execute(student.kernel, "1+1");
   await sleep(1500);
   const idle = students.map((s) => treeMemory(kernelPid(s)));
@@ -121,7 +128,7 @@ try {
   const ipyIdle = ipy.map((s) => treeMemory(kernelPid(s)));
   const servers = names.map((name) => treeMemory(serverPid(name), false));
 
-  const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  const failed = results.reduce((sum, r) => sum + r.failed, 0) + neverOpened * cells.length;
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log(
     `students ${STUDENTS}, notebook ${NOTEBOOK.split("/").pop()} (${cells.length} code cells each), load average now ${load}`,
@@ -183,7 +190,23 @@ c.JupyterHub.load_roles = [{"name": "classroom", "scopes": ["admin:users", "admi
 `;
 }
 
+/** A student's kernel, opened as JupyterLab does; a second try after a first that never answers. */
 async function openKernel(name, kernelName) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTimeout(
+        openKernelOnce(name, kernelName),
+        OPEN_TIMEOUT_MS,
+        `${name}: opening a ${kernelName} kernel`,
+      );
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      log(`${error.message}; trying again`);
+    }
+  }
+}
+
+async function openKernelOnce(name, kernelName) {
   const settings = ServerConnection.makeSettings({
     baseUrl: `${hubUrl}/user/${name}/`,
     wsUrl: `ws://127.0.0.1:${port}/user/${name}/`,
@@ -200,8 +223,17 @@ async function openKernel(name, kernelName) {
 
 async function execute(kernel, code) {
   const future = kernel.requestExecute({ code, stop_on_error: false });
-  const reply = await future.done;
+  const reply = await withTimeout(future.done, CELL_TIMEOUT_MS, "a cell");
   return reply.content;
+}
+
+/** `promise`, or an error naming `what` after `ms`. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** The kernel's own process: a child of the student's server whose cmdline names the kernel's id. */
