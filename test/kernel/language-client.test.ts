@@ -4,7 +4,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CellLanguage } from "../../kernel/runtime/child/language/client.js";
+import { CellLanguage, languageIdleReleaseMs } from "../../kernel/runtime/child/language/client.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -66,4 +66,12 @@ describe("CellLanguage", () => {
     expect(worker()).not.toBe(started);
     expect(log.filter((line) => /exited|failed|unavailable/.test(line))).toEqual([]);
   }, 60_000);
+
+  it("keeps the worker on one's own machine and releases it after two idle minutes on a hub", () => {
+    expect(languageIdleReleaseMs({})).toBe(0);
+    expect(languageIdleReleaseMs({ JUPYTERHUB_USER: "student1" })).toBe(120_000);
+    expect(languageIdleReleaseMs({ TSGRAD_LANGUAGE_IDLE_S: "30" })).toBe(30_000);
+    expect(languageIdleReleaseMs({ JUPYTERHUB_USER: "student1", TSGRAD_LANGUAGE_IDLE_S: "0" })).toBe(0);
+    expect(languageIdleReleaseMs({ JUPYTERHUB_USER: "student1", TSGRAD_LANGUAGE_IDLE_S: "soon" })).toBe(120_000);
+  });
 });

@@ -40,14 +40,18 @@ export interface CellLanguageOptions extends LanguageSetup {
 }
 
 /**
- * How long the language worker is kept without a request (TSGRAD_LANGUAGE_IDLE_S seconds, default
- * 120; 0 keeps it for good). It holds ~65 MiB of the runtime's ~180 at idle (the compiler, the
- * declarations' syntax trees); a class's kernels spend most of their life idle, and the next
- * request starts it again (the first check after that takes as long as after a start, ~0.7 s).
+ * How long the language worker is kept without a request (TSGRAD_LANGUAGE_IDLE_S seconds; 0 keeps
+ * it for good). It holds ~65 MiB of the runtime's ~180 at idle (the compiler, the declarations'
+ * syntax trees), and the next request starts it again at the cost of a first check (~0.7 s quiet,
+ * seconds on a busy machine). On a hub, where memory per student decides how many fit and
+ * kernels spend most of their life idle, it goes after two minutes; on one's own machine, never.
  */
 export function languageIdleReleaseMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.TSGRAD_LANGUAGE_IDLE_S?.trim() || 120);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000;
+  const fallback = env.JUPYTERHUB_USER ? 120_000 : 0;
+  const set = env.TSGRAD_LANGUAGE_IDLE_S?.trim();
+  if (!set) return fallback;
+  const seconds = Number(set);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : fallback;
 }
 
 /** Whether TSGRAD_TYPECHECK asks for the check before each cell (on unless 0/false/off). */
