@@ -187,9 +187,12 @@ function progressHtml(s: ProgressState): string {
   return `<div style="font-family:monospace;white-space:pre">${label}${bar}${text}</div>`;
 }
 
+/** Three significant digits, never an exponent (toPrecision wrote 37154 as "3.72e+4"), as tqdm shows rates. */
 function rateText(rate: number): string {
   if (rate === 0) return "? it/s";
-  return rate >= 1 ? `${rate.toPrecision(3)} it/s` : `${(1 / rate).toPrecision(3)} s/it`;
+  const [value, unit] = rate >= 1 ? [rate, "it/s"] : [1 / rate, "s/it"];
+  const decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(decimals)} ${unit}`;
 }
 
 function clock(seconds: number): string {

@@ -194,6 +194,15 @@ describe("progress", () => {
     ).toBe("epoch 3/10 |██████░░░░░░░░░░░░░░| 30% 2.00 it/s 0:02<0:04 loss=0.2500");
   });
 
+  it("writes fast and slow rates without an exponent", () => {
+    const rate = (r: number) =>
+      progressText({ label: "", count: 1, total: 2, rate: r, elapsedSeconds: 1, remainingSeconds: 1, values: {} });
+    expect(rate(37154.2)).toContain(" 37154 it/s ");
+    expect(rate(12.34)).toContain(" 12.3 it/s ");
+    expect(rate(0.004)).toContain(" 250 s/it ");
+    expect(rate(0.5)).toContain(" 2.00 s/it ");
+  });
+
   it("shows nested bars as lines of one output, finished at 100%", () => {
     const events = fakeNotebook();
     for (const _epoch of progress(3, { label: "epoch" }))
