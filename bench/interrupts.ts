@@ -8,20 +8,12 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startKernel } from "../test/e2e/client.js";
+import { RUNAWAY_CELLS } from "../test/fault/runaway-cells.js";
 import type { BenchTable } from "./engine.js";
 
 const INTERRUPTS = Number(process.env.INTERRUPTS ?? 1000);
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-const CELLS = [
-  "for (;;) {}",
-  "for (;;) await new Promise((r) => setTimeout(r, 1))",
-  "let t = randn([100, 100]); for (;;) t = t.matmul(t).tanh()",
-  "const a = randn([512, 512]); for (;;) a.matmul(a)",
-  "await null; for (;;) {}",
-  "let u = randn([100, 100]); for (;;) { await null; u = u.matmul(u).tanh() }",
-  "setTimeout(() => { for (;;) {} }, 0); await new Promise((r) => setTimeout(r, 1e6))",
-];
 const CANARY = "const canary: number = 12345";
 
 export async function bench(): Promise<BenchTable> {
@@ -33,7 +25,7 @@ export async function bench(): Promise<BenchTable> {
   try {
     await kernel.execute(CANARY, { timeoutMs: 120_000 });
     for (let i = 0; i < INTERRUPTS; i++) {
-      const code = CELLS[Math.floor(Math.random() * CELLS.length)]!;
+      const code = RUNAWAY_CELLS[Math.floor(Math.random() * RUNAWAY_CELLS.length)]!;
       const running = kernel.startExecute(code, { stop_on_error: false });
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
       const sent = performance.now();

@@ -10,21 +10,12 @@ import * as zmq from "zeromq";
 import { createMessage } from "../../kernel/protocol/messages.js";
 import { decode, encode } from "../../kernel/protocol/wire.js";
 import { type KernelClient, startKernel } from "../e2e/client.js";
+import { RUNAWAY_CELLS } from "./runaway-cells.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A function of 4,000 statements: its cell takes a while to compile before anything runs. */
 const SLOW_TO_COMPILE = `function big(): number {\n${Array.from({ length: 4000 }, (_, i) => `  let v${i}: number = ${i} * 2;`).join("\n")}\n  return 1;\n}\n`;
-
-const RUNAWAY_CELLS = [
-  "for (;;) {}",
-  "for (;;) await new Promise((r) => setTimeout(r, 1))",
-  "let t = randn([100, 100]); for (;;) t = t.matmul(t).tanh()",
-  "const a = randn([512, 512]); for (;;) a.matmul(a)",
-  "await null; for (;;) {}",
-  "let u = randn([100, 100]); for (;;) { await null; u = u.matmul(u).tanh() }",
-  "setTimeout(() => { for (;;) {} }, 0); await new Promise((r) => setTimeout(r, 1e6))",
-];
 
 /** Alive and not a zombie (Linux /proc). */
 function isRunning(pid: number): boolean {
