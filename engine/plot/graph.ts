@@ -31,6 +31,7 @@ const BOX_HEIGHT = 56; // four 12-px lines and a margin
 const COLUMN_GAP = 30;
 const ROW_GAP = 12;
 const TEXT_TOP = 5;
+const INPUT_SPACING = 12; // between the arrowheads of an op's inputs
 const FONT_SIZE = 10;
 // The legend's words are the boxes' own: a leaf without a name is called "input" or "parameter".
 const KIND_COLORS = { parameter: "#fde9c9", input: "#e8e8e8", op: "#dbe8f6", output: "#f9d3d0" } as const;
@@ -80,11 +81,14 @@ export function graph(root: Tensor, options: GraphOptions = {}): Chart {
     };
   });
   const byId = new Map(boxes.map((b) => [b.id, b]));
+  // An op's arrows end spread down its left side, one per input in order, so two inputs (and
+  // `w.mul(w)`'s one input used twice) show as two arrows, not one drawn over the other.
   const edges = nodes.flatMap((n) =>
-    n.inputs.map((input) => {
+    n.inputs.map((input, i) => {
       const from = byId.get(input.id)!;
       const to = byId.get(n.id)!;
-      return { x: from.x2, y: from.cy, x2: to.x - 5, y2: to.cy };
+      const spacing = Math.min(INPUT_SPACING, (BOX_HEIGHT - 16) / Math.max(1, n.inputs.length - 1));
+      return { x: from.x2, y: from.cy, x2: to.x - 5, y2: to.cy + (i - (n.inputs.length - 1) / 2) * spacing };
     }),
   );
   const columns = Math.max(...nodes.map((n) => n.column)) + 1;

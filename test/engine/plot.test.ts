@@ -327,6 +327,22 @@ describe("graph", () => {
     for (const e of edges) expect(e.x2).toBeGreaterThan(e.x);
   });
 
+  it("draws one arrow per input, a tensor used twice (w·w) included, their heads apart", () => {
+    const v = tensor([0.5, -1]);
+    v.requiresGrad = true;
+    const squared = v.mul(v).sum().graph().spec as Spec;
+    const arrows = squared.layer[0].data.values as Spec[];
+    const mulBox = (squared.layer[2].data.values as Spec[]).find((b) => b.name === "mul")!;
+    const intoMul = arrows.filter((e) => e.x2 === mulBox.x - 5);
+    expect(intoMul).toHaveLength(2);
+    expect(intoMul[0]!.y).toBe(intoMul[1]!.y); // both from v
+    expect(intoMul[0]!.y2).not.toBe(intoMul[1]!.y2);
+    for (const e of intoMul) {
+      expect(e.y2).toBeGreaterThan(mulBox.y);
+      expect(e.y2).toBeLessThan(mulBox.y2);
+    }
+  });
+
   it("keeps a 200-node MLP graph overlap-free", () => {
     let h = tensor([[0.1, 0.2, 0.3, 0.4]]);
     for (let layer = 0; layer < 40; layer++) {
