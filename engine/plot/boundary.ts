@@ -53,9 +53,11 @@ export function decisionBoundary(
   const count = Math.max(margins.length, ...classes.map((c) => c + 1));
   const names = Array.from({ length: count }, (_, c) => name(c));
   const colors = names.map((_, c) => PALETTE[c % PALETTE.length]!);
-  // Class 0 fills the plot; every other class's region is drawn over it, opaque in a light tint
-  // of the class colour. Where three regions meet, the traced edges leave a sliver that shows
-  // class 0, never a blank.
+  // Class 0 fills the plot; every other class's region is drawn over it in class order, opaque in
+  // a light tint of the class colour. Class k's region is where it beats every earlier class, so
+  // later regions cover what is not its own, and the last drawn at a point is the class predicted
+  // there. Traced as "beats every other class", three regions met in rounded corners that left a
+  // sliver of class 0 where they meet; traced so, each region runs on under the later ones.
   const regions = margins
     .slice(1)
     .map((values, k) =>
@@ -111,8 +113,9 @@ export function decisionBoundary(
 }
 
 /**
- * Per class, each row's score minus the best other class's (≥ 0 where the class wins). One
- * output per row is a logit (split at 0) or a probability (at 0.5) for class 1.
+ * Per class, each row's score minus the best earlier class's (≥ 0 where the class beats every
+ * class before it; class 0's is unused). One output per row is a logit (split at 0) or a
+ * probability (at 0.5) for class 1.
  */
 function classMargins(model: { forward(x: Tensor): Tensor }, grid: Tensor): Float64Array[] {
   const out = noGrad(() => model.forward(grid));
@@ -129,7 +132,7 @@ function classMargins(model: { forward(x: Tensor): Tensor }, grid: Tensor): Floa
     const margin = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
       let other = -Infinity;
-      for (let d = 0; d < width; d++) if (d !== c) other = Math.max(other, out.data[i * width + d]!);
+      for (let d = 0; d < c; d++) other = Math.max(other, out.data[i * width + d]!);
       margin[i] = out.data[i * width + c]! - other;
     }
     return margin;

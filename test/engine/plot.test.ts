@@ -222,6 +222,31 @@ describe("plot builders", () => {
     expect(spec.layer[0].layer[0].mark.color).toBe("rgb(201, 215, 229)"); // #4c78a8 at 30% over white
   });
 
+  it("decisionBoundary: where three classes meet, no sliver of class 0 shows between the others", () => {
+    // Three linear scores at 120° to each other: classes 1 and 2 share the ray x > 0, y = 0,
+    // and all three meet at the origin, between grid samples.
+    const angles = [Math.PI, -Math.PI / 3, Math.PI / 3];
+    const W = tensor([angles.map(Math.cos), angles.map(Math.sin)]);
+    const model = { forward: (x: Tensor) => x.matmul(W) };
+    const corners = [
+      [-1, -1],
+      [1, 1],
+      [-1, 1],
+      [1, -1],
+    ];
+    const spec = plot.decisionBoundary(model, corners, [0, 1, 2, 0], { resolution: 10 }).spec as Spec;
+    const regions = spec.layer[0].layer[1].data.values as Spec[];
+    expect(regions.map((r) => r.properties.label)).toEqual(["1", "2"]);
+    const covered = ([px, py]: [number, number]) =>
+      regions.some((r) => insideMultiPolygon(r.geometry.coordinates, px, py));
+    // Along the 1|2 boundary from the junction (the plot's centre) outwards, every point is drawn
+    // in class 1's or class 2's tint.
+    const centre = spec.width / 2;
+    for (let d = 0.5; d < 60; d += 0.5) expect(covered([centre + d, centre]), `${d} px from the junction`).toBe(true);
+    // Class 0's own side stays class 0.
+    expect(covered([centre - 30, centre])).toBe(false);
+  });
+
   it("surface: contour levels at round values, evenly spaced or 1-2-5 over four decades", () => {
     expect(contourLevels(0, 1, false, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8]);
     expect(contourLevels(0.003, 2500, true)).toEqual([0.003, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]);
@@ -372,3 +397,15 @@ describe("text widths for layout", () => {
     expect(textWidth(regular, "0.5", 11)).toBeCloseTo((11 * (2 * 1303 + 651)) / 2048, 6);
   });
 });
+
+/** Even-odd point in a GeoJSON MultiPolygon's rings. */
+function insideMultiPolygon(polygons: [number, number][][][], x: number, y: number): boolean {
+  let inside = false;
+  for (const ring of polygons.flat())
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i]!;
+      const [xj, yj] = ring[j]!;
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  return inside;
+}
