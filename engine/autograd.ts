@@ -14,6 +14,7 @@ import {
   inputVersions,
   leaveEngine,
   releaseSaved,
+  versionChecks,
 } from "./saved-values.js";
 import { contiguousStrides, formatShape, sameShape, shapeSize } from "./shape.js";
 import { enterScratch, isScratch, keptCopy, leaveScratch } from "./storage.js";
@@ -49,6 +50,8 @@ export interface GradNode {
   readonly outVersion: number;
   /** True once a backward without `retainGraph` went through this node. */
   freed: boolean;
+  /** True while this node counts in its inputs' `savedBy` (saved-values.ts). */
+  holdsInputs: boolean;
   /** In anomaly mode, where the op was called (the stack without engine frames). */
   readonly trace?: string;
 }
@@ -113,7 +116,15 @@ export function apply<Args>(primitive: Primitive<Args>, inputs: Tensor[], args: 
     // An op whose backward reads no values (add, sum, reshape) needs no versions: nothing to protect.
     const versions = primitive.saves === false ? null : inputVersions(inputs);
     const outVersion = out.base === null ? 0 : out.version;
-    const node: GradNode = { primitive: primitive as Primitive<unknown>, args, versions, outVersion, freed: false };
+    const holdsInputs = primitive.saves !== false && versionChecks;
+    const node: GradNode = {
+      primitive: primitive as Primitive<unknown>,
+      args,
+      versions,
+      outVersion,
+      freed: false,
+      holdsInputs,
+    };
     out.attachNode(primitive.name, inputs, anomaly ? { ...node, trace: callerStack() } : node);
   }
   return out;
@@ -243,7 +254,8 @@ class BackwardPass {
     for (let i = 0; i < order.length; i++) {
       const t = order[i]!;
       t.pendingGrad = null;
-      if (forget) releaseSaved(t);
+      const node = t.node;
+      if (forget && node?.freed) releaseSaved(t, node);
     }
   }
 

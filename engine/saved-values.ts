@@ -5,6 +5,7 @@
 //   every storage carries a version counter, and each node remembers the versions it saw;
 // - a second backward through a graph already used: the first one frees it, unless told
 //   `retainGraph: true`. Ops whose backward reads no values (add, reshape, sum…) need neither.
+import type { GradNode } from "./autograd.js";
 import type { Tensor, TypedArray } from "./tensor.js";
 
 // A read of `data` from user code (a cell, or engine code outside an op) may be followed by writes
@@ -51,7 +52,7 @@ export function contentHash(data: TypedArray): number {
 export function noteEngineWrite(t: Tensor): void {
   if (!versionChecks) return;
   const owner = t.base ?? t;
-  if (!owner.saved) return;
+  if (owner.savedBy === 0) return;
   t.settleVersion();
   owner.versionCount++;
 }
@@ -64,7 +65,7 @@ export function inputVersions(inputs: readonly Tensor[]): number[] | null {
     const input = inputs[i]!;
     const owner = input.base ?? input;
     if (owner.seenHash !== null) input.settleVersion();
-    owner.saved = true;
+    owner.savedBy++;
     const version = owner.versionCount;
     if (version !== 0) {
       versions ??= new Array<number>(inputs.length).fill(0);
@@ -114,13 +115,17 @@ export function graphFreedError(op: string): Error {
   );
 }
 
-/** Forgets that a used graph's tensor and its inputs are saved (no later `data` read needs fingerprinting for them). */
-export function releaseSaved(t: Tensor): void {
-  if (!versionChecks) return;
-  (t.base ?? t).saved = false;
+/**
+ * Forgets that a freed node holds its inputs, once. A storage another graph still holds stays
+ * watched: a flag cleared by the first graph's backward let an optimizer step go unnoticed by the
+ * second, whose backward then used the new values without a word.
+ */
+export function releaseSaved(t: Tensor, node: GradNode): void {
+  if (!node.holdsInputs) return;
+  node.holdsInputs = false;
   const inputs = t.inputs;
   for (let j = 0; j < inputs.length; j++) {
-    const input = inputs[j]!;
-    (input.base ?? input).saved = false;
+    const owner = inputs[j]!.base ?? inputs[j]!;
+    if (owner.savedBy > 0) owner.savedBy--;
   }
 }

@@ -55,8 +55,11 @@ export class Tensor {
   base: Tensor | null = null;
   /** @internal In-place changes to this storage so far (kept on the storage's owner, see `version`). */
   versionCount = 0;
-  /** @internal True when a recorded op took this storage as an input since its graph last ran backward. */
-  saved = false;
+  /**
+   * @internal Recorded ops holding this storage as an input that no backward has freed yet (a graph
+   * never run backward keeps its count: safe, since it may still be). Kept on the storage's owner.
+   */
+  savedBy = 0;
   /** @internal A fingerprint of the storage taken when user code reached it through `data`. */
   seenHash: number | null = null;
   private requires = false;
@@ -111,7 +114,7 @@ export class Tensor {
   get data(): TypedArray {
     if (engineDepth === 0 && versionChecks) {
       const owner = this.base ?? this;
-      if (owner.saved && owner.seenHash === null) owner.seenHash = contentHash(this.raw);
+      if (owner.savedBy > 0 && owner.seenHash === null) owner.seenHash = contentHash(this.raw);
     }
     return this.raw;
   }

@@ -135,6 +135,26 @@ describe("in-place ops: what PyTorch refuses", () => {
     expect(() => kept.backward()).toThrow(/is at version 1; expected version 0/);
   });
 
+  test("a second graph over the same weights still notices a step made after the first's backward", () => {
+    const layer = new nn.Linear(2, 1);
+    const opt = new optim.SGD(layer.parameters(), { lr: 0.1 });
+    const x = tensor([[1, 2]]);
+    const first = layer(x).pow(2).sum();
+    const second = layer(x).abs().sum(); // also saved the weight
+    first.backward(); // frees the first graph, not the second
+    opt.step();
+    expect(() => second.backward()).toThrow(
+      /modified by an inplace operation: \[Tensor \[1, 2\]\] .*is at version 1; expected version 0/,
+    );
+    // And a write through .data, after the first of two graphs ran backward.
+    const w = tensor([1, 2], { requiresGrad: true });
+    const a = w.mul(w).sum();
+    const b = w.mul(3).mul(w).sum();
+    a.backward();
+    w.data[0] = 100;
+    expect(() => b.backward()).toThrow(/modified by an inplace operation: \[Tensor \[2\]\]/);
+  });
+
   test("writing through .data between forward and backward no longer gives a wrong gradient", () => {
     // The case: d(x²)/dx at [1, 2] is [2, 4]; after x.data[0] = 100 it came out [200, 4].
     const x = tensor([1, 2], { requiresGrad: true });
