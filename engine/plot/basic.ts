@@ -32,6 +32,8 @@ export interface LineOptions extends ChartOptions {
   /** Logarithmic y axis (losses spanning decades). */
   logY?: boolean;
   logX?: boolean;
+  /** The x axis's range, fixed whatever the data (a live chart's whole run from its first point). */
+  xDomain?: readonly [number, number];
   /** Draw a dot at every point, or only on the series named (per-epoch values beside per-batch ones). */
   points?: boolean | readonly string[];
 }
@@ -48,8 +50,11 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
   if (options.logY) for (const row of rows) if (typeof row.value === "number" && row.value <= 0) row.value = null;
   const several = names.length > 1;
   const yTitle = options.yLabel ?? (several ? "value" : (names[0] ?? "value"));
-  // Steps and epochs are whole numbers: no ticks at 0.4 of an epoch.
-  const integralX = rows.every((r) => Number.isInteger(r[xField]));
+  // Steps and epochs are whole numbers: no ticks at 0.4 of an epoch (nor, on a fixed range of
+  // whole epochs, between them, though batches sit there).
+  const [from, to] = options.xDomain ?? [0, 0];
+  const wholeRange = Number.isInteger(from) && Number.isInteger(to) && to - from >= 2;
+  const integralX = wholeRange || rows.every((r) => Number.isInteger(r[xField]));
   const encoding: VegaLiteSpec = {
     x: {
       field: xField,
@@ -57,6 +62,7 @@ export function line(data: Numbers | Series | readonly Row[], options: LineOptio
       title: options.xLabel ?? xField,
       ...(options.logX ? { scale: { type: "log" }, axis: logAxis(rows.map((r) => r[xField])) } : {}),
       ...(integralX && !options.logX ? { axis: { tickMinStep: 1 } } : {}),
+      ...(options.xDomain ? { scale: { ...(options.logX ? { type: "log" } : {}), domain: [...options.xDomain] } } : {}),
     },
     y: {
       field: "value",

@@ -54,8 +54,9 @@ export function fit(model: Trainable, batches: Batches, options: FitOptions): Ep
   const metrics = metricFunctions(options.metrics);
   const showLive = options.live ?? true;
   // One x axis for both panels, in epochs: batch b of B in epoch e is drawn at e − 1 + b/B, the
-  // epoch's own values (its mean loss, validation, metrics) at e, as Keras's history reads.
-  const live = showLive ? liveChart({ x: "epoch" }) : undefined;
+  // epoch's own values (its mean loss, validation, metrics) at e, as Keras's history reads. The
+  // axis spans the whole run from the first update, so the chart fills in rather than rescaling.
+  const live = showLive ? liveChart({ x: "epoch", xDomain: [0, epochs] }) : undefined;
   const perEpoch = batchCount(batches);
   const history: EpochRecord[] = [];
   const epochBar = progress(epochs, { label: "epoch" });

@@ -22,6 +22,8 @@ export interface LiveChartOptions {
   x?: string;
   /** Logarithmic y axis. */
   logY?: boolean;
+  /** The x axis's range from the first update on, when the run's length is known (`fit` gives [0, epochs]). */
+  xDomain?: readonly [number, number];
   /** Points per series drawn at most; longer histories are averaged in buckets (default 500). */
   maxPoints?: number;
   /** Minimum time between updates of the output (default 250 ms: 4 per second). */
@@ -104,6 +106,7 @@ export class LiveChart {
         ...size,
         yLabel: ys.length === 1 ? ys[0] : yLabel,
         points: dotted,
+        xDomain: this.options.xDomain,
       });
     };
     if (losses.length === 0 || others.length === 0)

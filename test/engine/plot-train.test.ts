@@ -165,6 +165,20 @@ describe("fit's live chart", () => {
     expect(xsOf(metricsPanel.layer[0].data.values, "mean output")).toEqual([1, 2, 3]);
   });
 
+  it("spans the whole run on x from its first update, in both panels", () => {
+    const events = fakeNotebook();
+    manualSeed(0);
+    const model = new Linear(2, 1);
+    fit(model, quarters, { epochs: 5, optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss: new MSELoss() });
+    flushBeforeReply();
+    const charts = events.filter((e) => "image/png" in e.bundle);
+    for (const { bundle } of [charts[0]!, charts.at(-1)!]) {
+      const spec = bundle["application/vnd.vegalite.v5+json"] as Spec;
+      const panels = (spec.hconcat ?? [spec]) as Spec[];
+      for (const panel of panels) expect(panel.layer[0].encoding.x.scale).toEqual({ domain: [0, 5] });
+    }
+  });
+
   it("places the batches of an iterable of unknown length at the end of each epoch", () => {
     const generated = {
       *[Symbol.iterator]() {
