@@ -8,9 +8,10 @@
 //   node bench/classroom/run.mjs [N=5] [notebook=notebooks/04-training-a-network.ipynb]
 //
 // Reports the wall time until every student finished, failed cells, each tsgrad kernel's process
-// tree RSS and PSS idle (after `1+1`) and at its peak during the tutorial (sampled every 200 ms),
-// and the same idle figures for ipykernel kernels started beside them. Loopback only; every
-// process it starts is stopped at the end.
+// tree RSS and PSS idle (after `1+1`), at its peak during the tutorial (sampled every 200 ms), and
+// two minutes after it (CLASSROOM_RELEASE_WAIT_S, 125; 0 skips), once the language worker is
+// released; and the same idle figures for ipykernel kernels started beside them. Loopback only;
+// every process it starts is stopped at the end.
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -127,6 +128,14 @@ try {
   await sleep(1500);
   const ipyIdle = ipy.map((s) => treeMemory(kernelPid(s)));
   const servers = names.map((name) => treeMemory(serverPid(name), false));
+  // Under JupyterHub a kernel ends its language worker after two minutes without a request
+  // (TSGRAD_LANGUAGE_IDLE_S): what a student who stopped to read costs.
+  const releaseWaitMs = Number(process.env.CLASSROOM_RELEASE_WAIT_S ?? 125) * 1000;
+  let released;
+  if (releaseWaitMs > 0) {
+    await sleep(Math.max(0, releaseWaitMs - (performance.now() - runStart - wall * 1000)));
+    released = students.map((s) => treeMemory(kernelPid(s)));
+  }
 
   const failed = results.reduce((sum, r) => sum + r.failed, 0) + neverOpened * cells.length;
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
@@ -142,6 +151,10 @@ try {
   console.log(
     `tsgrad kernel peak (tutorial)   RSS ${summary(peaks.map((m) => m.rss))}  PSS ${summary(peaks.map((m) => m.pss))} MiB`,
   );
+  if (released)
+    console.log(
+      `tsgrad kernel idle ${Math.round(releaseWaitMs / 1000)} s later  RSS ${summary(released.map((m) => m.rss))}  PSS ${summary(released.map((m) => m.pss))} MiB (language worker released)`,
+    );
   console.log(
     `ipykernel idle (after 1+1)      RSS ${summary(ipyIdle.map((m) => m.rss))}  PSS ${summary(ipyIdle.map((m) => m.pss))} MiB (${IPYKERNELS} kernels)`,
   );
