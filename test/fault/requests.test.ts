@@ -2,7 +2,7 @@
 // a reply, and the kernel keeps serving (and keeps its variables) after each.
 import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMessage } from "../../kernel/protocol/messages.js";
+import { createMessage, type Message } from "../../kernel/protocol/messages.js";
 import { DELIMITER, encode } from "../../kernel/protocol/wire.js";
 import { type KernelClient, startKernel } from "../e2e/client.js";
 
@@ -58,6 +58,79 @@ describe("hostile requests", () => {
     expect(reply.content.evalue).toMatch(/nested 3000 deep/);
     await stillServing();
   });
+
+  /** The cell's stderr text and its result's text/plain. */
+  function streamsAndResult(outputs: Message[]): { stderr: string; result: unknown } {
+    const stderr = outputs
+      .filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr")
+      .map((m) => m.content.text)
+      .join("");
+    const result = outputs.find((m) => m.header.msg_type === "execute_result")?.content.data;
+    return { stderr, result: (result as Record<string, unknown> | undefined)?.["text/plain"] };
+  }
+
+  it(
+    "gives up the type check of a recursive type: the cell runs unchecked, saying why; later cells are checked",
+    { timeout: 300_000 },
+    async () => {
+      const recursive =
+        'type Rec<T, N extends number, A extends unknown[] = []> = A["length"] extends N ? T : Rec<T[], N, [...A, 0]>;\n' +
+        ["number", "string", "boolean", "bigint"]
+          .map((t, i) => `const r${i}: Rec<${t}, 999> = null as any;\n`)
+          .join("") +
+        "kept";
+      const { reply, outputs } = await kernel.execute(recursive, { timeoutMs: 180_000 });
+      expect(reply.content.status).toBe("ok");
+      const { stderr, result } = streamsAndResult(outputs);
+      expect(stderr).toMatch(
+        /^Type check given up: (it needed more than [\d.]+ s of CPU|.*out of memory); the cell runs unchecked\.\n$/,
+      );
+      expect(result).toBe("41");
+      // Completion and inspection on it answer too (from types or from the live values).
+      for (const type of ["complete_request", "inspect_request"]) {
+        const content = { code: recursive, cursor_pos: recursive.length, detail_level: 0 };
+        expect((await kernel.request("shell", type, content, 60_000)).content.status).toBe("ok");
+      }
+      const later = await kernel.execute("const wrong: string = kept", { timeoutMs: 120_000 });
+      expect(later.reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
+      await stillServing();
+    },
+  );
+
+  it(
+    "runs a sum of 20,000 terms, and a 1 MB cell, unchecked; answers every analysis of them",
+    { timeout: 300_000 },
+    async () => {
+      const sum = Array.from({ length: 20_000 }, (_, i) => i).join(" + ");
+      const huge = Array.from({ length: 40_000 }, (_, i) => `const v${i} = ${i} * 2 + 1;`).join("\n");
+      const ran = await kernel.execute(sum, { timeoutMs: 120_000 });
+      expect(ran.reply.content.status).toBe("ok");
+      expect(streamsAndResult(ran.outputs)).toEqual({
+        stderr:
+          "Type check given up: its syntax tree is 20002 levels deep (at most 2000 are checked); the cell runs unchecked.\n",
+        result: "199990000",
+      });
+      const large = await kernel.execute(`${huge}\nv39999`, { timeoutMs: 120_000 });
+      expect(streamsAndResult(large.outputs)).toMatchObject({
+        stderr: expect.stringMatching(/^Type check given up: the cell is too large to type-check/),
+        result: "79999",
+      });
+      for (const code of [sum, huge]) {
+        const isComplete = await kernel.request("shell", "is_complete_request", { code }, 60_000);
+        expect(isComplete.content.status).toBe("complete");
+        const complete = await kernel.request("shell", "complete_request", { code, cursor_pos: 2 }, 60_000);
+        expect(complete.content.status).toBe("ok");
+        const inspect = await kernel.request(
+          "shell",
+          "inspect_request",
+          { code, cursor_pos: 8, detail_level: 0 },
+          60_000,
+        );
+        expect(inspect.content.status).toBe("ok");
+      }
+      await stillServing();
+    },
+  );
 
   it("ignores message types named like object properties, on shell and control", async () => {
     const sent = ["__proto__", "constructor", "toString", "hasOwnProperty"].flatMap((type) => [

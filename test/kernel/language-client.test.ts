@@ -74,4 +74,52 @@ describe("CellLanguage", () => {
     expect(languageIdleReleaseMs({ JUPYTERHUB_USER: "student1", TSGRAD_LANGUAGE_IDLE_S: "0" })).toBe(0);
     expect(languageIdleReleaseMs({ JUPYTERHUB_USER: "student1", TSGRAD_LANGUAGE_IDLE_S: "soon" })).toBe(120_000);
   });
+
+  it("gives up the check of a recursive type, runs the cell unchecked, and checks later cells again", async () => {
+    const log: string[] = [];
+    const language = startLanguage(log);
+    const recursive =
+      'type Rec<T, N extends number, A extends unknown[] = []> = A["length"] extends N ? T : Rec<T[], N, [...A, 0]>;\n' +
+      ["number", "string", "boolean", "bigint"].map((t, i) => `const r${i}: Rec<${t}, 999> = null as any;\n`).join("") +
+      "r0";
+    const given = await language.prepare(recursive, "cell[1]");
+    // Stopped over its CPU budget (or out of the worker's memory first, on a fast machine).
+    expect(given).toMatchObject({
+      compiled: { ok: true },
+      unchecked: expect.stringMatching(/s of CPU|out of memory/),
+    });
+    language.ran(recursive);
+    const later = await language.prepare("const label: string = 1;", "cell[2]");
+    expect(later).toMatchObject({ typeErrors: { ename: "TypeScriptError" } });
+    // The restarted worker completes from types again.
+    expect((await language.complete("const known = { alpha: 1 };\nknown.al", 36)).matches).toEqual(["alpha"]);
+    expect(log.join("\n")).toMatch(/language worker exited/);
+  }, 180_000);
+
+  it("does not analyse a sum of 20,000 terms or a 1 MB cell, and still compiles them", async () => {
+    const language = startLanguage();
+    const sum = Array.from({ length: 20_000 }, (_, i) => i).join(" + ");
+    const huge = Array.from({ length: 40_000 }, (_, i) => `const v${i} = ${i} * 2 + 1;`).join("\n");
+    expect(await language.prepare(sum, "cell[1]")).toMatchObject({
+      compiled: { ok: true },
+      unchecked: "its syntax tree is 20002 levels deep (at most 2000 are checked)",
+    });
+    expect(await language.prepare(huge, "cell[2]")).toMatchObject({
+      compiled: { ok: true, cell: { declaredNames: expect.arrayContaining(["v39999"]) } },
+      unchecked: expect.stringMatching(/^the cell is too large to type-check \(1150 KiB/),
+    });
+    // Completion and inspection answer from the live values (nothing typed to offer).
+    (globalThis as Record<string, unknown>).tsgradLiveOnly = { secretField: 1 };
+    try {
+      for (const code of [`${sum};\ntsgradLiveOnly.sec`, `${"(".repeat(1000)}tsgradLiveOnly.sec`]) {
+        expect((await language.complete(code, code.length)).matches).toEqual(["secretField"]);
+        expect(await language.inspect(code, code.length - 4, 0)).toMatchObject({ found: true });
+      }
+    } finally {
+      delete (globalThis as Record<string, unknown>).tsgradLiveOnly;
+    }
+    const fine = await language.prepare("const fine: number = 1;", "cell[3]");
+    expect(fine).toMatchObject({ compiled: { ok: true } });
+    expect(fine).not.toHaveProperty("unchecked");
+  }, 180_000);
 });

@@ -115,6 +115,16 @@ describe("transpileCell", () => {
     expect(vm.runInContext("imported", context)).toEqual(["pkg", "./local.ts", "side-effect", "dyn"]);
   });
 
+  it("compiles a sum of 20,000 terms, and a dynamic import inside a function deep in a cell", async () => {
+    const sum = Array.from({ length: 20_000 }, (_, i) => i).join(" + ");
+    const { results } = await runCells([
+      sum,
+      `const later = async () => (await import("dyn")).named\n${sum.slice(0, 2_000)}`,
+      "await later()",
+    ]);
+    expect(results).toEqual([199_990_000, expect.any(Number), "named of dyn"]);
+  });
+
   it("passes import attributes on to the importer", () => {
     const { js } = compile('import data from "./d.json" with { type: "json" }');
     expect(js).toContain('importModule("./d.json", { with: { "type": "json" } })');

@@ -325,6 +325,26 @@ describe("KernelServer control and introspection", () => {
     expect(transport.find(inspect, "inspect_reply")!.content).toMatchObject({ status: "ok", found: true });
   });
 
+  it("converts the spans of 40,000 matches in a 1 MB cell (once per offset, not once per match)", async () => {
+    const { transport, server, interpreter } = setup();
+    const code = `${"const v = 1;\n".repeat(80_000)}🔥 v`;
+    const names = Array.from({ length: 40_000 }, (_, i) => `v${i}`);
+    const at = code.length - 1;
+    interpreter.complete = async () => ({
+      matches: names,
+      cursorStart: at,
+      cursorEnd: code.length,
+      metadata: { _jupyter_types_experimental: names.map((text) => ({ start: at, end: code.length, text })) },
+    });
+    const complete = request("complete_request", { code });
+    server.receive("shell", complete);
+    await until(idleOf(transport, complete));
+    const { content } = transport.find(complete, "complete_reply")!;
+    expect(content).toMatchObject({ status: "ok", cursor_start: code.length - 2, cursor_end: code.length - 1 });
+    const spans = (content.metadata as { _jupyter_types_experimental: unknown[] })._jupyter_types_experimental;
+    expect(spans[39_999]).toEqual({ start: at - 1, end: at, text: "v39999" });
+  });
+
   it("answers is_complete, comm_info, and closes comms opened to unknown targets", async () => {
     const { transport, server } = setup();
     const incomplete = request("is_complete_request", { code: "for (;;) {" });

@@ -112,6 +112,11 @@ function runtimeCall(f: Factory, method: string, args: ts.Expression[]): ts.Expr
 
 /** `import(x)` → `__tsgrad.importModule(x)`: vm scripts have no module loader of their own. */
 function rewriteDynamicImports(node: ts.Node, context: ts.TransformationContext): ts.Node {
+  // The walk recurses once per level of the tree (a sum of 20,000 terms overflowed the stack):
+  // only statements whose text says `import` are walked.
+  const original = typescript.getOriginalNode(node);
+  if (original.pos >= 0 && !original.getSourceFile().text.slice(original.pos, original.end).includes("import"))
+    return node;
   const f = context.factory;
   const visit = (child: ts.Node): ts.Node => {
     if (typescript.isCallExpression(child) && child.expression.kind === typescript.SyntaxKind.ImportKeyword) {

@@ -338,6 +338,9 @@ async function checkAndRun(message: Extract<ToChild, { type: "execute" }>): Prom
     if ("refused" in answer) return errorOutcome("SyntaxError", answer.refused);
     if (engineLoadError !== undefined) return engineNotLoadedOutcome(engineLoadError);
     if ("typeErrors" in answer) return { status: "error", ...answer.typeErrors, userExpressions: {} };
+    // One line saying why, before the cell's own output (the check was given up, not failed).
+    if (answer.unchecked)
+      output.stream(message.execId, "stderr", `Type check given up: ${answer.unchecked}; the cell runs unchecked.\n`);
     prepared = answer;
   } finally {
     cancelWaitingExecute = undefined;

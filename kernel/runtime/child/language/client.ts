@@ -12,17 +12,31 @@ import type { CompletenessResult, CompletionResult, InspectionResult } from "../
 import { complete as completeLive } from "../completion.js";
 import { inspectAt as inspectLive } from "../inspection.js";
 import type { TranspileResult } from "../transpile.js";
+import { PHASE, RequestProgress } from "./cpu-budget.js";
 import type { TypeInspection } from "./inspection.js";
 import type { LanguageSetup } from "./service.js";
-import type { LanguageReply, LanguageRequest, PreparedCell } from "./worker.js";
+import type { LanguageReply, LanguageRequest, PreparedCell, WorkerSetup } from "./worker.js";
 
-// A check waits long (a cell must not run unchecked because the machine is busy); completion
-// does not (the live answer is better than none).
+// Wall-clock limits are a backstop only (the CPU budgets below decide): a check waits long (a
+// cell must not run unchecked because the machine is busy); completion does not (the live answer
+// is better than none).
 const CHECK_TIMEOUT_MS = 60_000;
 const COMPLETE_TIMEOUT_MS = 5_000;
 // is_complete must answer within a second or two whatever the worker is doing (jupyter console
 // asks on every Enter); past this it is answered on this thread.
 const IS_COMPLETE_TIMEOUT_MS = 2_000;
+
+/**
+ * CPU the worker may spend analysing one request (a type check, a completion, an inspection)
+ * before it is stopped and restarted. The 200 cells of the tutorials need at most 0.14 s to check
+ * and 0.06 s to complete, the first cell importing Node's declarations ~0.3 s; a recursive type can
+ * need minutes, or more memory than the worker has (and thrash its collector first).
+ */
+const ANALYSIS_CPU_BUDGET_MS = 1_000;
+/** CPU to compile a cell, which it needs to run at all: linear in its size (1 MB: ~4 s). */
+const COMPILE_CPU_BUDGET_MS = 20_000;
+/** How often the worker's CPU time is read while a request is pending. */
+const BUDGET_POLL_MS = 100;
 
 /** Kinds whose live value is worth showing next to the type. */
 const VALUE_KINDS = new Set(["const", "let", "var", "local var", "property", "parameter"]);
@@ -76,13 +90,27 @@ const WORKER_YOUNG_MB = 6;
 /** Restarts in a row without one answer in between: past this, cells run with live completion only. */
 const MAX_RESTARTS = 3;
 
+/** A request on its way to the worker, kept so a restarted worker can be asked again. */
+interface Pending {
+  message: LanguageRequest;
+  resolve: (result: unknown) => void;
+  timer: NodeJS.Timeout;
+  /** A `prepare`'s compiled cell, sent before its check. */
+  compiled?: TranspileResult;
+}
+
 export class CellLanguage {
   private worker: Worker | undefined;
+  private progress = new RequestProgress();
   private nextId = 0;
-  private readonly pending = new Map<number, (result: unknown) => void>();
+  private readonly pending = new Map<number, Pending>();
   /** Every cell that ran, in order: a restarted worker learns the notebook from them. */
   private readonly committed: string[] = [];
   private restartsInARow = 0;
+  /** Why the worker is being stopped, and which request it gives up. */
+  private givingUp: { id: number; why: string } | undefined;
+  private lastError: Error | undefined;
+  private monitor: NodeJS.Timeout | undefined;
   /** Set while the worker is released for idleness: the next request starts it again. */
   private released = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -100,16 +128,25 @@ export class CellLanguage {
         cellRunning: _running,
         ...setup
       } = this.options;
+      this.progress = new RequestProgress();
+      const workerData: WorkerSetup = { ...setup, progress: this.progress.buffer };
       const worker = new Worker(workerScript(), {
-        workerData: setup,
+        workerData,
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       });
       this.worker = worker;
+      this.givingUp = undefined;
+      this.lastError = undefined;
       worker.unref(); // the child exits when its parent goes, whatever the worker does
       worker.on("message", (reply: LanguageReply) => this.settle(reply));
-      worker.on("error", (error) => this.options.log(`language worker failed: ${error.stack ?? error.message}`));
+      worker.on("error", (error) => {
+        this.lastError = error;
+        this.options.log(`language worker failed: ${error.stack ?? error.message}`);
+      });
       worker.on("exit", (code) => this.workerExited(worker, code));
       for (const code of this.committed) this.post({ id: ++this.nextId, type: "commit", code });
+      // Requests that waited behind the one given up are asked again.
+      for (const { message } of this.pending.values()) this.post(message);
       this.releaseWhenIdle();
     } catch (error) {
       this.stop(`language worker unavailable: ${String(error)}`);
@@ -131,20 +168,56 @@ export class CellLanguage {
     this.idleTimer.unref();
   }
 
-  /** A worker that died (out of memory, stopped because stuck) is replaced, a few times in a row at most. */
+  /**
+   * A worker that died (out of memory, stopped because stuck or over its budget) is replaced. The
+   * request it was working on is given up (its cell runs unchecked); the others are asked again. A
+   * worker that dies with no request in progress (at its start) is replaced a few times in a row
+   * at most.
+   */
   private workerExited(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
-    this.stop(`language worker exited (${code})`);
-    if (++this.restartsInARow > MAX_RESTARTS) {
-      this.options.log("language worker: it keeps failing; cells run with live completion only");
+    const current = this.givingUp ?? this.inProgress(code);
+    this.worker = undefined;
+    this.options.log(`language worker exited (${code})${current ? `: ${current.why}` : ""}`);
+    const entry = current && this.pending.get(current.id);
+    if (current && entry) this.resolve(current.id, givenUpAnswer(entry, current.why));
+    else if (++this.restartsInARow > MAX_RESTARTS) {
+      this.stop("language worker: it keeps failing; cells run with live completion only");
       return;
     }
     this.startWorker();
   }
 
+  /** The request the worker was working on when it exited, and why it stopped. */
+  private inProgress(code: number): { id: number; why: string } | undefined {
+    const now = this.progress.read();
+    if (!now) return undefined;
+    const outOfMemory = (this.lastError as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+    return {
+      id: now.requestId,
+      why: outOfMemory ? "the type checker ran out of memory" : `the language worker stopped (exit code ${code})`,
+    };
+  }
+
+  /** Stops the worker because request `id` is over a budget; it is answered once the worker exits. */
+  private giveUp(id: number, why: string): void {
+    if (!this.worker || this.givingUp) return;
+    this.givingUp = { id, why };
+    void this.worker.terminate();
+  }
+
+  /** Gives up the request in progress once it has used more CPU than its phase allows. */
+  private enforceBudget(): void {
+    const now = this.progress.read();
+    const entry = now && this.pending.get(now.requestId);
+    if (!now || !entry || now.cpuMs === undefined) return;
+    const budget = now.phase === PHASE.analyse ? ANALYSIS_CPU_BUDGET_MS : COMPILE_CPU_BUDGET_MS;
+    if (now.cpuMs > budget) this.giveUp(now.requestId, `it needed more than ${budget / 1000} s of CPU`);
+  }
+
   /**
-   * `code` refused, its type errors, or its JavaScript. Without the worker (or when its check
-   * times out) the cell is compiled on this thread and runs unchecked.
+   * `code` refused, its type errors, or its JavaScript (with `unchecked` saying why when its check
+   * was given up). Without the worker the cell is compiled on this thread and runs unchecked.
    */
   async prepare(code: string, cellName: string): Promise<PreparedCell> {
     const check = this.options.checkBeforeRun;
@@ -172,8 +245,9 @@ export class CellLanguage {
       | CompletenessResult
       | undefined;
     if (result) return result;
-    // A worker still warming up (after a start or a release) answers next time; the compiler on
-    // this thread would cost ~50 MiB for the rest of the session. "unknown": the console runs it.
+    // A worker still warming up (after a start, a release or a restart) answers next time; the
+    // compiler on this thread would cost ~50 MiB for the rest of the session. "unknown": the
+    // console runs it.
     if (this.worker) return { status: "unknown" };
     return (await localCompiler()).isComplete(code);
   }
@@ -220,21 +294,24 @@ export class CellLanguage {
     }
     if (!this.worker) return Promise.resolve(undefined);
     const id = ++this.nextId;
+    const request = { ...message, id } as LanguageRequest;
     return new Promise((resolveReply) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.options.log(`language worker: no answer to ${message.type} within ${timeoutMs} ms`);
-        resolveReply(undefined);
-        // A check this late means the worker is stuck: every later request would wait behind it.
-        // (Completion's shorter wait can just be the warm-up.)
-        if (message.type === "prepare") void this.worker?.terminate();
-      }, timeoutMs);
-      this.pending.set(id, (result) => {
-        clearTimeout(timer);
-        resolveReply(result);
-      });
-      this.post({ ...message, id } as LanguageRequest);
+      const timer = setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs);
+      this.pending.set(id, { message: request, resolve: resolveReply, timer });
+      this.monitor ??= setInterval(() => this.enforceBudget(), BUDGET_POLL_MS).unref();
+      this.post(request);
     });
+  }
+
+  private timedOut(id: number, timeoutMs: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    const why = `no answer within ${timeoutMs / 1000} s`;
+    this.options.log(`language worker: ${why} to ${entry.message.type}`);
+    // A check this late means the worker is stuck: every later request would wait behind it.
+    // (Completion's shorter wait can just be the warm-up.)
+    if (entry.message.type === "prepare" && this.progress.read()?.requestId === id) return this.giveUp(id, why);
+    this.resolve(id, undefined);
   }
 
   private post(message: LanguageRequest): void {
@@ -246,19 +323,51 @@ export class CellLanguage {
   }
 
   private settle(reply: LanguageReply): void {
+    if ("compiled" in reply) {
+      const entry = this.pending.get(reply.id);
+      if (entry) entry.compiled = reply.compiled;
+      return;
+    }
     this.restartsInARow = 0;
     if ("error" in reply) this.options.log(`language worker: ${reply.error}`);
-    const resolveReply = this.pending.get(reply.id);
-    this.pending.delete(reply.id);
-    resolveReply?.("error" in reply ? undefined : reply.result);
-    if (this.pending.size === 0) this.releaseWhenIdle();
+    this.resolve(reply.id, "error" in reply ? undefined : reply.result);
+  }
+
+  private resolve(id: number, result: unknown): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    entry.resolve(result);
+    if (this.pending.size === 0) {
+      clearInterval(this.monitor);
+      this.monitor = undefined;
+      this.releaseWhenIdle();
+    }
   }
 
   private stop(why: string): void {
     this.options.log(why);
     this.worker = undefined;
-    for (const resolveReply of this.pending.values()) resolveReply(undefined);
-    this.pending.clear();
+    for (const id of [...this.pending.keys()]) this.resolve(id, undefined);
+  }
+}
+
+/**
+ * The answer to a request whose worker was stopped: a prepared cell runs unchecked (it was
+ * compiled before its check) or is refused (it could not even be compiled); a user expression
+ * fails to compile; completion and inspection fall back to the live values.
+ */
+function givenUpAnswer(entry: Pending, why: string): unknown {
+  switch (entry.message.type) {
+    case "prepare":
+      return entry.compiled
+        ? { compiled: entry.compiled, unchecked: why }
+        : { refused: `the cell could not be compiled: ${why}` };
+    case "compile":
+      return { ok: false, error: { message: `could not be compiled: ${why}`, line: 1, column: 1 } };
+    default:
+      return undefined;
   }
 }
 

@@ -11,6 +11,8 @@ import { isComplete, MAX_NESTING, scanBrackets } from "../completeness.js";
 import { IdleCollector } from "../idle-gc.js";
 import { type TranspileResult, transpileCell } from "../transpile.js";
 import { saveCompilerCodeCache } from "../typescript.js";
+import { unanalysable } from "./analysis-limits.js";
+import { PHASE, RequestProgress } from "./cpu-budget.js";
 import type { TypeErrorReport } from "./diagnostics.js";
 import { type LanguageSetup, NotebookLanguageService } from "./service.js";
 
@@ -25,43 +27,79 @@ export type LanguageRequest =
 
 /**
  * What `prepare` answers: the cell refused before any analysis (brackets nested too deep), its
- * type errors, or the JavaScript to run.
+ * type errors, or the JavaScript to run (`unchecked`: why it was not type-checked, when it was not).
  */
-export type PreparedCell = { refused: string } | { typeErrors: TypeErrorReport } | { compiled: TranspileResult };
+export type PreparedCell =
+  | { refused: string }
+  | { typeErrors: TypeErrorReport }
+  | { compiled: TranspileResult; unchecked?: string };
 
-/** Worker → main thread: the answer to request `id`, or why there is none. */
-export type LanguageReply = { id: number; result: unknown } | { id: number; error: string };
+/**
+ * Worker → main thread: the answer to request `id`, or why there is none. `compiled` comes first,
+ * before a `prepare`'s check: a cell whose check is given up runs with it.
+ */
+export type LanguageReply =
+  | { id: number; result: unknown }
+  | { id: number; error: string }
+  | { id: number; compiled: TranspileResult };
+
+/** What the cell thread gives the worker: the notebook, and the memory it watches the worker through. */
+export interface WorkerSetup extends LanguageSetup {
+  progress: SharedArrayBuffer;
+}
 
 const port = parentPort!;
-const service = new NotebookLanguageService(workerData as LanguageSetup);
+const { progress: progressBuffer, ...setup } = workerData as WorkerSetup;
+const progress = new RequestProgress(progressBuffer);
+progress.registerThisThread();
+const service = new NotebookLanguageService(setup);
 // Each check leaves a program's worth of garbage: collected once requests pause (idle-gc.ts).
 const collector = new IdleCollector(500);
 
 function answer(request: LanguageRequest): unknown {
   switch (request.type) {
     case "prepare":
-      return prepare(request.code, request.cellName, request.check);
+      return prepare(request.id, request.code, request.cellName, request.check);
     case "compile":
       return transpileCell(request.code, request.fileName);
     case "isComplete":
       return isComplete(request.code) satisfies CompletenessResult;
     case "commit":
       return service.commit(request.code);
+    // Nesting or size past the limits: no typed answer (the cell thread answers from live values).
     case "complete":
-      return service.complete(request.code, request.cursor);
+      return unanalysable(request.code) ? undefined : service.complete(request.code, request.cursor);
     case "inspect":
-      return service.inspect(request.code, request.cursor, request.detailLevel);
+      return unanalysable(request.code)
+        ? undefined
+        : service.inspect(request.code, request.cursor, request.detailLevel);
   }
 }
 
-function prepare(code: string, cellName: string, check: boolean): PreparedCell {
+function prepare(id: number, code: string, cellName: string, check: boolean): PreparedCell {
   // Refused before any analysis, as Python refuses "too many nested parentheses": the checker
   // would take minutes, the compiler and V8 overflow their stacks.
   const { deepest } = scanBrackets(code);
   if (deepest > MAX_NESTING)
     return { refused: `brackets nested ${deepest} deep; at most ${MAX_NESTING} levels are accepted` };
-  const typeErrors = check ? service.check(code, cellName) : undefined;
-  return typeErrors ? { typeErrors } : { compiled: transpileCell(code, cellName) };
+  // Compiled first and sent at once: if the check is given up (the cell thread stops this worker
+  // when it needs too much CPU), the cell runs unchecked with this.
+  const compiled = transpileCell(code, cellName);
+  if (!check || !compiled.ok) return { compiled }; // a syntax error is the transpiler's to report
+  const refusal = unanalysable(code);
+  if (refusal) return { compiled, unchecked: refusal };
+  port.postMessage({ id, compiled } satisfies LanguageReply);
+  progress.enter(id, PHASE.analyse);
+  try {
+    const typeErrors = service.check(code, cellName);
+    return typeErrors ? { typeErrors } : { compiled };
+  } catch (error) {
+    // The checker's own limits (its stack, on expressions thousands of terms long).
+    return {
+      compiled,
+      unchecked: `the type checker failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
 }
 
 let answered = 0;
@@ -69,12 +107,14 @@ let answered = 0;
 port.on("message", (request: LanguageRequest) => {
   answered++;
   collector.busy();
+  progress.enter(request.id, request.type === "complete" || request.type === "inspect" ? PHASE.analyse : PHASE.compile);
   let reply: LanguageReply;
   try {
     reply = { id: request.id, result: answer(request) };
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
+  progress.leave();
   if (request.type !== "commit" || "error" in reply) port.postMessage(reply);
   collector.worked();
 });
