@@ -100,13 +100,22 @@ describe("CellLanguage", () => {
     const language = startLanguage();
     const sum = Array.from({ length: 20_000 }, (_, i) => i).join(" + ");
     const huge = Array.from({ length: 40_000 }, (_, i) => `const v${i} = ${i} * 2 + 1;`).join("\n");
-    expect(await language.prepare(sum, "cell[1]")).toMatchObject({
+    const total = `const total = ${sum}`;
+    expect(await language.prepare(total, "cell[1]")).toMatchObject({
       compiled: { ok: true },
-      unchecked: "its syntax tree is 20002 levels deep (at most 2000 are checked)",
+      unchecked: "its syntax tree is 20004 levels deep (at most 2000 are checked)",
     });
+    language.ran(total);
     expect(await language.prepare(huge, "cell[2]")).toMatchObject({
       compiled: { ok: true, cell: { declaredNames: expect.arrayContaining(["v39999"]) } },
       unchecked: expect.stringMatching(/^the cell is too large to type-check \(1150 KiB/),
+    });
+    language.ran(huge);
+    // Later cells see their names as `any`, and are checked.
+    expect(
+      await language.prepare('const later: string = total + v39999;\nconst bad: number = "x";', "cell[3]"),
+    ).toMatchObject({
+      typeErrors: { evalue: "cell[3]:2:7 Type 'string' is not assignable to type 'number'." },
     });
     // Completion and inspection answer from the live values (nothing typed to offer).
     (globalThis as Record<string, unknown>).tsgradLiveOnly = { secretField: 1 };
@@ -118,7 +127,7 @@ describe("CellLanguage", () => {
     } finally {
       delete (globalThis as Record<string, unknown>).tsgradLiveOnly;
     }
-    const fine = await language.prepare("const fine: number = 1;", "cell[3]");
+    const fine = await language.prepare("const fine: number = v1;", "cell[4]");
     expect(fine).toMatchObject({ compiled: { ok: true } });
     expect(fine).not.toHaveProperty("unchecked");
   }, 180_000);

@@ -105,7 +105,9 @@ export class CellLanguage {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   /** Every cell that ran, in order: a restarted worker learns the notebook from them. */
-  private readonly committed: string[] = [];
+  private readonly committed: { code: string; untyped?: string[] }[] = [];
+  /** Cells prepared but too large or deep to analyse, and the names they declare (see `ran`). */
+  private readonly untypedCells = new Map<string, string[]>();
   private restartsInARow = 0;
   /** Why the worker is being stopped, and which request it gives up. */
   private givingUp: { id: number; why: string } | undefined;
@@ -144,7 +146,7 @@ export class CellLanguage {
         this.options.log(`language worker failed: ${error.stack ?? error.message}`);
       });
       worker.on("exit", (code) => this.workerExited(worker, code));
-      for (const code of this.committed) this.post({ id: ++this.nextId, type: "commit", code });
+      for (const cell of this.committed) this.post({ id: ++this.nextId, type: "commit", ...cell });
       // Requests that waited behind the one given up are asked again.
       for (const { message } of this.pending.values()) this.post(message);
       this.releaseWhenIdle();
@@ -224,6 +226,10 @@ export class CellLanguage {
     const prepared = (await this.request({ type: "prepare", code, cellName, check }, CHECK_TIMEOUT_MS)) as
       | PreparedCell
       | undefined;
+    // Only the latest: a cell runs right after it is prepared (or never).
+    this.untypedCells.clear();
+    if (prepared && "compiled" in prepared && prepared.untyped && prepared.compiled.ok)
+      this.untypedCells.set(code, prepared.compiled.cell.declaredNames);
     if (prepared) return prepared;
     const local = await localCompiler();
     const { deepest } = local.scanBrackets(code);
@@ -254,8 +260,12 @@ export class CellLanguage {
 
   /** A cell ran (even if it threw: its declarations are globals now). */
   ran(code: string): void {
-    this.committed.push(code);
-    this.post({ id: ++this.nextId, type: "commit", code });
+    // A cell too large or deep to analyse is remembered by its names only, typed `any`.
+    const untyped = this.untypedCells.get(code);
+    this.untypedCells.delete(code);
+    const cell = untyped ? { code: "", untyped } : { code };
+    this.committed.push(cell);
+    this.post({ id: ++this.nextId, type: "commit", ...cell });
     if (this.pending.size === 0) this.releaseWhenIdle();
   }
 

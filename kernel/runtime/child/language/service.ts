@@ -32,6 +32,9 @@ export class NotebookLanguageService {
   private readonly globalsFile: string;
   private readonly historyFile: string;
   private readonly historyGlobalsFile: string;
+  private readonly untypedFile: string;
+  /** Names declared by cells too large or deep to analyse: `any` (their history would slow every check). */
+  private readonly untypedNames = new Set<string>();
   private readonly sources: GlobalsSources;
   private readonly nodeTypes: NodeTypes;
   /** Every module specifier the recorded cells import (decides which Node declarations load). */
@@ -57,6 +60,7 @@ export class NotebookLanguageService {
     this.globalsFile = join(setup.notebookDir, "__tsgrad_globals__.d.ts");
     this.historyFile = join(setup.notebookDir, "__tsgrad_history__.ts");
     this.historyGlobalsFile = join(setup.notebookDir, "__tsgrad_history_globals__.d.ts");
+    this.untypedFile = join(setup.notebookDir, "__tsgrad_untyped_globals__.d.ts");
     this.nodeTypes = new NodeTypes(join(setup.projectDir, "node_modules/@types/node"));
   }
 
@@ -101,6 +105,14 @@ export class NotebookLanguageService {
     for (const specifier of importedModules(code)) this.importedModules.add(specifier);
   }
 
+  /**
+   * Records the names a cell too large or deep to analyse declared (1 MB of declarations in the
+   * history cost every later check seconds): later cells see them as `any`.
+   */
+  commitUntyped(names: readonly string[]): void {
+    for (const name of names) this.untypedNames.add(name);
+  }
+
   /** Completions at `cursor` (UTF-16 offset into `code`). */
   complete(code: string, cursor: number): CompletionResult {
     this.load(code);
@@ -124,7 +136,11 @@ export class NotebookLanguageService {
     const nodeFiles = this.nodeTypes.files([...this.importedModules, ...importedModules(code)]);
     this.host.setFile(this.nodeTypes.indexFile, this.nodeTypes.indexDeclaration(nodeFiles));
     const history = this.cells.history();
-    this.setEngineGlobals(history.globals);
+    // A name an analysed cell declared keeps that cell's type.
+    const typed = new Set(history.globals);
+    const untyped = [...this.untypedNames].filter((name) => !typed.has(name));
+    this.host.setFile(this.untypedFile, untyped.map((name) => `declare var ${name}: any;\n`).join(""));
+    this.setEngineGlobals([...history.globals, ...untyped]);
     this.host.setFile(this.historyFile, history.module);
     this.host.setFile(
       this.historyGlobalsFile,

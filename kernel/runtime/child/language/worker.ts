@@ -21,7 +21,8 @@ export type LanguageRequest =
   | { id: number; type: "prepare"; code: string; cellName: string; check: boolean }
   | { id: number; type: "compile"; code: string; fileName: string }
   | { id: number; type: "isComplete"; code: string }
-  | { id: number; type: "commit"; code: string }
+  // `untyped`: the names of a cell too large or deep to analyse, typed `any` for later cells.
+  | { id: number; type: "commit"; code: string; untyped?: string[] }
   | { id: number; type: "complete"; code: string; cursor: number }
   | { id: number; type: "inspect"; code: string; cursor: number; detailLevel: 0 | 1 };
 
@@ -32,7 +33,7 @@ export type LanguageRequest =
 export type PreparedCell =
   | { refused: string }
   | { typeErrors: TypeErrorReport }
-  | { compiled: TranspileResult; unchecked?: string };
+  | { compiled: TranspileResult; unchecked?: string; untyped?: boolean };
 
 /**
  * Worker → main thread: the answer to request `id`, or why there is none. `compiled` comes first,
@@ -65,7 +66,7 @@ function answer(request: LanguageRequest): unknown {
     case "isComplete":
       return isComplete(request.code) satisfies CompletenessResult;
     case "commit":
-      return service.commit(request.code);
+      return request.untyped ? service.commitUntyped(request.untyped) : service.commit(request.code);
     // Nesting or size past the limits: no typed answer (the cell thread answers from live values).
     case "complete":
       return unanalysable(request.code) ? undefined : service.complete(request.code, request.cursor);
@@ -87,7 +88,7 @@ function prepare(id: number, code: string, cellName: string, check: boolean): Pr
   const compiled = transpileCell(code, cellName);
   if (!check || !compiled.ok) return { compiled }; // a syntax error is the transpiler's to report
   const refusal = unanalysable(code);
-  if (refusal) return { compiled, unchecked: refusal };
+  if (refusal) return { compiled, unchecked: refusal, untyped: true };
   port.postMessage({ id, compiled } satisfies LanguageReply);
   progress.enter(id, PHASE.analyse);
   try {
