@@ -115,6 +115,11 @@ describe("hostile requests", () => {
         stderr: expect.stringMatching(/^Type check given up: the cell is too large to type-check/),
         result: "79999",
       });
+      // Later cells are checked again, with the large cell's names typed `any`.
+      const after = await kernel.execute('const fromLarge: number = v1;\nconst wrongAfter: number = "x"', {
+        timeoutMs: 120_000,
+      });
+      expect(after.reply.content).toMatchObject({ ename: "TypeScriptError", evalue: expect.stringMatching(/:2:7 /) });
       for (const code of [sum, huge]) {
         const isComplete = await kernel.request("shell", "is_complete_request", { code }, 60_000);
         expect(isComplete.content.status).toBe("complete");
