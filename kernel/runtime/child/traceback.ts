@@ -13,13 +13,20 @@ export interface DescribedError {
   traceback: string[];
 }
 
-/** Source maps of every cell run so far, by file name (`cell[3]`): functions outlive cells. */
+/**
+ * Source maps of every cell run so far, by file name (`cell[3]`): functions outlive cells. Each
+ * is kept as its JSON text (a few hundred bytes) and parsed when an error needs it: parsed,
+ * every cell of a long session would keep ~0.6 KiB, and errors come from a few cells only.
+ */
 export class CellSourceMaps {
-  private readonly maps = new Map<string, { map: TraceMap; wrapperCallLine: number }>();
+  private readonly maps = new Map<string, { sourceMap: string; wrapperCallLine: number }>();
+  /** The most recently used parsed maps, a few (a traceback names a few cells). */
+  private readonly parsed = new Map<string, TraceMap>();
 
   /** `wrapperCallLine`: the compiled line that starts the cell's body (`})();`), not user code. */
   add(fileName: string, sourceMap: string, wrapperCallLine: number): void {
-    if (sourceMap) this.maps.set(fileName, { map: new TraceMap(sourceMap), wrapperCallLine });
+    this.parsed.delete(fileName);
+    if (sourceMap) this.maps.set(fileName, { sourceMap, wrapperCallLine });
   }
 
   /** `cell[3]:7:5` (compiled) → `cell[3]:4:11` (TypeScript); undefined for the runtime's wrapper. */
@@ -27,12 +34,21 @@ export class CellSourceMaps {
     const entry = this.maps.get(fileName);
     if (!entry) return `${fileName}:${line}:${column}`;
     if (line === entry.wrapperCallLine) return undefined;
-    const { map } = entry;
-    const original = originalPositionFor(map, { line, column: column - 1 });
+    const original = originalPositionFor(this.traceMap(fileName, entry.sourceMap), { line, column: column - 1 });
     if (original.line === null) return `${fileName}:${line}:${column}`;
     return `${fileName}:${original.line}:${original.column + 1}`;
   }
+
+  private traceMap(fileName: string, sourceMap: string): TraceMap {
+    const map = this.parsed.get(fileName) ?? new TraceMap(sourceMap);
+    this.parsed.delete(fileName); // most recently used goes last
+    this.parsed.set(fileName, map);
+    if (this.parsed.size > PARSED_MAPS) this.parsed.delete(this.parsed.keys().next().value!);
+    return map;
+  }
 }
+
+const PARSED_MAPS = 8;
 
 // tsgrad's own code (dist/, and engine/ and kernel/ sources that source maps point back to):
 // never the user's business.

@@ -176,6 +176,51 @@ export class NotebookHost implements ts.LanguageServiceHost {
   }
 }
 
+/**
+ * A document registry under which the files named in `scripts` are never modules, whatever
+ * `moduleDetection` says (it makes every other file one: each cell is a module). A script's
+ * top-level declarations are globals by themselves (see notebook.ts).
+ */
+export function documentRegistryWithScripts(scripts: ReadonlySet<string>): ts.DocumentRegistry {
+  const registry = typescript.createDocumentRegistry();
+  const notAModule = (file: ts.SourceFile) => {
+    (file as { externalModuleIndicator?: unknown }).externalModuleIndicator = undefined;
+  };
+  const withOptions = (
+    fileName: string,
+    options: ts.CreateSourceFileOptions | ts.ScriptTarget | undefined,
+  ): ts.CreateSourceFileOptions | ts.ScriptTarget | undefined => {
+    if (!scripts.has(fileName)) return options;
+    const base = typeof options === "object" ? options : { languageVersion: options ?? typescript.ScriptTarget.ES2022 };
+    return { ...base, setExternalModuleIndicator: notAModule };
+  };
+  return {
+    ...registry,
+    acquireDocumentWithKey: (fileName, path, host, key, snapshot, version, kind, options) =>
+      registry.acquireDocumentWithKey(
+        fileName,
+        path,
+        host,
+        key,
+        snapshot,
+        version,
+        kind,
+        withOptions(fileName, options),
+      ),
+    updateDocumentWithKey: (fileName, path, host, key, snapshot, version, kind, options) =>
+      registry.updateDocumentWithKey(
+        fileName,
+        path,
+        host,
+        key,
+        snapshot,
+        version,
+        kind,
+        withOptions(fileName, options),
+      ),
+  };
+}
+
 /** Milliseconds since the epoch, or -1 when there is no such file. */
 function modificationTime(fileName: string): number {
   try {

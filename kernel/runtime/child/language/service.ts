@@ -9,7 +9,7 @@ import { typescript } from "../typescript.js";
 import { completeInCell } from "./completion.js";
 import { type CellDiagnostic, cellDiagnostics, type TypeErrorReport, typeErrorReport } from "./diagnostics.js";
 import { exportedNames, type GlobalsSources, globalsDeclaration, historyGlobalsDeclaration } from "./globals.js";
-import { cellCompilerOptions, NotebookHost } from "./host.js";
+import { cellCompilerOptions, documentRegistryWithScripts, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
 import { NotebookCells, parseCell } from "./notebook.js";
@@ -31,6 +31,7 @@ export class NotebookLanguageService {
   private readonly notebookFile: string;
   private readonly globalsFile: string;
   private readonly historyFile: string;
+  private readonly historyScriptFile: string;
   private readonly historyGlobalsFile: string;
   private readonly untypedFile: string;
   /** Names declared by cells too large or deep to analyse: `any` (their history would slow every check). */
@@ -54,8 +55,10 @@ export class NotebookLanguageService {
       [`${dist}/`, typescriptLibDir()],
       projectImporter,
     );
-    this.service = typescript.createLanguageService(this.host, typescript.createDocumentRegistry());
     // Names no cell would use, in the notebook's folder so that imports resolve from there.
+    this.historyScriptFile = join(setup.notebookDir, "__tsgrad_history_script__.ts");
+    const registry = documentRegistryWithScripts(new Set([this.historyScriptFile]));
+    this.service = typescript.createLanguageService(this.host, registry);
     this.notebookFile = join(setup.notebookDir, "__tsgrad_cell__.ts");
     this.globalsFile = join(setup.notebookDir, "__tsgrad_globals__.d.ts");
     this.historyFile = join(setup.notebookDir, "__tsgrad_history__.ts");
@@ -141,10 +144,11 @@ export class NotebookLanguageService {
     const untyped = [...this.untypedNames].filter((name) => !typed.has(name));
     this.host.setFile(this.untypedFile, untyped.map((name) => `declare var ${name}: any;\n`).join(""));
     this.setEngineGlobals([...history.globals, ...untyped]);
+    this.host.setFile(this.historyScriptFile, history.script);
     this.host.setFile(this.historyFile, history.module);
     this.host.setFile(
       this.historyGlobalsFile,
-      historyGlobalsDeclaration("./__tsgrad_history__", history.globals, history.variables),
+      historyGlobalsDeclaration("./__tsgrad_history__", history.moduleGlobals, history.variables),
     );
     this.host.setFile(this.notebookFile, code);
   }
