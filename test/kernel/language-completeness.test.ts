@@ -24,4 +24,10 @@ describe("isComplete", () => {
     expect(isComplete("}")).toEqual({ status: "invalid" });
     expect(isComplete("const done = `closed ${1}`;")).toEqual({ status: "complete" });
   });
+
+  it("does not parse a cell over 256 KiB: unknown when balanced, incomplete when a bracket is open", () => {
+    const large = "const v = 1 * 2;\n".repeat(20_000);
+    expect(isComplete(large)).toEqual({ status: "unknown" });
+    expect(isComplete(`${large}f(`)).toMatchObject({ status: "incomplete" });
+  });
 });

@@ -2,7 +2,12 @@
 // the worker's CPU (cpu-budget.ts).
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { MAX_ANALYSED_DEPTH, treeDepth, unanalysable } from "../../kernel/runtime/child/language/analysis-limits.js";
+import {
+  MAX_ANALYSED_DEPTH,
+  treeDepth,
+  unanalysable,
+  uncompilable,
+} from "../../kernel/runtime/child/language/analysis-limits.js";
 import { PHASE, RequestProgress, threadCpuMs } from "../../kernel/runtime/child/language/cpu-budget.js";
 import { typescript } from "../../kernel/runtime/child/typescript.js";
 
@@ -14,6 +19,13 @@ describe("analysis limits", () => {
     expect(unanalysable("(".repeat(1000))).toBe("brackets nested 1000 deep");
     expect(unanalysable(Array.from({ length: 5000 }, (_, i) => i).join(" + "))).toBe(
       `its syntax tree is 5002 levels deep (at most ${MAX_ANALYSED_DEPTH} are checked)`,
+    );
+  });
+
+  it("refuses to compile a syntax tree over 30,000 levels deep, at once", () => {
+    expect(uncompilable(Array.from({ length: 20_000 }, (_, i) => i).join(" + "))).toBeUndefined();
+    expect(uncompilable(Array.from({ length: 40_000 }, (_, i) => i).join(" + "))).toBe(
+      "expressions nested 40002 levels deep; at most 30000 are accepted",
     );
   });
 

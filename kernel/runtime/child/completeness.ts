@@ -16,6 +16,9 @@ const INDENT_UNIT = "  ";
  */
 export const MAX_NESTING = 100;
 
+/** Past this many characters a cell with balanced brackets is not parsed for completeness. */
+const MAX_PARSED_CHARS = 256 * 1024;
+
 /** Whether a console should run `code` now or let the user keep typing. */
 export function isComplete(code: string): CompletenessResult {
   if (code.trim() === "") return { status: "complete" };
@@ -26,6 +29,8 @@ export function isComplete(code: string): CompletenessResult {
     return { status: "incomplete", indent: brackets.inTemplateText ? "" : lastLineIndent(code) + INDENT_UNIT };
   }
   if (brackets.open < 0) return { status: "invalid" };
+  // Balanced, and too long to parse on every Enter (1 MB: 0.7 s): nothing more is known.
+  if (code.length > MAX_PARSED_CHARS) return { status: "unknown" };
   let errors: readonly ts.Diagnostic[];
   try {
     errors = parseErrors(code);

@@ -11,7 +11,7 @@ import { isComplete, MAX_NESTING, scanBrackets } from "../completeness.js";
 import { IdleCollector } from "../idle-gc.js";
 import { type TranspileResult, transpileCell } from "../transpile.js";
 import { saveCompilerCodeCache } from "../typescript.js";
-import { unanalysable } from "./analysis-limits.js";
+import { unanalysable, uncompilable } from "./analysis-limits.js";
 import { PHASE, RequestProgress } from "./cpu-budget.js";
 import type { TypeErrorReport } from "./diagnostics.js";
 import { type LanguageSetup, NotebookLanguageService } from "./service.js";
@@ -83,6 +83,8 @@ function prepare(id: number, code: string, cellName: string, check: boolean): Pr
   const { deepest } = scanBrackets(code);
   if (deepest > MAX_NESTING)
     return { refused: `brackets nested ${deepest} deep; at most ${MAX_NESTING} levels are accepted` };
+  const tooDeep = uncompilable(code);
+  if (tooDeep) return { refused: tooDeep };
   // Compiled first and sent at once: if the check is given up (the cell thread stops this worker
   // when it needs too much CPU), the cell runs unchecked with this.
   const compiled = transpileCell(code, cellName);
