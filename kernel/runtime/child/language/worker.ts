@@ -122,19 +122,23 @@ port.on("message", (request: LanguageRequest) => {
   collector.worked();
 });
 
-// The check first: the first cell waits for it. Completion's warm-up comes after the requests
-// already waiting, and only if nothing has exercised it yet.
+// The check's warm-up first (the first cell waits for it), but after the requests already waiting:
+// a worker restarted after a check was given up answers is_complete without waiting for it
+// (jupyter console waits 1 s). Completion's warm-up comes after, and only if nothing has
+// exercised it yet.
 const compilerLoaded = performance.now();
-warmUp(() => {
-  service.warmUpCheck();
-  transpileCell("const warmUp: number = 1\nwarmUp", "cell[warm-up]");
+setImmediate(() => {
+  warmUp(() => {
+    service.warmUpCheck();
+    transpileCell("const warmUp: number = 1\nwarmUp", "cell[warm-up]");
+  });
+  // A lifecycle line for the kernel's log (the child's fd 2), only when debugging, as the kernel's own.
+  if (process.env.TSGRAD_DEBUG)
+    writeSync(
+      2,
+      `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`,
+    );
 });
-// A lifecycle line for the kernel's log (the child's fd 2), only when debugging, as the kernel's own.
-if (process.env.TSGRAD_DEBUG)
-  writeSync(
-    2,
-    `runtime: language service ready in ${Math.round(performance.now())} ms (compiler loaded in ${Math.round(compilerLoaded)} ms)\n`,
-  );
 setTimeout(() => answered === 0 && warmUp(() => service.warmUpAssistance()), 100);
 
 function warmUp(step: () => void): void {
