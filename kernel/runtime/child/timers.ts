@@ -84,6 +84,29 @@ export function trackCellTimers(callbackRunning: (running: boolean) => void = ()
   globalThis.setTimeout = setTimeoutTracked as unknown as typeof setTimeout;
   globalThis.setInterval = setIntervalTracked as unknown as typeof setInterval;
   globalThis.setImmediate = setImmediateTracked as unknown as typeof setImmediate;
+  // A timer cleared before it fires is forgotten too: the runtime's own request timers and a
+  // cell's cleared timers and intervals were kept for the rest of the session (two per cell).
+  globalThis.clearTimeout = untracking(globalThis.clearTimeout);
+  globalThis.clearInterval = untracking(globalThis.clearInterval);
+  globalThis.clearImmediate = untracking(globalThis.clearImmediate);
+}
+
+function untracking<T extends (handle?: never) => void>(clear: T): T {
+  const clearTracked = (handle?: unknown) => {
+    // A number (`clearTimeout(+handle)`) is cleared by Node but stays listed (cancelling it again
+    // at an interrupt does nothing).
+    if (typeof handle === "object" && handle !== null) pending.delete(handle as Handle);
+    return clear(handle as never);
+  };
+  for (const key of Reflect.ownKeys(clear)) {
+    if (!(key in clearTracked)) Object.defineProperty(clearTracked, key, Object.getOwnPropertyDescriptor(clear, key)!);
+  }
+  return clearTracked as unknown as T;
+}
+
+/** How many cell timers are pending (tests). */
+export function pendingCellTimers(): number {
+  return pending.size;
 }
 
 /** Cancels every pending cell timer. Returns how many there were. */

@@ -32,25 +32,37 @@ import { typescript } from "../typescript.js";
 /** One name a top-level statement declares, and how to rename it in place. */
 interface Declaration {
   name: string;
-  /** Offsets in the cell. */
+  /** Offsets in the statement's text. */
   start: number;
   end: number;
   /** `{ a }` in a destructuring or an import needs `a: renamed` / `a as renamed`. */
   form: "plain" | "shorthandBinding" | "importSpecifier";
 }
 
-/** A top-level declaration statement of a cell that ran, with its leading comments (docs). */
-interface DeclarationStatement {
+/**
+ * A top-level declaration statement of a cell that ran, as little of it as a long session can
+ * keep for every cell (a few hundred bytes: the names, and the text in a copy of its own, since
+ * a slice would keep the whole cell's text).
+ */
+interface RecordedStatement {
+  /** The statement with its leading comments (docs). */
   text: string;
-  /** Where `text` starts in the cell. */
-  offset: number;
-  /** Where the statement proper (after comments) starts in `text`: `export ` goes there. */
+  /** Which cell it belongs to: 0, 1, … in the order cells ran. */
+  cell: number;
+  names: string[];
+  /** Whether it may stand in the history script: it neither imports nor exports. */
+  scriptable: boolean;
+  /** Known from the start for a statement that goes into the module, else parsed again once needed. */
+  details?: StatementDetails;
+}
+
+/** How to put a statement into the history module. Offsets are in the statement's text. */
+interface StatementDetails {
+  /** Where the statement proper (after comments) starts: `export ` goes there. */
   bodyStart: number;
   /** How it is exported: add `export `, list the imported names after it, as it is, or not at all. */
   exporting: "prefix" | "importedNames" | "already" | "none";
   variableKind: "var" | "const" | undefined;
-  /** Whether it may stand in the history script: it neither imports nor exports. */
-  scriptable: boolean;
   declarations: Declaration[];
 }
 
@@ -79,29 +91,28 @@ const SCRIPT_SEPARATOR = "\n";
 const GLOBAL_AUGMENTATION = "global";
 
 export class NotebookCells {
-  private readonly cells: DeclarationStatement[][] = [];
+  private readonly statements: RecordedStatement[] = [];
+  private cellCount = 0;
   private cached: History | undefined;
 
   /** Records a cell that ran. */
   add(code: string): void {
+    const cell = this.cellCount++;
     const source = parseCell(code);
-    const statements: DeclarationStatement[] = [];
     for (const statement of source.statements) {
-      const declarations = declarationsOf(statement, source);
-      if (declarations.length === 0) continue;
       const offset = statement.getFullStart();
-      const exporting = exportingOf(statement);
-      statements.push({
-        text: code.slice(offset, statement.getEnd()),
-        offset,
-        bodyStart: statement.getStart(source) - offset,
-        exporting,
-        scriptable: exporting === "prefix" && !typescript.isImportEqualsDeclaration(statement),
-        variableKind: variableKindOf(statement),
-        declarations,
+      const declarations = declarationsOf(statement, source, offset);
+      if (declarations.length === 0) continue;
+      const details = detailsOf(statement, source, declarations);
+      const scriptable = details.exporting === "prefix" && !typescript.isImportEqualsDeclaration(statement);
+      this.statements.push({
+        text: copyOf(code.slice(offset, statement.getEnd())),
+        cell,
+        names: declarations.map((d) => copyOf(d.name)),
+        scriptable,
+        ...(scriptable ? {} : { details }),
       });
     }
-    this.cells.push(statements);
     this.cached = undefined;
   }
 
@@ -114,32 +125,38 @@ export class NotebookCells {
     const globals: string[] = [];
     const moduleGlobals: string[] = [];
     const variables = new Map<string, "var" | "const">();
-    for (let index = this.cells.length - 1; index >= 0; index--) {
-      const statements = this.cells[index]!;
+    // From the last cell back, a cell's statements at a time: a name declared in a later cell
+    // shadows an earlier one, never one of the same cell.
+    for (let end = this.statements.length; end > 0; ) {
+      const cell = this.statements[end - 1]!.cell;
+      let start = end - 1;
+      while (start > 0 && this.statements[start - 1]!.cell === cell) start--;
+      const statements = this.statements.slice(start, end);
+      end = start;
       const inScript: string[] = [];
       const inModule: string[] = [];
       for (const statement of statements) {
-        const shadowed = statement.declarations.filter(
-          (d) => declaredLater.has(d.name) && d.name !== GLOBAL_AUGMENTATION,
-        );
-        if (shadowed.length === statement.declarations.length) continue;
-        const visible = statement.declarations.filter((d) => !shadowed.includes(d)).map((d) => d.name);
-        if (statement.scriptable && shadowed.length === 0) {
+        const shadowedNames = statement.names.filter((name) => declaredLater.has(name) && name !== GLOBAL_AUGMENTATION);
+        if (shadowedNames.length === statement.names.length) continue;
+        const visible = statement.names.filter((name) => !shadowedNames.includes(name));
+        if (statement.scriptable && shadowedNames.length === 0) {
           inScript.push(statement.text);
           globals.push(...visible);
           continue;
         }
-        inModule.push(exported(statement, renameDeclarations(statement, shadowed, index), shadowed, index));
-        if (statement.exporting !== "none") {
+        const details = (statement.details ??= parsedDetails(statement.text));
+        const shadowed = details.declarations.filter((d) => shadowedNames.includes(d.name));
+        const renamed = renameDeclarations(statement.text, shadowed, cell);
+        inModule.push(exported(details, renamed, shadowed, cell));
+        if (details.exporting !== "none") {
           globals.push(...visible);
           moduleGlobals.push(...visible);
-          if (statement.variableKind) for (const name of visible) variables.set(name, statement.variableKind);
+          if (details.variableKind) for (const name of visible) variables.set(name, details.variableKind);
         }
       }
       scriptParts.push(inScript.map((text) => text + SCRIPT_SEPARATOR).join(""));
       moduleParts.push(inModule.map((text) => text + SEPARATOR).join(""));
-      for (const statement of statements)
-        for (const declaration of statement.declarations) declaredLater.add(declaration.name);
+      for (const statement of statements) for (const name of statement.names) declaredLater.add(name);
     }
     const named = (names: string[]) => [...new Set(names)].filter((name) => name !== GLOBAL_AUGMENTATION);
     this.cached = {
@@ -154,8 +171,30 @@ export class NotebookCells {
   }
 }
 
+function detailsOf(statement: ts.Statement, source: ts.SourceFile, declarations: Declaration[]): StatementDetails {
+  return {
+    bodyStart: statement.getStart(source) - statement.getFullStart(),
+    exporting: exportingOf(statement),
+    variableKind: variableKindOf(statement),
+    declarations,
+  };
+}
+
+/** The details of a statement recorded without them: its text parsed again, alone. */
+function parsedDetails(text: string): StatementDetails {
+  const source = parseCell(text);
+  const statement = source.statements[0]!;
+  return detailsOf(statement, source, declarationsOf(statement, source, 0));
+}
+
+/** A copy of `text` that shares no memory with the string it was sliced from. */
+function copyOf(text: string): string {
+  // V8 makes a slice of a long string a view that keeps the whole string; a parsed string is new.
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 /** `const a = 1` → `export const a = 1`; an import is followed by `export { its, names }`. */
-function exported(statement: DeclarationStatement, text: string, shadowed: Declaration[], cellIndex: number): string {
+function exported(statement: StatementDetails, text: string, shadowed: Declaration[], cellIndex: number): string {
   if (statement.exporting === "prefix")
     return `${text.slice(0, statement.bodyStart)}export ${text.slice(statement.bodyStart)}`;
   if (statement.exporting === "importedNames") {
@@ -170,7 +209,7 @@ function variableKindOf(statement: ts.Statement): "var" | "const" | undefined {
   return statement.declarationList.flags & typescript.NodeFlags.Const ? "const" : "var";
 }
 
-function exportingOf(statement: ts.Statement): DeclarationStatement["exporting"] {
+function exportingOf(statement: ts.Statement): StatementDetails["exporting"] {
   if (typescript.isImportDeclaration(statement)) return "importedNames";
   if (typescript.isModuleDeclaration(statement) && !typescript.isIdentifier(statement.name)) return "none";
   if (typescript.isModuleDeclaration(statement) && statement.name.text === GLOBAL_AUGMENTATION) return "none";
@@ -199,12 +238,10 @@ export function shadowedName(name: string, cellIndex: number): string {
   return `${name}$shadowed${cellIndex}`;
 }
 
-function renameDeclarations(statement: DeclarationStatement, shadowed: Declaration[], cellIndex: number): string {
-  let text = statement.text;
+function renameDeclarations(text: string, shadowed: Declaration[], cellIndex: number): string {
   // From the end, so earlier offsets stay valid.
   for (const declaration of [...shadowed].sort((a, b) => b.start - a.start)) {
-    const start = declaration.start - statement.offset;
-    const end = declaration.end - statement.offset;
+    const { start, end } = declaration;
     const renamed = shadowedName(declaration.name, cellIndex);
     const replacement =
       declaration.form === "shorthandBinding"
@@ -217,11 +254,11 @@ function renameDeclarations(statement: DeclarationStatement, shadowed: Declarati
   return text;
 }
 
-/** Every name a top-level statement declares (values, types, imports). */
-function declarationsOf(statement: ts.Statement, source: ts.SourceFile): Declaration[] {
+/** Every name a top-level statement declares (values, types, imports); offsets less `offset`. */
+function declarationsOf(statement: ts.Statement, source: ts.SourceFile, offset: number): Declaration[] {
   const found: Declaration[] = [];
   const add = (name: ts.Identifier, form: Declaration["form"] = "plain") =>
-    found.push({ name: name.text, start: name.getStart(source), end: name.getEnd(), form });
+    found.push({ name: name.text, start: name.getStart(source) - offset, end: name.getEnd() - offset, form });
   if (typescript.isVariableStatement(statement)) {
     for (const declaration of statement.declarationList.declarations) addBindingNames(declaration.name, add);
   } else if (
