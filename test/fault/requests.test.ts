@@ -93,6 +93,9 @@ describe("hostile requests", () => {
       }
       const later = await kernel.execute("const wrong: string = kept", { timeoutMs: 120_000 });
       expect(later.reply.content).toMatchObject({ status: "error", ename: "TypeScriptError" });
+      // Its variables are `any` for later cells: using them is checked at once, not given up again.
+      const using = await kernel.execute("const fromRec: string = r0;\nfromRec === null", { timeoutMs: 120_000 });
+      expect(streamsAndResult(using.outputs)).toEqual({ stderr: "", result: "true" });
       await stillServing();
     },
   );

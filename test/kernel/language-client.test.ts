@@ -91,6 +91,13 @@ describe("CellLanguage", () => {
     language.ran(recursive);
     const later = await language.prepare("const label: string = 1;", "cell[2]");
     expect(later).toMatchObject({ typeErrors: { ename: "TypeScriptError" } });
+    // Its variables are `any` now (checking their types again would be given up again); its type is kept.
+    const using = await language.prepare(
+      'const fromGivenUp: string = r0;\nconst small: Rec<string, 2> = [["a"]];',
+      "cell[3]",
+    );
+    expect(using).toMatchObject({ compiled: { ok: true } });
+    expect(using).not.toHaveProperty("unchecked");
     // The restarted worker completes from types again.
     expect((await language.complete("const known = { alpha: 1 };\nknown.al", 36)).matches).toEqual(["alpha"]);
     expect(log.join("\n")).toMatch(/language worker exited/);

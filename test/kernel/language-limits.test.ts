@@ -9,6 +9,8 @@ import {
   uncompilable,
 } from "../../kernel/runtime/child/language/analysis-limits.js";
 import { PHASE, RequestProgress, threadCpuMs } from "../../kernel/runtime/child/language/cpu-budget.js";
+import { variablesAsAny } from "../../kernel/runtime/child/language/given-up-cell.js";
+import { parseCell } from "../../kernel/runtime/child/language/notebook.js";
 import { typescript } from "../../kernel/runtime/child/typescript.js";
 
 describe("analysis limits", () => {
@@ -33,6 +35,16 @@ describe("analysis limits", () => {
     const code = Array.from({ length: 100_000 }, () => "a").join(" + ");
     const source = typescript.createSourceFile("cell.ts", code, typescript.ScriptTarget.Latest);
     expect(treeDepth(source)).toBe(100_002); // source file, statement, then one binary expression per `+`
+  });
+});
+
+describe("a cell whose check was given up", () => {
+  it("is recorded with its variables typed any, everything else as it is", () => {
+    const cell =
+      'import fs from "fs";\ntype Big<T> = T[];\n/** docs */\nexport const { a, b: [c, , d] } = f(), e: Big<number> = [];\nlet g;\nfunction h() {}\nh()';
+    expect(variablesAsAny(parseCell(cell))).toBe(
+      'import fs from "fs";\ntype Big<T> = T[];\n/** docs */\ndeclare var a: any, c: any, d: any, e: any;\ndeclare var g: any;\nfunction h() {}\nh()',
+    );
   });
 });
 

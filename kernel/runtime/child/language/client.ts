@@ -105,9 +105,9 @@ export class CellLanguage {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   /** Every cell that ran, in order: a restarted worker learns the notebook from them. */
-  private readonly committed: { code: string; untyped?: string[] }[] = [];
-  /** Cells prepared but too large or deep to analyse, and the names they declare (see `ran`). */
-  private readonly untypedCells = new Map<string, string[]>();
+  private readonly committed: { code: string; untyped?: string[]; anyVariables?: boolean }[] = [];
+  /** The latest cell prepared without a check, and how to record it if it runs (see `ran`). */
+  private uncheckedCell: { code: string; untyped?: string[] } | undefined;
   private restartsInARow = 0;
   /** Why the worker is being stopped, and which request it gives up. */
   private givingUp: { id: number; why: string } | undefined;
@@ -227,9 +227,11 @@ export class CellLanguage {
       | PreparedCell
       | undefined;
     // Only the latest: a cell runs right after it is prepared (or never).
-    this.untypedCells.clear();
-    if (prepared && "compiled" in prepared && prepared.untyped && prepared.compiled.ok)
-      this.untypedCells.set(code, prepared.compiled.cell.declaredNames);
+    this.uncheckedCell = undefined;
+    if (prepared && "compiled" in prepared && prepared.unchecked && prepared.compiled.ok) {
+      const names = prepared.compiled.cell.declaredNames;
+      this.uncheckedCell = prepared.untyped ? { code, untyped: names } : { code };
+    }
     if (prepared) return prepared;
     const local = await localCompiler();
     const { deepest } = local.scanBrackets(code);
@@ -260,10 +262,15 @@ export class CellLanguage {
 
   /** A cell ran (even if it threw: its declarations are globals now). */
   ran(code: string): void {
-    // A cell too large or deep to analyse is remembered by its names only, typed `any`.
-    const untyped = this.untypedCells.get(code);
-    this.untypedCells.delete(code);
-    const cell = untyped ? { code: "", untyped } : { code };
+    // A cell too large or deep to analyse is remembered by its names only, typed `any`; one whose
+    // check was given up with its variables typed `any`.
+    const unchecked = this.uncheckedCell?.code === code ? this.uncheckedCell : undefined;
+    this.uncheckedCell = undefined;
+    const cell = unchecked?.untyped
+      ? { code: "", untyped: unchecked.untyped }
+      : unchecked
+        ? { code, anyVariables: true }
+        : { code };
     this.committed.push(cell);
     this.post({ id: ++this.nextId, type: "commit", ...cell });
     if (this.pending.size === 0) this.releaseWhenIdle();

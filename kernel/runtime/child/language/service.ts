@@ -8,6 +8,7 @@ import { NOT_PRELOADED } from "../preloaded-names.js";
 import { typescript } from "../typescript.js";
 import { completeInCell } from "./completion.js";
 import { type CellDiagnostic, cellDiagnostics, type TypeErrorReport, typeErrorReport } from "./diagnostics.js";
+import { variablesAsAny } from "./given-up-cell.js";
 import { exportedNames, type GlobalsSources, globalsDeclaration, historyGlobalsDeclaration } from "./globals.js";
 import { cellCompilerOptions, documentRegistryWithScripts, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
@@ -100,11 +101,14 @@ export class NotebookLanguageService {
     return cellDiagnostics([...reworded, ...brackets], code);
   }
 
-  /** Records a cell that ran: later cells see its declarations. Unparsable code is ignored. */
-  commit(code: string): void {
+  /**
+   * Records a cell that ran: later cells see its declarations (`anyVariables`: its variables as
+   * `any`, for a cell whose check was given up). Unparsable code is ignored.
+   */
+  commit(code: string, anyVariables = false): void {
     const parsed = parseCell(code) as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] };
     if ((parsed.parseDiagnostics?.length ?? 0) > 0) return;
-    this.cells.add(code);
+    this.cells.add(anyVariables ? variablesAsAny(parsed) : code);
     for (const specifier of importedModules(code)) this.importedModules.add(specifier);
   }
 

@@ -21,8 +21,9 @@ export type LanguageRequest =
   | { id: number; type: "prepare"; code: string; cellName: string; check: boolean }
   | { id: number; type: "compile"; code: string; fileName: string }
   | { id: number; type: "isComplete"; code: string }
-  // `untyped`: the names of a cell too large or deep to analyse, typed `any` for later cells.
-  | { id: number; type: "commit"; code: string; untyped?: string[] }
+  // `untyped`: the names of a cell too large or deep to analyse, typed `any` for later cells;
+  // `anyVariables`: a cell whose check was given up, its variables typed `any` (given-up-cell.ts).
+  | { id: number; type: "commit"; code: string; untyped?: string[]; anyVariables?: boolean }
   | { id: number; type: "complete"; code: string; cursor: number }
   | { id: number; type: "inspect"; code: string; cursor: number; detailLevel: 0 | 1 };
 
@@ -66,7 +67,9 @@ function answer(request: LanguageRequest): unknown {
     case "isComplete":
       return isComplete(request.code) satisfies CompletenessResult;
     case "commit":
-      return request.untyped ? service.commitUntyped(request.untyped) : service.commit(request.code);
+      return request.untyped
+        ? service.commitUntyped(request.untyped)
+        : service.commit(request.code, request.anyVariables);
     // Nesting or size past the limits: no typed answer (the cell thread answers from live values).
     case "complete":
       return unanalysable(request.code) ? undefined : service.complete(request.code, request.cursor);
