@@ -25,6 +25,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 CASES = {
     "recursive-type": 'type Rec<T, N extends number, A extends unknown[] = []> = A["length"] extends N ? T'
     ' : Rec<T[], N, [...A, 0]>; const r: Rec<number, 999> = null as any; 1',
+    "sum-9000": " + ".join(str(i) for i in range(9000)),
     "sum-20000": " + ".join(str(i) for i in range(20000)),
     "sum-40000": " + ".join(str(i) for i in range(40000)),
     "nested-3000": "const d = " + "[" * 3000 + "]" * 3000 + "; 1",

@@ -22,10 +22,11 @@ export const MAX_ANALYSED_DEPTH = 2_000;
 
 /**
  * Syntax trees deeper than this are not even compiled: the compiler's emitter is quadratic in the
- * depth too (a sum of 20,000 terms: 1.5 s quiet, 3 s at load 6), and V8 then runs what it emits at
- * once. Past this, a clear error at once instead of a minute of compiling.
+ * depth too (a sum of 9,000 terms ran in 1.5 s at load 4.3, one of 20,000 in 5.4 s, 100,000 would
+ * take minutes), though V8 then runs what it emits at once. Past this, a clear error at once, as
+ * Python refuses parentheses nested past 200.
  */
-export const MAX_COMPILED_DEPTH = 30_000;
+export const MAX_COMPILED_DEPTH = 10_000;
 
 /** Why `code` is not analysed, or undefined when it is. */
 export function unanalysable(code: string): string | undefined {
