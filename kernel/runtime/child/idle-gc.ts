@@ -22,28 +22,17 @@ function exposeCollector(): (() => void) | undefined {
 }
 
 export class IdleCollector {
+  private readonly gc = exposeCollector();
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
-  private worksSinceCollection = 0;
 
-  /**
-   * `delayMs`: how long the thread must stay idle before the collection runs. `atMostEvery`: with
-   * no pause that long (Run All, a script sending cells back to back), collect anyway after this
-   * many units of work: the language worker otherwise let a program's garbage per check pile up
-   * to its heap limit (400 back-to-back cells: 445 MiB resident, 311 collecting every 40).
-   * `gc`: V8's, unless a test watches.
-   */
-  constructor(
-    private readonly delayMs: number,
-    private readonly atMostEvery = Number.POSITIVE_INFINITY,
-    private readonly gc: (() => void) | undefined = exposeCollector(),
-  ) {}
+  /** `delayMs`: how long the thread must stay idle before the collection runs. */
+  constructor(private readonly delayMs: number) {}
 
   /** Work happened (garbage was made): collect once `delayMs` passes without more. */
   worked(): void {
     if (!this.gc) return;
     this.dirty = true;
-    if (++this.worksSinceCollection >= this.atMostEvery) return this.collect();
     clearTimeout(this.timer);
     this.timer = nodeSetTimeout(() => this.collect(), this.delayMs);
     this.timer.unref(); // never keeps a thread alive
@@ -56,11 +45,9 @@ export class IdleCollector {
   }
 
   private collect(): void {
-    clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.dirty || !this.gc) return;
     this.dirty = false;
-    this.worksSinceCollection = 0;
     this.gc();
     this.gc();
   }

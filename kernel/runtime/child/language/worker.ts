@@ -55,9 +55,8 @@ const { progress: progressBuffer, ...setup } = workerData as WorkerSetup;
 const progress = new RequestProgress(progressBuffer);
 progress.registerThisThread();
 const service = new NotebookLanguageService(setup);
-// Each check leaves a program's worth of garbage: collected once requests pause, or after 40
-// requests without a pause (two per cell: Run All of a long notebook); see idle-gc.ts.
-const collector = new IdleCollector(500, 40);
+// Each check leaves a program's worth of garbage: collected once requests pause (idle-gc.ts).
+const collector = new IdleCollector(500);
 
 function answer(request: LanguageRequest): unknown {
   switch (request.type) {
