@@ -1,7 +1,8 @@
 // Vega-Lite spec → SVG (Vega's headless SVG renderer) → PNG (resvg), synchronously, so a chart
 // can render inside `format()` and the display protocol, which are synchronous. Inline data
 // only: Vega evaluates a dataflow with no loads in one synchronous pass (vega-dataflow's
-// `evaluate` awaits nothing before its operator loop), so the scenegraph is ready after `run()`.
+// `evaluate` awaits nothing before its operator loop), so the scenegraph is ready once it is run
+// (synchronous-view.ts).
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -10,7 +11,9 @@ import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import { fontFallback, withFallbackWidths } from "./fallback-fonts.js";
+import { rasterizeOnThread } from "./rasterizer.js";
 import type { VegaLiteSpec } from "./spec.js";
+import { runSynchronously } from "./synchronous-view.js";
 import { type FontWidths, fontWidths, textWidth } from "./text-width.js";
 
 const require = createRequire(import.meta.url);
@@ -133,8 +136,8 @@ export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Arr
   const svg = renderSvg(spec);
   // resvg falls back glyph by glyph to any loaded font that has the character.
   const fallback = fontFallback(svg.data, chartFontWidths().regular);
-  const png = new (load().Resvg)(svg.data, {
-    fitTo: { mode: "zoom", value: scale },
+  const options = {
+    fitTo: { mode: "zoom" as const, value: scale },
     font: {
       loadSystemFonts: fallback.systemFonts,
       fontFiles: [...FONT_FILES, ...fallback.files],
@@ -143,17 +146,17 @@ export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Arr
       serifFamily: FONT_FAMILY,
       monospaceFamily: FONT_FAMILY,
     },
-    logLevel: "off",
-  }).render();
-  return { data: png.asPng(), width: svg.width, height: svg.height };
+    logLevel: "off" as const,
+  };
+  const png = rasterizeOnThread(svg.data, options) ?? new (load().Resvg)(svg.data, options).render().asPng();
+  return { data: png, width: svg.width, height: svg.height };
 }
 
 function headlessView(spec: VegaLiteSpec): VegaModule.View {
   const { vega, vegaLite } = load();
   const compiled = vegaLite.compile(staticSpec(spec) as unknown as VegaLiteModule.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Error });
-  view.run();
-  return view;
+  return runSynchronously(vega, view);
 }
 
 /**
