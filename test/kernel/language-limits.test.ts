@@ -31,6 +31,16 @@ describe("analysis limits", () => {
     );
   });
 
+  it("measures a large cell's depth from the caller's parse, walking only statements long enough to be deep", () => {
+    const deep = Array.from({ length: 20_000 }, (_, i) => i).join(" + ");
+    const code = `${Array.from({ length: 20_000 }, (_, i) => `const w${i} = ${i};`).join("\n")}\n${deep}`;
+    const refusal = "expressions nested 20002 levels deep; at most 10000 are accepted";
+    expect(uncompilable(code, parseCell(code))).toBe(refusal);
+    expect(uncompilable(`${code};`)).toBe(refusal);
+    const shallow = `${code.slice(0, code.lastIndexOf("\n"))}\n0`;
+    expect(uncompilable(shallow, parseCell(shallow))).toBeUndefined();
+  });
+
   it("measures a tree's depth without recursing (100,000 levels)", () => {
     const code = Array.from({ length: 100_000 }, () => "a").join(" + ");
     const source = typescript.createSourceFile("cell.ts", code, typescript.ScriptTarget.Latest);

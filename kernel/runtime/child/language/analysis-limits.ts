@@ -40,9 +40,12 @@ export function unanalysable(code: string): string | undefined {
     : undefined;
 }
 
-/** Why `code` is not compiled (run) at all, or undefined when it is. */
-export function uncompilable(code: string): string | undefined {
-  const depth = depthOf(code);
+/**
+ * Why `code` is not compiled (run) at all, or undefined when it is. `parsed`: the cell parsed
+ * already (a large cell is parsed once, for this and its compile).
+ */
+export function uncompilable(code: string, parsed?: ts.SourceFile): string | undefined {
+  const depth = depthOf(code, parsed);
   return depth > MAX_COMPILED_DEPTH
     ? `expressions nested ${depth} levels deep; at most ${MAX_COMPILED_DEPTH} are accepted`
     : undefined;
@@ -50,12 +53,31 @@ export function uncompilable(code: string): string | undefined {
 
 let lastDepth: { code: string; depth: number } | undefined;
 
-/** The depth of `code`'s syntax tree (0: too short to matter), parsed once for both limits. */
-function depthOf(code: string): number {
+/**
+ * The depth of `code`'s syntax tree, exact when it is past MAX_ANALYSED_DEPTH (0: too short to
+ * matter), parsed once for both limits.
+ */
+function depthOf(code: string, parsed?: ts.SourceFile): number {
   // Every level of a tree takes at least a character: short cells need no parse to know.
   if (code.length <= MAX_ANALYSED_DEPTH) return 0;
-  if (lastDepth?.code !== code) lastDepth = { code, depth: treeDepth(parseCell(code)) };
+  if (lastDepth?.code !== code) lastDepth = { code, depth: deepestStatement(parsed ?? parseCell(code)) };
   return lastDepth.depth;
+}
+
+/**
+ * Statements shorter than this are not walked: none of them can come near MAX_ANALYSED_DEPTH (a
+ * level takes at least a character, and a few nodes at most share one). Walking every node of a
+ * 1 MB cell cost a quarter of a second.
+ */
+const SHALLOW_STATEMENT_CHARS = MAX_ANALYSED_DEPTH / 4;
+
+/** The depth of `source`'s tree, counting only statements long enough to be deep. */
+function deepestStatement(source: ts.SourceFile): number {
+  let deepest = 1;
+  for (const statement of source.statements) {
+    if (statement.end - statement.pos > SHALLOW_STATEMENT_CHARS) deepest = Math.max(deepest, 1 + treeDepth(statement));
+  }
+  return deepest;
 }
 
 /** The depth of the deepest node under `root`, walked with a stack of its own (no recursion). */
