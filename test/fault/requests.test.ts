@@ -1,6 +1,9 @@
 // Hostile requests against one running kernel: none may block the protocol process or go without
 // a reply, and the kernel keeps serving (and keeps its variables) after each.
+import { existsSync, mkdtempSync } from "node:fs";
 import { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMessage, type Message } from "../../kernel/protocol/messages.js";
 import { DELIMITER, encode } from "../../kernel/protocol/wire.js";
@@ -145,6 +148,33 @@ describe("hostile requests", () => {
         );
         expect(inspect.content.status).toBe("ok");
       }
+      await stillServing();
+    },
+  );
+
+  it(
+    "points an error in a 1 MB cell at the cell's own line, and interrupts one that loops; variables kept",
+    { timeout: 300_000 },
+    async () => {
+      const statements = Array.from({ length: 40_000 }, (_, i) => `const big${i} = ${i};`).join("\n");
+      const thrown = await kernel.execute(`${statements}\nlet bigLast = big39999\n  null.x`, { timeoutMs: 120_000 });
+      expect(thrown.reply.content).toMatchObject({ status: "error", ename: "TypeError" });
+      expect(thrown.reply.content.traceback).toEqual([
+        expect.stringMatching(/^TypeError: /),
+        expect.stringMatching(/^ {4}at cell\[\d+\]:40002:8$/),
+      ]);
+      // The cell says when it runs (its printed output would wait behind the loop).
+      const started = join(mkdtempSync(join(tmpdir(), "tsgrad-large-cell-")), "started");
+      const looping = kernel.execute(
+        `${statements}\nbigLast = -1\nrequire("node:fs").writeFileSync(${JSON.stringify(started)}, "")\nfor (;;) {}`,
+        { timeoutMs: 120_000 },
+      );
+      for (const deadline = Date.now() + 120_000; !existsSync(started) && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await kernel.request("control", "interrupt_request");
+      expect((await looping).reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+      const { outputs } = await kernel.execute("[big12345, bigLast]");
+      expect(JSON.stringify(outputs.map((m) => m.content))).toContain("[ 12345, -1 ]");
       await stillServing();
     },
   );

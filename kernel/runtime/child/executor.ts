@@ -145,18 +145,24 @@ export class Executor {
         traceback: [`SyntaxError: ${message}`, `    at ${fileName}:${line}:${column}`],
       };
     }
-    this.sourceMaps.add(fileName, compiled.cell.sourceMap, compiled.cell.js.trimEnd().split("\n").length);
+    const { js, sourceMap, plainPrologueLines } = compiled.cell;
+    this.sourceMaps.add(fileName, sourceMap, sourceMap ? js.trimEnd().split("\n").length : 0);
     const interrupted = new Promise<never>((_, reject) => (this.interruptRunning = reject));
     interrupted.catch(() => {}); // only observed through the race below
     try {
       startRun(run);
-      const script = new vm.Script(compiled.cell.js, { filename: fileName });
+      // A plain script keeps the cell's positions after its prologue: V8 reports them as they are.
+      const script = new vm.Script(js, { filename: fileName, lineOffset: -(plainPrologueLines ?? 0) });
       this.hooks.stage(run.execId, true);
       if (this.hooks.interruptRequested(run.execId)) throw new KeyboardInterruptError();
       // Not breakOnSigint: Node takes the process's SIGINT listeners off while it guards a script
       // and puts them back after, and a SIGINT in between ended the runtime (twice in under 100
       // interrupts); one that came as a script ended could interrupt the next cell.
-      const promise = script.runInThisContext({ displayErrors: false }) as Promise<{ value: unknown } | undefined>;
+      const ran = script.runInThisContext({ displayErrors: false });
+      const promise =
+        plainPrologueLines === undefined
+          ? (ran as Promise<{ value: unknown } | undefined>)
+          : Promise.resolve({ value: ran as unknown });
       const completion = await this.offStack(Promise.race([promise, interrupted]));
       const value = completion?.value;
       // `display(x)` as the last line has shown x already; its handle is not a result.

@@ -207,7 +207,8 @@ function variableToAssignments(f: Factory, node: ts.VariableStatement, names: Se
   return statements;
 }
 
-function collectBindingNames(name: ts.BindingName, names: Set<string>): void {
+/** Adds the names a declaration binds (`a`, `{ b: [c] }`) to `names`. */
+export function collectBindingNames(name: ts.BindingName, names: Set<string>): void {
   if (typescript.isIdentifier(name)) {
     names.add(name.text);
     return;

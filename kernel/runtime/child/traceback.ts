@@ -26,7 +26,9 @@ export class CellSourceMaps {
   /** `wrapperCallLine`: the compiled line that starts the cell's body (`})();`), not user code. */
   add(fileName: string, sourceMap: string, wrapperCallLine: number): void {
     this.parsed.delete(fileName);
+    // None: the script keeps the cell's positions (plain-script.ts), and an older map of the same name is stale.
     if (sourceMap) this.maps.set(fileName, { sourceMap, wrapperCallLine });
+    else this.maps.delete(fileName);
   }
 
   /** `cell[3]:7:5` (compiled) → `cell[3]:4:11` (TypeScript); undefined for the runtime's wrapper. */

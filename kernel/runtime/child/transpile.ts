@@ -10,8 +10,11 @@
 //     ({ readFileSync } = __tsgrad.interop(await __tsgrad.importModule("fs")));
 //     return { value: f(x) };          // the last expression statement is the result
 //   })()
+//
+// A large cell that needs no transform is edited into a plain script instead (plain-script.ts).
 import type ts from "typescript";
 import { hoistCell } from "./hoist.js";
+import { parseScript, plainScript } from "./plain-script.js";
 import { typescript } from "./typescript.js";
 
 export { RUNTIME_GLOBAL } from "./hoist.js";
@@ -19,10 +22,15 @@ export { RUNTIME_GLOBAL } from "./hoist.js";
 export interface CompiledCell {
   /** JavaScript whose completion value is a Promise of `{ value }` (or undefined: no result). */
   js: string;
-  /** Source map (JSON text) from `js` back to the cell's TypeScript. */
+  /** Source map (JSON text) from `js` back to the cell's TypeScript; empty for a plain script. */
   sourceMap: string;
   /** Names the cell declares at top level (they become globals). */
   declaredNames: string[];
+  /**
+   * Set for a plain script (plain-script.ts): `js` keeps the cell's own lines and columns after
+   * this many lines of prologue, and its completion value is the cell's result itself.
+   */
+  plainPrologueLines?: number;
 }
 
 export interface CellSyntaxError {
@@ -54,15 +62,21 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 const CACHE_SIZE = 200;
 const cache = new Map<string, TranspileResult>();
 
-/** Compiles one cell. `fileName` is what stack traces show, e.g. `cell[3]`. */
-export function transpileCell(code: string, fileName: string): TranspileResult {
+/** Cells larger than this are compiled as plain scripts when they can be (plain-script.ts). */
+export const PLAIN_SCRIPT_CHARS = 256 * 1024;
+
+/**
+ * Compiles one cell. `fileName` is what stack traces show, e.g. `cell[3]`; `parsed`, the cell as
+ * parseScript parsed it, when the caller has it already (a large cell is parsed once).
+ */
+export function transpileCell(code: string, fileName: string, parsed?: ts.SourceFile): TranspileResult {
   const hit = cache.get(code);
   if (hit) {
     cache.delete(code); // most recently used goes last
     cache.set(code, hit);
     return hit;
   }
-  const result = compileObjectLiteral(code, fileName) ?? compile(code, fileName);
+  const result = compileObjectLiteral(code, fileName) ?? compilePlainScript(code, parsed) ?? compile(code, fileName);
   cache.set(code, result);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return result;
@@ -82,6 +96,14 @@ function compile(code: string, fileName: string): TranspileResult {
     ok: true,
     cell: { js: stripSourceMappingComment(output.outputText), sourceMap: output.sourceMapText ?? "", declaredNames },
   };
+}
+
+function compilePlainScript(code: string, parsed: ts.SourceFile | undefined): TranspileResult | undefined {
+  if (code.length <= PLAIN_SCRIPT_CHARS) return undefined;
+  const plain = plainScript(parsed ?? parseScript(code), code);
+  if (!plain) return undefined;
+  const { js, declaredNames, prologueLines } = plain;
+  return { ok: true, cell: { js, sourceMap: "", declaredNames, plainPrologueLines: prologueLines } };
 }
 
 /**

@@ -9,7 +9,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { CompletenessResult } from "../../interpreter.js";
 import { isComplete, MAX_NESTING, scanBrackets } from "../completeness.js";
 import { IdleCollector } from "../idle-gc.js";
-import { type TranspileResult, transpileCell } from "../transpile.js";
+import { parseScript } from "../plain-script.js";
+import { PLAIN_SCRIPT_CHARS, type TranspileResult, transpileCell } from "../transpile.js";
 import { saveCompilerCodeCache } from "../typescript.js";
 import { unanalysable, uncompilable } from "./analysis-limits.js";
 import { PHASE, RequestProgress } from "./cpu-budget.js";
@@ -86,11 +87,13 @@ function prepare(id: number, code: string, cellName: string, check: boolean): Pr
   const { deepest } = scanBrackets(code);
   if (deepest > MAX_NESTING)
     return { refused: `brackets nested ${deepest} deep; at most ${MAX_NESTING} levels are accepted` };
-  const tooDeep = uncompilable(code);
+  // A large cell is parsed once, for the depth of its tree and its compile (plain-script.ts).
+  const parsed = code.length > PLAIN_SCRIPT_CHARS ? parseScript(code) : undefined;
+  const tooDeep = uncompilable(code, parsed);
   if (tooDeep) return { refused: tooDeep };
   // Compiled first and sent at once: if the check is given up (the cell thread stops this worker
   // when it needs too much CPU), the cell runs unchecked with this.
-  const compiled = transpileCell(code, cellName);
+  const compiled = transpileCell(code, cellName, parsed);
   if (!check || !compiled.ok) return { compiled }; // a syntax error is the transpiler's to report
   const refusal = unanalysable(code);
   if (refusal) return { compiled, unchecked: refusal, untyped: true };
