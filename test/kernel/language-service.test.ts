@@ -4,6 +4,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_MATCHES } from "../../kernel/runtime/child/completion.js";
 import { NotebookLanguageService } from "../../kernel/runtime/child/language/service.js";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -324,6 +325,16 @@ describe("completion and inspection", () => {
     expect(service.complete("ran", 3).matches).toEqual(expect.arrayContaining(["randn", "randint"]));
     expect(service.complete("ret", 3).matches).toContain("return");
     expect(service.complete("nn.Lin", 6).matches).toContain("Linear");
+  });
+
+  it("gives at most 500 matches, the cell's and the notebook's own names before the globals'", () => {
+    const notebook = freshService();
+    notebook.commitUntyped(Array.from({ length: 600 }, (_, i) => `manyNames${i}`));
+    const all = notebook.complete("const local = 1;\n", 17);
+    expect(all.matches).toHaveLength(MAX_MATCHES);
+    expect(all.matches.filter((name) => name.startsWith("manyNames"))).toHaveLength(499);
+    expect(all.matches).toContain("local"); // the cell's own
+    expect(notebook.complete("manyNames59", 11).matches).toHaveLength(11);
   });
 
   it("offers import paths and packages inside an import", () => {

@@ -1,7 +1,7 @@
 // complete/inspect from live objects: these run against this test process's globals, the way
 // the runtime child runs them against the cells' globals.
 import { afterEach, describe, expect, it } from "vitest";
-import { complete } from "../../kernel/runtime/child/completion.js";
+import { complete, MAX_MATCHES } from "../../kernel/runtime/child/completion.js";
 import { inspectAt } from "../../kernel/runtime/child/inspection.js";
 
 const g = globalThis as Record<string, unknown>;
@@ -28,6 +28,20 @@ describe("complete", () => {
     );
     expect(complete("tsgradModel.la", 14).matches).toEqual(["layers"]);
     expect(complete("tsgradModel.layers.pu", 21).matches).toEqual(["push"]);
+  });
+
+  it("gives at most 500 matches, the first in alphabetical order, as IPython does; typing narrows them", () => {
+    const names = Array.from({ length: 600 }, (_, i) => `tsgradCap${i}`);
+    for (const name of names) g[name] = 1;
+    try {
+      const all = complete("tsgradCap", 9);
+      expect(all.matches).toHaveLength(MAX_MATCHES);
+      expect(all.matches).toEqual([...names].sort(new Intl.Collator().compare).slice(0, MAX_MATCHES));
+      expect(all.metadata._jupyter_types_experimental).toHaveLength(MAX_MATCHES);
+      expect(complete("tsgradCap59", 11).matches).toEqual(["tsgradCap59", ...names.slice(590)]);
+    } finally {
+      for (const name of names) delete g[name];
+    }
   });
 
   it("types matches for JupyterLab", () => {

@@ -50,41 +50,55 @@ const KEYWORDS = [
   "yield",
 ];
 
-/** Names that could follow the text before `cursorPos` (UTF-16 offset). */
+/**
+ * At most this many matches, the best first, as IPython caps its completions at 500 ("which the
+ * frontend may have trouble processing"): after a 1 MB cell, the 40,000 globals it declared made a
+ * reply of megabytes that took half a second to build, and nobody scrolls past the first few.
+ * Typing more of the name narrows the list to what it starts with.
+ */
+export const MAX_MATCHES = 500;
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const byName = new Intl.Collator();
+
+/** Names that could follow the text before `cursorPos` (UTF-16 offset), in alphabetical order. */
 export function complete(code: string, cursorPos: number): CompletionResult {
   const prefix = /[A-Za-z_$][\w$]*$/.exec(code.slice(0, cursorPos))?.[0] ?? "";
   const cursorStart = cursorPos - prefix.length;
   const before = code.slice(0, cursorStart);
   const member = /\??\.\s*$/.exec(before);
-  let candidates: { name: string; type: string }[];
+  // Each name offered once, with how to name its kind (worked out for the matches kept only).
+  const kinds = new Map<string, (name: string) => string>();
+  const offer = (names: string[], kind: (name: string) => string) => {
+    for (const name of names) {
+      if (!kinds.has(name) && name.startsWith(prefix) && IDENTIFIER.test(name) && !name.startsWith("__"))
+        kinds.set(name, kind);
+    }
+  };
   if (member) {
     const chain = chainBefore(before, member.index);
     const target = chain ? resolveChain(chain.path) : { found: false, value: undefined };
     if (!target.found) return { matches: [], cursorStart, cursorEnd: cursorPos, metadata: {} };
-    candidates = propertyNames(target.value).map((name) => ({ name, type: memberKind(target.value, name) }));
+    offer(propertyNames(target.value), (name) => memberKind(target.value, name));
   } else {
-    const globals = propertyNames(globalThis).filter((name) => name !== RUNTIME_GLOBAL);
-    candidates = [
-      ...declaredInCode(code).map((name) => ({ name, type: "variable" })),
-      ...globals.map((name) => ({ name, type: memberKind(globalThis, name) })),
-      ...KEYWORDS.map((name) => ({ name, type: "keyword" })),
-    ];
+    offer(declaredInCode(code), () => "variable");
+    offer(
+      propertyNames(globalThis).filter((name) => name !== RUNTIME_GLOBAL),
+      (name) => memberKind(globalThis, name),
+    );
+    offer(KEYWORDS, () => "keyword");
   }
-  const seen = new Set<string>();
-  const picked = candidates
-    .filter(({ name }) => name.startsWith(prefix) && /^[A-Za-z_$][\w$]*$/.test(name) && !name.startsWith("__"))
-    .filter(({ name }) => !seen.has(name) && seen.add(name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const picked = [...kinds.keys()].sort(byName.compare).slice(0, MAX_MATCHES);
   return {
-    matches: picked.map((c) => c.name),
+    matches: picked,
     cursorStart,
     cursorEnd: cursorPos,
     metadata: {
-      _jupyter_types_experimental: picked.map((c) => ({
+      _jupyter_types_experimental: picked.map((name) => ({
         start: cursorStart,
         end: cursorPos,
-        text: c.name,
-        type: c.type,
+        text: name,
+        type: kinds.get(name)!(name),
       })),
     },
   };

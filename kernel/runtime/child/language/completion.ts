@@ -3,6 +3,7 @@
 // packages inside `import … from "`), filtered by what is typed already, in Jupyter's shape.
 import type ts from "typescript";
 import type { CompletionResult } from "../../interpreter.js";
+import { MAX_MATCHES } from "../completion.js";
 import { typescript } from "../typescript.js";
 import { hiddenMembers } from "./hidden-members.js";
 
@@ -37,12 +38,16 @@ const JUPYTER_TYPE: Record<string, string> = {
   string: "text",
 };
 
-/** Completions at `cursor` (UTF-16 offset into `cell`, the text of `fileName`). */
+/**
+ * Completions at `cursor` (UTF-16 offset into `cell`, the text of `fileName`); `notebookNames`,
+ * the names earlier cells declared, are kept first when there are too many (MAX_MATCHES).
+ */
 export function completeInCell(
   service: ts.LanguageService,
   fileName: string,
   cell: string,
   cursor: number,
+  notebookNames: ReadonlySet<string> = new Set(),
 ): CompletionResult {
   const info = service.getCompletionsAtPosition(fileName, cursor, {
     includeCompletionsWithInsertText: false,
@@ -60,7 +65,7 @@ export function completeInCell(
         info.entries.map((entry) => entry.name),
       )
     : new Set<string>();
-  const entries = (info?.entries ?? [])
+  const ranked = (info?.entries ?? [])
     .filter((entry) => !entry.name.includes("$shadowed") && !hidden.has(entry.name))
     .filter((entry) => !seen.has(entry.name) && seen.add(entry.name))
     .filter(
@@ -70,6 +75,7 @@ export function completeInCell(
     .sort(
       (a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name),
     );
+  const entries = keepBest(ranked, notebookNames);
   const aliased = entries.some((entry) => entry.kind === "alias")
     ? aliasedKinds(service, fileName)
     : new Map<string, string>();
@@ -119,6 +125,25 @@ function aliasedKinds(service: ts.LanguageService, fileName: string): Map<string
     kinds.set(symbol.name, kind);
   }
   return kinds;
+}
+
+/** TypeScript's sort text for globals and keywords; the cell's own names and members sort before. */
+const GLOBALS_SORT_TEXT = "15";
+
+/**
+ * At most MAX_MATCHES of `ranked`, in their order: the cell's names, members and the notebook's
+ * names before globals of the library and keywords (which sort among the notebook's by name).
+ */
+function keepBest(ranked: ts.CompletionEntry[], notebookNames: ReadonlySet<string>): ts.CompletionEntry[] {
+  if (ranked.length <= MAX_MATCHES) return ranked;
+  const kept = new Set(
+    ranked.filter((entry) => entry.sortText < GLOBALS_SORT_TEXT || notebookNames.has(entry.name)).slice(0, MAX_MATCHES),
+  );
+  for (const entry of ranked) {
+    if (kept.size >= MAX_MATCHES) break;
+    kept.add(entry);
+  }
+  return ranked.filter((entry) => kept.has(entry));
 }
 
 /** Exact-case prefix matches before case-insensitive ones. */

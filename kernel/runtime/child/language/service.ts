@@ -123,7 +123,8 @@ export class NotebookLanguageService {
   /** Completions at `cursor` (UTF-16 offset into `code`). */
   complete(code: string, cursor: number): CompletionResult {
     this.load(code);
-    return completeInCell(this.service, this.notebookFile, code, cursor);
+    const notebookNames = new Set([...this.cells.history().globals, ...this.untypedNames]);
+    return completeInCell(this.service, this.notebookFile, code, cursor, notebookNames);
   }
 
   /** What is known about the name at `cursor` (UTF-16 offset into `code`). */
