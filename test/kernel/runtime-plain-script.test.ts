@@ -61,6 +61,8 @@ describe("a large cell compiled as a plain script", () => {
       "const o = new (class { accessor n = 1 })()",
       "using handle = { [Symbol.dispose]() {} }",
       "return 1",
+      '"use strict";\nlet strict',
+      "#!/usr/bin/env node\nlet shebang",
       "const broken = ;",
     ];
     for (const code of needEmitter) {

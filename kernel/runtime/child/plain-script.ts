@@ -86,6 +86,8 @@ export function plainScript(source: ts.SourceFile, code: string): PlainScript | 
   if ((source as { transformFlags?: number }).transformFlags! & NEEDS_EMITTER) return undefined;
   // Flags that would say so are shared with other syntax: the text decides, erring towards the emitter.
   if (/\bfor\s+await\b|\baccessor\b/.test(code)) return undefined;
+  // A prologue line would end a `#!` line's or a "use strict" directive's place at the start.
+  if (code.startsWith("#!") || startsWithDirective(source)) return undefined;
 
   const names = new Set<string>();
   const resets: string[] = [];
@@ -130,6 +132,11 @@ const VAR_OF = new Map([
   ["let", "var"],
   ["var", "var"],
 ]);
+
+function startsWithDirective(source: ts.SourceFile): boolean {
+  const first = source.statements[0];
+  return first !== undefined && typescript.isExpressionStatement(first) && typescript.isStringLiteral(first.expression);
+}
 
 function hasModifierBesidesAsync(statement: ts.Statement): boolean {
   const modifiers = typescript.canHaveModifiers(statement) ? typescript.getModifiers(statement) : undefined;
