@@ -52,6 +52,7 @@ describe("a large cell compiled as a plain script", () => {
     const needEmitter = [
       "const typed: number = 1",
       "await Promise.resolve(1)",
+      "const awaited = await(Promise.resolve(1))",
       'import { readFileSync } from "node:fs"',
       'const dynamic = import("node:fs")',
       "export const exported = 1",

@@ -35,6 +35,9 @@ export function parseScript(code: string): ts.SourceFile {
     {
       languageVersion: typescript.ScriptTarget.ES2022,
       impliedNodeFormat: typescript.ModuleKind.ESNext,
+      // A module, as transpileModule parses a cell: `await (x)` awaits, it does not call `await`.
+      setExternalModuleIndicator: (file) =>
+        ((file as { externalModuleIndicator?: unknown }).externalModuleIndicator = true),
       // JSDoc is for the checker and completion, not for what runs.
       jsDocParsingMode: typescript.JSDocParsingMode.ParseNone,
     },
