@@ -209,14 +209,19 @@ function variableToAssignments(f: Factory, node: ts.VariableStatement, names: Se
 
 /** Adds the names a declaration binds (`a`, `{ b: [c] }`) to `names`. */
 export function collectBindingNames(name: ts.BindingName, names: Set<string>): void {
-  if (typescript.isIdentifier(name)) {
+  // Kinds compared: typescript.isX is a getter call on the compiler's exports, and a large cell
+  // (plain-script.ts) calls this 40,000 times.
+  if (name.kind === IDENTIFIER) {
     names.add(name.text);
     return;
   }
   for (const element of name.elements) {
-    if (typescript.isBindingElement(element)) collectBindingNames(element.name, names);
+    if (element.kind === BINDING_ELEMENT) collectBindingNames(element.name, names);
   }
 }
+
+const IDENTIFIER = typescript.SyntaxKind.Identifier;
+const BINDING_ELEMENT = typescript.SyntaxKind.BindingElement;
 
 /** A binding pattern (declaration side) as the equivalent assignment pattern. */
 function bindingToAssignmentTarget(f: Factory, name: ts.BindingName): ts.Expression {

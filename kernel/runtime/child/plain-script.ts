@@ -72,6 +72,7 @@ const NEEDS_EMITTER =
   F.ContainsAwait;
 
 const K = typescript.SyntaxKind;
+const LET = typescript.NodeFlags.Let;
 /** Top-level statements that need hoist.ts (imports, exports, a class binding, `return`). */
 const HOISTED_KINDS = new Set([
   K.ImportDeclaration,
@@ -99,19 +100,18 @@ export function plainScript(source: ts.SourceFile, code: string): PlainScript | 
   for (const statement of source.statements) {
     if (HOISTED_KINDS.has(statement.kind)) return undefined;
     if (hasModifierBesidesAsync(statement)) return undefined; // `export`, `declare`
-    if (typescript.isFunctionDeclaration(statement)) {
-      if (!statement.name) return undefined;
-      names.add(statement.name.text);
-    } else if (typescript.isVariableStatement(statement)) {
-      const list = statement.declarationList;
+    // Kinds compared, not typescript.isX(): each read of the compiler's exports is a getter call,
+    // and this runs once per statement of a large cell.
+    if (statement.kind === K.FunctionDeclaration) {
+      const name = (statement as ts.FunctionDeclaration).name;
+      if (!name) return undefined;
+      names.add(name.text);
+    } else if (statement.kind === K.VariableStatement) {
+      const list = (statement as ts.VariableStatement).declarationList;
       for (const declaration of list.declarations) {
         collectBindingNames(declaration.name, names);
         // A re-run starts afresh (as hoist.ts resets it): `let x;` is `x = undefined` first.
-        if (
-          !declaration.initializer &&
-          list.flags & typescript.NodeFlags.Let &&
-          typescript.isIdentifier(declaration.name)
-        )
+        if (!declaration.initializer && list.flags & LET && declaration.name.kind === K.Identifier)
           resets.push(declaration.name.text);
       }
       const keyword = list.getStart(source);
@@ -142,6 +142,6 @@ function startsWithDirective(source: ts.SourceFile): boolean {
 }
 
 function hasModifierBesidesAsync(statement: ts.Statement): boolean {
-  const modifiers = typescript.canHaveModifiers(statement) ? typescript.getModifiers(statement) : undefined;
+  const modifiers = (statement as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
   return modifiers?.some((m) => m.kind !== K.AsyncKeyword) ?? false;
 }
