@@ -4,9 +4,11 @@
 // thread that made it turns (Node-API finalizers run from the loop, not from the collector). A
 // cell's synchronous training loop never lets its thread's loop turn, so every PNG a live chart
 // drew during training stayed allocated until the cell ended: a 20 s loop took the runtime from
-// 181 to 339 MiB resident. The worker's loop is free, so each image is freed right after its
-// reply. The worker starts with the first PNG and ends after a while without one; if it cannot
-// start, dies, or does not answer, the caller draws the PNG itself, as before.
+// 181 to 339 MiB resident. So a PNG asked for before the last one drawn here could be freed (in
+// the same synchronous stretch) is drawn on a worker whose loop is free, and each image is freed
+// right after its reply; a lone chart is still drawn in place, without a thread. The worker
+// starts with the first such PNG and ends after a while without one; if it cannot start, dies,
+// or does not answer, the caller draws the PNG itself.
 import { createRequire } from "node:module";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { throwIfInterrupted } from "../interrupt.js";
@@ -26,6 +28,8 @@ interface RasterThread {
 }
 
 let thread: RasterThread | undefined;
+/** Set while an image drawn in place waits for this thread's event loop to free it. */
+let drawnInPlaceNotFreed = false;
 let releaseTimer: NodeJS.Timeout | undefined;
 let nextId = 1;
 
@@ -71,6 +75,27 @@ function releaseLater(): void {
   clearTimeout(releaseTimer);
   releaseTimer = setTimeout(stopThread, IDLE_RELEASE_MS);
   releaseTimer.unref();
+}
+
+/**
+ * `svg` as PNG bytes: `drawInPlace()` draws them on this thread, unless an image drawn here is
+ * not freed yet (a synchronous loop drawing charts), then the rasterizer thread does.
+ * Example: `rasterize(svg, options, () => new Resvg(svg, options).render().asPng())`
+ */
+export function rasterize(svg: string, options: unknown, drawInPlace: () => Uint8Array): Uint8Array {
+  if (drawnInPlaceNotFreed) {
+    const png = rasterizeOnThread(svg, options);
+    if (png) return png;
+  }
+  const png = drawInPlace();
+  if (!drawnInPlaceNotFreed) {
+    drawnInPlaceNotFreed = true;
+    // Node-API finalizers run from the loop: once it has turned, a collection can free the image.
+    setImmediate(() => {
+      drawnInPlaceNotFreed = false;
+    }).unref();
+  }
+  return png;
 }
 
 /**

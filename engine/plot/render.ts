@@ -11,7 +11,7 @@ import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
 import { fontFallback, withFallbackWidths } from "./fallback-fonts.js";
-import { rasterizeOnThread } from "./rasterizer.js";
+import { rasterize } from "./rasterizer.js";
 import type { VegaLiteSpec } from "./spec.js";
 import { runSynchronously } from "./synchronous-view.js";
 import { type FontWidths, fontWidths, textWidth } from "./text-width.js";
@@ -148,7 +148,7 @@ export function renderPng(spec: VegaLiteSpec, scale = 2): RenderedImage<Uint8Arr
     },
     logLevel: "off" as const,
   };
-  const png = rasterizeOnThread(svg.data, options) ?? new (load().Resvg)(svg.data, options).render().asPng();
+  const png = rasterize(svg.data, options, () => new (load().Resvg)(svg.data, options).render().asPng());
   return { data: png, width: svg.width, height: svg.height };
 }
 

@@ -33,6 +33,20 @@ describe("charts drawn in a synchronous loop", () => {
     vi.useRealTimers();
   });
 
+  // First in this file: no other test has started the rasterizer thread yet.
+  it("draw a lone chart in place, and the second of a synchronous stretch on the rasterizer thread", async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const lone = renderPng(spec).data;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rasterizerThreadId()).toBeUndefined();
+    const first = renderPng(spec).data;
+    expect(rasterizerThreadId()).toBeUndefined();
+    const second = renderPng(spec).data;
+    expect(rasterizerThreadId()).toBeGreaterThan(0);
+    expect(Buffer.from(first).equals(Buffer.from(lone))).toBe(true);
+    expect(Buffer.from(second).equals(Buffer.from(lone))).toBe(true);
+  });
+
   it("keep no Vega view once drawn (40 SVGs: under 2 MiB of heap; Vega's run() kept ~15)", () => {
     // The first few dozen grow the heap by ~2 MiB once (compiled code, caches).
     for (let i = 0; i < 40; i++) renderSvg(spec);
