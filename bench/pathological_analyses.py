@@ -31,7 +31,7 @@ CASES = {
     "nested-3000": "const d = " + "[" * 3000 + "]" * 3000 + "; 1",
     "parens-1000": "(" * 1000,
     "cell-1MB": "\n".join(f"const v{i} = {i} * 2 + 1;" for i in range(40000)),
-    # The same with type annotations: no plain script (plain-script.ts), the emitter's whole path.
+    # The same with type annotations (blanked: child/blank-types.ts).
     "cell-1MB-typed": "\n".join(f"const t{i}: number = {i} * 2 + 1;" for i in range(40000)),
     "excessively-deep": "type Inf<T> = { [K in keyof T]: Inf<[T, T]> }; declare const inf: Inf<[1]>;"
     " const xx = inf[0][0][0][0][0][0][0][0][0][0][0][0]; 3",

@@ -31,7 +31,46 @@ function resultOf(outcome: ExecuteOutcome): unknown {
   return outcome.result?.data["text/plain"];
 }
 
+const TYPED = [
+  "const a: number = 1, b: string[] = ['x']",
+  "let c!: number",
+  "function f<T extends object = {}>(x: T, y?: number, ...rest: any[]): T | undefined { return x }",
+  "interface I {",
+  "  n: number",
+  "}",
+  "type U = 'a' | 'b'",
+  "const g = <T,>(v: T): T => v",
+  "const o = { m(a: number): number { return a * 2 } };",
+  "const m = new Map<string, number>([['x', 1]])",
+  "const v = m.get('x')! + 1, w = (m as any).size satisfies number",
+  "try { JSON.parse('{') } catch (e: unknown) { c = 1 }",
+];
+
 describe("a large cell compiled as a plain script", () => {
+  it("has its types blanked: the JavaScript left keeps every position", () => {
+    const code = `${TYPED.join("\n")}${PADDING}[a, b[0], f({}) !== undefined, g(4), o.m(2), v, w, c]`;
+    const cell = compiled(code);
+    expect(cell.plainPrologueLines).toBe(1);
+    expect(cell.declaredNames).toEqual(["a", "b", "c", "f", "g", "o", "m", "v", "w"]);
+    const lines = cell.js.split("\n");
+    expect(lines.slice(1, TYPED.length + 1)).toEqual([
+      "var   a         = 1, b           = ['x']",
+      "var c         ",
+      "function f                       (x   , y         , ...rest       )                { return x }",
+      ";            ",
+      "           ",
+      " ",
+      ";                 ",
+      "var   g =     (v   )    => v",
+      "var   o = { m(a        )         { return a * 2 } };",
+      "var   m = new Map                ([['x', 1]])",
+      "var   v = m.get('x')  + 1, w = (m       ).size                 ",
+      "try { JSON.parse('{') } catch (e         ) { c = 1 }",
+    ]);
+    const run = new Function(`return eval(${JSON.stringify(cell.js)})`) as () => unknown;
+    expect(run()).toEqual([1, "x", true, 4, 4, 2, 1, 1]);
+  });
+
   it("keeps every line and column of the cell, declares its names, and resets `let x;` first", () => {
     const code = `const a = 1, { b, c: [d] } = { b: 2, c: [3] }\nlet e\nfunction f() { return a + b + d }${PADDING}f()`;
     const cell = compiled(code);
@@ -50,7 +89,6 @@ describe("a large cell compiled as a plain script", () => {
 
   it("leaves small cells, and large ones that need the emitter, to transpileModule", () => {
     const needEmitter = [
-      "const typed: number = 1",
       "await Promise.resolve(1)",
       "const awaited = await(Promise.resolve(1))",
       'import { readFileSync } from "node:fs"',
@@ -62,6 +100,18 @@ describe("a large cell compiled as a plain script", () => {
       "const o = new (class { accessor n = 1 })()",
       "using handle = { [Symbol.dispose]() {} }",
       "return 1",
+      // TypeScript that blanks cannot remove (blank-types.ts).
+      "enum Color { Red }\nconst red = Color.Red",
+      "const typedClass = class { private n: number = 1 }",
+      "function withThis(this: Window) {}",
+      "declare const declared: number",
+      "function overloaded(a: string): void\nfunction overloaded(a: unknown) {}",
+      "const asserted = <number>(1 as unknown)",
+      "const arrow = (a: number):\n  number => a",
+      // Blanked, the next line would continue the expression: `x (y)`, `x [0]`.
+      "let cast = 1 as number\n(cast)",
+      "let nonNull = [1]!\n[0]",
+      "const instantiated = JSON.parse<unknown>\n[0]",
       '"use strict";\nlet strict',
       "#!/usr/bin/env node\nlet shebang",
       "const broken = ;",
@@ -93,7 +143,8 @@ describe("a large cell compiled as a plain script", () => {
 
     // The same name as a cell with a source map before: that map is not used for this one.
     expect((await run.execute(5, "const typedBefore: number = 1\n\n\n1", "cell[*]", OPTIONS)).status).toBe("ok");
-    const throwing = `let plainD\nfunction plainFail() {\n    throw new Error("plain")\n}${PADDING}plainD = 7\n   plainFail()`;
+    const throwing = `let plainD: number\nfunction plainFail(): never {\n    throw new Error("plain")\n}${PADDING}plainD = 7 as number\n   plainFail()`;
+    expect(compiled(throwing, "cell[*]").plainPrologueLines).toBe(1); // its types blanked
     const failed = await run.execute(6, throwing, "cell[*]", OPTIONS);
     expect(failed).toMatchObject({ status: "error", ename: "Error", evalue: "plain" });
     const lastLine = throwing.split("\n").length;

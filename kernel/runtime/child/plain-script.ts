@@ -9,11 +9,15 @@
 // was: no source map is needed, stack traces name the cell's own lines and columns. Its result is
 // the script's completion value, which is the last statement's when that is an expression.
 //
-// Only when the syntax tree says nothing needs a transform: no TypeScript syntax, no `import` or
+// Type annotations, `as`, `x!`, interfaces and the like become spaces (blank-types.ts). Only when
+// the syntax tree says nothing else needs a transform: no other TypeScript syntax, no `import` or
 // `export`, no top-level `await` (only a function can await), no class declaration at top level
 // (a script's class is not a var), nothing the ES2022 target must lower (`using`, decorators,
-// auto-accessors). Any other cell goes through transpileModule, as every small cell does.
+// auto-accessors); and V8 must compile the result. Any other cell goes through transpileModule, as
+// every small cell does.
+import vm from "node:vm";
 import type ts from "typescript";
+import { blankTypes, type Edit } from "./blank-types.js";
 import { collectBindingNames } from "./hoist.js";
 import { typescript } from "./typescript.js";
 
@@ -60,9 +64,8 @@ const F = (typescript as unknown as { TransformFlags: Record<(typeof FLAG_NAMES)
 /** False if a compiler version renamed the flags: then every cell goes through the emitter. */
 const FLAGS_KNOWN = FLAG_NAMES.every((name) => typeof F[name] === "number" && F[name] > 0);
 
-/** Syntax that the emitter would change for an ES2022 script, or that needs the runtime's hoisting. */
+/** Syntax that the emitter would change for an ES2022 script (types aside), or that needs the runtime's hoisting. */
 const NEEDS_EMITTER =
-  F.ContainsTypeScript |
   F.ContainsTypeScriptClassSyntax |
   F.ContainsJsx |
   F.ContainsESNext |
@@ -92,11 +95,12 @@ export function plainScript(source: ts.SourceFile, code: string): PlainScript | 
   if (/\bfor\s+await\b|\baccessor\b/.test(code)) return undefined;
   // A prologue line would end a `#!` line's or a "use strict" directive's place at the start.
   if (code.startsWith("#!") || startsWithDirective(source)) return undefined;
+  const edits =
+    (source as { transformFlags?: number }).transformFlags! & F.ContainsTypeScript ? blankTypes(source, code) : [];
+  if (!edits) return undefined;
 
   const names = new Set<string>();
   const resets: string[] = [];
-  const pieces: string[] = [];
-  let copied = 0;
   for (const statement of source.statements) {
     if (HOISTED_KINDS.has(statement.kind)) return undefined;
     if (hasModifierBesidesAsync(statement)) return undefined; // `export`, `declare`
@@ -117,16 +121,33 @@ export function plainScript(source: ts.SourceFile, code: string): PlainScript | 
       const keyword = list.getStart(source);
       const replacement = VAR_OF.get(code.slice(keyword, keyword + 5)) ?? VAR_OF.get(code.slice(keyword, keyword + 3));
       if (replacement === undefined) return undefined; // `using`, `await using`: lowered by the emitter
-      pieces.push(code.slice(copied, keyword), replacement);
-      copied = keyword + replacement.length;
+      edits.push({ start: keyword, end: keyword + replacement.length, text: replacement });
     }
   }
-  pieces.push(code.slice(copied));
   const last = source.statements.at(-1);
   // Otherwise the completion value would be an earlier statement's (`f(); var x = 1` gives f()'s).
-  if (!last || !typescript.isExpressionStatement(last)) pieces.push("\n;void 0;\n");
+  const ending = last && typescript.isExpressionStatement(last) ? "" : "\n;void 0;\n";
   const prologue = resets.length > 0 ? `${resets.map((name) => `${name} = void 0;`).join(" ")}\n` : "";
-  return { js: prologue + pieces.join(""), prologueLines: prologue ? 1 : 0, declaredNames: [...names] };
+  const js = prologue + applyEdits(code, edits) + ending;
+  try {
+    new vm.Script(js); // V8's own parse: tens of milliseconds for 1 MB (inner functions are only pre-parsed)
+  } catch {
+    return undefined; // the emitter reports it, or rewrites what the edits could not
+  }
+  return { js, prologueLines: prologue ? 1 : 0, declaredNames: [...names] };
+}
+
+/** `code` with each edit's span replaced (spans do not overlap). */
+function applyEdits(code: string, edits: Edit[]): string {
+  edits.sort((a, b) => a.start - b.start);
+  const pieces: string[] = [];
+  let copied = 0;
+  for (const { start, end, text } of edits) {
+    pieces.push(code.slice(copied, start), text);
+    copied = end;
+  }
+  pieces.push(code.slice(copied));
+  return pieces.join("");
 }
 
 /** The declaration keyword → `var`, padded to the same length (columns stay where they were). */
