@@ -26,8 +26,14 @@ export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
 
-  /** `delayMs`: how long the thread must stay idle before the collection runs. */
-  constructor(private readonly delayMs: number) {}
+  /**
+   * `delayMs`: how long the thread must stay idle before the collection runs; `afterCollection`
+   * then runs too (the runtime's thread gives the C heap's free pages back: free-memory.ts).
+   */
+  constructor(
+    private readonly delayMs: number,
+    private readonly afterCollection: () => void = () => {},
+  ) {}
 
   /** Work happened (garbage was made): collect once `delayMs` passes without more. */
   worked(): void {
@@ -50,5 +56,6 @@ export class IdleCollector {
     this.dirty = false;
     this.gc();
     this.gc();
+    this.afterCollection();
   }
 }

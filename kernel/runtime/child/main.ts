@@ -13,6 +13,7 @@ import { installCellConsole } from "./cell-console.js";
 import { currentRun, forgetCallbackOwner } from "./cell-context.js";
 import { createDisplayApi, type DisplayFunction } from "./display-api.js";
 import { Executor, interruptedOutcome, ProcessExitError } from "./executor.js";
+import { releaseFreeMemory } from "./free-memory.js";
 import { IdleCollector } from "./idle-gc.js";
 import { createCellRequire, defaultExport, importModule, interop, registerCellLoader } from "./importer.js";
 import { CellLanguage, languageIdleReleaseMs, typeCheckWanted } from "./language/client.js";
@@ -82,8 +83,9 @@ const language = new CellLanguage({
   log,
 });
 
-// A cell's garbage is collected once the runtime has been idle a second (idle-gc.ts).
-const collector = new IdleCollector(1000);
+// A cell's garbage is collected once the runtime has been idle a second (idle-gc.ts), and the C
+// heap's free pages go back to the system (free-memory.ts).
+const collector = new IdleCollector(1000, releaseFreeMemory);
 
 /** Set while an execute waits for its type check: an interrupt then cancels it. */
 let cancelWaitingExecute: (() => void) | undefined;

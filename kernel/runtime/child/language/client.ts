@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CompletenessResult, CompletionResult, InspectionResult } from "../../interpreter.js";
 import { complete as completeLive } from "../completion.js";
+import { releaseFreeMemory } from "../free-memory.js";
 import { inspectAt as inspectLive } from "../inspection.js";
 import type { TranspileResult } from "../transpile.js";
 import { PHASE, RequestProgress } from "./cpu-budget.js";
@@ -165,7 +166,8 @@ export class CellLanguage {
       if (this.options.cellRunning()) return this.releaseWhenIdle();
       this.worker = undefined; // workerExited ignores it: not a failure
       this.released = true;
-      void worker.terminate();
+      // What the worker's thread held in the C heap is free once it has ended: give it back.
+      worker.terminate().then(releaseFreeMemory, releaseFreeMemory);
     }, this.options.releaseAfterMs);
     this.idleTimer.unref();
   }
