@@ -294,6 +294,34 @@ describe("calling a module or a loss as a function", () => {
   });
 });
 
+describe("names of a cell too large to analyse", () => {
+  it("past 10,000, leave completing names in scope to the live values; members and paths stay typed", () => {
+    const notebook = freshService();
+    notebook.commitUntyped(["few"]);
+    expect(notebook.leavesCompletionToLiveValues("fe", 2)).toBe(false);
+    notebook.commitUntyped(Array.from({ length: 10_000 }, (_, i) => `many${i}`));
+    for (const [code, live] of [
+      ["const x = ma", true],
+      ["", true],
+      ["many1.len", false],
+      ['import { mean } from "./li', false],
+      ['const s = "a" + ma', true],
+    ] as const) {
+      expect(notebook.leavesCompletionToLiveValues(code, code.length), code).toBe(live);
+    }
+  });
+
+  it("are any to later cells, which are checked otherwise", () => {
+    const notebook = freshService();
+    notebook.commitUntyped(["untypedA", "untypedB"]);
+    expect(notebook.diagnose("const s: string = untypedA;\nconst n: number = untypedB.anything;")).toEqual([]);
+    expect(notebook.diagnose('const wrong: number = "x";\nneverDeclaredAnywhere')).toMatchObject([
+      { line: 1, column: 7, code: 2322 },
+      { line: 2, column: 1, code: 2304 }, // Cannot find name
+    ]);
+  });
+});
+
 describe("completion and inspection", () => {
   let service: NotebookLanguageService;
   beforeAll(() => {

@@ -73,7 +73,9 @@ function answer(request: LanguageRequest): unknown {
         : service.commit(request.code, request.anyVariables);
     // Nesting or size past the limits: no typed answer (the cell thread answers from live values).
     case "complete":
-      return unanalysable(request.code) ? undefined : service.complete(request.code, request.cursor);
+      return unanalysable(request.code) || service.leavesCompletionToLiveValues(request.code, request.cursor)
+        ? undefined
+        : service.complete(request.code, request.cursor);
     case "inspect":
       return unanalysable(request.code)
         ? undefined
