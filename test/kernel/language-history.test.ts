@@ -45,6 +45,47 @@ describe("the history's two files", () => {
   });
 });
 
+describe("annotated variables of earlier cells, kept as signatures", () => {
+  it("keep their annotations only, comment-free ones in one statement per kind", () => {
+    const cells = new NotebookCells();
+    cells.add("const a: number = expensive(1) * 2\nlet b: string = 'x', c: Array<number> = []\nconsole.log(a)");
+    cells.add("/** The rate. */\nconst rate: number = 0.1\nvar d!: { n: 1 }\nconst e: number = 1, f = 2");
+    cells.add("const [g, h]: number[] = [1, 2]\nusing u: Disposable = { [Symbol.dispose]() {} }");
+    cells.add("const z: boolean = !true");
+    const { script, globals } = cells.history();
+    expect(script).toContain("declare const a: number,\n  z: boolean;\n");
+    expect(script).toContain("declare let b: string, c: Array<number>;\n");
+    expect(script).toContain("declare var d: { n: 1 };\n");
+    expect(script).toContain("/** The rate. */\ndeclare const rate: number;");
+    expect(script).not.toMatch(/expensive|0\.1/);
+    // Left whole: an unannotated variable, a binding pattern, `using`.
+    expect(script).toContain("const e: number = 1, f = 2");
+    expect(script).toContain("const [g, h]: number[] = [1, 2]");
+    expect(script).toContain("using u: Disposable");
+    expect(globals.sort()).toEqual(["a", "b", "c", "d", "e", "f", "g", "h", "rate", "u", "z"]);
+  });
+
+  it("give later cells their types, constness, docs and completion, and yield to a redeclaration", () => {
+    const notebook = freshService();
+    notebook.commit("/** Steps per epoch. */\nconst steps: number = 10 * 3\nlet loss: Tensor = zeros([1])");
+    notebook.commit("let best: number = 0, worst: string = 'none'\nconst shape: number[] = [2, 3]");
+    expect(notebook.diagnose("loss = loss.add(steps); best = shape[0]!; worst = 'a';")).toEqual([]);
+    expect(notebook.diagnose("steps = 2;")[0]?.message).toContain("Cannot assign to 'steps'");
+    expect(notebook.diagnose("const s: string = steps;")[0]?.message).toContain(
+      "Type 'number' is not assignable to type 'string'",
+    );
+    const hover = notebook.inspect("steps", 2, 0).data["text/plain"];
+    expect(hover).toContain("const steps: number");
+    expect(hover).toContain("Steps per epoch.");
+    expect(notebook.complete("loss.", 5).matches).toContain("backward");
+    // Partly shadowed: `best` is renamed away in the module, `worst` keeps its type.
+    notebook.commit("const best: string = 'now a string'");
+    expect(notebook.diagnose("const b: string = best; const w: string = worst; worst = 'b';")).toEqual([]);
+    expect(notebook.diagnose("const b: number = best;")[0]?.code).toBe(2322);
+    expect(notebook.complete("bes", 3).matches.filter((name) => name.includes("$"))).toEqual([]);
+  });
+});
+
 describe("declarations of earlier cells, whichever file holds them", () => {
   it("are types, values and namespaces in later cells", () => {
     const notebook = freshService();

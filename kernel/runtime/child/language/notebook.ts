@@ -25,9 +25,10 @@
 //
 // Only declaration statements are kept: the rest would cost checking time and could end the
 // history's control flow (`while (true)`, `process.exit()`), after which TypeScript types
-// every later name as `never`.
+// every later name as `never`. Variables with type annotations keep only those (signatures.ts).
 import type ts from "typescript";
 import { typescript } from "../typescript.js";
+import { groupedSignatures, signatureText, type VariableSignature, variableSignature } from "./signatures.js";
 
 /** One name a top-level statement declares, and how to rename it in place. */
 interface Declaration {
@@ -52,6 +53,11 @@ interface RecordedStatement {
   names: string[];
   /** Whether it may stand in the history script: it neither imports nor exports. */
   scriptable: boolean;
+  /**
+   * Set when `text` is `declare <kind> a: T, …;` without comments: in the script, one statement
+   * holds all of these.
+   */
+  grouped?: VariableSignature["kind"];
   /** Known from the start for a statement that goes into the module, else parsed again once needed. */
   details?: StatementDetails;
 }
@@ -105,12 +111,14 @@ export class NotebookCells {
       if (declarations.length === 0) continue;
       const details = detailsOf(statement, source, declarations);
       const scriptable = details.exporting === "prefix" && !typescript.isImportEqualsDeclaration(statement);
+      const signature = scriptable ? variableSignature(statement, source) : undefined;
       this.statements.push({
-        text: copyOf(code.slice(offset, statement.getEnd())),
+        text: copyOf(signature ? signatureText(signature) : code.slice(offset, statement.getEnd())),
         cell,
         names: declarations.map((d) => copyOf(d.name)),
         scriptable,
         ...(scriptable ? {} : { details }),
+        ...(signature && !signature.leadingComments ? { grouped: signature.kind } : {}),
       });
     }
     this.cached = undefined;
@@ -121,6 +129,7 @@ export class NotebookCells {
     if (this.cached) return this.cached;
     const declaredLater = new Set<string>();
     const scriptParts: string[] = [];
+    const grouped: Pick<VariableSignature, "kind" | "declarations">[] = [];
     const moduleParts: string[] = [];
     const globals: string[] = [];
     const moduleGlobals: string[] = [];
@@ -139,6 +148,12 @@ export class NotebookCells {
         const shadowedNames = statement.names.filter((name) => declaredLater.has(name) && name !== GLOBAL_AUGMENTATION);
         if (shadowedNames.length === statement.names.length) continue;
         const visible = statement.names.filter((name) => !shadowedNames.includes(name));
+        if (statement.grouped && shadowedNames.length === 0) {
+          const kind = statement.grouped;
+          grouped.push({ kind, declarations: statement.text.slice(`declare ${kind} `.length, -1) });
+          globals.push(...visible);
+          continue;
+        }
         if (statement.scriptable && shadowedNames.length === 0) {
           inScript.push(statement.text);
           globals.push(...visible);
@@ -160,7 +175,7 @@ export class NotebookCells {
     }
     const named = (names: string[]) => [...new Set(names)].filter((name) => name !== GLOBAL_AUGMENTATION);
     this.cached = {
-      script: scriptParts.reverse().join(""),
+      script: groupedSignatures(grouped.reverse()) + scriptParts.reverse().join(""),
       // An empty history module is still a module (the globals file imports it).
       module: `${moduleParts.reverse().join("")}export {};\n`,
       globals: named(globals),
