@@ -15,11 +15,13 @@ export interface DescribedError {
 
 /**
  * Source maps of every cell run so far, by file name (`cell[3]`): functions outlive cells. Each
- * is kept as its JSON text (a few hundred bytes) and parsed when an error needs it: parsed,
- * every cell of a long session would keep ~0.6 KiB, and errors come from a few cells only.
+ * is kept as its `mappings` (and `names`, when there are any), the only fields a position needs,
+ * and parsed when an error needs it: parsed, every cell of a long session would keep ~0.6 KiB,
+ * and errors come from a few cells only. The whole JSON text kept ~150 bytes more per cell
+ * (`version`, `file`, `sources`…).
  */
 export class CellSourceMaps {
-  private readonly maps = new Map<string, { sourceMap: string; wrapperCallLine: number }>();
+  private readonly maps = new Map<string, CompactMap>();
   /** The most recently used parsed maps, a few (a traceback names a few cells). */
   private readonly parsed = new Map<string, TraceMap>();
 
@@ -27,8 +29,12 @@ export class CellSourceMaps {
   add(fileName: string, sourceMap: string, wrapperCallLine: number): void {
     this.parsed.delete(fileName);
     // None: the script keeps the cell's positions (plain-script.ts), and an older map of the same name is stale.
-    if (sourceMap) this.maps.set(fileName, { sourceMap, wrapperCallLine });
-    else this.maps.delete(fileName);
+    if (!sourceMap) {
+      this.maps.delete(fileName);
+      return;
+    }
+    const { mappings, names } = JSON.parse(sourceMap) as { mappings: string; names?: string[] };
+    this.maps.set(fileName, names?.length ? { mappings, names, wrapperCallLine } : { mappings, wrapperCallLine });
   }
 
   /** `cell[3]:7:5` (compiled) → `cell[3]:4:11` (TypeScript); undefined for the runtime's wrapper. */
@@ -36,18 +42,27 @@ export class CellSourceMaps {
     const entry = this.maps.get(fileName);
     if (!entry) return `${fileName}:${line}:${column}`;
     if (line === entry.wrapperCallLine) return undefined;
-    const original = originalPositionFor(this.traceMap(fileName, entry.sourceMap), { line, column: column - 1 });
+    const original = originalPositionFor(this.traceMap(fileName, entry), { line, column: column - 1 });
     if (original.line === null) return `${fileName}:${line}:${column}`;
     return `${fileName}:${original.line}:${original.column + 1}`;
   }
 
-  private traceMap(fileName: string, sourceMap: string): TraceMap {
-    const map = this.parsed.get(fileName) ?? new TraceMap(sourceMap);
+  private traceMap(fileName: string, entry: CompactMap): TraceMap {
+    const map =
+      this.parsed.get(fileName) ??
+      new TraceMap({ version: 3, sources: [`${fileName}.ts`], names: entry.names ?? [], mappings: entry.mappings });
     this.parsed.delete(fileName); // most recently used goes last
     this.parsed.set(fileName, map);
     if (this.parsed.size > PARSED_MAPS) this.parsed.delete(this.parsed.keys().next().value!);
     return map;
   }
+}
+
+/** What a cell's source map needs to map a position. */
+interface CompactMap {
+  mappings: string;
+  names?: string[];
+  wrapperCallLine: number;
 }
 
 const PARSED_MAPS = 8;
