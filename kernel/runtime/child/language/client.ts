@@ -34,7 +34,7 @@ const IS_COMPLETE_TIMEOUT_MS = 2_000;
  * need minutes, or more memory than the worker has (and thrash its collector first).
  */
 const ANALYSIS_CPU_BUDGET_MS = 1_000;
-/** CPU to compile a cell, which it needs to run at all: linear in its size (1 MB: ~4 s). */
+/** CPU to compile a cell, which it needs to run at all: linear in its size (1 MB: ~1 s as a plain script, ~4 s emitted). */
 const COMPILE_CPU_BUDGET_MS = 20_000;
 /** How often the worker's CPU time is read while a request is pending. */
 const BUDGET_POLL_MS = 100;
@@ -197,9 +197,11 @@ export class CellLanguage {
     const now = this.progress.read();
     if (!now) return undefined;
     const outOfMemory = (this.lastError as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+    // Compiling needs memory in proportion to the cell (~40 MiB of syntax tree per MB of text).
+    const whatRanOut = now.phase === PHASE.compile ? "compiling the cell" : "the type checker";
     return {
       id: now.requestId,
-      why: outOfMemory ? "the type checker ran out of memory" : `the language worker stopped (exit code ${code})`,
+      why: outOfMemory ? `${whatRanOut} ran out of memory` : `the language worker stopped (exit code ${code})`,
     };
   }
 
