@@ -35,6 +35,30 @@ export function interruptFlag(): Int32Array {
   return flag;
 }
 
+let unwindGuard: Int32Array = new Int32Array(1);
+
+/**
+ * Runs `work` where the kernel must not end the JavaScript midway (loading a library: a module
+ * left half-evaluated stays broken for the session); an interrupt takes effect once it returns.
+ * Example: `withoutUnwinding(() => 1 + 1) // 2`
+ */
+export function withoutUnwinding<T>(work: () => T): T {
+  Atomics.add(unwindGuard, 0, 1);
+  try {
+    return work();
+  } finally {
+    Atomics.sub(unwindGuard, 0, 1);
+  }
+}
+
+/**
+ * Shares withoutUnwinding's count with the thread that ends JavaScript midway (the kernel's
+ * watchdog), which waits while it is above 0. Example: `useUnwindGuard(new Int32Array(new SharedArrayBuffer(4)))`
+ */
+export function useUnwindGuard(shared: Int32Array): void {
+  unwindGuard = shared;
+}
+
 /** An Error named `KeyboardInterrupt`, like Python's. */
 export class KeyboardInterrupt extends Error {
   constructor(message = "interrupted") {

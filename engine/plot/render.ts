@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type * as ResvgModule from "@resvg/resvg-js";
 import type * as VegaModule from "vega";
 import type * as VegaLiteModule from "vega-lite";
+import { withoutUnwinding } from "../interrupt.js";
 import { fontFallback, withFallbackWidths } from "./fallback-fonts.js";
 import { rasterize } from "./rasterizer.js";
 import type { VegaLiteSpec } from "./spec.js";
@@ -23,14 +24,19 @@ const require = createRequire(import.meta.url);
 let libraries:
   | { vega: typeof VegaModule; vegaLite: typeof VegaLiteModule; Resvg: typeof ResvgModule.Resvg }
   | undefined;
+// Never unwound midway by an interrupt: a module terminated while it evaluates stays half-made
+// in Node's cache (an interrupted first chart left `Resvg` undefined for the rest of the session).
 function load(): NonNullable<typeof libraries> {
   if (libraries) return libraries;
-  libraries = {
-    vega: require("vega") as typeof VegaModule,
-    vegaLite: require("vega-lite") as typeof VegaLiteModule,
-    Resvg: (require("@resvg/resvg-js") as typeof ResvgModule).Resvg,
-  };
-  measureTextWithFont(libraries.vega);
+  libraries = withoutUnwinding(() => {
+    const loaded = {
+      vega: require("vega") as typeof VegaModule,
+      vegaLite: require("vega-lite") as typeof VegaLiteModule,
+      Resvg: (require("@resvg/resvg-js") as typeof ResvgModule).Resvg,
+    };
+    measureTextWithFont(loaded.vega);
+    return loaded;
+  });
   return libraries;
 }
 

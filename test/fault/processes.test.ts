@@ -69,6 +69,25 @@ describe("faults of processes and clients", () => {
     expect(kernel.log).not.toMatch(/restarting the runtime|runtime process died/);
   }, 120_000);
 
+  it("waits for a section that must not be unwound (a library loading) before ending a loop", async () => {
+    // The engine's own module instance: the kernel imports the same file from dist.
+    const guardModule = new URL("../../dist/engine/interrupt.js", import.meta.url).href;
+    await kernel.execute(`const { withoutUnwinding } = await import(${JSON.stringify(guardModule)})`);
+    // The section starts as the cell does, and spins past the 250 ms after which a cell is ended.
+    const code = `withoutUnwinding(() => { const end = Date.now() + 1500; while (Date.now() < end); (globalThis as any).sectionDone = true; });
+for (;;) {}`;
+    const running = kernel.startExecute(code, { stop_on_error: false });
+    await kernel.waitFor(() => kernel.childrenOf(running).some((m) => m.header.msg_type === "execute_input"), 20_000);
+    await sleep(300);
+    await kernel.request("control", "interrupt_request");
+    const { reply } = await kernel.collect(running, 30_000);
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    // Terminated at 250 ms, the busy wait would have been unwound before it set the flag.
+    const { outputs } = await kernel.execute("(globalThis as any).sectionDone === true");
+    expect(textOf(outputs)).toContain('"true"');
+    await keptStill();
+  }, 60_000);
+
   it("reports a runtime SIGKILLed mid-cell, and runs the next cell in a fresh one", async () => {
     const pid = await runtimePid();
     const running = kernel.startExecute("await new Promise((r) => setTimeout(r, 60_000))");

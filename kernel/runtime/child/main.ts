@@ -46,6 +46,7 @@ interface EngineInterrupt {
   requestInterrupt(): void;
   clearInterrupt(): void;
   useInterruptFlag?(flag: Int32Array): void;
+  useUnwindGuard?(guard: Int32Array): void;
 }
 
 const output = new OutputChannel(send, (flush, ms) => runtimeSetTimeout(flush, ms));
@@ -60,6 +61,8 @@ const runningExec = new Int32Array(new SharedArrayBuffer(8));
 const callbackRunning = new Int32Array(new SharedArrayBuffer(4));
 /** The execId the parent last interrupted, written by the watchdog as the interrupt comes. */
 const interruptedExec = new Int32Array(new SharedArrayBuffer(4));
+/** Above 0 while the engine must not be unwound (engine/interrupt.ts withoutUnwinding). */
+const unwindGuard = new Int32Array(new SharedArrayBuffer(4));
 let engineInterrupt: EngineInterrupt | undefined;
 // The engine's live-output sink (engine/train/sink.ts): live charts and progress bars display
 // through it, and it flushes their final state before each reply.
@@ -161,6 +164,7 @@ async function loadEngine(display: DisplayFunction): Promise<void> {
     const interruptModule = join(DIST, "engine/interrupt.js");
     engineInterrupt = (await import(pathToFileURL(interruptModule).href)) as EngineInterrupt;
     engineInterrupt.useInterruptFlag?.(interruptFlag);
+    engineInterrupt.useUnwindGuard?.(unwindGuard);
   } catch (error) {
     log(`engine interrupt flag unavailable: ${String(error)}`);
   }
@@ -179,7 +183,7 @@ async function loadEngine(display: DisplayFunction): Promise<void> {
 function startWatchdog(): void {
   try {
     const worker = new Worker(new URL("./watchdog.js", import.meta.url), {
-      workerData: { flag: interruptFlag, runningExec, callbackRunning, interruptedExec },
+      workerData: { flag: interruptFlag, runningExec, callbackRunning, interruptedExec, unwindGuard },
     });
     worker.on("message", (message: "terminated" | { probe: number }) => {
       if (message === "terminated") settleUnwoundExecute();
@@ -216,6 +220,8 @@ function guardProcess(): void {
 
 /** Tells the watchdog which cell runs (0: none) and whether the runtime is compiling it. */
 function markCell(execId: number, compiling: boolean): void {
+  // A termination that raced into a guarded section skipped its `finally`: no count survives a cell.
+  Atomics.store(unwindGuard, 0, 0);
   Atomics.store(runningExec, 1, compiling ? 1 : 0);
   Atomics.store(runningExec, 0, execId);
 }

@@ -18,11 +18,13 @@ import { parentPort, workerData } from "node:worker_threads";
 import { WATCHDOG_FD, watchdogStillCompiling } from "../ipc.js";
 import { endRuntimeOverLimit, guardMemory, memoryLimitMb } from "./memory-guard.js";
 
-const { flag, runningExec, callbackRunning, interruptedExec } = workerData as {
+const { flag, runningExec, callbackRunning, interruptedExec, unwindGuard } = workerData as {
   flag: Int32Array;
   runningExec: Int32Array;
   callbackRunning: Int32Array;
   interruptedExec: Int32Array;
+  /** Above 0 while the engine loads what must not be left half-made (engine/interrupt.ts). */
+  unwindGuard: Int32Array;
 };
 
 // Connected only while terminating: an open session makes the process wait for the
@@ -52,9 +54,11 @@ function interrupt(execId: number): void {
 function terminateFor(execId: number): void {
   const running = Atomics.load(runningExec, 0);
   if (running === execId && execId > 0) {
-    if (Atomics.load(runningExec, 1) === 1) pipe.write(watchdogStillCompiling(execId));
+    // Compiling, or loading a library: the parent asks again later.
+    if (Atomics.load(runningExec, 1) === 1 || Atomics.load(unwindGuard, 0) > 0)
+      pipe.write(watchdogStillCompiling(execId));
     else terminateMainThread();
-  } else if (running === 0 && Atomics.load(runningExec, 1) === 0) {
+  } else if (running === 0 && Atomics.load(runningExec, 1) === 0 && Atomics.load(unwindGuard, 0) === 0) {
     if (Atomics.load(callbackRunning, 0) === 1) terminateMainThread();
     // Something else holds the main thread (an earlier cell's promise loop), or nothing does
     // (the cell is just ending): only a main thread that does not answer is stopped, so a
