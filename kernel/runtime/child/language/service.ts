@@ -10,6 +10,7 @@ import { completeInCell } from "./completion.js";
 import { type CellDiagnostic, cellDiagnostics, type TypeErrorReport, typeErrorReport } from "./diagnostics.js";
 import { variablesAsAny } from "./given-up-cell.js";
 import { exportedNames, type GlobalsSources, globalsDeclaration, historyGlobalsDeclaration } from "./globals.js";
+import { releaseEmptyExports } from "./history-symbols.js";
 import { cellCompilerOptions, documentRegistryWithScripts, NotebookHost } from "./host.js";
 import { inspectInCell, type TypeInspection } from "./inspection.js";
 import { NodeTypes } from "./node-types.js";
@@ -94,6 +95,7 @@ export class NotebookLanguageService {
     if (this.service.getSyntacticDiagnostics(this.notebookFile).length > 0) return [];
     const semantic = this.service.getSemanticDiagnostics(this.notebookFile);
     const program = this.service.getProgram();
+    releaseEmptyExports(program?.getSourceFile(this.historyScriptFile));
     const source = program?.getSourceFile(this.notebookFile);
     if (!program || !source) return cellDiagnostics(semantic, code);
     const brackets = tensorBracketDiagnostics(program, source);
@@ -134,13 +136,22 @@ export class NotebookLanguageService {
   complete(code: string, cursor: number): CompletionResult {
     this.load(code);
     const notebookNames = new Set([...this.cells.history().globals, ...this.untypedNames]);
-    return completeInCell(this.service, this.notebookFile, code, cursor, notebookNames);
+    const completions = completeInCell(this.service, this.notebookFile, code, cursor, notebookNames);
+    this.releaseHistoryExports();
+    return completions;
   }
 
   /** What is known about the name at `cursor` (UTF-16 offset into `code`). */
   inspect(code: string, cursor: number, detailLevel: 0 | 1): TypeInspection {
     this.load(code);
-    return inspectInCell(this.service, this.notebookFile, code, cursor, detailLevel);
+    const inspection = inspectInCell(this.service, this.notebookFile, code, cursor, detailLevel);
+    this.releaseHistoryExports();
+    return inspection;
+  }
+
+  /** After a request that may have bound a new history script (history-symbols.ts). */
+  private releaseHistoryExports(): void {
+    releaseEmptyExports(this.service.getProgram()?.getSourceFile(this.historyScriptFile));
   }
 
   /** The virtual files the checker sees with `code` as the current cell (benchmarks, debugging). */
