@@ -7,6 +7,7 @@ import vm from "node:vm";
 import { type FormattedValue, format } from "../../display/format.js";
 import type { ExecuteOptions, ExecuteOutcome, UserExpressionResult } from "../interpreter.js";
 import { type CellRun, startRun } from "./cell-context.js";
+import { disableCompilationCache } from "./compilation-cache.js";
 import { DisplayHandle } from "./display-api.js";
 import { CellSourceMaps, describeError } from "./traceback.js";
 import type { TranspileResult } from "./transpile.js";
@@ -64,7 +65,9 @@ export class Executor {
   private runningExecId: number | undefined;
   private suspendedCell = false;
 
-  constructor(private readonly hooks: ExecutorHooks) {}
+  constructor(private readonly hooks: ExecutorHooks) {
+    disableCompilationCache(); // cells are compiled once each (compilation-cache.ts)
+  }
 
   /** The execute in progress, if any. */
   get running(): number | undefined {
