@@ -40,7 +40,11 @@ export class IdleCollector {
     if (!this.gc) return;
     this.dirty = true;
     clearTimeout(this.timer);
-    this.timer = nodeSetTimeout(() => this.collect(), this.delayMs);
+    // As a microtask of the timer's turn, not inside Node's timer code: the watchdog ends a main
+    // thread that does not answer, and a collection can take 100+ ms on a loaded machine; unwound
+    // mid-callback, Node's timer code leaves its async-id stack unbalanced and Node aborts the
+    // runtime (timers.ts runs cells' callbacks the same way).
+    this.timer = nodeSetTimeout(() => queueMicrotask(() => this.collect()), this.delayMs);
     this.timer.unref(); // never keeps a thread alive
   }
 
