@@ -10,6 +10,11 @@
 // starts with the first such PNG and ends after a while without one; if it cannot start, dies,
 // or does not answer, the caller draws the PNG itself.
 import { createRequire } from "node:module";
+// Node's own timers, not the global ones: in the kernel those are the running cell's, and an
+// interrupt cancels them (the thread would then never be released, nor the flag below reset).
+// Their callbacks run as microtasks, outside Node's timer code, which a watchdog's termination
+// must not unwind (kernel/runtime/child/timers.ts says why).
+import { clearTimeout, setImmediate, setTimeout } from "node:timers";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { throwIfInterrupted } from "../interrupt.js";
 import { RASTER_WORKER_SOURCE, type RasterReply, type RasterWorkerData } from "./raster-worker.js";
@@ -73,7 +78,7 @@ function stopThread(): void {
 
 function releaseLater(): void {
   clearTimeout(releaseTimer);
-  releaseTimer = setTimeout(stopThread, IDLE_RELEASE_MS);
+  releaseTimer = setTimeout(() => queueMicrotask(stopThread), IDLE_RELEASE_MS);
   releaseTimer.unref();
 }
 
@@ -91,9 +96,11 @@ export function rasterize(svg: string, options: unknown, drawInPlace: () => Uint
   if (!drawnInPlaceNotFreed) {
     drawnInPlaceNotFreed = true;
     // Node-API finalizers run from the loop: once it has turned, a collection can free the image.
-    setImmediate(() => {
-      drawnInPlaceNotFreed = false;
-    }).unref();
+    setImmediate(() =>
+      queueMicrotask(() => {
+        drawnInPlaceNotFreed = false;
+      }),
+    ).unref();
   }
   return png;
 }

@@ -12,6 +12,14 @@ import { clearInterrupt, requestInterrupt } from "../../engine/interrupt.js";
 import { rasterizeOnThread, rasterizerThreadId } from "../../engine/plot/rasterizer.js";
 import { renderPng, renderSvg } from "../../engine/plot/render.js";
 
+// The rasterizer schedules with node:timers (the kernel tracks the global ones as cells'); route
+// its timeouts to the global ones, which the fake clock drives.
+vi.mock("node:timers", async (original) => ({
+  ...(await original<typeof import("node:timers")>()),
+  setTimeout: (callback: () => void, ms: number) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle: NodeJS.Timeout | undefined) => globalThis.clearTimeout(handle),
+}));
+
 const { Resvg } = createRequire(import.meta.url)("@resvg/resvg-js") as typeof ResvgModule;
 
 function heapAfterCollections(): number {
@@ -80,16 +88,16 @@ describe("charts drawn in a synchronous loop", () => {
     expect(Buffer.from(next!).equals(new Resvg(small, options).render().asPng())).toBe(true);
   });
 
-  it("end the rasterizer thread 30 s after its last PNG; the next PNG starts it again", () => {
+  it("end the rasterizer thread 30 s after its last PNG; the next PNG starts it again", async () => {
     vi.useFakeTimers();
     const svg = renderSvg(spec).data;
     const options = { fitTo: { mode: "zoom" as const, value: 1 }, font: { loadSystemFonts: false } };
     rasterizeOnThread(svg, options);
     const first = rasterizerThreadId();
     expect(first).toBeGreaterThan(0);
-    vi.advanceTimersByTime(29_000);
+    await vi.advanceTimersByTimeAsync(29_000);
     expect(rasterizerThreadId()).toBe(first);
-    vi.advanceTimersByTime(1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(rasterizerThreadId()).toBeUndefined();
     expect(rasterizeOnThread(svg, options)).toBeDefined();
     expect(rasterizerThreadId()).toBeGreaterThan(first!);
